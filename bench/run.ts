@@ -1,0 +1,35 @@
+/**
+ * Runs the registered benchmarks: every `bench/<name>/main.ts`, or only the names given on the command line
+ * (`npm run bench -- isolation-forest prophet`). Each benchmark runs in its own process so that peak-memory
+ * numbers and JIT state of one do not leak into another; each prints a table and writes
+ * `bench/results/<name>.json`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const available = readdirSync(here, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(here, d.name, 'main.ts')))
+  .map((d) => d.name)
+  .sort();
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !available.includes(name));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; available: ${available.join(', ')}`);
+  process.exit(2);
+}
+
+let failed = 0;
+for (const name of wanted.length > 0 ? wanted : available) {
+  console.log(`\n=== bench/${name} ===`);
+  const tsx = join(here, '..', 'node_modules', '.bin', 'tsx');
+  const run = spawnSync(tsx, ['--expose-gc', join(here, name, 'main.ts')], { stdio: 'inherit' });
+  if (run.status !== 0) {
+    console.error(`bench/${name} failed with exit code ${run.status}`);
+    failed++;
+  }
+}
+process.exit(failed === 0 ? 0 : 1);
