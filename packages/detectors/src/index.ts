@@ -4,6 +4,7 @@ export type { LeakOptions, LeakReport, LeakVerdict } from './maintenance/detect-
 export { detectLeak } from './maintenance/detect-leak.js';
 export type { Drop, FindDropsOptions } from './maintenance/find-drops.js';
 export { dropThreshold, findDrops } from './maintenance/find-drops.js';
+export { findLevelDrops } from './maintenance/find-level-drops.js';
 export type {
   ExhaustionForecast,
   ExhaustionMethod,

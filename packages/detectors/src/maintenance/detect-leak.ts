@@ -1,6 +1,6 @@
 import { checkNumberOption, type SeriesLike, VigilInputError } from '@vigil/core';
 import { type Cycle, cycleExtrema } from './cycle-extrema.js';
-import { findDrops } from './find-drops.js';
+import { findLevelDrops } from './find-level-drops.js';
 import { formatEta, formatQuantity } from './format.js';
 import { mannKendall } from './mann-kendall.js';
 import { normalCdf } from './normal-distribution.js';
@@ -21,6 +21,11 @@ export interface LeakOptions {
   readonly name?: string;
   /** Unit of the values; 'B' formats bytes with SI prefixes. Default none. */
   readonly unit?: string;
+  /**
+   * Known restart times, epoch ms (e.g. from `process_start_time_seconds`), added to the restarts found as lasting
+   * falls of the floor ({@link findLevelDrops}).
+   */
+  readonly restarts?: readonly number[];
   /** Smallest fall that ends a GC cycle, in value units; default {@link dropThreshold}. */
   readonly dropThreshold?: number;
 }
@@ -124,12 +129,17 @@ export function detectLeak(input: SeriesLike, options: LeakOptions = {}): LeakRe
     );
   }
   const minima = Float64Array.from(cycles, (c) => c.min);
-  const restartDrops = findDrops(minima);
+  const restartAt = new Set(findLevelDrops(minima));
+  for (const t of options.restarts ?? []) {
+    const i = cycles.findIndex((c) => c.tMin >= t);
+    if (i > 0) restartAt.add(i);
+  }
+  const runStarts = [...restartAt].sort((a, b) => a - b);
   const runs: Cycle[][] = [];
   let from = 0;
-  for (const drop of restartDrops) {
-    runs.push(cycles.slice(from, drop.to));
-    from = drop.to;
+  for (const start of runStarts) {
+    runs.push(cycles.slice(from, start));
+    from = start;
   }
   runs.push(cycles.slice(from));
   const runMinima = runs.map((run) => Float64Array.from(run, (c) => c.min));
@@ -155,16 +165,24 @@ export function detectLeak(input: SeriesLike, options: LeakOptions = {}): LeakRe
   const recentMinima = Float64Array.from(recentIdx, (i) => minima[i]);
   const recentStrata = stratifiedKendall([recentMinima]);
   const recentTest = upperTail(recentStrata.s, recentStrata.varCorrected);
-  const recentRate =
-    recentIdx.length >= 2
+  const recentInflation =
+    recentStrata.varS > 0 ? Math.max(1, recentStrata.varCorrected / recentStrata.varS) : 1;
+  const recentFit =
+    recentIdx.length >= 3
       ? theilSen(
           recentIdx.map((i) => x[i]),
           recentMinima,
-        ).slope
-      : Number.NaN;
+          { alpha: 1 - level, varianceInflation: recentInflation },
+        )
+      : undefined;
+  const recentRate = recentFit?.slope ?? Number.NaN;
 
   let verdict: LeakVerdict = 'stable';
-  if (twoSided < alpha && trendTest.z > 0) verdict = recentTest.pValue < 0.05 ? 'leak' : 'plateau';
+  // A warm-up still creeping towards its plateau can test significant over the latest half too, so a leak must
+  // also keep at least half of its overall rate there (a leak is linear; a warm-up slows down).
+  const keepsRate = recentFit !== undefined && recentFit.upper >= 0.5 * fit.slope;
+  if (twoSided < alpha && trendTest.z > 0)
+    verdict = recentTest.pValue < 0.05 && keepsRate ? 'leak' : 'plateau';
   else if (twoSided < alpha && trendTest.z < 0) verdict = 'decreasing';
   const leaking = verdict === 'leak';
   const confidence = trendTest.z > 0 ? 1 - Math.max(trendTest.pValue, recentTest.pValue) : 0;
@@ -213,7 +231,7 @@ export function detectLeak(input: SeriesLike, options: LeakOptions = {}): LeakRe
     recent: { z: recentTest.z, pValue: recentTest.pValue, ratePerHour: recentRate },
     cycles: cycles.length,
     cycleMethod: method,
-    restarts: restartDrops.length,
+    restarts: runStarts.length,
     floor,
     amplitude,
     timeToLimit,

@@ -30,6 +30,8 @@ export interface MannKendallOptions {
   /**
    * `'hamed-rao'` (default) inflates Var(S) by n/n* computed from the significant autocorrelations of the ranks of
    * the Sen-detrended series (Hamed & Rao 1998); `'none'` is the original test, valid for independent data only.
+   * The correction is estimated from the sample, so with strong autocorrelation it stays liberal: on AR(1) noise
+   * with φ = 0.7 and n = 100 about 20 % of trend-free series test significant at 5 % (about 40 % uncorrected).
    */
   readonly correction?: 'hamed-rao' | 'none';
 }

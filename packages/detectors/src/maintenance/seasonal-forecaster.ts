@@ -90,8 +90,8 @@ function phaseBin(t: number, profile: Profile): number {
 }
 
 /**
- * Default seasonal forecaster of the maintenance functions: a robust trend plus medians per phase of a day and a
- * week, with empirical residual quantiles as the band. The trend is a Theil–Sen line whose slope interval is
+ * Default seasonal forecaster of the maintenance functions: a robust trend plus medians per phase of a day (hourly
+ * bins) and a week (6-hour bins), with empirical residual quantiles as the band. The trend is a Theil–Sen line whose slope interval is
  * widened for autocorrelation (Hamed & Rao 1998); when Theil–Sen slopes of six consecutive blocks rise
  * significantly, the trend becomes quadratic (accelerating fill), and when they fall significantly, only the latest
  * half is used (the fill is slowing). The band widens with the horizon as the slope (or acceleration) interval.
@@ -160,12 +160,13 @@ export class RobustSeasonalForecaster implements SeasonalForecaster {
     this.#tEnd = t[t.length - 1];
     const x = t.map((ti) => (ti - this.#tEnd) / HOUR);
     const periods = this.#periods ?? this.#autoPeriods(t);
-    this.#profiles = periods.map((period) => ({ period, values: new Float64Array(0) }));
     let deseasonalized = y;
     let trend = this.#fitTrend(x, y);
     for (let pass = 0; pass < 2; pass++) {
       const residual = y.map((v, i) => v - this.#trendAt(trend, x[i], 0));
-      this.#profiles = periods.map((period) => this.#fitProfile(t, residual, period));
+      // Each period's profile is fitted on what the shorter periods before it left unexplained.
+      this.#profiles = [];
+      for (const period of periods) this.#profiles.push(this.#fitProfile(t, residual, period));
       deseasonalized = y.map((v, i) => v - this.#seasonalAt(t[i]));
       trend = this.#fitTrend(x, deseasonalized);
     }
@@ -208,7 +209,9 @@ export class RobustSeasonalForecaster implements SeasonalForecaster {
 
   #fitProfile(t: Float64Array, residual: Float64Array, period: number): Profile {
     const steps = (t[t.length - 1] - t[0]) / Math.max(1, t.length - 1);
-    const bins = Math.max(2, Math.min(period === WEEK ? 168 : 24, Math.round(period / steps)));
+    // The daily profile carries the shape within a day, so the weekly one only needs the day-of-week level; coarse
+    // weekly bins keep enough points per bin that the profile's maximum is not just its noisiest median.
+    const bins = Math.max(2, Math.min(period === WEEK ? 28 : 24, Math.round(period / steps)));
     const profile: Profile = { period, values: new Float64Array(bins) };
     const byBin: number[][] = Array.from({ length: bins }, () => []);
     for (let i = 0; i < t.length; i++)
