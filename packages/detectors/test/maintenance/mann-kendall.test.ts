@@ -67,15 +67,18 @@ describe('mannKendall', () => {
 
   it('is antisymmetric: negating the series negates S and z', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 3, maxLength: 40 }), (ys) => {
-        const a = mannKendall(ys, { correction: 'none' });
-        const b = mannKendall(
-          ys.map((v) => -v),
-          { correction: 'none' },
-        );
-        expect(b.s + a.s).toBe(0);
-        expect(b.z).toBeCloseTo(-a.z, 10);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 3, maxLength: 40 }),
+        (ys) => {
+          const a = mannKendall(ys, { correction: 'none' });
+          const b = mannKendall(
+            ys.map((v) => -v),
+            { correction: 'none' },
+          );
+          expect(b.s + a.s).toBe(0);
+          expect(b.z).toBeCloseTo(-a.z, 10);
+        },
+      ),
     );
   });
 

@@ -130,7 +130,11 @@ export interface WeeklyOptions {
 }
 
 /** Service load: weekday/weekend and day/night cycles over a linear growth, with a known limit crossing. */
-export function weeklyScenario(o: WeeklyOptions): { series: Series; trueCrossing: number | null; path: (dt: number) => number } {
+export function weeklyScenario(o: WeeklyOptions): {
+  series: Series;
+  trueCrossing: number | null;
+  path: (dt: number) => number;
+} {
   const rng = createRng(o.seed);
   const step = (o.stepMinutes ?? 30) * MINUTE;
   const path = (dt: number): number => {

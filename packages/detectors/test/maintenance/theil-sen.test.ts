@@ -77,7 +77,9 @@ describe('theilSen', () => {
   it('throws typed errors for unusable input', () => {
     expect(() => theilSen([1], [1])).toThrow(expect.objectContaining({ code: 'TOO_SHORT' }));
     expect(() => theilSen([1, 2], [1])).toThrow(expect.objectContaining({ code: 'LENGTH_MISMATCH' }));
-    expect(() => theilSen([1, 2], [1, 2], { alpha: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    expect(() => theilSen([1, 2], [1, 2], { alpha: 0 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION' }),
+    );
     expect(() => theilSen([1, 2], [1, 2], { varianceInflation: 0.5 })).toThrow(
       expect.objectContaining({ field: 'options.varianceInflation' }),
     );
