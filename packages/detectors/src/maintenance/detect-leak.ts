@@ -47,7 +47,7 @@ export interface LeakReport {
   readonly confidence: number;
   /** Stratified Mann–Kendall over all runs, Hamed–Rao corrected. */
   readonly trend: { readonly z: number; readonly pValue: number; readonly varianceInflation: number };
-  /** The same test over the latest half of the latest run (one-sided p-value for an increase). */
+  /** The same test over the latest half of every run (one-sided p-value for an increase) and its rate. */
   readonly recent: { readonly z: number; readonly pValue: number; readonly ratePerHour: number };
   /** GC cycles (or windows) analysed, how they were found, and restarts (falls of the floor) seen. */
   readonly cycles: number;
@@ -91,7 +91,8 @@ function upperTail(s: number, variance: number): { z: number; pValue: number } {
  * cycles at its sudden drops ({@link cycleExtrema}); the floor of each cycle (the live set after a GC) is tested
  * for a monotonic rise with a Mann–Kendall test corrected for autocorrelation (Hamed & Rao 1998), stratified over
  * the runs between restarts (a fall of the floor), and its rate is the Theil–Sen slope over within-run pairs. A
- * leak must also rise over the latest half of the latest run, which rejects warm-ups that have levelled off.
+ * leak must also keep rising, at no less than half its rate, over the latest half of each run, which rejects warm-ups
+ * that have levelled off.
  *
  * @throws {VigilInputError} as `toSeries`; `TOO_SHORT` with fewer than 20 values, fewer than 6 cycles, or a flat
  *   series; `INVALID_OPTION` for limit, alpha or level out of range.
@@ -157,22 +158,28 @@ export function detectLeak(input: SeriesLike, options: LeakOptions = {}): LeakRe
   });
   const fit = theilSen(x, minima, { alpha: 1 - level, varianceInflation: inflation, groups });
 
-  const lastRun = runs[runs.length - 1];
-  const lastStart = cycles.length - lastRun.length;
-  const halfTime = (lastRun[0].tMin + lastRun[lastRun.length - 1].tMin) / 2;
+  // The latest half of every run: a warm-up levels off again after each restart, a leak keeps rising in each.
   const recentIdx: number[] = [];
-  for (let i = lastStart; i < cycles.length; i++) if (cycles[i].tMin >= halfTime) recentIdx.push(i);
-  const recentMinima = Float64Array.from(recentIdx, (i) => minima[i]);
-  const recentStrata = stratifiedKendall([recentMinima]);
+  const recentRuns: Float64Array[] = [];
+  let runStart = 0;
+  for (const run of runs) {
+    const halfTime = (run[0].tMin + run[run.length - 1].tMin) / 2;
+    const idx: number[] = [];
+    for (let i = runStart; i < runStart + run.length; i++) if (cycles[i].tMin >= halfTime) idx.push(i);
+    recentIdx.push(...idx);
+    recentRuns.push(Float64Array.from(idx, (i) => minima[i]));
+    runStart += run.length;
+  }
+  const recentStrata = stratifiedKendall(recentRuns);
   const recentTest = upperTail(recentStrata.s, recentStrata.varCorrected);
   const recentInflation =
     recentStrata.varS > 0 ? Math.max(1, recentStrata.varCorrected / recentStrata.varS) : 1;
   const recentFit =
-    recentIdx.length >= 3
+    recentStrata.varS > 0
       ? theilSen(
           recentIdx.map((i) => x[i]),
-          recentMinima,
-          { alpha: 1 - level, varianceInflation: recentInflation },
+          recentIdx.map((i) => minima[i]),
+          { alpha: 1 - level, varianceInflation: recentInflation, groups: recentIdx.map((i) => groups[i]) },
         )
       : undefined;
   const recentRate = recentFit?.slope ?? Number.NaN;
@@ -187,7 +194,8 @@ export function detectLeak(input: SeriesLike, options: LeakOptions = {}): LeakRe
   const leaking = verdict === 'leak';
   const confidence = trendTest.z > 0 ? 1 - Math.max(trendTest.pValue, recentTest.pValue) : 0;
 
-  const lastIdx = Array.from({ length: lastRun.length }, (_, i) => lastStart + i);
+  const lastRun = runs[runs.length - 1];
+  const lastIdx = Array.from({ length: lastRun.length }, (_, i) => cycles.length - lastRun.length + i);
   const floorOffsets = Float64Array.from(lastIdx, (i) => minima[i] - fit.slope * x[i]).sort();
   const floor = floorOffsets[floorOffsets.length >> 1];
   const amplitudes = Float64Array.from(
