@@ -17,6 +17,11 @@ export interface FindDropsOptions {
    * the point-to-point differences (1.4826·MAD) and 2 % of the 1–99 % range of the values.
    */
   readonly threshold?: number;
+  /**
+   * With the default threshold, once two or more drops pass it, look again with half their median size, so that
+   * clean-ups of the same kind which noise pushed just under the threshold are not missed; default true.
+   */
+  readonly hysteresis?: boolean;
 }
 
 /**
@@ -43,23 +48,37 @@ export function dropThreshold(y: ArrayLike<number>): number {
 
 /**
  * Finds sudden falls of the level: maximal runs of consecutive decreases (over non-missing points) whose total
- * exceeds the threshold. A clean-up that takes two samples is one drop, not two.
+ * exceeds the threshold and whose largest step is at least half of it (then, by default, half the median size of the drops found: see `hysteresis`). A
+ * clean-up that takes two samples is one drop, not two.
  *
  * @param y - observations in time order; NaN skipped.
  * @example
  * findDrops([0, 1, 2, 3, 0.5, 1.5, 2.5]); // [{ from: 3, to: 4, amount: 2.5 }]
  */
 export function findDrops(y: ArrayLike<number>, options: FindDropsOptions = {}): Drop[] {
-  const threshold = options.threshold ?? dropThreshold(y);
+  const drops = dropsAbove(y, options.threshold ?? dropThreshold(y));
+  if (options.threshold !== undefined || options.hysteresis === false || drops.length < 2) return drops;
+  const sizes = Float64Array.from(drops, (d) => d.amount).sort();
+  return dropsAbove(y, 0.5 * quantileSorted(sizes, 0.5));
+}
+
+function dropsAbove(y: ArrayLike<number>, threshold: number): Drop[] {
   const valid: number[] = [];
   for (let i = 0; i < y.length; i++) if (!Number.isNaN(y[i])) valid.push(i);
   const drops: Drop[] = [];
   for (let k = 1; k < valid.length; k++) {
     if (!(y[valid[k]] < y[valid[k - 1]])) continue;
     let end = k;
-    while (end + 1 < valid.length && y[valid[end + 1]] < y[valid[end]]) end++;
+    let largestStep = y[valid[k - 1]] - y[valid[k]];
+    while (end + 1 < valid.length && y[valid[end + 1]] < y[valid[end]]) {
+      end++;
+      largestStep = Math.max(largestStep, y[valid[end - 1]] - y[valid[end]]);
+    }
     const amount = y[valid[k - 1]] - y[valid[end]];
-    if (amount > threshold) drops.push({ from: valid[k - 1], to: valid[end], amount });
+    // A clean-up is sudden: one step carries at least half of the threshold. A smooth decline (the night side of a
+    // daily cycle) is a long run of small steps and is not one.
+    if (amount > threshold && largestStep >= threshold / 2)
+      drops.push({ from: valid[k - 1], to: valid[end], amount });
     k = end;
   }
   return drops;

@@ -1,5 +1,4 @@
-import { checkNumberOption, type Series, type SeriesLike } from '@vigil/core';
-import { cycleExtrema } from './cycle-extrema.js';
+import { checkNumberOption, quantileSorted, type Series, type SeriesLike } from '@vigil/core';
 import { findDrops } from './find-drops.js';
 import { firstCrossing, horizonGrid } from './forecast-crossing.js';
 import { formatDuration, formatEta, formatQuantity } from './format.js';
@@ -26,11 +25,12 @@ export interface ExhaustionOptions {
 
 /**
  * How the clean-ups were handled: `'trend'` none seen, the series is forecast as is; `'stitched'` one or two
- * clean-ups, their drops are removed so the fill rate is measured across them and the path starts from today's
- * level; `'cycle-peaks'` recurring clean-ups, the peaks just before each clean-up are forecast (the resource runs
- * out at a peak).
+ * clean-ups, taken as one-offs: their drops are removed so the fill rate is measured across them and the path
+ * starts from today's level; `'net-of-cleanups'` recurring clean-ups: the freed amount is spread evenly over time
+ * (the average clean-up rate), the resulting smooth net series is forecast, and the sawtooth's highest excursion
+ * above it is added back, because the resource runs out at a peak just before a clean-up.
  */
-export type ExhaustionMethod = 'trend' | 'stitched' | 'cycle-peaks';
+export type ExhaustionMethod = 'trend' | 'stitched' | 'net-of-cleanups';
 
 /** When a resource runs out, with the evidence. Times are epoch ms, durations ms, rates value units per hour. */
 export interface ExhaustionForecast {
@@ -56,37 +56,48 @@ export interface ExhaustionForecast {
   readonly summary: string;
 }
 
-function workingSeries(
-  series: Series,
-  threshold: number | undefined,
-): { series: Series; method: ExhaustionMethod; cleanups: number } {
-  const drops = findDrops(series.values, { threshold });
-  if (drops.length === 0) return { series, method: 'trend', cleanups: 0 };
-  if (drops.length >= 3) {
-    const { cycles } = cycleExtrema(series.timestamps, series.values, {
-      dropThreshold: threshold,
-      minCycles: 3,
-    });
-    const complete = cycles.filter((c) => c.complete);
-    if (complete.length >= 3) {
-      return {
-        series: {
-          timestamps: Float64Array.from(complete, (c) => c.tMax),
-          values: Float64Array.from(complete, (c) => c.max),
-        },
-        method: 'cycle-peaks',
-        cleanups: drops.length,
-      };
+interface Working {
+  series: Series;
+  method: ExhaustionMethod;
+  cleanups: number;
+  /** Added to the working series' forecast to get the original's: the sawtooth's peak excursion (else 0). */
+  peakOffset: number;
+}
+
+function workingSeries(series: Series, threshold: number | undefined): Working {
+  const { timestamps: t, values: y } = series;
+  const drops = findDrops(y, { threshold });
+  if (drops.length === 0) return { series, method: 'trend', cleanups: 0, peakOffset: 0 };
+  const values = Float64Array.from(y);
+  if (drops.length < 3) {
+    let k = drops.length - 1;
+    let offset = 0;
+    for (let i = values.length - 1; i >= 0; i--) {
+      while (k >= 0 && i <= drops[k].from) offset += drops[k--].amount;
+      values[i] -= offset;
     }
+    return { series: { timestamps: t, values }, method: 'stitched', cleanups: drops.length, peakOffset: 0 };
   }
-  const values = Float64Array.from(series.values);
-  let k = drops.length - 1;
-  let offset = 0;
-  for (let i = values.length - 1; i >= 0; i--) {
-    while (k >= 0 && i <= drops[k].from) offset += drops[k--].amount;
-    values[i] -= offset;
+  // Average clean-up rate between the first and the last drop: (m − 1) amounts over (m − 1) intervals.
+  let freed = 0;
+  for (let k = 1; k < drops.length; k++) freed += drops[k].amount;
+  const cleanupRate = freed / (t[drops[drops.length - 1].to] - t[drops[0].to]);
+  const sawtooth = new Float64Array(values.length);
+  let k = 0;
+  let cumulative = 0;
+  for (let i = 0; i < values.length; i++) {
+    while (k < drops.length && i >= drops[k].to) cumulative += drops[k++].amount;
+    sawtooth[i] = cleanupRate * (t[i] - t[0]) - cumulative;
+    values[i] = y[i] - sawtooth[i];
   }
-  return { series: { timestamps: series.timestamps, values }, method: 'stitched', cleanups: drops.length };
+  // The resource runs out at the top of the sawtooth; its 99th percentile ignores a single odd cycle.
+  sawtooth.sort();
+  return {
+    series: { timestamps: t, values },
+    method: 'net-of-cleanups',
+    cleanups: drops.length,
+    peakOffset: quantileSorted(sawtooth, 0.99),
+  };
 }
 
 /**
@@ -130,7 +141,8 @@ export async function forecastExhaustion(
     (band.lower[n] - startBand.lower[0]) / hours,
     (band.upper[n] - startBand.upper[0]) / hours,
   ];
-  const crossing = (path: Float64Array, start: number) => firstCrossing(tEnd, start, grid, path, capacity);
+  const reachable = capacity - working.peakOffset;
+  const crossing = (path: Float64Array, start: number) => firstCrossing(tEnd, start, grid, path, reachable);
   const atCapacity = level >= capacity;
   const time = atCapacity ? tEnd : crossing(band.yhat, startBand.yhat[0]);
   const earliest = atCapacity ? tEnd : crossing(band.upper, startBand.upper[0]);

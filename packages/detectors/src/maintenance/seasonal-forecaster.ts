@@ -89,10 +89,16 @@ function phaseBin(t: number, profile: Profile): number {
   return Math.min(bins - 1, Math.floor(phase * bins));
 }
 
+function seasonalOf(profiles: readonly Profile[], t: number): number {
+  let s = 0;
+  for (const p of profiles) if (p.values.length > 0) s += p.values[phaseBin(t, p)];
+  return s;
+}
+
 /**
  * Default seasonal forecaster of the maintenance functions: a robust trend plus medians per phase of a day (hourly
  * bins) and a week (6-hour bins), with empirical residual quantiles as the band. The trend is a Theil–Sen line whose slope interval is
- * widened for autocorrelation (Hamed & Rao 1998); when Theil–Sen slopes of six consecutive blocks rise
+ * widened for autocorrelation (Hamed & Rao 1998); when Theil–Sen slopes of ten consecutive blocks rise
  * significantly, the trend becomes quadratic (accelerating fill), and when they fall significantly, only the latest
  * half is used (the fill is slowing). The band widens with the horizon as the slope (or acceleration) interval.
  *
@@ -162,12 +168,16 @@ export class RobustSeasonalForecaster implements SeasonalForecaster {
     const periods = this.#periods ?? this.#autoPeriods(t);
     let deseasonalized = y;
     let trend = this.#fitTrend(x, y);
-    for (let pass = 0; pass < 2; pass++) {
-      const residual = y.map((v, i) => v - this.#trendAt(trend, x[i], 0));
-      // Each period's profile is fitted on what the shorter periods before it left unexplained.
-      this.#profiles = [];
-      for (const period of periods) this.#profiles.push(this.#fitProfile(t, residual, period));
-      deseasonalized = y.map((v, i) => v - this.#seasonalAt(t[i]));
+    // Backfitting (Hastie & Tibshirani 1990): each profile is refitted on what the trend and the other profiles
+    // leave, so a weekend dip is not half-absorbed into the daily shape through the per-bin medians.
+    this.#profiles = periods.map((period) => ({ period, values: new Float64Array(0) }));
+    for (let pass = 0; pass < 3; pass++) {
+      for (let k = 0; k < periods.length; k++) {
+        const others = this.#profiles.filter((_, j) => j !== k);
+        const residual = y.map((v, i) => v - this.#trendAt(trend, x[i], 0) - seasonalOf(others, t[i]));
+        this.#profiles[k] = this.#fitProfile(t, residual, periods[k]);
+      }
+      deseasonalized = y.map((v, i) => v - seasonalOf(this.#profiles, t[i]));
       trend = this.#fitTrend(x, deseasonalized);
     }
     this.#trend = trend;
@@ -214,8 +224,7 @@ export class RobustSeasonalForecaster implements SeasonalForecaster {
     const bins = Math.max(2, Math.min(period === WEEK ? 28 : 24, Math.round(period / steps)));
     const profile: Profile = { period, values: new Float64Array(bins) };
     const byBin: number[][] = Array.from({ length: bins }, () => []);
-    for (let i = 0; i < t.length; i++)
-      byBin[phaseBin(t[i], profile)].push(residual[i] - this.#seasonalAt(t[i]));
+    for (let i = 0; i < t.length; i++) byBin[phaseBin(t[i], profile)].push(residual[i]);
     for (let b = 0; b < bins; b++) {
       const sorted = Float64Array.from(byBin[b]).sort();
       profile.values[b] = sorted.length > 0 ? quantileSorted(sorted, 0.5) : 0;
@@ -227,9 +236,7 @@ export class RobustSeasonalForecaster implements SeasonalForecaster {
   }
 
   #seasonalAt(t: number): number {
-    let s = 0;
-    for (const p of this.#profiles) if (p.values.length > 0) s += p.values[phaseBin(t, p)];
-    return s;
+    return seasonalOf(this.#profiles, t);
   }
 
   #trendAt(trend: Trend, x: number, side: -1 | 0 | 1): number {
@@ -259,7 +266,7 @@ export class RobustSeasonalForecaster implements SeasonalForecaster {
         shape,
       };
     };
-    const blocks = 6;
+    const blocks = 10;
     if (!this.#acceleration || x.length < blocks * 4) return linear(0, 'linear');
     const span = x[x.length - 1] - x[0];
     const centres: number[] = [];
@@ -275,8 +282,9 @@ export class RobustSeasonalForecaster implements SeasonalForecaster {
       }
       start = end + 1;
     }
-    if (centres.length < 5) return linear(0, 'linear');
-    const change = theilSen(centres, slopes, { alpha });
+    if (centres.length < 8) return linear(0, 'linear');
+    // A quadratic extrapolates far beyond the data, so it needs stronger evidence than the band's level: 1 %.
+    const change = theilSen(centres, slopes, { alpha: Math.min(alpha, 0.01) });
     if (change.lower > 0) {
       // Slope at the last observation (x = 0) from the line through the block slopes; the level is the median
       // offset of the quadratic through the data.

@@ -93,7 +93,7 @@ describe('forecastExhaustion', () => {
     const f = await forecastExhaustion(s.series, { capacity: 300, horizon: 30 * DAY, name: 'disk /var' });
     expect(f.time).toBeNull();
     expect(f.eta).toBeNull();
-    expect(f.method).toBe('cycle-peaks');
+    expect(f.method).toBe('net-of-cleanups');
     expect(f.cleanups).toBeGreaterThanOrEqual(6);
     expect(Math.abs(f.ratePerHour * 24)).toBeLessThan(1);
     expect(f.reason).toMatch(/below capacity|never reaches/);

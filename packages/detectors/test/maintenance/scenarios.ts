@@ -16,6 +16,8 @@ export interface DiskScenario {
   readonly capacity: number;
   /** Ms from the last observation until the noiseless path first reaches capacity, or null within `searchDays`. */
   readonly trueEta: number | null;
+  /** The noiseless path, value at `dt` ms after the first timestamp. */
+  readonly path: (dt: number) => number;
 }
 
 export interface DiskOptions {
@@ -63,7 +65,7 @@ export function diskScenario(o: DiskOptions): DiskScenario {
       break;
     }
   }
-  return { series: { timestamps, values }, capacity: o.capacity, trueEta };
+  return { series: { timestamps, values }, capacity: o.capacity, trueEta, path };
 }
 
 export interface HeapOptions {
