@@ -130,7 +130,9 @@ export function detectLeak(input: SeriesLike, options: LeakOptions = {}): LeakRe
     );
   }
   const minima = Float64Array.from(cycles, (c) => c.min);
-  const restartAt = new Set(findLevelDrops(minima));
+  // A restart seen where there was none only splits a run (a little power lost, no false alarm), while a missed
+  // one hides a restarting leak, so the restart test is looser than findLevelDrops' default of 5σ.
+  const restartAt = new Set(findLevelDrops(minima, 4));
   for (const t of options.restarts ?? []) {
     const i = cycles.findIndex((c) => c.tMin >= t);
     if (i > 0) restartAt.add(i);
