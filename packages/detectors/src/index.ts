@@ -25,6 +25,6 @@ export type {
   SeasonalForecaster,
   TrendSummary,
 } from './maintenance/seasonal-forecaster.js';
-export { DAY, RobustSeasonalForecaster, WEEK } from './maintenance/seasonal-forecaster.js';
+export { RobustSeasonalForecaster } from './maintenance/seasonal-forecaster.js';
 export type { TheilSenFit, TheilSenOptions } from './maintenance/theil-sen.js';
 export { theilSen } from './maintenance/theil-sen.js';

@@ -150,6 +150,11 @@ export class RobustSeasonalForecaster implements SeasonalForecaster {
     };
   }
 
+  /**
+   * Fits trend, profiles and band on `input` (NaN values skipped); refitting replaces the previous fit.
+   *
+   * @throws {VigilInputError} as `toSeries`; `TOO_SHORT` with fewer than 3 non-missing values.
+   */
   fit(input: SeriesLike): void {
     const series = toSeries(input);
     const keep: number[] = [];
@@ -186,6 +191,12 @@ export class RobustSeasonalForecaster implements SeasonalForecaster {
     this.#qHigh = quantileSorted(residual, (1 + this.#width) / 2);
   }
 
+  /**
+   * Expected value and band at `timestamps` (epoch ms); beyond the last observation the band also spreads with the
+   * trend's rate (or acceleration) interval.
+   *
+   * @throws {VigilInputError} `NOT_FITTED` before `fit`.
+   */
   predict(timestamps: Float64Array): ForecastBand {
     const trend = this.#trend;
     if (!trend) {
