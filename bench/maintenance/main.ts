@@ -13,6 +13,7 @@ import {
   DAY,
   type DiskOptions,
   diskScenario,
+  type HeapOptions,
   HOUR,
   heapScenario,
 } from '../../packages/detectors/test/maintenance/scenarios.js';
@@ -21,108 +22,53 @@ import { type Row, writeResult } from '../lib/report.js';
 const HORIZON = 14 * DAY;
 const PER_FAMILY = Number(process.env.MAINTENANCE_SCENARIOS ?? 25);
 
-type Family = {
-  name: string;
-  fills: boolean;
-  make: (rng: ReturnType<typeof createRng>, seed: number) => DiskOptions;
-};
+type Rng = ReturnType<typeof createRng>;
+/** A family draws the shape of its scenarios; seed, start level and noise are drawn the same way for all. */
+type Family = { name: string; fills: boolean; make: (rng: Rng) => Omit<DiskOptions, 'seed' | 'capacity'> };
 
 const families: Family[] = [
-  {
-    name: 'linear',
-    fills: true,
-    make: (r, seed) => ({
-      seed,
-      days: 7,
-      ratePerDay: 5 + 20 * r.next(),
-      noise: 0.5 + 2 * r.next(),
-      start: 100,
-      capacity: 0,
-    }),
-  },
+  { name: 'linear', fills: true, make: (r) => ({ days: 7, ratePerDay: 5 + 20 * r.next() }) },
   {
     name: 'linear+rotation',
     fills: true,
-    make: (r, seed) => {
+    make: (r) => {
       const rate = 10 + 30 * r.next();
-      return {
-        seed,
-        days: 7,
-        ratePerDay: rate,
-        cleanupEvery: DAY,
-        cleanupAmount: rate * (0.4 + 0.5 * r.next()),
-        noise: 0.5 + 2 * r.next(),
-        start: 100,
-        capacity: 0,
-      };
+      return { days: 7, ratePerDay: rate, cleanupEvery: DAY, cleanupAmount: rate * (0.4 + 0.5 * r.next()) };
     },
   },
   {
     name: 'accelerating+cleanups',
     fills: true,
-    make: (r, seed) => ({
-      seed,
+    make: (r) => ({
       days: 7,
       ratePerDay: 5 + 10 * r.next(),
       accelPerDay2: 1 + 4 * r.next(),
       cleanupEvery: DAY / 2,
       cleanupAmount: 3 + 5 * r.next(),
-      noise: 0.5 + 1.5 * r.next(),
-      start: 100,
-      capacity: 0,
     }),
   },
   {
     name: 'daily-cycle',
     fills: true,
-    make: (r, seed) => ({
-      seed,
-      days: 14,
-      ratePerDay: 3 + 10 * r.next(),
-      dailyAmplitude: 5 + 20 * r.next(),
-      noise: 0.5 + 2 * r.next(),
-      start: 100,
-      capacity: 0,
-    }),
+    make: (r) => ({ days: 14, ratePerDay: 3 + 10 * r.next(), dailyAmplitude: 5 + 20 * r.next() }),
   },
-  {
-    name: 'flat',
-    fills: false,
-    make: (r, seed) => ({ seed, days: 7, ratePerDay: 0, noise: 0.5 + 2 * r.next(), start: 100, capacity: 0 }),
-  },
+  { name: 'flat', fills: false, make: () => ({ days: 7, ratePerDay: 0 }) },
   {
     name: 'balanced-rotation',
     fills: false,
-    make: (r, seed) => {
+    make: (r) => {
       const rate = 10 + 30 * r.next();
-      return {
-        seed,
-        days: 7,
-        ratePerDay: rate,
-        cleanupEvery: DAY,
-        cleanupAmount: rate,
-        noise: 0.5 + 2 * r.next(),
-        start: 100,
-        capacity: 0,
-      };
+      return { days: 7, ratePerDay: rate, cleanupEvery: DAY, cleanupAmount: rate };
     },
   },
   {
     name: 'daily-cycle-flat',
     fills: false,
-    make: (r, seed) => ({
-      seed,
-      days: 14,
-      ratePerDay: 0,
-      dailyAmplitude: 5 + 20 * r.next(),
-      noise: 0.5 + 2 * r.next(),
-      start: 100,
-      capacity: 0,
-    }),
+    make: (r) => ({ days: 14, ratePerDay: 0, dailyAmplitude: 5 + 20 * r.next() }),
   },
 ];
 
-function capacityFor(o: DiskOptions, fills: boolean, rng: ReturnType<typeof createRng>): number {
+function capacityFor(o: DiskOptions, fills: boolean, rng: Rng): number {
   const probe = diskScenario({ ...o, capacity: Number.POSITIVE_INFINITY, searchDays: 0 });
   const end = probe.series.timestamps[probe.series.timestamps.length - 1] - probe.series.timestamps[0];
   const reach = fills ? (2 + 10 * rng.next()) * DAY : HORIZON;
@@ -158,7 +104,13 @@ let seed = 1;
 for (const family of families) {
   const rng = createRng(1000 + families.indexOf(family));
   for (let k = 0; k < PER_FAMILY; k++, seed++) {
-    const options = family.make(rng, seed);
+    const options: DiskOptions = {
+      seed,
+      start: 100,
+      noise: 0.5 + 2 * rng.next(),
+      capacity: 0,
+      ...family.make(rng),
+    };
     const scenario = diskScenario({
       ...options,
       capacity: capacityFor(options, family.fills, rng),
@@ -216,54 +168,23 @@ for (const family of [...families.map((f) => f.name), 'all']) {
 // Leaks: 6 hours of heap under GC sawtooth; the peer is the usual alert "predict_linear(heap[1h], 24h) > limit".
 const LIMIT = 512e6;
 const leakRows: Row[] = [];
-const leakKinds = [
+type HeapShape = Omit<HeapOptions, 'seed' | 'hours' | 'floorNoise' | 'sampleNoise'>;
+const leakKinds: { kind: string; leaking: boolean; make: (rng: Rng) => HeapShape }[] = [
   {
     kind: 'leak 0.5–4 MB/h',
     leaking: true,
-    make: (r: ReturnType<typeof createRng>, s: number) =>
-      heapScenario({
-        seed: s,
-        hours: 6,
-        leakPerHour: 0.5e6 + 3.5e6 * r.next(),
-        base: 380e6,
-        floorNoise: 1e6,
-        sampleNoise: 2e5,
-      }),
+    make: (r) => ({ leakPerHour: 0.5e6 + 3.5e6 * r.next(), base: 380e6 }),
   },
-  {
-    kind: 'healthy sawtooth',
-    leaking: false,
-    make: (_r: ReturnType<typeof createRng>, s: number) =>
-      heapScenario({ seed: s, hours: 6, leakPerHour: 0, base: 380e6, floorNoise: 1e6, sampleNoise: 2e5 }),
-  },
+  { kind: 'healthy sawtooth', leaking: false, make: () => ({ leakPerHour: 0, base: 380e6 }) },
   {
     kind: 'warm-up plateau',
     leaking: false,
-    make: (r: ReturnType<typeof createRng>, s: number) =>
-      heapScenario({
-        seed: s,
-        hours: 6,
-        leakPerHour: 0,
-        base: 330e6,
-        warmupAmount: 50e6,
-        warmupHours: 0.3 + 0.5 * r.next(),
-        floorNoise: 1e6,
-        sampleNoise: 2e5,
-      }),
+    make: (r) => ({ leakPerHour: 0, base: 330e6, warmupAmount: 50e6, warmupHours: 0.3 + 0.5 * r.next() }),
   },
   {
     kind: 'restarting leak',
     leaking: true,
-    make: (r: ReturnType<typeof createRng>, s: number) =>
-      heapScenario({
-        seed: s,
-        hours: 6,
-        leakPerHour: 2e6 + 2e6 * r.next(),
-        base: 380e6,
-        restartsAt: [2, 4],
-        floorNoise: 1e6,
-        sampleNoise: 2e5,
-      }),
+    make: (r) => ({ leakPerHour: 2e6 + 2e6 * r.next(), base: 380e6, restartsAt: [2, 4] }),
   },
 ];
 let leakMs = 0;
@@ -273,7 +194,7 @@ for (const kind of leakKinds) {
   let vigil = 0;
   let baseline = 0;
   for (let k = 0; k < PER_FAMILY; k++, seed++) {
-    const s = kind.make(rng, seed);
+    const s = heapScenario({ seed, hours: 6, floorNoise: 1e6, sampleNoise: 2e5, ...kind.make(rng) });
     let t0 = performance.now();
     if (detectLeak(s, { limit: LIMIT }).leaking) vigil++;
     leakMs += performance.now() - t0;

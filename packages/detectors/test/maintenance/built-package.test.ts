@@ -2,7 +2,7 @@
 import { loadDetector } from '@vigil/core';
 import { detectLeak, forecastExhaustion, planCapacity, RobustSeasonalForecaster } from '@vigil/detectors';
 import { describe, expect, it } from 'vitest';
-import { DAY, diskScenario, heapScenario, WEEK, weeklyScenario } from './scenarios.js';
+import { DAY, diskScenario, GROWING_LOAD, heapScenario, WEEK, weeklyScenario } from './scenarios.js';
 
 describe('@vigil/detectors maintenance (built)', () => {
   it('answers the three maintenance questions from the published entry point', async () => {
@@ -25,16 +25,7 @@ describe('@vigil/detectors maintenance (built)', () => {
     });
     expect(leak.leaking).toBe(true);
 
-    const w = weeklyScenario({
-      seed: 1,
-      weeks: 4,
-      base: 400,
-      growthPerWeek: 20,
-      dailyAmplitude: 200,
-      weekendDip: 150,
-      noise: 20,
-      limit: 750,
-    });
+    const w = weeklyScenario({ seed: 1, ...GROWING_LOAD, weeks: 4 });
     const plan = await planCapacity(w.series, {
       limit: 750,
       horizon: 8 * WEEK,

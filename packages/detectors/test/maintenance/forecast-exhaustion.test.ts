@@ -6,6 +6,14 @@ import type { ForecastBand, SeasonalForecaster } from '../../src/maintenance/sea
 import { DAY, type DiskOptions, diskScenario, HOUR } from './scenarios.js';
 
 const seeds = [1, 2, 3, 4, 5];
+/** A week of 10-minute disk usage from 100 towards a capacity of 300, with unit noise, plus the given shape. */
+const disk = (shape: Partial<DiskOptions> & { seed: number; ratePerDay: number }): DiskOptions => ({
+  days: 7,
+  noise: 1,
+  start: 100,
+  capacity: 300,
+  ...shape,
+});
 
 async function relativeErrors(make: (seed: number) => DiskOptions) {
   const vigil: number[] = [];
@@ -23,72 +31,33 @@ async function relativeErrors(make: (seed: number) => DiskOptions) {
 
 describe('forecastExhaustion', () => {
   it('linear fill: ETA within 3 % of the truth', async () => {
-    const e = await relativeErrors((seed) => ({
-      seed,
-      days: 7,
-      ratePerDay: 10,
-      noise: 1,
-      start: 100,
-      capacity: 300,
-    }));
+    const e = await relativeErrors((seed) => disk({ seed, ratePerDay: 10 }));
     expect(e.vigil).toBeLessThan(0.03);
   });
 
   it('linear fill with daily log rotation: ETA within 10 %, where predict_linear[6h] is off by more than 50 %', async () => {
-    const e = await relativeErrors((seed) => ({
-      seed,
-      days: 7,
-      ratePerDay: 30,
-      cleanupEvery: DAY,
-      cleanupAmount: 20,
-      noise: 1,
-      start: 100,
-      capacity: 300,
-    }));
+    const e = await relativeErrors((seed) =>
+      disk({ seed, ratePerDay: 30, cleanupEvery: DAY, cleanupAmount: 20 }),
+    );
     expect(e.vigil).toBeLessThan(0.1);
     expect(e.baseline).toBeGreaterThan(0.5);
   });
 
   it('accelerating fill with clean-ups twice a day: ETA within 15 %', async () => {
-    const e = await relativeErrors((seed) => ({
-      seed,
-      days: 7,
-      ratePerDay: 10,
-      accelPerDay2: 4,
-      cleanupEvery: DAY / 2,
-      cleanupAmount: 5,
-      noise: 1,
-      start: 100,
-      capacity: 300,
-    }));
+    const e = await relativeErrors((seed) =>
+      disk({ seed, ratePerDay: 10, accelPerDay2: 4, cleanupEvery: DAY / 2, cleanupAmount: 5 }),
+    );
     expect(e.vigil).toBeLessThan(0.15);
   });
 
   it('slow fill under a daily cycle: ETA within 10 %, where predict_linear[6h] follows the cycle', async () => {
-    const e = await relativeErrors((seed) => ({
-      seed,
-      days: 14,
-      ratePerDay: 5,
-      dailyAmplitude: 10,
-      noise: 1,
-      start: 100,
-      capacity: 300,
-    }));
+    const e = await relativeErrors((seed) => disk({ seed, days: 14, ratePerDay: 5, dailyAmplitude: 10 }));
     expect(e.vigil).toBeLessThan(0.1);
     expect(e.baseline).toBeGreaterThan(0.5);
   });
 
   it('says when and why a resource never fills: clean-ups keep up with the fill', async () => {
-    const s = diskScenario({
-      seed: 6,
-      days: 7,
-      ratePerDay: 20,
-      cleanupEvery: DAY,
-      cleanupAmount: 20,
-      noise: 1,
-      start: 100,
-      capacity: 300,
-    });
+    const s = diskScenario(disk({ seed: 6, ratePerDay: 20, cleanupEvery: DAY, cleanupAmount: 20 }));
     expect(s.trueEta).toBeNull();
     const f = await forecastExhaustion(s.series, { capacity: 300, horizon: 30 * DAY, name: 'disk /var' });
     expect(f.time).toBeNull();
@@ -101,7 +70,7 @@ describe('forecastExhaustion', () => {
   });
 
   it('writes the ETA and its interval in one alert sentence', async () => {
-    const s = diskScenario({ seed: 7, days: 7, ratePerDay: 10, noise: 1, start: 100, capacity: 300 });
+    const s = diskScenario(disk({ seed: 7, days: 7, ratePerDay: 10 }));
     const f = await forecastExhaustion(s.series, { capacity: 300, name: 'disk /var' });
     expect(f.etaInterval[0]!).toBeLessThanOrEqual(f.eta!);
     expect(f.etaInterval[1]!).toBeGreaterThanOrEqual(f.eta!);
@@ -112,7 +81,7 @@ describe('forecastExhaustion', () => {
   });
 
   it('reports 0 when the resource is already full', async () => {
-    const s = diskScenario({ seed: 8, days: 2, ratePerDay: 10, noise: 1, start: 100, capacity: 300 });
+    const s = diskScenario(disk({ seed: 8, days: 2, ratePerDay: 10 }));
     const f = await forecastExhaustion(s.series, { capacity: 50 });
     expect(f.eta).toBe(0);
     expect(f.summary).toMatch(/is full/);
@@ -143,16 +112,7 @@ describe('forecastExhaustion', () => {
   });
 
   it('is deterministic', async () => {
-    const s = diskScenario({
-      seed: 9,
-      days: 7,
-      ratePerDay: 30,
-      cleanupEvery: DAY,
-      cleanupAmount: 20,
-      noise: 1,
-      start: 100,
-      capacity: 300,
-    });
+    const s = diskScenario(disk({ seed: 9, ratePerDay: 30, cleanupEvery: DAY, cleanupAmount: 20 }));
     const a = await forecastExhaustion(s.series, { capacity: 300 });
     const b = await forecastExhaustion(s.series, { capacity: 300 });
     expect(b).toEqual(a);
@@ -169,7 +129,7 @@ describe('forecastExhaustion', () => {
       values: new Array(50).fill(7),
     };
     await expect(forecastExhaustion(flat, { capacity: 10 })).rejects.toMatchObject({ code: 'TOO_SHORT' });
-    const ok = diskScenario({ seed: 1, days: 2, ratePerDay: 10, noise: 1, start: 100, capacity: 300 }).series;
+    const ok = diskScenario(disk({ seed: 1, days: 2, ratePerDay: 10 })).series;
     await expect(forecastExhaustion(ok, { capacity: -5 })).rejects.toMatchObject({
       code: 'INVALID_OPTION',
       field: 'options.capacity',

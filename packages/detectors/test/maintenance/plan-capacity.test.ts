@@ -1,17 +1,9 @@
 import { quantileSorted } from '@vigil/core';
 import { describe, expect, it } from 'vitest';
 import { planCapacity } from '../../src/maintenance/plan-capacity.js';
-import { DAY, MINUTE, WEEK, weeklyScenario } from './scenarios.js';
+import { DAY, GROWING_LOAD, MINUTE, WEEK, weeklyScenario } from './scenarios.js';
 
-const load = {
-  weeks: 6,
-  base: 400,
-  growthPerWeek: 20,
-  dailyAmplitude: 200,
-  weekendDip: 150,
-  noise: 20,
-  limit: 750,
-};
+const load = GROWING_LOAD;
 
 function trueP95OfLastWeek(path: (dt: number) => number, end: number): number {
   const values = Float64Array.from({ length: 7 * 24 * 12 }, (_, i) =>

@@ -131,6 +131,17 @@ export interface WeeklyOptions {
   readonly limit: number;
 }
 
+/** Six weeks of half-hourly load growing 20/week under a day/night swing of 200 and a weekend dip of 150. */
+export const GROWING_LOAD = {
+  weeks: 6,
+  base: 400,
+  growthPerWeek: 20,
+  dailyAmplitude: 200,
+  weekendDip: 150,
+  noise: 20,
+  limit: 750,
+} as const;
+
 /** Service load: weekday/weekend and day/night cycles over a linear growth, with a known limit crossing. */
 export function weeklyScenario(o: WeeklyOptions): {
   series: Series;
