@@ -37,6 +37,9 @@ export const CANDIDATES: Candidate[] = [
   { name: 'static-threshold', make: () => new StaticThreshold() },
   { name: 'zscore', make: () => createDetector('zscore', { window: 48 }) },
   { name: 'mad', make: () => createDetector('mad', { window: 48 }) },
+  { name: 'ensemble', make: () => createDetector('ensemble') },
+  { name: 'ensemble-max', make: () => createDetector('ensemble', { combine: 'max' }) },
+  { name: 'ensemble-vote', make: () => createDetector('ensemble', { combine: 'vote' }) },
 ];
 
 interface RunResult {
