@@ -132,8 +132,8 @@ export function renderReport(input: ReportInput): string {
 <h1>Vigil accuracy benchmark</h1>
 <p>${input.corpus.length} seeded series of 5-minute infrastructure metrics, 3 training days and 4 test days each, with
 labelled injected failures. Alarms are runs of flagged points; precision and recall are event-wise; the NAB-style
-window score counts every flagged point (0 = no detections, 100 = every window found at its start). Grey strips in
-the plots: training data; red: label windows; blue band: the model's band; per detector: the score as
+window score counts every flagged point (0 = no detections, 100 = every window found at its start). In the plots, the
+shaded area is the 4 test days; red: label windows (grey: data gaps); blue band: the model's band; per detector: the score as
 −log10(1 − score) and red ticks where it flagged.</p>
 <h2>Overall</h2>${table(input.rows)}
 <h2>Against the static threshold at equal recall</h2>${table(input.comparisons)}
