@@ -4,7 +4,8 @@ import { detectLeak, forecastExhaustion, planCapacity, RobustSeasonalForecaster 
 import { describe, expect, it } from 'vitest';
 import { DAY, diskScenario, GROWING_LOAD, heapScenario, WEEK, weeklyScenario } from './scenarios.js';
 
-describe('@vigil/detectors maintenance (built)', () => {
+// Each case fits several seeded series; allow a slow shared CI machine well beyond the 5 s default.
+describe('@vigil/detectors maintenance (built)', { timeout: 60_000 }, () => {
   it('answers the three maintenance questions from the published entry point', async () => {
     const disk = diskScenario({
       seed: 1,

@@ -5,7 +5,8 @@ import { HOUR, heapScenario, T0 } from './scenarios.js';
 const noise = { floorNoise: 1e6, sampleNoise: 2e5 };
 const seeds = Array.from({ length: 10 }, (_, i) => i + 1);
 
-describe('detectLeak', () => {
+// Each case fits several seeded series; allow a slow shared CI machine well beyond the 5 s default.
+describe('detectLeak', { timeout: 60_000 }, () => {
   it('detects a 2 MB/h leak under GC sawtooth within 3 hours, every seed, with the rate in its interval', () => {
     for (const seed of seeds) {
       const r = detectLeak(heapScenario({ seed, hours: 3, leakPerHour: 2e6, ...noise }));

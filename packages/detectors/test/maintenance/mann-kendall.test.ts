@@ -11,7 +11,8 @@ function ar1(seed: number, n: number, phi: number): Float64Array {
   return y;
 }
 
-describe('mannKendall', () => {
+// Each case fits several seeded series; allow a slow shared CI machine well beyond the 5 s default.
+describe('mannKendall', { timeout: 60_000 }, () => {
   it('reproduces the textbook values for a strictly increasing series', () => {
     // S = 10, Var(S) = 5·4·15/18, z = (10 − 1)/√16.667 = 2.2045, p = 2(1 − Φ(2.2045)) = 0.02749.
     const r = mannKendall([1, 2, 3, 4, 5], { correction: 'none' });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { DAY, RobustSeasonalForecaster, WEEK } from '../../src/maintenance/seasonal-forecaster.js';
 import { HOUR, T0, weeklyScenario } from './scenarios.js';
 
-describe('RobustSeasonalForecaster', () => {
+// Each case fits several seeded series; allow a slow shared CI machine well beyond the 5 s default.
+describe('RobustSeasonalForecaster', { timeout: 60_000 }, () => {
   it('recovers a linear trend and a daily cycle, and forecasts a week ahead within the noise', () => {
     const rng = createRng(1);
     const step = 15 * 60_000;
