@@ -172,18 +172,20 @@ export class RobustSeasonalForecaster implements SeasonalForecaster {
     const x = t.map((ti) => (ti - this.#tEnd) / HOUR);
     const periods = this.#periods ?? this.#autoPeriods(t);
     let deseasonalized = y;
-    let trend = this.#fitTrend(x, y);
+    const passes = periods.length > 0 ? 3 : 0;
+    let trend = this.#fitTrend(x, y, passes === 0);
     // Backfitting (Hastie & Tibshirani 1990): each profile is refitted on what the trend and the other profiles
     // leave, so a weekend dip is not half-absorbed into the daily shape through the per-bin medians.
     this.#profiles = periods.map((period) => ({ period, values: new Float64Array(0) }));
-    for (let pass = 0; pass < 3; pass++) {
+    for (let pass = 0; pass < passes; pass++) {
       for (let k = 0; k < periods.length; k++) {
         const others = this.#profiles.filter((_, j) => j !== k);
         const residual = y.map((v, i) => v - this.#trendAt(trend, x[i], 0) - seasonalOf(others, t[i]));
         this.#profiles[k] = this.#fitProfile(t, residual, periods[k]);
       }
       deseasonalized = y.map((v, i) => v - seasonalOf(this.#profiles, t[i]));
-      trend = this.#fitTrend(x, deseasonalized);
+      // Only the final trend needs its interval (the autocorrelation-corrected one is the costly part).
+      trend = this.#fitTrend(x, deseasonalized, pass === passes - 1);
     }
     this.#trend = trend;
     const residual = deseasonalized.map((v, i) => v - this.#trendAt(trend, x[i], 0)).sort();
@@ -256,7 +258,7 @@ export class RobustSeasonalForecaster implements SeasonalForecaster {
     return trend.level + slope * x + 0.5 * accel * x * x;
   }
 
-  #fitTrend(xAll: Float64Array, yAll: Float64Array): Trend {
+  #fitTrend(xAll: Float64Array, yAll: Float64Array, withInterval: boolean): Trend {
     const alpha = 1 - this.#width;
     const idx = thin(xAll.length, this.#maxPoints);
     const x = Float64Array.from(idx, (i) => xAll[i]);
@@ -264,7 +266,7 @@ export class RobustSeasonalForecaster implements SeasonalForecaster {
     const linear = (from: number, shape: Trend['shape']): Trend => {
       const xs = x.subarray(from);
       const ys = y.subarray(from);
-      const inflation = ys.length >= 4 ? mannKendall(ys).varianceInflation : 1;
+      const inflation = withInterval && ys.length >= 4 ? mannKendall(ys).varianceInflation : 1;
       const fit = theilSen(xs, ys, { alpha, varianceInflation: inflation });
       return {
         level: fit.intercept,
