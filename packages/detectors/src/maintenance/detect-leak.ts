@@ -98,7 +98,7 @@ function upperTail(s: number, variance: number): { z: number; pValue: number } {
  *   series; `INVALID_OPTION` for limit, alpha or level out of range.
  * @example
  * const r = detectLeak(heapUsedBytes, { limit: 512e6, name: 'api heap', unit: 'B' });
- * r.summary; // "api heap leaks 2.0 MB/h (1.8–2.2), reaches 512.0 MB in 3.1 days (2.9–3.4); confidence 100.0%"
+ * r.summary; // "api heap leaks 2.01 MB/h (1.97 MB–2.04 MB), reaches 512 MB in 7.8 days (7.7–8.0); confidence 100.0%"
  */
 export function detectLeak(input: SeriesLike, options: LeakOptions = {}): LeakReport {
   const alpha = checkNumberOption('options.alpha', options.alpha ?? 0.01, {

@@ -110,7 +110,7 @@ function workingSeries(series: Series, threshold: number | undefined): Working {
  *   `INVALID_OPTION` for a capacity or horizon that is not a positive number.
  * @example
  * const f = await forecastExhaustion(diskUsedBytes, { capacity: 500e9, name: 'disk /var', unit: 'B' });
- * f.summary; // "disk /var fills in 3.2 days (2.8–3.9); 412.0 GB of 500.0 GB, growing 27.5 GB/day"
+ * f.summary; // "disk /var fills in 3.2 days (2.8–3.9); 412 GB of 500 GB, growing 27.5 GB/day"
  */
 export async function forecastExhaustion(
   input: SeriesLike,

@@ -32,11 +32,11 @@ export function formatDuration(ms: number): string {
 const SI = ['', 'k', 'M', 'G', 'T', 'P'];
 
 /**
- * A quantity with its unit; values in bytes (`unit` 'B') get SI prefixes ("2.0 MB"), others 3 significant
- * digits.
+ * A quantity with its unit; values in bytes (`unit` 'B') get SI prefixes, all 3 significant digits
+ * ("1.97 MB").
  *
  * @example
- * formatQuantity(2_000_000, 'B'); // '2.0 MB'
+ * formatQuantity(1_968_000, 'B'); // '1.97 MB'
  */
 export function formatQuantity(value: number, unit = ''): string {
   if (unit === 'B') {
@@ -46,7 +46,7 @@ export function formatQuantity(value: number, unit = ''): string {
       scaled /= 1000;
       p++;
     }
-    return `${scaled.toFixed(1)} ${SI[p]}B`;
+    return `${scaled.toPrecision(3)} ${SI[p]}B`;
   }
   const text = Math.abs(value) >= 1000 ? value.toFixed(0) : Number(value.toPrecision(3)).toString();
   return unit ? `${text} ${unit}` : text;

@@ -15,8 +15,10 @@ describe('format', () => {
     expect(formatDuration(30 * 24 * HOUR)).toBe('30.0 days');
   });
   it('gives bytes SI prefixes and other units three significant digits', () => {
-    expect(formatQuantity(2_000_000, 'B')).toBe('2.0 MB');
-    expect(formatQuantity(512e9, 'B')).toBe('512.0 GB');
+    expect(formatQuantity(2_000_000, 'B')).toBe('2.00 MB');
+    expect(formatQuantity(1_968_000, 'B')).toBe('1.97 MB');
+    expect(formatQuantity(512e9, 'B')).toBe('512 GB');
+    expect(formatQuantity(999, 'B')).toBe('999 B');
     expect(formatQuantity(0.123456, 'cores')).toBe('0.123 cores');
     expect(formatQuantity(12345.6)).toBe('12346');
   });
