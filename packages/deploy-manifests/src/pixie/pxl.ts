@@ -1,0 +1,88 @@
+import { ManifestError } from '../errors.js';
+
+/** Names of the bundled PxL scripts. */
+export const PXL_SCRIPTS = ['http-metrics', 'network-metrics'] as const;
+
+// PxL string literals are Python-like; the endpoint is generated, but refuse anything that could break out.
+const HOST_PORT = /^[a-z0-9.-]+:\d{1,5}$/;
+
+/**
+ * PxL scripts that aggregate Pixie's eBPF tables (per-pod HTTP requests, errors and latency; per-pod TCP bytes)
+ * over the last 10 s and export them as OTLP gauges to `endpoint` (`host:port`, gRPC, plaintext in-cluster).
+ * Pixie runs such scripts on a schedule only through Pixie Cloud's plugin system, or on demand with `px run`.
+ *
+ * @throws {ManifestError} `INVALID_OPTION` unless `endpoint` is `host:port`.
+ * @see https://docs.px.dev/reference/pxl/otel-export/
+ * @example
+ * pxlScripts('otel-collector.obs.svc.cluster.local:4317')['http-metrics'].includes('px.otel.Endpoint') // true
+ */
+export function pxlScripts(endpoint: string): Record<(typeof PXL_SCRIPTS)[number], string> {
+  if (typeof endpoint !== 'string' || !HOST_PORT.test(endpoint)) {
+    throw new ManifestError('INVALID_OPTION', 'pixie.endpoint', `${JSON.stringify(endpoint)} must be host:port.`);
+  }
+  const otelEndpoint = `px.otel.Endpoint(url='${endpoint}', insecure=True)`;
+  const resource = `{
+        'service.name': df.service,
+        'k8s.namespace.name': df.namespace,
+        'k8s.pod.name': df.pod,
+    }`;
+  return {
+    'http-metrics': `# Per-pod HTTP request count, error count and mean latency over the last 10 s, exported as OTLP gauges.
+import px
+
+df = px.DataFrame(table='http_events', start_time='-10s')
+df.namespace = df.ctx['namespace']
+df.service = df.ctx['service']
+df.pod = df.ctx['pod']
+df.is_error = df.resp_status >= 400
+df = df.groupby(['namespace', 'service', 'pod']).agg(
+    requests=('latency', px.count),
+    errors=('is_error', px.sum),
+    latency_mean_ns=('latency', px.mean),
+    time_=('time_', px.max),
+)
+
+px.export(df, px.otel.Data(
+    endpoint=${otelEndpoint},
+    resource=${resource},
+    data=[
+        px.otel.metric.Gauge(name='pixie.http.requests', value=df.requests),
+        px.otel.metric.Gauge(name='pixie.http.errors', value=df.errors),
+        px.otel.metric.Gauge(name='pixie.http.latency.mean', value=df.latency_mean_ns, unit='ns'),
+    ],
+))
+`,
+    'network-metrics': `# Per-pod TCP bytes sent and received over the last 10 s, exported as OTLP gauges.
+import px
+
+df = px.DataFrame(table='conn_stats', start_time='-10s')
+df.namespace = df.ctx['namespace']
+df.service = df.ctx['service']
+df.pod = df.ctx['pod']
+df = df.groupby(['namespace', 'service', 'pod', 'upid']).agg(
+    bytes_sent_max=('bytes_sent', px.max),
+    bytes_sent_min=('bytes_sent', px.min),
+    bytes_recv_max=('bytes_recv', px.max),
+    bytes_recv_min=('bytes_recv', px.min),
+    time_=('time_', px.max),
+)
+# conn_stats counters are cumulative per process, so the window's traffic is max - min.
+df.bytes_sent = df.bytes_sent_max - df.bytes_sent_min
+df.bytes_recv = df.bytes_recv_max - df.bytes_recv_min
+df = df.groupby(['namespace', 'service', 'pod']).agg(
+    bytes_sent=('bytes_sent', px.sum),
+    bytes_recv=('bytes_recv', px.sum),
+    time_=('time_', px.max),
+)
+
+px.export(df, px.otel.Data(
+    endpoint=${otelEndpoint},
+    resource=${resource},
+    data=[
+        px.otel.metric.Gauge(name='pixie.net.bytes_sent', value=df.bytes_sent, unit='By'),
+        px.otel.metric.Gauge(name='pixie.net.bytes_received', value=df.bytes_recv, unit='By'),
+    ],
+))
+`,
+  };
+}
