@@ -4,5 +4,8 @@ export default defineProject({
   test: {
     name: 'deploy-manifests',
     include: ['test/**/*.test.ts'],
+    // Compiling Tetragon's ~430 kB CRD schemas takes seconds on a shared 2-core CI runner.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });

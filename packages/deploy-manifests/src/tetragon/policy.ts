@@ -133,6 +133,8 @@ export function validatePolicySpec(spec: TracingPolicySpec, field = 'spec'): voi
       assertOneOf(`${at}.returnArg.type`, k.returnArg.type, ARG_TYPES);
       if (!k.return) fail(`${at}.returnArg`, 'needs return: true so the return probe is attached.');
     }
+    // The CRD's CEL rule: a return probe must say what to read.
+    if (k.return && !k.returnArg) fail(`${at}.returnArg`, 'is required with return: true; add e.g. { index: 0, type: "int" }.');
     checkSelectors(at, 'kprobes', k);
   });
   (spec.tracepoints ?? []).forEach((t, i) => {
