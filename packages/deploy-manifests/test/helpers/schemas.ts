@@ -31,6 +31,8 @@ function closeObjects(node: unknown): unknown {
   const out: Schema = {};
   for (const [k, v] of Object.entries(node as Schema)) {
     if (k.startsWith('x-kubernetes-') && k !== 'x-kubernetes-preserve-unknown-fields') continue;
+    // Descriptions do not validate anything and make compiling the large CRDs slower.
+    if (k === 'description' && typeof v === 'string') continue;
     // Property names are data, not keywords: recurse into their schemas but keep the names.
     out[k] =
       k === 'properties' || k === '$defs'
