@@ -98,7 +98,7 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
   const policyObjects = [
     ...policies.map((p, i) => {
       try {
-        return libraryPolicy(p, { enforce: options.enforce ?? false });
+        return libraryPolicy(p, { enforce: options.enforce ?? false, labels: common.labels });
       } catch (e) {
         if (e instanceof ManifestError) throw new ManifestError(e.code, `tetragon.policies[${i}]`, e.message, e.allowed);
         throw e;
