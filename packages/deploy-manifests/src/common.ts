@@ -68,14 +68,23 @@ export function assertDnsSubdomain(field: string, value: unknown): asserts value
 }
 
 /** Throws unless `value` is one of `allowed`. */
-export function assertOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): asserts value is T {
+export function assertOneOf<T extends string>(
+  field: string,
+  value: unknown,
+  allowed: readonly T[],
+): asserts value is T {
   if (typeof value !== 'string' || !allowed.includes(value as T)) {
     throw new ManifestError('INVALID_OPTION', field, `${JSON.stringify(value)} is not supported.`, allowed);
   }
 }
 
 /** Throws unless `value` is an integer in [min, max]. */
-export function assertInteger(field: string, value: unknown, min: number, max: number): asserts value is number {
+export function assertInteger(
+  field: string,
+  value: unknown,
+  min: number,
+  max: number,
+): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new ManifestError(
       'INVALID_OPTION',
@@ -94,7 +103,11 @@ export function assertLabels(field: string, labels: unknown): asserts labels is 
     const slash = key.lastIndexOf('/');
     const name = slash >= 0 ? key.slice(slash + 1) : key;
     const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-    if (name.length > 63 || !LABEL_NAME.test(name) || (prefix !== undefined && !DNS1123_SUBDOMAIN.test(prefix))) {
+    if (
+      name.length > 63 ||
+      !LABEL_NAME.test(name) ||
+      (prefix !== undefined && !DNS1123_SUBDOMAIN.test(prefix))
+    ) {
       throw new ManifestError(
         'INVALID_OPTION',
         `${field}.${key}`,
@@ -122,7 +135,11 @@ export function assertResources(field: string, resources: unknown): asserts reso
     const group = r[part];
     if (group === undefined) continue;
     if (group === null || typeof group !== 'object') {
-      throw new ManifestError('INVALID_OPTION', `${field}.${part}`, 'must be an object with cpu and/or memory.');
+      throw new ManifestError(
+        'INVALID_OPTION',
+        `${field}.${part}`,
+        'must be an object with cpu and/or memory.',
+      );
     }
     for (const [name, q] of Object.entries(group)) {
       assertOneOf(`${field}.${part}.${name}`, name, ['cpu', 'memory']);
@@ -138,7 +155,11 @@ export function assertResources(field: string, resources: unknown): asserts reso
   const req = (r.requests ?? {}) as Record<string, string>;
   const lim = (r.limits ?? {}) as Record<string, string>;
   for (const name of ['cpu', 'memory']) {
-    if (req[name] !== undefined && lim[name] !== undefined && parseQuantity(req[name]) > parseQuantity(lim[name])) {
+    if (
+      req[name] !== undefined &&
+      lim[name] !== undefined &&
+      parseQuantity(req[name]) > parseQuantity(lim[name])
+    ) {
       throw new ManifestError(
         'INVALID_OPTION',
         `${field}.requests.${name}`,
@@ -167,7 +188,12 @@ const SUFFIX: Record<string, number> = {
 /** Value of a Kubernetes quantity in base units (cores or bytes): `parseQuantity('250m') === 0.25`. */
 export function parseQuantity(q: string): number {
   const m = QUANTITY.exec(q);
-  if (!m) throw new ManifestError('INVALID_OPTION', 'quantity', `${JSON.stringify(q)} is not a Kubernetes quantity.`);
+  if (!m)
+    throw new ManifestError(
+      'INVALID_OPTION',
+      'quantity',
+      `${JSON.stringify(q)} is not a Kubernetes quantity.`,
+    );
   return Number(m[1]) * (m[3] ? SUFFIX[m[3]] : 1);
 }
 
@@ -204,10 +230,15 @@ export function resolveCommon(options: CommonOptions, field = ''): Resolved {
   }
   if (options.tolerations !== undefined) {
     if (!Array.isArray(options.tolerations)) {
-      throw new ManifestError('INVALID_OPTION', at('tolerations'), 'must be an array of Kubernetes tolerations.');
+      throw new ManifestError(
+        'INVALID_OPTION',
+        at('tolerations'),
+        'must be an array of Kubernetes tolerations.',
+      );
     }
     options.tolerations.forEach((t, i) => {
-      if (t.operator !== undefined) assertOneOf(at(`tolerations[${i}].operator`), t.operator, TOLERATION_OPERATORS);
+      if (t.operator !== undefined)
+        assertOneOf(at(`tolerations[${i}].operator`), t.operator, TOLERATION_OPERATORS);
       if (t.effect !== undefined) assertOneOf(at(`tolerations[${i}].effect`), t.effect, TOLERATION_EFFECTS);
       if (t.operator === 'Exists' && t.value !== undefined) {
         throw new ManifestError(
@@ -263,7 +294,12 @@ export function podScheduling(common: Resolved, nodeAgent: boolean) {
 export function assertKnownKeys(field: string, options: object, known: readonly string[]): void {
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
-      throw new ManifestError('INVALID_OPTION', field ? `${field}.${key}` : key, 'is not a known option.', known);
+      throw new ManifestError(
+        'INVALID_OPTION',
+        field ? `${field}.${key}` : key,
+        'is not a known option.',
+        known,
+      );
     }
   }
 }

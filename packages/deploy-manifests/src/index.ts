@@ -1,13 +1,18 @@
 export type { BeylaComposeOptions } from './beyla/compose.js';
 export { beylaCompose, beylaComposeYaml } from './beyla/compose.js';
 export type { BeylaConfigOptions } from './beyla/config.js';
-export { BEYLA_INSTRUMENTATIONS, BEYLA_METRIC_FEATURES, BEYLA_PROTOCOLS, beylaConfig } from './beyla/config.js';
+export {
+  BEYLA_INSTRUMENTATIONS,
+  BEYLA_METRIC_FEATURES,
+  BEYLA_PROTOCOLS,
+  beylaConfig,
+} from './beyla/config.js';
 export type { BeylaObject, BeylaOptions } from './beyla/manifests.js';
 export { BEYLA_CAPABILITIES, BEYLA_DISTRIBUTIONS, beyla } from './beyla/manifests.js';
 export type { CliIo } from './cli/run.js';
 export { runCli } from './cli/run.js';
-export { forwarderConfig, gatewayConfig } from './collector/config.js';
 export type { ForwarderSources, UpstreamExport } from './collector/config.js';
+export { forwarderConfig, gatewayConfig } from './collector/config.js';
 export { COLLECTOR_NAME, collectorUrl, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from './collector/endpoints.js';
 export type { CollectorObject, CollectorOptions } from './collector/manifests.js';
 export { collector } from './collector/manifests.js';

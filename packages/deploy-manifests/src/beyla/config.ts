@@ -60,11 +60,21 @@ export function beylaConfig(o: BeylaConfigOptions, field = 'beyla'): Record<stri
   const protocol = o.protocol ?? 'http/protobuf';
   assertOneOf(`${field}.protocol`, protocol, BEYLA_PROTOCOLS);
   const instrumentations = o.instrumentations ?? ['*'];
-  instrumentations.forEach((v, i) => assertOneOf(`${field}.instrumentations[${i}]`, v, BEYLA_INSTRUMENTATIONS));
+  for (const [i, v] of instrumentations.entries()) {
+    assertOneOf(`${field}.instrumentations[${i}]`, v, BEYLA_INSTRUMENTATIONS);
+  }
   const features = o.metricFeatures ?? ['application', 'application_service_graph'];
-  features.forEach((v, i) => assertOneOf(`${field}.metricFeatures[${i}]`, v, BEYLA_METRIC_FEATURES));
-  if (new Set(instrumentations).size !== instrumentations.length || new Set(features).size !== features.length) {
-    throw new ManifestError('INVALID_OPTION', `${field}.instrumentations`, 'lists a value twice; list each once.');
+  for (const [i, v] of features.entries())
+    assertOneOf(`${field}.metricFeatures[${i}]`, v, BEYLA_METRIC_FEATURES);
+  if (
+    new Set(instrumentations).size !== instrumentations.length ||
+    new Set(features).size !== features.length
+  ) {
+    throw new ManifestError(
+      'INVALID_OPTION',
+      `${field}.instrumentations`,
+      'lists a value twice; list each once.',
+    );
   }
   const namespaces = o.namespaces ?? ['*'];
   const excluded = o.excludeNamespaces ?? ['kube-system'];

@@ -99,7 +99,10 @@ export function beyla(options: BeylaOptions = {}): BeylaObject[] {
   assertOneOf('beyla.distribution', distribution, BEYLA_DISTRIBUTIONS);
   const protocol = options.protocol ?? 'http/protobuf';
   const endpoint = options.endpoint ?? collectorUrl(common.namespace, protocol === 'grpc' ? 'grpc' : 'http');
-  const resources = options.resources ?? { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } };
+  const resources = options.resources ?? {
+    requests: { cpu: '50m', memory: '128Mi' },
+    limits: { memory: '512Mi' },
+  };
   assertResources('beyla.resources', resources);
   const config = beylaConfig({
     endpoint,
@@ -132,7 +135,11 @@ export function beyla(options: BeylaOptions = {}): BeylaObject[] {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
       metadata: { name: `vigil-${name}-${common.namespace}`, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `vigil-${name}-${common.namespace}` },
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: `vigil-${name}-${common.namespace}`,
+      },
       subjects: [{ kind: 'ServiceAccount', name, namespace: common.namespace }],
     },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta, data: { [CONFIG_FILE]: configYaml(config) } },

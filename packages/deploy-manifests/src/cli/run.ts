@@ -35,7 +35,12 @@ validates it, and prints multi-document YAML or writes a kustomize tree.
 `;
 
 function list(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
 }
 
 /**
@@ -65,7 +70,8 @@ export function runCli(argv: string[], io: CliIo): number {
     const labels: Record<string, string> = {};
     for (const kv of values.label ?? []) {
       const eq = kv.indexOf('=');
-      if (eq <= 0) throw new ManifestError('INVALID_OPTION', '--label', `${JSON.stringify(kv)} must be KEY=VALUE.`);
+      if (eq <= 0)
+        throw new ManifestError('INVALID_OPTION', '--label', `${JSON.stringify(kv)} must be KEY=VALUE.`);
       labels[kv.slice(0, eq)] = kv.slice(eq + 1);
     }
     const tools = list(values.tools) as ToolName[] | undefined;
@@ -85,7 +91,10 @@ export function runCli(argv: string[], io: CliIo): number {
       };
     }
     if (chosen.includes('pixie')) {
-      options.pixie = { deployKey: io.env.PIXIE_DEPLOY_KEY ?? '', clusterName: values['pixie-cluster'] ?? '' };
+      options.pixie = {
+        deployKey: io.env.PIXIE_DEPLOY_KEY ?? '',
+        clusterName: values['pixie-cluster'] ?? '',
+      };
     }
     const bundle = stack(options);
     validateBundle(bundle.objects);
@@ -96,7 +105,9 @@ export function runCli(argv: string[], io: CliIo): number {
         mkdirSync(dirname(target), { recursive: true });
         writeFileSync(target, text);
       }
-      io.stderr(`vigil-manifests: wrote ${Object.keys(files).length} files to ${values.out}; apply with kubectl apply -k ${values.out}\n`);
+      io.stderr(
+        `vigil-manifests: wrote ${Object.keys(files).length} files to ${values.out}; apply with kubectl apply -k ${values.out}\n`,
+      );
     } else {
       io.stdout(toYaml(bundle.objects));
     }

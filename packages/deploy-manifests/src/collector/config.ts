@@ -27,7 +27,10 @@ export function parseEndpoint(field: string, endpoint: unknown): URL {
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ManifestError('INVALID_OPTION', field, `scheme '${url.protocol}' is not supported.`, ['http', 'https']);
+    throw new ManifestError('INVALID_OPTION', field, `scheme '${url.protocol}' is not supported.`, [
+      'http',
+      'https',
+    ]);
   }
   return url;
 }
@@ -51,7 +54,11 @@ export function gatewayConfig(upstream: UpstreamExport): Record<string, unknown>
         }
       : { endpoint: url.toString().replace(/\/$/, '') };
   const exporterName = upstream.protocol === 'grpc' ? 'otlp/upstream' : 'otlphttp/upstream';
-  const pipeline = { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: [exporterName] };
+  const pipeline = {
+    receivers: ['otlp'],
+    processors: ['memory_limiter', 'batch'],
+    exporters: [exporterName],
+  };
   return {
     extensions: { health_check: { endpoint: `0.0.0.0:${HEALTH_PORT}` } },
     receivers: {

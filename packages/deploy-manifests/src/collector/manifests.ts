@@ -1,5 +1,5 @@
-import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
@@ -129,7 +129,11 @@ export function collector(options: CollectorOptions): CollectorObject[] {
           spec: {
             serviceAccountName: COLLECTOR_NAME,
             ...podScheduling(common, false),
-            securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 10001,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
             containers: [
               {
                 name: 'otel-collector',
@@ -169,8 +173,20 @@ export function collector(options: CollectorOptions): CollectorObject[] {
         type: 'ClusterIP',
         selector: selectorLabels(COLLECTOR_NAME),
         ports: [
-          { name: 'otlp-grpc', port: OTLP_GRPC_PORT, targetPort: 'otlp-grpc', protocol: 'TCP', appProtocol: 'grpc' },
-          { name: 'otlp-http', port: OTLP_HTTP_PORT, targetPort: 'otlp-http', protocol: 'TCP', appProtocol: 'http' },
+          {
+            name: 'otlp-grpc',
+            port: OTLP_GRPC_PORT,
+            targetPort: 'otlp-grpc',
+            protocol: 'TCP',
+            appProtocol: 'grpc',
+          },
+          {
+            name: 'otlp-http',
+            port: OTLP_HTTP_PORT,
+            targetPort: 'otlp-http',
+            protocol: 'TCP',
+            appProtocol: 'http',
+          },
         ],
       },
     },

@@ -77,15 +77,25 @@ export function parca(options: ParcaOptions = {}): ParcaObject[] {
   const logLevel = options.logLevel ?? 'info';
   assertOneOf('parca.logLevel', logLevel, ['error', 'warn', 'info', 'debug']);
   const active = options.storageActiveMemory ?? '512Mi';
-  const server = options.serverResources ?? { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } };
-  const agent = options.agentResources ?? { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } };
+  const server = options.serverResources ?? {
+    requests: { cpu: '100m', memory: '256Mi' },
+    limits: { memory: '1Gi' },
+  };
+  const agent = options.agentResources ?? {
+    requests: { cpu: '50m', memory: '128Mi' },
+    limits: { memory: '512Mi' },
+  };
   assertResources('parca.serverResources', server);
   assertResources('parca.agentResources', agent);
   let activeBytes: number;
   try {
     activeBytes = parseQuantity(active);
   } catch {
-    throw new ManifestError('INVALID_OPTION', 'parca.storageActiveMemory', `${JSON.stringify(active)} is not a quantity such as '512Mi'.`);
+    throw new ManifestError(
+      'INVALID_OPTION',
+      'parca.storageActiveMemory',
+      `${JSON.stringify(active)} is not a quantity such as '512Mi'.`,
+    );
   }
   if (activeBytes < 64 * 2 ** 20) {
     throw new ManifestError('INVALID_OPTION', 'parca.storageActiveMemory', 'must be at least 64Mi.');
@@ -102,7 +112,9 @@ export function parca(options: ParcaOptions = {}): ParcaObject[] {
   const agentLabels = componentLabels(common, 'parca-agent', 'profiling', imageTag(IMAGES.parcaAgent));
   const ns = common.namespace;
   const agentRole = `vigil-parca-agent-${ns}`;
-  const config = { object_storage: { bucket: { type: 'FILESYSTEM', config: { directory: '/var/lib/parca' } } } };
+  const config = {
+    object_storage: { bucket: { type: 'FILESYSTEM', config: { directory: '/var/lib/parca' } } },
+  };
   const hostMounts = [
     ['debugfs', '/sys/kernel/debug'],
     ['cgroup', '/sys/fs/cgroup'],
@@ -112,7 +124,11 @@ export function parca(options: ParcaOptions = {}): ParcaObject[] {
   ] as const;
 
   return [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'parca', namespace: ns, labels: serverLabels } },
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'parca', namespace: ns, labels: serverLabels },
+    },
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -149,7 +165,11 @@ export function parca(options: ParcaOptions = {}): ParcaObject[] {
                 readinessProbe: { tcpSocket: { port: 'http' } },
                 livenessProbe: { tcpSocket: { port: 'http' }, initialDelaySeconds: 10 },
                 resources: toResourceRequirements(server),
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
                 volumeMounts: [
                   { name: 'config', mountPath: '/etc/parca', readOnly: true },
                   { name: 'data', mountPath: '/var/lib/parca' },
@@ -173,7 +193,11 @@ export function parca(options: ParcaOptions = {}): ParcaObject[] {
         ports: [{ name: 'http', port: PARCA_PORT, targetPort: 'http', protocol: 'TCP', appProtocol: 'grpc' }],
       },
     },
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'parca-agent', namespace: ns, labels: agentLabels } },
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'parca-agent', namespace: ns, labels: agentLabels },
+    },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',

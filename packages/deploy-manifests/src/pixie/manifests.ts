@@ -109,17 +109,29 @@ export function pixie(options: PixieOptions): PixieObject[] {
   assertDnsLabel('pixie.collectorNamespace', collectorNs);
   const cloudAddr = options.cloudAddr ?? 'withpixie.ai:443';
   if (!/^[a-z0-9.-]+:\d{1,5}$/.test(cloudAddr)) {
-    throw new ManifestError('INVALID_OPTION', 'pixie.cloudAddr', `${JSON.stringify(cloudAddr)} must be host:port.`);
+    throw new ManifestError(
+      'INVALID_OPTION',
+      'pixie.cloudAddr',
+      `${JSON.stringify(cloudAddr)} must be host:port.`,
+    );
   }
   const pem = options.pemMemoryLimit ?? '2Gi';
   let pemBytes: number;
   try {
     pemBytes = parseQuantity(pem);
   } catch {
-    throw new ManifestError('INVALID_OPTION', 'pixie.pemMemoryLimit', `${JSON.stringify(pem)} is not a quantity.`);
+    throw new ManifestError(
+      'INVALID_OPTION',
+      'pixie.pemMemoryLimit',
+      `${JSON.stringify(pem)} is not a quantity.`,
+    );
   }
   if (pemBytes < 2 ** 30) {
-    throw new ManifestError('INVALID_OPTION', 'pixie.pemMemoryLimit', `${pem} is below Pixie's 1Gi minimum per PEM.`);
+    throw new ManifestError(
+      'INVALID_OPTION',
+      'pixie.pemMemoryLimit',
+      `${pem} is below Pixie's 1Gi minimum per PEM.`,
+    );
   }
   const dataAccess = options.dataAccess ?? 'Full';
   assertOneOf('pixie.dataAccess', dataAccess, ['Full', 'Restricted']);
@@ -162,9 +174,9 @@ export function pixie(options: PixieOptions): PixieObject[] {
       kind: 'ConfigMap',
       metadata: { name: 'pixie-pxl-scripts', namespace: ns, labels },
       data: Object.fromEntries(
-        Object.entries(pxlScripts(`${COLLECTOR_NAME}.${collectorNs}.svc.cluster.local:${OTLP_GRPC_PORT}`)).map(
-          ([name, script]) => [`${name}.pxl`, script],
-        ),
+        Object.entries(
+          pxlScripts(`${COLLECTOR_NAME}.${collectorNs}.svc.cluster.local:${OTLP_GRPC_PORT}`),
+        ).map(([name, script]) => [`${name}.pxl`, script]),
       ),
     },
   ];

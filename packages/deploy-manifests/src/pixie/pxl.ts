@@ -18,7 +18,11 @@ const HOST_PORT = /^[a-z0-9.-]+:\d{1,5}$/;
  */
 export function pxlScripts(endpoint: string): Record<(typeof PXL_SCRIPTS)[number], string> {
   if (typeof endpoint !== 'string' || !HOST_PORT.test(endpoint)) {
-    throw new ManifestError('INVALID_OPTION', 'pixie.endpoint', `${JSON.stringify(endpoint)} must be host:port.`);
+    throw new ManifestError(
+      'INVALID_OPTION',
+      'pixie.endpoint',
+      `${JSON.stringify(endpoint)} must be host:port.`,
+    );
   }
   const otelEndpoint = `px.otel.Endpoint(url='${endpoint}', insecure=True)`;
   const resource = `{

@@ -1,7 +1,13 @@
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import { type BeylaOptions, beyla } from '../beyla/manifests.js';
 import { type CollectorOptions, collector } from '../collector/manifests.js';
-import { assertKnownKeys, assertOneOf, type CommonOptions, type KubeObject, resolveCommon } from '../common.js';
+import {
+  assertKnownKeys,
+  assertOneOf,
+  type CommonOptions,
+  type KubeObject,
+  resolveCommon,
+} from '../common.js';
 import { ManifestError } from '../errors.js';
 import { type ParcaOptions, parca } from '../parca/manifests.js';
 import { type PixieOptions, pixie } from '../pixie/manifests.js';
@@ -89,37 +95,47 @@ export function stack(options: StackOptions): Bundle {
   };
   const tools = options.tools ?? ['beyla', 'tetragon', 'parca'];
   if (!Array.isArray(tools)) throw new ManifestError('INVALID_OPTION', 'tools', 'must be an array.', TOOLS);
-  tools.forEach((t, i) => assertOneOf(`tools[${i}]`, t, TOOLS));
-  if (new Set(tools).size !== tools.length) throw new ManifestError('INVALID_OPTION', 'tools', 'lists a tool twice.');
+  for (const [i, t] of tools.entries()) assertOneOf(`tools[${i}]`, t, TOOLS);
+  if (new Set(tools).size !== tools.length)
+    throw new ManifestError('INVALID_OPTION', 'tools', 'lists a tool twice.');
   for (const t of TOOLS) {
     if (options[t] !== undefined && !tools.includes(t)) {
-      throw new ManifestError('INVALID_OPTION', t, `options are given but '${t}' is not in tools; add it or drop them.`);
+      throw new ManifestError(
+        'INVALID_OPTION',
+        t,
+        `options are given but '${t}' is not in tools; add it or drop them.`,
+      );
     }
   }
 
   const byTool: Bundle['byTool'] = {
     namespace: [namespaceObject(common.namespace, common.labels)],
-    collector: collector({ ...options.collector, ...shared, otlpEndpoint: options.otlpEndpoint }) as KubeObject[],
+    collector: collector({
+      ...options.collector,
+      ...shared,
+      otlpEndpoint: options.otlpEndpoint,
+    }) as KubeObject[],
     beyla: [],
     tetragon: [],
     parca: [],
     pixie: [],
   };
   if (tools.includes('beyla')) byTool.beyla = beyla({ ...options.beyla, ...shared }) as KubeObject[];
-  if (tools.includes('tetragon')) byTool.tetragon = tetragon({ ...options.tetragon, ...shared }) as KubeObject[];
+  if (tools.includes('tetragon'))
+    byTool.tetragon = tetragon({ ...options.tetragon, ...shared }) as KubeObject[];
   if (tools.includes('parca')) byTool.parca = parca({ ...options.parca, ...shared }) as KubeObject[];
   if (tools.includes('pixie')) {
     if (!options.pixie) {
-      throw new ManifestError('INVALID_OPTION', 'pixie', 'needs { deployKey, clusterName } (Pixie registers with Pixie Cloud).');
+      throw new ManifestError(
+        'INVALID_OPTION',
+        'pixie',
+        'needs { deployKey, clusterName } (Pixie registers with Pixie Cloud).',
+      );
     }
     const px = pixie({ ...options.pixie, ...shared }) as KubeObject[];
     const pxNs = px[0].metadata.namespace!;
     byTool.pixie = pxNs === common.namespace ? px : [namespaceObject(pxNs, common.labels), ...px];
   }
-  const objects = [
-    ...byTool.namespace,
-    ...byTool.collector,
-    ...TOOLS.flatMap((t) => byTool[t]),
-  ];
+  const objects = [...byTool.namespace, ...byTool.collector, ...TOOLS.flatMap((t) => byTool[t])];
   return { namespace: common.namespace, objects, byTool };
 }

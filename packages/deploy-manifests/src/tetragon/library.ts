@@ -34,7 +34,13 @@ export interface OutboundConnectionsOptions extends LibraryPolicyOptions {
   allowedCidrs?: string[];
 }
 
-const DEFAULT_SENSITIVE = ['/etc/shadow', '/etc/sudoers', '/etc/kubernetes/pki', '/root/.ssh', '/var/run/secrets'];
+const DEFAULT_SENSITIVE = [
+  '/etc/shadow',
+  '/etc/sudoers',
+  '/etc/kubernetes/pki',
+  '/root/.ssh',
+  '/var/run/secrets',
+];
 const DEFAULT_CIDRS = ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 const IPV4_CIDR = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)$/;
 const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
@@ -47,7 +53,10 @@ function binaries(o: LibraryPolicyOptions): MatchBinary[] | undefined {
   return allowed.length > 0 ? [{ operator: 'NotIn', values: allowed }] : undefined;
 }
 
-function finish(builder: TracingPolicyBuilder, o: LibraryPolicyOptions): TracingPolicy | TracingPolicyNamespaced {
+function finish(
+  builder: TracingPolicyBuilder,
+  o: LibraryPolicyOptions,
+): TracingPolicy | TracingPolicyNamespaced {
   builder.labels({ ...(o.labels ?? {}), 'app.kubernetes.io/part-of': 'vigil' });
   return o.namespace === undefined ? builder.build() : builder.build(o.namespace);
 }
@@ -64,7 +73,11 @@ function finish(builder: TracingPolicyBuilder, o: LibraryPolicyOptions): Tracing
  */
 export function sensitiveFilesPolicy(o: SensitiveFilesOptions = {}): TracingPolicy | TracingPolicyNamespaced {
   const paths = o.paths ?? DEFAULT_SENSITIVE;
-  if (!Array.isArray(paths) || paths.length === 0 || paths.some((p) => typeof p !== 'string' || !p.startsWith('/'))) {
+  if (
+    !Array.isArray(paths) ||
+    paths.length === 0 ||
+    paths.some((p) => typeof p !== 'string' || !p.startsWith('/'))
+  ) {
     throw new ManifestError('INVALID_OPTION', 'paths', 'must be a non-empty list of absolute path prefixes.');
   }
   const matchActions: MatchAction[] | undefined = o.enforce ? [{ action: 'Sigkill' }] : undefined;
@@ -119,14 +132,24 @@ export function sensitiveFilesPolicy(o: SensitiveFilesOptions = {}): TracingPoli
  * @example
  * outboundConnectionsPolicy().spec.kprobes?.[0].call // 'tcp_connect'
  */
-export function outboundConnectionsPolicy(o: OutboundConnectionsOptions = {}): TracingPolicy | TracingPolicyNamespaced {
+export function outboundConnectionsPolicy(
+  o: OutboundConnectionsOptions = {},
+): TracingPolicy | TracingPolicyNamespaced {
   const cidrs = o.allowedCidrs ?? DEFAULT_CIDRS;
   if (!Array.isArray(cidrs) || cidrs.length === 0) {
-    throw new ManifestError('INVALID_OPTION', 'allowedCidrs', 'must list at least one CIDR, e.g. 10.0.0.0/8.');
+    throw new ManifestError(
+      'INVALID_OPTION',
+      'allowedCidrs',
+      'must list at least one CIDR, e.g. 10.0.0.0/8.',
+    );
   }
   cidrs.forEach((c, i) => {
     if (typeof c !== 'string' || !(IPV4_CIDR.test(c) || IPV6_CIDR.test(c))) {
-      throw new ManifestError('INVALID_OPTION', `allowedCidrs[${i}]`, `${JSON.stringify(c)} is not a CIDR such as 10.0.0.0/8.`);
+      throw new ManifestError(
+        'INVALID_OPTION',
+        `allowedCidrs[${i}]`,
+        `${JSON.stringify(c)} is not a CIDR such as 10.0.0.0/8.`,
+      );
     }
   });
   const matchBinaries = binaries(o);
@@ -156,7 +179,9 @@ export function outboundConnectionsPolicy(o: OutboundConnectionsOptions = {}): T
  * privilegeEscalationPolicy({ enforce: true }).spec.kprobes?.[0].selectors?.[0].matchActions
  * // [{ action: 'Override', argError: -1 }]
  */
-export function privilegeEscalationPolicy(o: LibraryPolicyOptions = {}): TracingPolicy | TracingPolicyNamespaced {
+export function privilegeEscalationPolicy(
+  o: LibraryPolicyOptions = {},
+): TracingPolicy | TracingPolicyNamespaced {
   const matchBinaries = binaries(o);
   const hook = (call: string, message: string) => ({
     call,

@@ -86,13 +86,26 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
   const common = resolveCommon(options, 'tetragon');
   const policies = options.policies ?? [...POLICY_NAMES];
   if (!Array.isArray(policies) || new Set(policies).size !== policies.length) {
-    throw new ManifestError('INVALID_OPTION', 'tetragon.policies', 'must be a list of distinct policy names.', POLICY_NAMES);
+    throw new ManifestError(
+      'INVALID_OPTION',
+      'tetragon.policies',
+      'must be a list of distinct policy names.',
+      POLICY_NAMES,
+    );
   }
-  const resources = options.resources ?? { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } };
+  const resources = options.resources ?? {
+    requests: { cpu: '100m', memory: '256Mi' },
+    limits: { memory: '1Gi' },
+  };
   assertResources('tetragon.resources', resources);
   const forward = options.forwardToCollector ?? true;
   const labels = componentLabels(common, 'tetragon', 'runtime-security', imageTag(IMAGES.tetragon));
-  const opLabels = componentLabels(common, 'tetragon-operator', 'runtime-security', imageTag(IMAGES.tetragonOperator));
+  const opLabels = componentLabels(
+    common,
+    'tetragon-operator',
+    'runtime-security',
+    imageTag(IMAGES.tetragonOperator),
+  );
   const meta = (name: string, l = labels) => ({ name, namespace: common.namespace, labels: l });
   const clusterName = (name: string) => `vigil-${name}-${common.namespace}`;
   const policyObjects = [
@@ -100,15 +113,23 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
       try {
         return libraryPolicy(p, { enforce: options.enforce ?? false, labels: common.labels });
       } catch (e) {
-        if (e instanceof ManifestError) throw new ManifestError(e.code, `tetragon.policies[${i}]`, e.message, e.allowed);
+        if (e instanceof ManifestError)
+          throw new ManifestError(e.code, `tetragon.policies[${i}]`, e.message, e.allowed);
         throw e;
       }
     }),
     ...(options.extraPolicies ?? []),
   ];
-  const names = policyObjects.map((p) => `${p.kind}/${'namespace' in p.metadata ? p.metadata.namespace : ''}/${p.metadata.name}`);
+  const names = policyObjects.map(
+    (p) => `${p.kind}/${'namespace' in p.metadata ? p.metadata.namespace : ''}/${p.metadata.name}`,
+  );
   const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup) throw new ManifestError('INVALID_OPTION', 'tetragon.extraPolicies', `policy ${dup} appears twice; rename one.`);
+  if (dup)
+    throw new ManifestError(
+      'INVALID_OPTION',
+      'tetragon.extraPolicies',
+      `policy ${dup} appears twice; rename one.`,
+    );
 
   const config: Record<string, string> = {
     procfs: '/procRoot',
@@ -158,7 +179,11 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
           resources: ['tracingpolicies', 'tracingpoliciesnamespaced', 'podinfo'],
           verbs: ['get', 'list', 'watch'],
         },
-        { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'list', 'watch'] },
+        {
+          apiGroups: ['apiextensions.k8s.io'],
+          resources: ['customresourcedefinitions'],
+          verbs: ['get', 'list', 'watch'],
+        },
       ],
     },
     {
@@ -228,7 +253,9 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
               { name: 'cilium-run', hostPath: { path: '/var/run/cilium', type: 'DirectoryOrCreate' } },
               { name: 'export-logs', hostPath: { path: TETRAGON_EXPORT_DIR, type: 'DirectoryOrCreate' } },
               { name: 'host-proc', hostPath: { path: '/proc', type: 'Directory' } },
-              ...(forward ? [{ name: 'forwarder-config', configMap: { name: 'tetragon-otel-forwarder' } }] : []),
+              ...(forward
+                ? [{ name: 'forwarder-config', configMap: { name: 'tetragon-otel-forwarder' } }]
+                : []),
             ],
           },
         },
@@ -245,7 +272,11 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
           resources: ['customresourcedefinitions'],
           verbs: ['create', 'get', 'list', 'watch', 'update'],
         },
-        { apiGroups: ['cilium.io'], resources: ['podinfo'], verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'] },
+        {
+          apiGroups: ['cilium.io'],
+          resources: ['podinfo'],
+          verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'],
+        },
         { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
       ],
     },
@@ -253,7 +284,11 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
       metadata: { name: clusterName('tetragon-operator'), labels: opLabels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterName('tetragon-operator') },
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: clusterName('tetragon-operator'),
+      },
       subjects: [{ kind: 'ServiceAccount', name: 'tetragon-operator', namespace: common.namespace }],
     },
     {

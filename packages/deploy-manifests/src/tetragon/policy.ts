@@ -8,8 +8,8 @@ import {
   type KProbeSpec,
   type LsmHookSpec,
   NAMESPACE_KINDS,
-  type PolicyArg,
   type PodSelector,
+  type PolicyArg,
   type Selector,
   type TracepointSpec,
   type TracingPolicy,
@@ -26,7 +26,9 @@ export const MAX_ARG_INDEX = 4;
 const SYMBOL = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 const RATE = /^\d+[smh]?$/;
 // Operators whose values are not free strings but are checked by the kernel side; an empty list is meaningless.
-const NEEDS_VALUES = ARG_OPERATORS.filter((op) => op !== 'SPortPriv' && op !== 'DPortPriv' && op !== 'NotSportPriv');
+const NEEDS_VALUES = ARG_OPERATORS.filter(
+  (op) => op !== 'SPortPriv' && op !== 'DPortPriv' && op !== 'NotSportPriv',
+);
 
 type HookKind = 'kprobes' | 'tracepoints' | 'uprobes' | 'lsmhooks';
 
@@ -40,18 +42,27 @@ function checkArgs(field: string, args: PolicyArg[] | undefined): Set<number> {
     const at = `${field}.args[${i}]`;
     assertInteger(`${at}.index`, a.index, 0, MAX_ARG_INDEX);
     assertOneOf(`${at}.type`, a.type, ARG_TYPES);
-    if (seen.has(a.index)) fail(`${at}.index`, `argument ${a.index} is declared twice; declare each index once.`);
+    if (seen.has(a.index))
+      fail(`${at}.index`, `argument ${a.index} is declared twice; declare each index once.`);
     seen.add(a.index);
-    if (a.sizeArgIndex !== undefined) assertInteger(`${at}.sizeArgIndex`, a.sizeArgIndex, 1, MAX_ARG_INDEX + 1);
+    if (a.sizeArgIndex !== undefined)
+      assertInteger(`${at}.sizeArgIndex`, a.sizeArgIndex, 1, MAX_ARG_INDEX + 1);
   });
   return seen;
 }
 
-function checkSelectors(field: string, kind: HookKind, hook: KProbeSpec | TracepointSpec | UProbeSpec | LsmHookSpec) {
+function checkSelectors(
+  field: string,
+  kind: HookKind,
+  hook: KProbeSpec | TracepointSpec | UProbeSpec | LsmHookSpec,
+) {
   const declared = checkArgs(field, hook.args);
   const selectors: Selector[] = hook.selectors ?? [];
   if (selectors.length > MAX_SELECTORS) {
-    fail(`${field}.selectors`, `has ${selectors.length} selectors; Tetragon evaluates at most ${MAX_SELECTORS}.`);
+    fail(
+      `${field}.selectors`,
+      `has ${selectors.length} selectors; Tetragon evaluates at most ${MAX_SELECTORS}.`,
+    );
   }
   selectors.forEach((s, si) => {
     const at = `${field}.selectors[${si}]`;
@@ -59,7 +70,10 @@ function checkSelectors(field: string, kind: HookKind, hook: KProbeSpec | Tracep
       const f = `${at}.matchArgs[${mi}]`;
       assertOneOf(`${f}.operator`, m.operator, ARG_OPERATORS);
       if (!declared.has(m.index)) {
-        fail(`${f}.index`, `filters argument ${m.index}, which the hook does not declare in args; declare it first.`);
+        fail(
+          `${f}.index`,
+          `filters argument ${m.index}, which the hook does not declare in args; declare it first.`,
+        );
       }
       if ((NEEDS_VALUES as readonly string[]).includes(m.operator) && (!m.values || m.values.length === 0)) {
         fail(`${f}.values`, `operator ${m.operator} needs at least one value.`);
@@ -68,9 +82,13 @@ function checkSelectors(field: string, kind: HookKind, hook: KProbeSpec | Tracep
     (s.matchBinaries ?? []).forEach((m, mi) => {
       const f = `${at}.matchBinaries[${mi}]`;
       assertOneOf(`${f}.operator`, m.operator, BINARY_OPERATORS);
-      if (!Array.isArray(m.values) || m.values.length === 0) fail(`${f}.values`, 'needs at least one binary path.');
+      if (!Array.isArray(m.values) || m.values.length === 0)
+        fail(`${f}.values`, 'needs at least one binary path.');
       if ((m.operator === 'In' || m.operator === 'NotIn') && m.values.some((v) => !v.startsWith('/'))) {
-        fail(`${f}.values`, `operator ${m.operator} compares full paths; write absolute paths such as /usr/bin/curl.`);
+        fail(
+          `${f}.values`,
+          `operator ${m.operator} compares full paths; write absolute paths such as /usr/bin/curl.`,
+        );
       }
     });
     (s.matchNamespaces ?? []).forEach((m, mi) => {
@@ -91,10 +109,21 @@ function checkSelectors(field: string, kind: HookKind, hook: KProbeSpec | Tracep
           (kind === 'kprobes' &&
             ((hook as KProbeSpec).syscall === true || (hook as KProbeSpec).call.startsWith('security_')));
         if (!overridable) {
-          fail(f, 'Override works only on syscall kprobes (syscall: true), security_* kprobes and LSM hooks.');
+          fail(
+            f,
+            'Override works only on syscall kprobes (syscall: true), security_* kprobes and LSM hooks.',
+          );
         }
-        if (typeof m.argError !== 'number' || !Number.isInteger(m.argError) || m.argError >= 0 || m.argError < -4095) {
-          fail(`${f}.argError`, 'Override needs argError, a negative errno between -4095 and -1 (e.g. -1 for EPERM).');
+        if (
+          typeof m.argError !== 'number' ||
+          !Number.isInteger(m.argError) ||
+          m.argError >= 0 ||
+          m.argError < -4095
+        ) {
+          fail(
+            `${f}.argError`,
+            'Override needs argError, a negative errno between -4095 and -1 (e.g. -1 for EPERM).',
+          );
         }
       }
       if (m.action === 'Signal') assertInteger(`${f}.argSig`, m.argSig, 1, 64);
@@ -105,7 +134,10 @@ function checkSelectors(field: string, kind: HookKind, hook: KProbeSpec | Tracep
         fail(`${f}.argFqdn`, 'DnsLookup needs argFqdn, a host name.');
       }
       if (m.rateLimit !== undefined && !RATE.test(m.rateLimit)) {
-        fail(`${f}.rateLimit`, `${JSON.stringify(m.rateLimit)} is not a period; write e.g. '30s', '1m' or '1h'.`);
+        fail(
+          `${f}.rateLimit`,
+          `${JSON.stringify(m.rateLimit)} is not a period; write e.g. '30s', '1m' or '1h'.`,
+        );
       }
     });
   });
@@ -128,24 +160,28 @@ export function validatePolicySpec(spec: TracingPolicySpec, field = 'spec'): voi
   if (count === 0) fail(field, 'has no hooks; add at least one kprobe, tracepoint, uprobe or LSM hook.');
   (spec.kprobes ?? []).forEach((k, i) => {
     const at = `${field}.kprobes[${i}]`;
-    if (typeof k.call !== 'string' || !SYMBOL.test(k.call)) fail(`${at}.call`, 'must be a kernel symbol name.');
+    if (typeof k.call !== 'string' || !SYMBOL.test(k.call))
+      fail(`${at}.call`, 'must be a kernel symbol name.');
     if (k.returnArg) {
       assertOneOf(`${at}.returnArg.type`, k.returnArg.type, ARG_TYPES);
       if (!k.return) fail(`${at}.returnArg`, 'needs return: true so the return probe is attached.');
     }
     // The CRD's CEL rule: a return probe must say what to read.
-    if (k.return && !k.returnArg) fail(`${at}.returnArg`, 'is required with return: true; add e.g. { index: 0, type: "int" }.');
+    if (k.return && !k.returnArg)
+      fail(`${at}.returnArg`, 'is required with return: true; add e.g. { index: 0, type: "int" }.');
     checkSelectors(at, 'kprobes', k);
   });
   (spec.tracepoints ?? []).forEach((t, i) => {
     const at = `${field}.tracepoints[${i}]`;
-    if (typeof t.subsystem !== 'string' || !SYMBOL.test(t.subsystem)) fail(`${at}.subsystem`, 'must be a name.');
+    if (typeof t.subsystem !== 'string' || !SYMBOL.test(t.subsystem))
+      fail(`${at}.subsystem`, 'must be a name.');
     if (typeof t.event !== 'string' || !SYMBOL.test(t.event)) fail(`${at}.event`, 'must be a name.');
     checkSelectors(at, 'tracepoints', t);
   });
   (spec.uprobes ?? []).forEach((u, i) => {
     const at = `${field}.uprobes[${i}]`;
-    if (typeof u.path !== 'string' || !u.path.startsWith('/')) fail(`${at}.path`, 'must be an absolute path.');
+    if (typeof u.path !== 'string' || !u.path.startsWith('/'))
+      fail(`${at}.path`, 'must be an absolute path.');
     if (!Array.isArray(u.symbols) || u.symbols.length === 0 || u.symbols.some((s) => !SYMBOL.test(s))) {
       fail(`${at}.symbols`, 'needs at least one symbol name.');
     }
@@ -156,7 +192,8 @@ export function validatePolicySpec(spec: TracingPolicySpec, field = 'spec'): voi
     if (typeof h.hook !== 'string' || !SYMBOL.test(h.hook)) fail(`${at}.hook`, 'must be an LSM hook name.');
     checkSelectors(at, 'lsmhooks', h);
   });
-  if (spec.podSelector?.matchLabels) assertLabels(`${field}.podSelector.matchLabels`, spec.podSelector.matchLabels);
+  if (spec.podSelector?.matchLabels)
+    assertLabels(`${field}.podSelector.matchLabels`, spec.podSelector.matchLabels);
 }
 
 /**
@@ -229,7 +266,12 @@ export class TracingPolicyBuilder {
     const spec = structuredClone(this.#spec);
     const labels = Object.keys(this.#labels).length > 0 ? { labels: { ...this.#labels } } : {};
     if (namespace === undefined) {
-      return { apiVersion: 'cilium.io/v1alpha1', kind: 'TracingPolicy', metadata: { name: this.#name, ...labels }, spec };
+      return {
+        apiVersion: 'cilium.io/v1alpha1',
+        kind: 'TracingPolicy',
+        metadata: { name: this.#name, ...labels },
+        spec,
+      };
     }
     assertDnsLabel('metadata.namespace', namespace);
     return {

@@ -195,7 +195,11 @@ export interface LsmHookSpec extends HookCommon {
 /** Label selector limiting a policy to some pods. */
 export interface PodSelector {
   matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+  matchExpressions?: {
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    values?: string[];
+  }[];
 }
 
 /** The `spec` of a TracingPolicy. */

@@ -16,7 +16,11 @@ export function bundleProblems(objects: readonly KubeObject[]): Problem[] {
   objects.forEach((o, i) => {
     const id = `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
     if (names.has(id)) {
-      problems.push({ code: 'BROKEN_REFERENCE', field: id, message: `is defined twice (objects ${names.get(id)} and ${i}).` });
+      problems.push({
+        code: 'BROKEN_REFERENCE',
+        field: id,
+        message: `is defined twice (objects ${names.get(id)} and ${i}).`,
+      });
     }
     names.set(id, i);
   });

@@ -1,5 +1,5 @@
-import type { ModelConstructor } from '@kubernetes-models/base';
 import { ObjectMeta } from '@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta';
+import type { ModelConstructor } from '@kubernetes-models/base';
 import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
@@ -78,7 +78,7 @@ function track(root: unknown): { proxy: unknown; unknown(): string[] } {
     const walk = (value: unknown, path: string) => {
       if (value === null || typeof value !== 'object') return;
       if (Array.isArray(value)) {
-        value.forEach((v, i) => walk(v, `${path}/${i}`));
+        for (const [i, v] of value.entries()) walk(v, `${path}/${i}`);
         return;
       }
       const seen = read.get(value);
@@ -103,14 +103,19 @@ function validateWith(model: { validate(): void }, object: unknown, id: string, 
   } catch (e) {
     const errors = (e as { errors?: { instancePath: string; message?: string }[] }).errors;
     for (const err of errors ?? [{ instancePath: '', message: String(e) }]) {
-      problems.push({ code: 'SCHEMA_VIOLATION', field: `${id}:${base}${err.instancePath || (base ? '' : '/')}`, message: err.message ?? 'invalid' });
+      problems.push({
+        code: 'SCHEMA_VIOLATION',
+        field: `${id}:${base}${err.instancePath || (base ? '' : '/')}`,
+        message: err.message ?? 'invalid',
+      });
     }
   }
   for (const path of unknown()) {
     problems.push({
       code: 'SCHEMA_VIOLATION',
       field: `${id}:${base}${path}`,
-      message: 'is not a field of this kind in the Kubernetes OpenAPI schema; the API server would drop or reject it.',
+      message:
+        'is not a field of this kind in the Kubernetes OpenAPI schema; the API server would drop or reject it.',
     });
   }
   return problems;
@@ -132,5 +137,11 @@ export function validateObject(o: KubeObject): Problem[] {
   if (o.apiVersion.includes('.') && !o.apiVersion.endsWith('.k8s.io/v1')) {
     return validateWith(new ObjectMeta(o.metadata), o.metadata, id, '/metadata');
   }
-  return [{ code: 'SCHEMA_VIOLATION', field: id, message: `${o.apiVersion} ${o.kind} is not a kind this package generates.` }];
+  return [
+    {
+      code: 'SCHEMA_VIOLATION',
+      field: id,
+      message: `${o.apiVersion} ${o.kind} is not a kind this package generates.`,
+    },
+  ];
 }

@@ -21,7 +21,10 @@ interface ContainerLike {
   env?: {
     name: string;
     value?: string;
-    valueFrom?: { configMapKeyRef?: { name: string; key: string }; secretKeyRef?: { name: string; key: string } };
+    valueFrom?: {
+      configMapKeyRef?: { name: string; key: string };
+      secretKeyRef?: { name: string; key: string };
+    };
   }[];
   volumeMounts?: { name: string }[];
   readinessProbe?: ProbeLike;
@@ -53,7 +56,9 @@ function workloads(objects: readonly KubeObject[]): Workload[] {
   return objects
     .filter((o) => WORKLOAD_KINDS.includes(o.kind))
     .map((o) => {
-      const spec = o.spec as { template?: { metadata?: { labels?: Record<string, string> }; spec?: PodSpecLike } };
+      const spec = o.spec as {
+        template?: { metadata?: { labels?: Record<string, string> }; spec?: PodSpecLike };
+      };
       return { object: o, podLabels: spec.template?.metadata?.labels ?? {}, pod: spec.template?.spec ?? {} };
     });
 }
@@ -94,12 +99,21 @@ export function checkReferences(objects: readonly KubeObject[]): Problem[] {
 
   for (const { object: o, podLabels, pod } of ws) {
     const ns = o.metadata.namespace;
-    const selector = (o.spec as { selector?: { matchLabels?: Record<string, string> } }).selector?.matchLabels ?? {};
+    const selector =
+      (o.spec as { selector?: { matchLabels?: Record<string, string> } }).selector?.matchLabels ?? {};
     if (Object.keys(selector).length === 0 || !matches(selector, podLabels)) {
-      problem(o, '/spec/selector', 'does not select the pod template labels; the controller would own no pods.');
+      problem(
+        o,
+        '/spec/selector',
+        'does not select the pod template labels; the controller would own no pods.',
+      );
     }
     if (pod.serviceAccountName && !have.has(key('ServiceAccount', ns, pod.serviceAccountName))) {
-      problem(o, '/spec/template/spec/serviceAccountName', `ServiceAccount ${pod.serviceAccountName} is not in the bundle.`);
+      problem(
+        o,
+        '/spec/template/spec/serviceAccountName',
+        `ServiceAccount ${pod.serviceAccountName} is not in the bundle.`,
+      );
     }
     const volumes = new Set((pod.volumes ?? []).map((v) => v.name));
     (pod.volumes ?? []).forEach((v, i) => {
@@ -113,13 +127,16 @@ export function checkReferences(objects: readonly KubeObject[]): Problem[] {
     [...(pod.containers ?? []), ...(pod.initContainers ?? [])].forEach((c, ci) => {
       const at = `/spec/template/spec/containers/${ci}`;
       (c.volumeMounts ?? []).forEach((m, mi) => {
-        if (!volumes.has(m.name)) problem(o, `${at}/volumeMounts/${mi}`, `mounts volume ${m.name}, which the pod does not define.`);
+        if (!volumes.has(m.name))
+          problem(o, `${at}/volumeMounts/${mi}`, `mounts volume ${m.name}, which the pod does not define.`);
       });
       (c.env ?? []).forEach((e, ei) => {
         const cm = e.valueFrom?.configMapKeyRef;
         const sec = e.valueFrom?.secretKeyRef;
-        if (cm && !have.has(key('ConfigMap', ns, cm.name))) problem(o, `${at}/env/${ei}`, `ConfigMap ${cm.name} is not in the bundle.`);
-        if (sec && !have.has(key('Secret', ns, sec.name))) problem(o, `${at}/env/${ei}`, `Secret ${sec.name} is not in the bundle.`);
+        if (cm && !have.has(key('ConfigMap', ns, cm.name)))
+          problem(o, `${at}/env/${ei}`, `ConfigMap ${cm.name} is not in the bundle.`);
+        if (sec && !have.has(key('Secret', ns, sec.name)))
+          problem(o, `${at}/env/${ei}`, `Secret ${sec.name} is not in the bundle.`);
       });
       const ports = c.ports ?? [];
       for (const [probeName, probe] of [
@@ -128,16 +145,26 @@ export function checkReferences(objects: readonly KubeObject[]): Problem[] {
       ] as const) {
         const port = probe?.httpGet?.port ?? probe?.tcpSocket?.port;
         if (port === undefined) continue;
-        const ok = typeof port === 'string' ? ports.some((p) => p.name === port) : ports.some((p) => p.containerPort === port);
-        if (!ok) problem(o, `${at}/${probeName}`, `probes port ${port}, which the container does not declare.`);
+        const ok =
+          typeof port === 'string'
+            ? ports.some((p) => p.name === port)
+            : ports.some((p) => p.containerPort === port);
+        if (!ok)
+          problem(o, `${at}/${probeName}`, `probes port ${port}, which the container does not declare.`);
       }
     });
   }
 
   for (const svc of objects.filter((o) => o.kind === 'Service')) {
-    const spec = svc.spec as { selector?: Record<string, string>; ports?: { port: number; targetPort?: number | string }[] };
+    const spec = svc.spec as {
+      selector?: Record<string, string>;
+      ports?: { port: number; targetPort?: number | string }[];
+    };
     const targets = ws.filter(
-      (w) => w.object.metadata.namespace === svc.metadata.namespace && spec.selector && matches(spec.selector, w.podLabels),
+      (w) =>
+        w.object.metadata.namespace === svc.metadata.namespace &&
+        spec.selector &&
+        matches(spec.selector, w.podLabels),
     );
     if (targets.length === 0) {
       problem(svc, '/spec/selector', 'selects no pod of any workload in the bundle.');
@@ -147,19 +174,26 @@ export function checkReferences(objects: readonly KubeObject[]): Problem[] {
       const target = p.targetPort ?? p.port;
       const found = targets.some((w) =>
         (w.pod.containers ?? []).some((c) =>
-          (c.ports ?? []).some((cp) => (typeof target === 'string' ? cp.name === target : cp.containerPort === target)),
+          (c.ports ?? []).some((cp) =>
+            typeof target === 'string' ? cp.name === target : cp.containerPort === target,
+          ),
         ),
       );
-      if (!found) problem(svc, `/spec/ports/${i}`, `targets port ${target}, which no selected container declares.`);
+      if (!found)
+        problem(svc, `/spec/ports/${i}`, `targets port ${target}, which no selected container declares.`);
     });
   }
 
   for (const b of objects.filter((o) => o.kind === 'ClusterRoleBinding' || o.kind === 'RoleBinding')) {
     const roleRef = b.roleRef as { kind: string; name: string };
     const roleNs = roleRef.kind === 'ClusterRole' ? undefined : b.metadata.namespace;
-    if (!have.has(key(roleRef.kind, roleNs, roleRef.name))) problem(b, '/roleRef', `${roleRef.kind} ${roleRef.name} is not in the bundle.`);
+    if (!have.has(key(roleRef.kind, roleNs, roleRef.name)))
+      problem(b, '/roleRef', `${roleRef.kind} ${roleRef.name} is not in the bundle.`);
     ((b.subjects as { kind: string; name: string; namespace?: string }[]) ?? []).forEach((s, i) => {
-      if (s.kind === 'ServiceAccount' && !have.has(key('ServiceAccount', s.namespace ?? b.metadata.namespace, s.name))) {
+      if (
+        s.kind === 'ServiceAccount' &&
+        !have.has(key('ServiceAccount', s.namespace ?? b.metadata.namespace, s.name))
+      ) {
         problem(b, `/subjects/${i}`, `ServiceAccount ${s.namespace}/${s.name} is not in the bundle.`);
       }
     });
@@ -167,7 +201,9 @@ export function checkReferences(objects: readonly KubeObject[]): Problem[] {
 
   // OTLP endpoints must be the collector Service on one of its ports.
   const collectorSvc = objects.find((o) => o.kind === 'Service' && o.metadata.name === COLLECTOR_NAME);
-  const collectorPorts = new Set(((collectorSvc?.spec as { ports?: { port: number }[] })?.ports ?? []).map((p) => p.port));
+  const collectorPorts = new Set(
+    ((collectorSvc?.spec as { ports?: { port: number }[] })?.ports ?? []).map((p) => p.port),
+  );
   const collectorNs = collectorSvc?.metadata.namespace;
   const resolves = (endpoint: string): boolean => {
     if (!collectorSvc) return false;
@@ -189,7 +225,11 @@ export function checkReferences(objects: readonly KubeObject[]): Problem[] {
   };
   const checkEndpoint = (o: KubeObject, path: string, endpoint: string) => {
     if (!resolves(endpoint)) {
-      problem(o, path, `OTLP endpoint ${endpoint} does not resolve to the ${COLLECTOR_NAME} Service and one of its ports.`);
+      problem(
+        o,
+        path,
+        `OTLP endpoint ${endpoint} does not resolve to the ${COLLECTOR_NAME} Service and one of its ports.`,
+      );
     }
   };
   const isGatewayConfig = (cm: KubeObject) => cm.metadata.name === COLLECTOR_NAME;
@@ -203,11 +243,13 @@ export function checkReferences(objects: readonly KubeObject[]): Problem[] {
     }
   }
   for (const { object: o, pod } of ws) {
-    (pod.containers ?? []).forEach((c, ci) =>
-      (c.env ?? []).forEach((e, ei) => {
-        if (OTLP_ENV.test(e.name) && e.value !== undefined) checkEndpoint(o, `/spec/template/spec/containers/${ci}/env/${ei}`, e.value);
-      }),
-    );
+    for (const [ci, c] of (pod.containers ?? []).entries()) {
+      for (const [ei, e] of (c.env ?? []).entries()) {
+        if (OTLP_ENV.test(e.name) && e.value !== undefined) {
+          checkEndpoint(o, `/spec/template/spec/containers/${ci}/env/${ei}`, e.value);
+        }
+      }
+    }
   }
   return problems;
 }

@@ -16,20 +16,29 @@ describe('beylaCompose()', () => {
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
       },
     });
-    const obi = beylaCompose({ service: 'api', openPort: '80,8000-8999', otlpEndpoint: 'http://c:4317', distribution: 'obi' });
-    expect(obi.services.obi.environment).toMatchObject({ OTEL_EBPF_OPEN_PORT: '80,8000-8999', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
-    expect(parse(beylaComposeYaml({ service: 'api', openPort: '8080', otlpEndpoint: 'http://c:4318' }))).toEqual(
-      beylaCompose({ service: 'api', openPort: '8080', otlpEndpoint: 'http://c:4318' }),
-    );
+    const obi = beylaCompose({
+      service: 'api',
+      openPort: '80,8000-8999',
+      otlpEndpoint: 'http://c:4317',
+      distribution: 'obi',
+    });
+    expect(obi.services.obi.environment).toMatchObject({
+      OTEL_EBPF_OPEN_PORT: '80,8000-8999',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    });
+    expect(
+      parse(beylaComposeYaml({ service: 'api', openPort: '8080', otlpEndpoint: 'http://c:4318' })),
+    ).toEqual(beylaCompose({ service: 'api', openPort: '8080', otlpEndpoint: 'http://c:4318' }));
   });
 
   it('rejects a bad port list, service name or endpoint', () => {
-    expect(catchError(() => beylaCompose({ service: 'api', openPort: '80;rm', otlpEndpoint: 'http://c:4318' })).field).toBe(
-      'compose.openPort',
-    );
-    expect(catchError(() => beylaCompose({ service: '-x', openPort: '80', otlpEndpoint: 'http://c:4318' })).field).toBe(
-      'compose.service',
-    );
+    expect(
+      catchError(() => beylaCompose({ service: 'api', openPort: '80;rm', otlpEndpoint: 'http://c:4318' }))
+        .field,
+    ).toBe('compose.openPort');
+    expect(
+      catchError(() => beylaCompose({ service: '-x', openPort: '80', otlpEndpoint: 'http://c:4318' })).field,
+    ).toBe('compose.service');
     expect(catchError(() => beylaCompose({ service: 'a', openPort: '80', otlpEndpoint: 'c' })).field).toBe(
       'compose.otlpEndpoint',
     );

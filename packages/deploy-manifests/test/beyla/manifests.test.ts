@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BEYLA_CAPABILITIES, beyla, type KubeObject } from '../../src/index.js';
+import type { Loose } from '../helpers/expect-valid.js';
 import { catchError, expectObjectsValid } from '../helpers/expect-valid.js';
 
-type Ds = { spec: { template: { spec: Record<string, any> } } };
+type Ds = { spec: { template: { spec: Record<string, Loose> } } };
 
 describe('beyla()', () => {
   it('defaults: DaemonSet with hostPID and the documented capabilities, config valid against the OBI schema', () => {
@@ -18,16 +19,25 @@ describe('beyla()', () => {
     expectObjectsValid(objects);
     const pod = (objects[4] as unknown as Ds).spec.template.spec;
     expect(pod.hostPID).toBe(true);
-    expect(pod.containers[0].securityContext.capabilities).toEqual({ add: [...BEYLA_CAPABILITIES], drop: ['ALL'] });
+    expect(pod.containers[0].securityContext.capabilities).toEqual({
+      add: [...BEYLA_CAPABILITIES],
+      drop: ['ALL'],
+    });
     expect(pod.containers[0].securityContext.privileged).toBeUndefined();
-    expect(pod.containers[0].env[0]).toEqual({ name: 'BEYLA_CONFIG_PATH', value: '/config/beyla-config.yml' });
+    expect(pod.containers[0].env[0]).toEqual({
+      name: 'BEYLA_CONFIG_PATH',
+      value: '/config/beyla-config.yml',
+    });
     const config = parse((objects[3].data as Record<string, string>)['beyla-config.yml']);
     expect(config.otel_traces_export).toEqual({
       endpoint: 'http://otel-collector.obs.svc.cluster.local:4318',
       protocol: 'http/protobuf',
       instrumentations: ['*'],
     });
-    expect(config.discovery.exclude_instrument).toEqual([{ k8s_namespace: 'kube-system' }, { k8s_namespace: 'obs' }]);
+    expect(config.discovery.exclude_instrument).toEqual([
+      { k8s_namespace: 'kube-system' },
+      { k8s_namespace: 'obs' },
+    ]);
     expect(config.attributes.kubernetes.enable).toBe('true');
     const rules = (objects[1] as unknown as { rules: { resources: string[]; verbs: string[] }[] }).rules;
     expect(rules.flatMap((r) => r.resources).sort()).toEqual(['nodes', 'pods', 'replicasets', 'services']);
@@ -59,7 +69,9 @@ describe('beyla()', () => {
     expect(pod.priorityClassName).toBe('system-node-critical');
     expect(pod.tolerations).toEqual([{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     const config = parse((objects[3].data as Record<string, string>)['beyla-config.yml']);
-    expect(config.otel_metrics_export.endpoint).toBe('http://otel-collector.telemetry.svc.cluster.local:4317');
+    expect(config.otel_metrics_export.endpoint).toBe(
+      'http://otel-collector.telemetry.svc.cluster.local:4317',
+    );
     expect(config.otel_metrics_export.protocol).toBe('grpc');
     expect(config.discovery.instrument).toEqual([{ k8s_namespace: 'shop-*' }, { k8s_namespace: 'payments' }]);
     expect(config.attributes.kubernetes).toEqual({ enable: 'false', cluster_name: 'prod-eu' });
@@ -70,13 +82,18 @@ describe('beyla()', () => {
     expect([e1.code, e1.field]).toEqual(['INVALID_OPTION', 'beyla.distribution']);
     expect(e1.allowed).toEqual(['beyla', 'obi']);
     expect(catchError(() => beyla({ protocol: 'thrift' as never })).field).toBe('beyla.protocol');
-    expect(catchError(() => beyla({ instrumentations: ['http', 'smtp' as never] })).field).toBe('beyla.instrumentations[1]');
+    expect(catchError(() => beyla({ instrumentations: ['http', 'smtp' as never] })).field).toBe(
+      'beyla.instrumentations[1]',
+    );
     expect(catchError(() => beyla({ namespace: 'Obs' })).field).toBe('beyla.namespace');
     expect(catchError(() => beyla({ namespaces: [] })).field).toBe('beyla.namespaces');
-    expect(catchError(() => beyla({ resources: { requests: { memory: '2Gi' }, limits: { memory: '1Gi' } } })).field).toBe(
-      'beyla.resources.requests.memory',
+    expect(
+      catchError(() => beyla({ resources: { requests: { memory: '2Gi' }, limits: { memory: '1Gi' } } }))
+        .field,
+    ).toBe('beyla.resources.requests.memory');
+    expect(catchError(() => beyla({ resources: { limits: { cpu: 'lots' } } })).field).toBe(
+      'beyla.resources.limits.cpu',
     );
-    expect(catchError(() => beyla({ resources: { limits: { cpu: 'lots' } } })).field).toBe('beyla.resources.limits.cpu');
     expect(catchError(() => beyla({ endpont: 'x' } as never)).field).toBe('beyla.endpont');
   });
 });

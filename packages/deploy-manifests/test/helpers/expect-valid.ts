@@ -3,6 +3,10 @@ import { parse } from 'yaml';
 import { bundleProblems, type KubeObject, validateObject } from '../../src/index.js';
 import { schemaErrors } from './schemas.js';
 
+/** Generated objects are walked freely in assertions; this is the one loose type the tests use. */
+// biome-ignore lint/suspicious/noExplicitAny: assertions index into generated YAML-shaped objects.
+export type Loose = any;
+
 const CRD_KINDS = ['TracingPolicy', 'TracingPolicyNamespaced', 'Vizier'] as const;
 
 /** Every upstream-schema error of the objects: CRDs for custom resources, OBI's JSON Schema for Beyla configs. */
@@ -11,7 +15,10 @@ export function upstreamErrors(objects: readonly KubeObject[]): string[] {
   for (const o of objects) {
     const crd = CRD_KINDS.find((k) => k === o.kind);
     if (crd) errors.push(...schemaErrors(crd, o).map((e) => `${o.kind}/${o.metadata.name}: ${e}`));
-    if (o.kind === 'ConfigMap' && o.metadata.labels?.['app.kubernetes.io/component'] === 'ebpf-instrumentation') {
+    if (
+      o.kind === 'ConfigMap' &&
+      o.metadata.labels?.['app.kubernetes.io/component'] === 'ebpf-instrumentation'
+    ) {
       for (const [file, text] of Object.entries(o.data as Record<string, string>)) {
         errors.push(...schemaErrors('obi-config', parse(text)).map((e) => `${file}: ${e}`));
       }
@@ -33,7 +40,12 @@ export function expectBundleValid(objects: readonly KubeObject[]): void {
 }
 
 /** Runs `fn` and returns the ManifestError it throws (fails the test if it does not throw one). */
-export function catchError(fn: () => unknown): { code: string; field: string; allowed?: readonly string[]; message: string } {
+export function catchError(fn: () => unknown): {
+  code: string;
+  field: string;
+  allowed?: readonly string[];
+  message: string;
+} {
   try {
     fn();
   } catch (e) {

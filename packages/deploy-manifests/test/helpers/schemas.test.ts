@@ -9,8 +9,12 @@ describe('upstream schema helpers', () => {
 
   it('rejects an unknown field, a wrong enum and a missing required field in a TracingPolicy', () => {
     const base = { apiVersion: 'cilium.io/v1alpha1', kind: 'TracingPolicy', metadata: { name: 'x' } };
-    expect(schemaErrors('TracingPolicy', { ...base, spec: { kprobes: [{ call: 'tcp_connect' }] } })).toEqual([]);
-    expect(schemaErrors('TracingPolicy', { ...base, spec: { kprobes: [{ call: 'x', bogus: 1 }] } })).toHaveLength(1);
+    expect(schemaErrors('TracingPolicy', { ...base, spec: { kprobes: [{ call: 'tcp_connect' }] } })).toEqual(
+      [],
+    );
+    expect(
+      schemaErrors('TracingPolicy', { ...base, spec: { kprobes: [{ call: 'x', bogus: 1 }] } }),
+    ).toHaveLength(1);
     expect(
       schemaErrors('TracingPolicy', {
         ...base,

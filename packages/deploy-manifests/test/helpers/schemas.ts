@@ -13,7 +13,9 @@ function read(file: string): string {
   const path = join(SCHEMA_DIR, file);
   // Fail, never skip: a missing schema must turn CI red, not silently drop the check.
   if (!existsSync(path)) {
-    throw new Error(`Upstream schema ${path} is missing. Put the shared folder beside the repo or set VIGIL_SHARED_DIR.`);
+    throw new Error(
+      `Upstream schema ${path} is missing. Put the shared folder beside the repo or set VIGIL_SHARED_DIR.`,
+    );
   }
   return readFileSync(path, 'utf8');
 }
@@ -41,7 +43,12 @@ function closeObjects(node: unknown): unknown {
   }
   const preserve = out['x-kubernetes-preserve-unknown-fields'] === true;
   delete out['x-kubernetes-preserve-unknown-fields'];
-  if (out.properties && out.additionalProperties === undefined && out.patternProperties === undefined && !preserve) {
+  if (
+    out.properties &&
+    out.additionalProperties === undefined &&
+    out.patternProperties === undefined &&
+    !preserve
+  ) {
     out.additionalProperties = false;
   }
   return out;
@@ -69,7 +76,8 @@ function crdValidator(file: string, kind: string): ValidateFunction {
   const crd = parse(read(file)) as {
     spec: { names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: Schema } }[] };
   };
-  if (crd.spec.names.kind !== kind) throw new Error(`${file} defines ${crd.spec.names.kind}, expected ${kind}`);
+  if (crd.spec.names.kind !== kind)
+    throw new Error(`${file} defines ${crd.spec.names.kind}, expected ${kind}`);
   const ajv = new Ajv({ allErrors: true, strict: false, formats });
   const schema = closeObjects(crd.spec.versions[0].schema.openAPIV3Schema) as Schema;
   return ajv.compile(schema);
@@ -103,5 +111,7 @@ export function validator(name: SchemaName): ValidateFunction {
 /** Errors of `value` against the named upstream schema, as readable strings; [] when valid. */
 export function schemaErrors(name: SchemaName, value: unknown): string[] {
   const v = validator(name);
-  return v(value) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+  return v(value)
+    ? []
+    : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
 }

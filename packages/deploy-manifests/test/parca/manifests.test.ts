@@ -1,17 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type KubeObject, PARCA_PORT, parca } from '../../src/index.js';
+import type { Loose } from '../helpers/expect-valid.js';
 import { catchError, expectBundleValid } from '../helpers/expect-valid.js';
 
 const find = (objects: KubeObject[], kind: string, name: string) =>
-  objects.find((o) => o.kind === kind && o.metadata.name === name)! as KubeObject & { spec: any };
+  objects.find((o) => o.kind === kind && o.metadata.name === name)! as KubeObject & { spec: Loose };
 
 describe('parca()', () => {
   it('defaults: server Deployment + Service + config, agent DaemonSet pointed at the Service', () => {
     const objects = parca({ namespace: 'prof' }) as KubeObject[];
     expectBundleValid(objects);
     const svc = find(objects, 'Service', 'parca');
-    expect(svc.spec.ports).toEqual([{ name: 'http', port: PARCA_PORT, targetPort: 'http', protocol: 'TCP', appProtocol: 'grpc' }]);
+    expect(svc.spec.ports).toEqual([
+      { name: 'http', port: PARCA_PORT, targetPort: 'http', protocol: 'TCP', appProtocol: 'grpc' },
+    ]);
     const server = find(objects, 'Deployment', 'parca').spec.template.spec.containers[0];
     expect(server.args).toContain(`--storage-active-memory=${512 * 2 ** 20}`);
     expect(server.args).toContain('--config-path=/etc/parca/parca.yaml');
@@ -19,7 +22,9 @@ describe('parca()', () => {
     expect(config.object_storage.bucket.type).toBe('FILESYSTEM');
     const agent = find(objects, 'DaemonSet', 'parca-agent').spec.template.spec;
     expect(agent.hostPID).toBe(true);
-    expect(agent.containers[0].args).toContain(`--remote-store-address=parca.prof.svc.cluster.local:${PARCA_PORT}`);
+    expect(agent.containers[0].args).toContain(
+      `--remote-store-address=parca.prof.svc.cluster.local:${PARCA_PORT}`,
+    );
     expect(agent.containers[0].args).toContain('--remote-store-insecure');
   });
 
@@ -44,9 +49,14 @@ describe('parca()', () => {
     expect(e.message).toContain('1Gi');
     expect(catchError(() => parca({ storageActiveMemory: '10Mi' })).field).toBe('parca.storageActiveMemory');
     expect(catchError(() => parca({ storageActiveMemory: 'big' })).field).toBe('parca.storageActiveMemory');
-    expect(catchError(() => parca({ logLevel: 'trace' as never })).allowed).toEqual(['error', 'warn', 'info', 'debug']);
-    expect(
-      catchError(() => parca({ tolerations: [{ operator: 'Exists', value: 'x' }] })).field,
-    ).toBe('parca.tolerations[0].value');
+    expect(catchError(() => parca({ logLevel: 'trace' as never })).allowed).toEqual([
+      'error',
+      'warn',
+      'info',
+      'debug',
+    ]);
+    expect(catchError(() => parca({ tolerations: [{ operator: 'Exists', value: 'x' }] })).field).toBe(
+      'parca.tolerations[0].value',
+    );
   });
 });

@@ -8,7 +8,10 @@ describe('pixie()', () => {
     const objects = pixie({ namespace: 'obs', deployKey: 'px-dep-123', clusterName: 'prod' }) as KubeObject[];
     expect(objects.map((o) => o.kind)).toEqual(['Secret', 'Vizier', 'ConfigMap']);
     expectObjectsValid(objects);
-    const vizier = objects[1] as unknown as { metadata: { namespace: string }; spec: Record<string, unknown> };
+    const vizier = objects[1] as unknown as {
+      metadata: { namespace: string };
+      spec: Record<string, unknown>;
+    };
     expect(vizier.metadata.namespace).toBe('pl');
     expect(vizier.spec).toMatchObject({
       cloudAddr: 'withpixie.ai:443',
@@ -19,7 +22,9 @@ describe('pixie()', () => {
       disableAutoUpdate: true,
     });
     expect(objects[0].metadata.name).toBe('pl-deploy-secrets');
-    expect((objects[0] as unknown as { stringData: Record<string, string> }).stringData).toEqual({ 'deploy-key': 'px-dep-123' });
+    expect((objects[0] as unknown as { stringData: Record<string, string> }).stringData).toEqual({
+      'deploy-key': 'px-dep-123',
+    });
     const scripts = objects[2].data as Record<string, string>;
     expect(Object.keys(scripts)).toEqual(['http-metrics.pxl', 'network-metrics.pxl']);
     for (const s of Object.values(scripts)) {
@@ -53,11 +58,12 @@ describe('pixie()', () => {
     expect(catchError(() => pixie({ deployKey: 'k', clusterName: 'c', pemMemoryLimit: '512Mi' })).field).toBe(
       'pixie.pemMemoryLimit',
     );
-    expect(catchError(() => pixie({ deployKey: 'k', clusterName: 'c', dataAccess: 'All' as never })).allowed).toEqual([
-      'Full',
-      'Restricted',
-    ]);
-    expect(catchError(() => pixie({ deployKey: 'k', clusterName: 'c', cloudAddr: 'https://x' })).field).toBe('pixie.cloudAddr');
+    expect(
+      catchError(() => pixie({ deployKey: 'k', clusterName: 'c', dataAccess: 'All' as never })).allowed,
+    ).toEqual(['Full', 'Restricted']);
+    expect(catchError(() => pixie({ deployKey: 'k', clusterName: 'c', cloudAddr: 'https://x' })).field).toBe(
+      'pixie.cloudAddr',
+    );
     expect(catchError(() => pxlScripts("x'); import os #:1")).field).toBe('pixie.endpoint');
   });
 });

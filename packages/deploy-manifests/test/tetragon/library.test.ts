@@ -36,7 +36,10 @@ describe('policy library', () => {
 
   it('sensitive files watches the given prefixes, by kprobe or by LSM hook', () => {
     const p = sensitiveFilesPolicy({ paths: ['/etc/shadow', '/srv/keys'] });
-    expect(p.spec.kprobes?.map((k) => k.call)).toEqual(['security_file_permission', 'security_path_truncate']);
+    expect(p.spec.kprobes?.map((k) => k.call)).toEqual([
+      'security_file_permission',
+      'security_path_truncate',
+    ]);
     expect(p.spec.kprobes?.[0].selectors?.[0].matchArgs).toEqual([
       { index: 0, operator: 'Prefix', values: ['/etc/shadow', '/srv/keys'] },
     ]);
@@ -56,8 +59,12 @@ describe('policy library', () => {
 
   it('rejects bad library options', () => {
     expect(catchError(() => libraryPolicy('crypto-mining' as never)).allowed).toEqual([...POLICY_NAMES]);
-    expect(catchError(() => outboundConnectionsPolicy({ allowedCidrs: ['10.0.0.0/33'] })).field).toBe('allowedCidrs[0]');
+    expect(catchError(() => outboundConnectionsPolicy({ allowedCidrs: ['10.0.0.0/33'] })).field).toBe(
+      'allowedCidrs[0]',
+    );
     expect(catchError(() => sensitiveFilesPolicy({ paths: ['etc/shadow'] })).field).toBe('paths');
-    expect(catchError(() => privilegeEscalationPolicy({ allowedBinaries: ['sudo'] })).field).toBe('allowedBinaries');
+    expect(catchError(() => privilegeEscalationPolicy({ allowedBinaries: ['sudo'] })).field).toBe(
+      'allowedBinaries',
+    );
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { collector, type KubeObject, TETRAGON_METRICS_PORT, TracingPolicyBuilder, tetragon } from '../../src/index.js';
+import {
+  collector,
+  type KubeObject,
+  TETRAGON_METRICS_PORT,
+  TracingPolicyBuilder,
+  tetragon,
+} from '../../src/index.js';
+import type { Loose } from '../helpers/expect-valid.js';
 import { catchError, expectBundleValid, expectObjectsValid } from '../helpers/expect-valid.js';
 
 const find = (objects: KubeObject[], kind: string, name: string) =>
@@ -11,8 +18,13 @@ describe('tetragon()', () => {
     const objects = tetragon({ namespace: 'obs' }) as KubeObject[];
     expectObjectsValid(objects);
     // The sidecar's OTLP target must be the collector, so check the agent in a bundle with one.
-    expectBundleValid([...(collector({ namespace: 'obs', otlpEndpoint: 'https://o.example.com' }) as KubeObject[]), ...objects]);
-    const ds = find(objects, 'DaemonSet', 'tetragon') as unknown as { spec: { template: { spec: Record<string, any> } } };
+    expectBundleValid([
+      ...(collector({ namespace: 'obs', otlpEndpoint: 'https://o.example.com' }) as KubeObject[]),
+      ...objects,
+    ]);
+    const ds = find(objects, 'DaemonSet', 'tetragon') as unknown as {
+      spec: { template: { spec: Record<string, Loose> } };
+    };
     const pod = ds.spec.template.spec;
     expect(pod.hostNetwork).toBe(true);
     expect(pod.containers.map((c: { name: string }) => c.name)).toEqual(['tetragon', 'otel-forwarder']);
@@ -21,7 +33,11 @@ describe('tetragon()', () => {
     const config = find(objects, 'ConfigMap', 'tetragon-config').data as Record<string, string>;
     expect(config['export-filename']).toBe('/var/run/cilium/tetragon/tetragon.log');
     expect(config['metrics-server']).toBe(`:${TETRAGON_METRICS_PORT}`);
-    const fwd = parse((find(objects, 'ConfigMap', 'tetragon-otel-forwarder').data as Record<string, string>)['forwarder.yaml']);
+    const fwd = parse(
+      (find(objects, 'ConfigMap', 'tetragon-otel-forwarder').data as Record<string, string>)[
+        'forwarder.yaml'
+      ],
+    );
     expect(fwd.receivers.filelog.include).toEqual(['/var/run/cilium/tetragon/tetragon.log']);
     expect(fwd.receivers.prometheus.config.scrape_configs[0].static_configs[0].targets).toEqual([
       `localhost:${TETRAGON_METRICS_PORT}`,
@@ -60,7 +76,9 @@ describe('tetragon()', () => {
   it('rejects unknown policies and duplicates', () => {
     const e = catchError(() => tetragon({ policies: ['sensitive-files', 'rootkits' as never] }));
     expect([e.field, e.allowed?.length]).toEqual(['tetragon.policies[1]', 3]);
-    expect(catchError(() => tetragon({ policies: ['sensitive-files', 'sensitive-files'] })).field).toBe('tetragon.policies');
+    expect(catchError(() => tetragon({ policies: ['sensitive-files', 'sensitive-files'] })).field).toBe(
+      'tetragon.policies',
+    );
     const dup = new TracingPolicyBuilder('vigil-sensitive-files').kprobe({ call: 'x' }).build();
     expect(catchError(() => tetragon({ extraPolicies: [dup] })).field).toBe('tetragon.extraPolicies');
   });

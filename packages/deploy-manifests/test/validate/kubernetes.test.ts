@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type KubeObject, validateObject } from '../../src/index.js';
+import type { Loose } from '../helpers/expect-valid.js';
 
-const deployment = (): KubeObject & { spec: any } => ({
+const deployment = (): KubeObject & { spec: Loose } => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name: 'web', namespace: 'obs', labels: { app: 'web' } },
@@ -18,7 +19,12 @@ describe('validateObject()', () => {
   it('accepts a valid object, including free-form maps (labels, ConfigMap data)', () => {
     expect(validateObject(deployment())).toEqual([]);
     expect(
-      validateObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { 'any-key.yaml': 'x' } }),
+      validateObject({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'c' },
+        data: { 'any-key.yaml': 'x' },
+      }),
     ).toEqual([]);
   });
 
@@ -39,7 +45,11 @@ describe('validateObject()', () => {
     d.spec.template.spec.hostPid = true; // the real field is hostPID
     d.spec.template.spec.containers[0].securityContext = { privilidged: true };
     d.metadata.labell = 'x';
-    expect(validateObject(d).map((p) => p.field).sort()).toEqual([
+    expect(
+      validateObject(d)
+        .map((p) => p.field)
+        .sort(),
+    ).toEqual([
       'Deployment/obs/web:/metadata/labell',
       'Deployment/obs/web:/spec/template/spec/containers/0/securityContext/privilidged',
       'Deployment/obs/web:/spec/template/spec/hostPid',
@@ -48,13 +58,22 @@ describe('validateObject()', () => {
 
   it('checks custom resources by metadata only and refuses unsupported built-in kinds', () => {
     expect(
-      validateObject({ apiVersion: 'cilium.io/v1alpha1', kind: 'TracingPolicy', metadata: { name: 'p' }, spec: { any: 1 } }),
+      validateObject({
+        apiVersion: 'cilium.io/v1alpha1',
+        kind: 'TracingPolicy',
+        metadata: { name: 'p' },
+        spec: { any: 1 },
+      }),
     ).toEqual([]);
     expect(
-      validateObject({ apiVersion: 'px.dev/v1alpha1', kind: 'Vizier', metadata: { name: 'v', nmespace: 'x' } as never }),
+      validateObject({
+        apiVersion: 'px.dev/v1alpha1',
+        kind: 'Vizier',
+        metadata: { name: 'v', nmespace: 'x' } as never,
+      }),
     ).toEqual([expect.objectContaining({ field: 'Vizier//v:/metadata/nmespace' })]);
-    expect(validateObject({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c' } })[0].message).toMatch(
-      /not a kind this package generates/,
-    );
+    expect(
+      validateObject({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c' } })[0].message,
+    ).toMatch(/not a kind this package generates/);
   });
 });

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { checkReferences, type KubeObject, stack, validateBundle } from '../../src/index.js';
+import type { Loose } from '../helpers/expect-valid.js';
 
 const fresh = () =>
-  stack({ namespace: 'obs', otlpEndpoint: 'https://otlp.example.com:4317', tools: ['beyla', 'tetragon', 'parca'] }).objects;
+  stack({
+    namespace: 'obs',
+    otlpEndpoint: 'https://otlp.example.com:4317',
+    tools: ['beyla', 'tetragon', 'parca'],
+  }).objects;
 const get = (objects: KubeObject[], kind: string, name: string) =>
-  objects.find((o) => o.kind === kind && o.metadata.name === name) as KubeObject & { spec: any; data: any };
+  objects.find((o) => o.kind === kind && o.metadata.name === name) as KubeObject & {
+    spec: Loose;
+    data: Loose;
+  };
 const fields = (objects: KubeObject[]) => checkReferences(objects).map((p) => p.field);
 
 describe('checkReferences()', () => {
@@ -24,18 +32,23 @@ describe('checkReferences()', () => {
     get(o, 'Deployment', 'otel-collector').spec.template.spec.containers[0].env = [
       { name: 'K', valueFrom: { secretKeyRef: { name: 'absent', key: 'k' } } },
     ];
-    expect(fields(o).sort()).toEqual([
-      'Deployment/obs/otel-collector:/spec/template/spec/containers/0/env/0',
-      'Deployment/obs/parca:/spec/template/spec/volumes/0',
-      'DaemonSet/obs/tetragon:/spec/template/spec/serviceAccountName',
-    ].sort());
+    expect(fields(o).sort()).toEqual(
+      [
+        'Deployment/obs/otel-collector:/spec/template/spec/containers/0/env/0',
+        'Deployment/obs/parca:/spec/template/spec/volumes/0',
+        'DaemonSet/obs/tetragon:/spec/template/spec/serviceAccountName',
+      ].sort(),
+    );
   });
 
   it('catches a Service port with no container port behind it, and a Service selecting nothing', () => {
     const o = fresh();
     get(o, 'Service', 'parca').spec.ports[0].targetPort = 7071;
     get(o, 'Service', 'otel-collector').spec.selector = { app: 'nothing' };
-    expect(fields(o).sort()).toEqual(['Service/obs/otel-collector:/spec/selector', 'Service/obs/parca:/spec/ports/0']);
+    expect(fields(o).sort()).toEqual([
+      'Service/obs/otel-collector:/spec/selector',
+      'Service/obs/parca:/spec/ports/0',
+    ]);
   });
 
   it('catches OTLP endpoints that do not resolve to the collector Service', () => {
@@ -43,7 +56,10 @@ describe('checkReferences()', () => {
     const beyla = get(o, 'ConfigMap', 'beyla');
     beyla.data['beyla-config.yml'] = beyla.data['beyla-config.yml'].replaceAll(':4318', ':4319');
     const fwd = get(o, 'ConfigMap', 'tetragon-otel-forwarder');
-    fwd.data['forwarder.yaml'] = fwd.data['forwarder.yaml'].replace('otel-collector.obs', 'otel-collector.default');
+    fwd.data['forwarder.yaml'] = fwd.data['forwarder.yaml'].replace(
+      'otel-collector.obs',
+      'otel-collector.default',
+    );
     get(o, 'DaemonSet', 'beyla').spec.template.spec.containers[0].env.push({
       name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
       value: 'http://elsewhere:4317',
@@ -59,8 +75,11 @@ describe('checkReferences()', () => {
   });
 
   it('catches a binding to a missing role and a probe on an undeclared port', () => {
-    const o = fresh().filter((x) => !(x.kind === 'ClusterRole' && x.metadata.name === 'vigil-parca-agent-obs'));
-    get(o, 'Deployment', 'otel-collector').spec.template.spec.containers[0].livenessProbe.httpGet.port = 'healthz';
+    const o = fresh().filter(
+      (x) => !(x.kind === 'ClusterRole' && x.metadata.name === 'vigil-parca-agent-obs'),
+    );
+    get(o, 'Deployment', 'otel-collector').spec.template.spec.containers[0].livenessProbe.httpGet.port =
+      'healthz';
     expect(fields(o).sort()).toEqual([
       'ClusterRoleBinding//vigil-parca-agent-obs:/roleRef',
       'Deployment/obs/otel-collector:/spec/template/spec/containers/0/livenessProbe',
