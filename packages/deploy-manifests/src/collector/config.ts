@@ -127,8 +127,10 @@ export function forwarderConfig(src: ForwarderSources): Record<string, unknown> 
     },
     processors: { batch: {} },
     exporters: { 'otlp/gateway': exporter },
-    // No health_check here: the sidecar shares Tetragon's host network, where a fixed port could collide.
+    // No health_check and no self-metrics endpoint: the sidecar shares Tetragon's host network, where a fixed
+    // port (13133, 8888) could collide with other node software.
     service: {
+      telemetry: { metrics: { level: 'none' } },
       pipelines: {
         logs: { receivers: ['filelog'], processors: ['batch'], exporters: ['otlp/gateway'] },
         metrics: { receivers: ['prometheus'], processors: ['batch'], exporters: ['otlp/gateway'] },

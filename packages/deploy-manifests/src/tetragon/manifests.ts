@@ -152,12 +152,13 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
           image: IMAGES.collector,
           args: ['--config=/conf/forwarder.yaml'],
           resources: { requests: { cpu: '20m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-          // Tetragon's export file is owned by root with mode 0600, so the reader must be root too.
+          // Tetragon creates its export file as root with mode 0600: only the same user can read it, and as the
+          // owner it needs no capability to do so.
           securityContext: {
             runAsUser: 0,
             readOnlyRootFilesystem: true,
             allowPrivilegeEscalation: false,
-            capabilities: { drop: ['ALL'], add: ['DAC_READ_SEARCH'] },
+            capabilities: { drop: ['ALL'] },
           },
           volumeMounts: [
             { name: 'export-logs', mountPath: TETRAGON_EXPORT_DIR, readOnly: true },

@@ -44,7 +44,7 @@ describe('validateObject()', () => {
     const d = deployment();
     d.spec.template.spec.hostPid = true; // the real field is hostPID
     d.spec.template.spec.containers[0].securityContext = { privilidged: true };
-    d.metadata.labell = 'x';
+    (d.metadata as Loose).labell = 'x';
     expect(
       validateObject(d)
         .map((p) => p.field)
