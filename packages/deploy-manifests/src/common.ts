@@ -290,6 +290,9 @@ export function podScheduling(common: Resolved, nodeAgent: boolean) {
   };
 }
 
+/** Option names every generator accepts (the fields of {@link CommonOptions}). */
+export const COMMON_KEYS = ['namespace', 'labels', 'priorityClassName', 'tolerations'] as const;
+
 /** Throws unless `options` only has keys from `known`, so a typo never silently falls back to a default. */
 export function assertKnownKeys(field: string, options: object, known: readonly string[]): void {
   for (const key of Object.keys(options)) {

@@ -8,6 +8,7 @@ import {
   assertKnownKeys,
   assertOneOf,
   assertResources,
+  COMMON_KEYS,
   type CommonOptions,
   componentLabels,
   imageTag,
@@ -17,6 +18,7 @@ import {
   selectorLabels,
   toResourceRequirements,
 } from '../common.js';
+import { serviceAccountWithClusterRole } from '../rbac.js';
 import { IMAGES } from '../versions.js';
 import { configYaml } from '../yaml.js';
 import { type BeylaConfigOptions, beylaConfig } from './config.js';
@@ -42,10 +44,7 @@ export interface BeylaOptions extends CommonOptions, Omit<BeylaConfigOptions, 'e
 export type BeylaObject = IServiceAccount | IClusterRole | IClusterRoleBinding | IConfigMap | IDaemonSet;
 
 const KNOWN = [
-  'namespace',
-  'labels',
-  'priorityClassName',
-  'tolerations',
+  ...COMMON_KEYS,
   'distribution',
   'endpoint',
   'protocol',
@@ -121,27 +120,10 @@ export function beyla(options: BeylaOptions = {}): BeylaObject[] {
   const capabilities = [...BEYLA_CAPABILITIES, ...(options.contextPropagation ? ['NET_ADMIN'] : [])];
 
   return [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: `vigil-${name}-${common.namespace}`, labels },
-      rules: [
-        { apiGroups: [''], resources: ['pods', 'services', 'nodes'], verbs: ['get', 'list', 'watch'] },
-        { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get', 'list', 'watch'] },
-      ],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: `vigil-${name}-${common.namespace}`, labels },
-      roleRef: {
-        apiGroup: 'rbac.authorization.k8s.io',
-        kind: 'ClusterRole',
-        name: `vigil-${name}-${common.namespace}`,
-      },
-      subjects: [{ kind: 'ServiceAccount', name, namespace: common.namespace }],
-    },
+    ...serviceAccountWithClusterRole(name, common.namespace, labels, [
+      { apiGroups: [''], resources: ['pods', 'services', 'nodes'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get', 'list', 'watch'] },
+    ]),
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta, data: { [CONFIG_FILE]: configYaml(config) } },
     {
       apiVersion: 'apps/v1',

@@ -8,6 +8,7 @@ import {
   assertKnownKeys,
   assertOneOf,
   assertResources,
+  COMMON_KEYS,
   type CommonOptions,
   componentLabels,
   imageTag,
@@ -43,10 +44,7 @@ export interface CollectorOptions extends CommonOptions {
 export type CollectorObject = IServiceAccount | IConfigMap | ISecret | IDeployment | IService;
 
 const KNOWN = [
-  'namespace',
-  'labels',
-  'priorityClassName',
-  'tolerations',
+  ...COMMON_KEYS,
   'otlpEndpoint',
   'protocol',
   'headers',

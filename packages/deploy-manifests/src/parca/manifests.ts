@@ -9,6 +9,7 @@ import {
   assertKnownKeys,
   assertOneOf,
   assertResources,
+  COMMON_KEYS,
   type CommonOptions,
   componentLabels,
   imageTag,
@@ -20,6 +21,7 @@ import {
   toResourceRequirements,
 } from '../common.js';
 import { ManifestError } from '../errors.js';
+import { serviceAccountWithClusterRole } from '../rbac.js';
 import { IMAGES } from '../versions.js';
 import { configYaml } from '../yaml.js';
 
@@ -51,10 +53,7 @@ export type ParcaObject =
   | IDaemonSet;
 
 const KNOWN = [
-  'namespace',
-  'labels',
-  'priorityClassName',
-  'tolerations',
+  ...COMMON_KEYS,
   'storageActiveMemory',
   'serverResources',
   'agentResources',
@@ -111,7 +110,6 @@ export function parca(options: ParcaOptions = {}): ParcaObject[] {
   const serverLabels = componentLabels(common, 'parca', 'profiling', imageTag(IMAGES.parca));
   const agentLabels = componentLabels(common, 'parca-agent', 'profiling', imageTag(IMAGES.parcaAgent));
   const ns = common.namespace;
-  const agentRole = `vigil-parca-agent-${ns}`;
   const config = {
     object_storage: { bucket: { type: 'FILESYSTEM', config: { directory: '/var/lib/parca' } } },
   };
@@ -193,24 +191,9 @@ export function parca(options: ParcaOptions = {}): ParcaObject[] {
         ports: [{ name: 'http', port: PARCA_PORT, targetPort: 'http', protocol: 'TCP', appProtocol: 'grpc' }],
       },
     },
-    {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: 'parca-agent', namespace: ns, labels: agentLabels },
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: agentRole, labels: agentLabels },
-      rules: [{ apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] }],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: agentRole, labels: agentLabels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: agentRole },
-      subjects: [{ kind: 'ServiceAccount', name: 'parca-agent', namespace: ns }],
-    },
+    ...serviceAccountWithClusterRole('parca-agent', ns, agentLabels, [
+      { apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] },
+    ]),
     {
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',

@@ -6,6 +6,7 @@ import {
   assertKnownKeys,
   assertOneOf,
   assertResources,
+  COMMON_KEYS,
   type CommonOptions,
   componentLabels,
   parseQuantity,
@@ -66,10 +67,7 @@ export interface PixieOptions extends CommonOptions {
 export type PixieObject = ISecret | IConfigMap | Vizier;
 
 const KNOWN = [
-  'namespace',
-  'labels',
-  'priorityClassName',
-  'tolerations',
+  ...COMMON_KEYS,
   'deployKey',
   'clusterName',
   'cloudAddr',

@@ -4,6 +4,7 @@ import { type CollectorOptions, collector } from '../collector/manifests.js';
 import {
   assertKnownKeys,
   assertOneOf,
+  COMMON_KEYS,
   type CommonOptions,
   type KubeObject,
   resolveCommon,
@@ -42,10 +43,7 @@ export interface Bundle {
 }
 
 const KNOWN = [
-  'namespace',
-  'labels',
-  'priorityClassName',
-  'tolerations',
+  ...COMMON_KEYS,
   'otlpEndpoint',
   'tools',
   'collector',

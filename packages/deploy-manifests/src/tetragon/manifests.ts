@@ -9,6 +9,7 @@ import { collectorUrl } from '../collector/endpoints.js';
 import {
   assertKnownKeys,
   assertResources,
+  COMMON_KEYS,
   type CommonOptions,
   componentLabels,
   imageTag,
@@ -19,6 +20,7 @@ import {
   toResourceRequirements,
 } from '../common.js';
 import { ManifestError } from '../errors.js';
+import { serviceAccountWithClusterRole } from '../rbac.js';
 import { IMAGES } from '../versions.js';
 import { configYaml } from '../yaml.js';
 import { libraryPolicy, POLICY_NAMES, type PolicyName } from './library.js';
@@ -58,10 +60,7 @@ const CONFIG_DIR = '/etc/tetragon/tetragon.conf.d/';
 const HEALTH_PORT = 6789;
 
 const KNOWN = [
-  'namespace',
-  'labels',
-  'priorityClassName',
-  'tolerations',
+  ...COMMON_KEYS,
   'policies',
   'enforce',
   'extraPolicies',
@@ -107,7 +106,6 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
     imageTag(IMAGES.tetragonOperator),
   );
   const meta = (name: string, l = labels) => ({ name, namespace: common.namespace, labels: l });
-  const clusterName = (name: string) => `vigil-${name}-${common.namespace}`;
   const policyObjects = [
     ...policies.map((p, i) => {
       try {
@@ -168,32 +166,19 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
       ]
     : [];
   const objects: TetragonObject[] = [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('tetragon') },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: clusterName('tetragon'), labels },
-      rules: [
-        { apiGroups: [''], resources: ['pods', 'services', 'namespaces'], verbs: ['get', 'list', 'watch'] },
-        {
-          apiGroups: ['cilium.io'],
-          resources: ['tracingpolicies', 'tracingpoliciesnamespaced', 'podinfo'],
-          verbs: ['get', 'list', 'watch'],
-        },
-        {
-          apiGroups: ['apiextensions.k8s.io'],
-          resources: ['customresourcedefinitions'],
-          verbs: ['get', 'list', 'watch'],
-        },
-      ],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: clusterName('tetragon'), labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterName('tetragon') },
-      subjects: [{ kind: 'ServiceAccount', name: 'tetragon', namespace: common.namespace }],
-    },
+    ...serviceAccountWithClusterRole('tetragon', common.namespace, labels, [
+      { apiGroups: [''], resources: ['pods', 'services', 'namespaces'], verbs: ['get', 'list', 'watch'] },
+      {
+        apiGroups: ['cilium.io'],
+        resources: ['tracingpolicies', 'tracingpoliciesnamespaced', 'podinfo'],
+        verbs: ['get', 'list', 'watch'],
+      },
+      {
+        apiGroups: ['apiextensions.k8s.io'],
+        resources: ['customresourcedefinitions'],
+        verbs: ['get', 'list', 'watch'],
+      },
+    ]),
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('tetragon-config'), data: config },
   ];
   if (forward) {
@@ -262,36 +247,19 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
         },
       },
     },
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('tetragon-operator', opLabels) },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: clusterName('tetragon-operator'), labels: opLabels },
-      rules: [
-        {
-          apiGroups: ['apiextensions.k8s.io'],
-          resources: ['customresourcedefinitions'],
-          verbs: ['create', 'get', 'list', 'watch', 'update'],
-        },
-        {
-          apiGroups: ['cilium.io'],
-          resources: ['podinfo'],
-          verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'],
-        },
-        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-      ],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: clusterName('tetragon-operator'), labels: opLabels },
-      roleRef: {
-        apiGroup: 'rbac.authorization.k8s.io',
-        kind: 'ClusterRole',
-        name: clusterName('tetragon-operator'),
+    ...serviceAccountWithClusterRole('tetragon-operator', common.namespace, opLabels, [
+      {
+        apiGroups: ['apiextensions.k8s.io'],
+        resources: ['customresourcedefinitions'],
+        verbs: ['create', 'get', 'list', 'watch', 'update'],
       },
-      subjects: [{ kind: 'ServiceAccount', name: 'tetragon-operator', namespace: common.namespace }],
-    },
+      {
+        apiGroups: ['cilium.io'],
+        resources: ['podinfo'],
+        verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'],
+      },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+    ]),
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
