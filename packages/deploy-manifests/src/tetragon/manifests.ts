@@ -116,7 +116,14 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
         throw e;
       }
     }),
-    ...(options.extraPolicies ?? []),
+    // User-built policies join the bundle's labelling; their own labels win on conflict.
+    ...(options.extraPolicies ?? []).map((p) => ({
+      ...p,
+      metadata: {
+        ...p.metadata,
+        labels: { ...common.labels, 'app.kubernetes.io/part-of': 'vigil', ...p.metadata.labels },
+      },
+    })),
   ];
   const names = policyObjects.map(
     (p) => `${p.kind}/${'namespace' in p.metadata ? p.metadata.namespace : ''}/${p.metadata.name}`,

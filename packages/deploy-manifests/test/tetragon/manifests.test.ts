@@ -71,6 +71,10 @@ describe('tetragon()', () => {
     ]);
     expect(objects.some((o) => o.metadata.name === 'tetragon-otel-forwarder')).toBe(false);
     expect(find(objects, 'DaemonSet', 'tetragon').metadata.labels?.team).toBe('platform');
+    expect(find(objects, 'TracingPolicyNamespaced', 'block-ptrace').metadata.labels).toEqual({
+      team: 'platform',
+      'app.kubernetes.io/part-of': 'vigil',
+    });
   });
 
   it('rejects unknown policies and duplicates', () => {
