@@ -36,6 +36,7 @@ export interface Resources {
   limits?: { cpu?: string; memory?: string };
 }
 
+/** Namespace used when none is given: `vigil-observability`. */
 export const DEFAULT_NAMESPACE = 'vigil-observability';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

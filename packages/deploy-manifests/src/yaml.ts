@@ -1,5 +1,4 @@
 import { stringify } from 'yaml';
-import type { KubeObject } from './common.js';
 
 /**
  * Serialises objects as one multi-document YAML stream (`---` between documents), the form `kubectl apply -f`
@@ -16,11 +15,4 @@ export function toYaml(objects: readonly object[]): string {
 /** Serialises one tool config (Beyla, Collector, Parca) for a ConfigMap key. */
 export function configYaml(config: unknown): string {
   return stringify(config, { lineWidth: 0 });
-}
-
-/** Type guard used by callers that receive parsed YAML. */
-export function isKubeObject(value: unknown): value is KubeObject {
-  if (value === null || typeof value !== 'object') return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.apiVersion === 'string' && typeof v.kind === 'string' && typeof v.metadata === 'object';
 }

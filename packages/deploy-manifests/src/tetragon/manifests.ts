@@ -68,6 +68,19 @@ const KNOWN = [
   'resources',
 ] as const;
 
+function withLabels<P extends TracingPolicy | TracingPolicyNamespaced>(
+  p: P,
+  labels: Record<string, string>,
+): P {
+  return {
+    ...p,
+    metadata: {
+      ...p.metadata,
+      labels: { ...labels, 'app.kubernetes.io/part-of': 'vigil', ...p.metadata.labels },
+    },
+  };
+}
+
 /**
  * Cilium Tetragon: the agent DaemonSet (privileged, host network and the host mounts its chart uses), its
  * configuration ConfigMap (one file per flag, read with `--config-dir`), the operator that registers the CRDs,
@@ -117,13 +130,7 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
       }
     }),
     // User-built policies join the bundle's labelling; their own labels win on conflict.
-    ...(options.extraPolicies ?? []).map((p) => ({
-      ...p,
-      metadata: {
-        ...p.metadata,
-        labels: { ...common.labels, 'app.kubernetes.io/part-of': 'vigil', ...p.metadata.labels },
-      },
-    })),
+    ...(options.extraPolicies ?? []).map((p) => withLabels(p, common.labels)),
   ];
   const names = policyObjects.map(
     (p) => `${p.kind}/${'namespace' in p.metadata ? p.metadata.namespace : ''}/${p.metadata.name}`,
