@@ -34,6 +34,11 @@ export interface BeylaOptions extends CommonOptions, Omit<BeylaConfigOptions, 'e
   endpoint?: string;
   /** Add CAP_NET_ADMIN for trace-context propagation and tc-based network metrics. Default false. */
   contextPropagation?: boolean;
+  /**
+   * Run `privileged` instead of with the documented capabilities. Needed where the host has no BPF filesystem
+   * mounted at /sys/fs/bpf or AppArmor cannot be set to unconfined. Default false.
+   */
+  privileged?: boolean;
   /** Container resources. Default requests 50m/128Mi, limit 512Mi. */
   resources?: Resources;
   /** Image override. Default the pinned Beyla or OBI image. */
@@ -55,6 +60,7 @@ const KNOWN = [
   'kubernetesMetadata',
   'clusterName',
   'contextPropagation',
+  'privileged',
   'resources',
   'image',
 ] as const;
@@ -82,8 +88,10 @@ export function beylaConfigEnv(distribution: (typeof BEYLA_DISTRIBUTIONS)[number
 
 /**
  * Grafana Beyla (or OBI) as a DaemonSet: host PID namespace so it can see every process on the node, the
- * documented capabilities, a ConfigMap with Beyla's own config, and a ServiceAccount with the read-only RBAC
- * its Kubernetes metadata decoration needs (pods, services, nodes, replicasets).
+ * capabilities of Beyla's "Deploy Beyla unprivileged" guide (with AppArmor unconfined and the host's BPF
+ * filesystem and cgroup tree mounted, since the container may not mount them itself), a ConfigMap with Beyla's
+ * own config, and a ServiceAccount with the read-only RBAC its Kubernetes metadata decoration needs (pods,
+ * services, nodes, replicasets).
  *
  * @throws {ManifestError} `INVALID_OPTION` naming the field for bad names, enums or quantities.
  * @see https://grafana.com/docs/beyla/latest/setup/kubernetes/
@@ -118,6 +126,7 @@ export function beyla(options: BeylaOptions = {}): BeylaObject[] {
   const labels = componentLabels(common, name, 'ebpf-instrumentation', imageTag(image));
   const meta = { name, namespace: common.namespace, labels };
   const capabilities = [...BEYLA_CAPABILITIES, ...(options.contextPropagation ? ['NET_ADMIN'] : [])];
+  const privileged = options.privileged ?? false;
 
   return [
     ...serviceAccountWithClusterRole(name, common.namespace, labels, [
@@ -133,7 +142,15 @@ export function beyla(options: BeylaOptions = {}): BeylaObject[] {
         selector: { matchLabels: selectorLabels(name) },
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%' } },
         template: {
-          metadata: { labels },
+          metadata: {
+            labels,
+            // Clusters before Kubernetes 1.30 read AppArmor from this annotation, not the securityContext field.
+            ...(privileged
+              ? {}
+              : {
+                  annotations: { [`container.apparmor.security.beta.kubernetes.io/${name}`]: 'unconfined' },
+                }),
+          },
           spec: {
             serviceAccountName: name,
             // Beyla must see the processes of every container on the node to attach its probes.
@@ -143,20 +160,31 @@ export function beyla(options: BeylaOptions = {}): BeylaObject[] {
               {
                 name,
                 image,
-                env: [
-                  { name: beylaConfigEnv(distribution), value: `/config/${CONFIG_FILE}` },
-                  { name: 'KUBE_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
-                ],
+                env: [{ name: beylaConfigEnv(distribution), value: `/config/${CONFIG_FILE}` }],
                 resources: toResourceRequirements(resources),
-                securityContext: {
-                  runAsUser: 0,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { add: capabilities, drop: ['ALL'] },
-                },
-                volumeMounts: [{ name: 'config', mountPath: '/config', readOnly: true }],
+                securityContext: privileged
+                  ? { privileged: true, runAsUser: 0, readOnlyRootFilesystem: true }
+                  : {
+                      runAsUser: 0,
+                      readOnlyRootFilesystem: true,
+                      capabilities: { add: capabilities, drop: ['ALL'] },
+                      // The default AppArmor profile forbids writing /sys/fs/bpf, where Beyla pins its maps.
+                      appArmorProfile: { type: 'Unconfined' },
+                    },
+                volumeMounts: [
+                  { name: 'config', mountPath: '/config', readOnly: true },
+                  { name: 'var-run-beyla', mountPath: '/var/run/beyla' },
+                  { name: 'cgroup', mountPath: '/sys/fs/cgroup', readOnly: true },
+                  { name: 'bpffs', mountPath: '/sys/fs/bpf', mountPropagation: 'HostToContainer' },
+                ],
               },
             ],
-            volumes: [{ name: 'config', configMap: { name } }],
+            volumes: [
+              { name: 'config', configMap: { name } },
+              { name: 'var-run-beyla', emptyDir: {} },
+              { name: 'cgroup', hostPath: { path: '/sys/fs/cgroup', type: 'Directory' } },
+              { name: 'bpffs', hostPath: { path: '/sys/fs/bpf', type: 'Directory' } },
+            ],
           },
         },
       },

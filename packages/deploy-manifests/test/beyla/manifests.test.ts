@@ -4,7 +4,7 @@ import { BEYLA_CAPABILITIES, beyla, type KubeObject } from '../../src/index.js';
 import type { Loose } from '../helpers/expect-valid.js';
 import { catchError, expectObjectsValid } from '../helpers/expect-valid.js';
 
-type Ds = { spec: { template: { spec: Record<string, Loose> } } };
+type Ds = { spec: { template: { metadata: Loose; spec: Record<string, Loose> } } };
 
 describe('beyla()', () => {
   it('defaults: DaemonSet with hostPID and the documented capabilities, config valid against the OBI schema', () => {
@@ -17,13 +17,22 @@ describe('beyla()', () => {
       'DaemonSet',
     ]);
     expectObjectsValid(objects);
-    const pod = (objects[4] as unknown as Ds).spec.template.spec;
+    const ds = objects[4] as unknown as Ds;
+    const pod = ds.spec.template.spec;
     expect(pod.hostPID).toBe(true);
     expect(pod.containers[0].securityContext.capabilities).toEqual({
       add: [...BEYLA_CAPABILITIES],
       drop: ['ALL'],
     });
     expect(pod.containers[0].securityContext.privileged).toBeUndefined();
+    expect(pod.containers[0].securityContext.appArmorProfile).toEqual({ type: 'Unconfined' });
+    expect(ds.spec.template.metadata.annotations).toEqual({
+      'container.apparmor.security.beta.kubernetes.io/beyla': 'unconfined',
+    });
+    expect(pod.volumes.map((v: Loose) => v.hostPath?.path).filter(Boolean)).toEqual([
+      '/sys/fs/cgroup',
+      '/sys/fs/bpf',
+    ]);
     expect(pod.containers[0].env[0]).toEqual({
       name: 'BEYLA_CONFIG_PATH',
       value: '/config/beyla-config.yml',
@@ -66,6 +75,14 @@ describe('beyla()', () => {
     expect(pod.containers[0].image).toMatch(/^docker\.io\/otel\/ebpf-instrument:v/);
     expect(pod.containers[0].env[0].name).toBe('OTEL_EBPF_CONFIG_PATH');
     expect(pod.containers[0].securityContext.capabilities.add).toContain('NET_ADMIN');
+    const privileged = beyla({ privileged: true })[4] as unknown as Ds;
+    expect(privileged.spec.template.spec.containers[0].securityContext).toEqual({
+      privileged: true,
+      runAsUser: 0,
+      readOnlyRootFilesystem: true,
+    });
+    expect(privileged.spec.template.metadata.annotations).toBeUndefined();
+    expectObjectsValid([privileged as unknown as KubeObject]);
     expect(pod.priorityClassName).toBe('system-node-critical');
     expect(pod.tolerations).toEqual([{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     const config = parse((objects[3].data as Record<string, string>)['beyla-config.yml']);

@@ -68,7 +68,7 @@ describe('checkReferences()', () => {
       'ConfigMap/obs/beyla:/data/beyla-config.yml',
       'ConfigMap/obs/beyla:/data/beyla-config.yml',
       'ConfigMap/obs/tetragon-otel-forwarder:/data/forwarder.yaml',
-      'DaemonSet/obs/beyla:/spec/template/spec/containers/0/env/2',
+      'DaemonSet/obs/beyla:/spec/template/spec/containers/0/env/1',
     ]);
     const noCollector = fresh().filter((x) => x.metadata.name !== 'otel-collector');
     expect(fields(noCollector)).toContain('ConfigMap/obs/beyla:/data/beyla-config.yml');
