@@ -14,6 +14,11 @@ export interface BeylaComposeOptions {
   otlpEndpoint: string;
   /** Beyla or OBI. Default `beyla`. */
   distribution?: (typeof BEYLA_DISTRIBUTIONS)[number];
+  /**
+   * Run privileged, as Beyla's Docker guide does. With `false`, use the documented capabilities, AppArmor
+   * unconfined and the host's BPF filesystem instead. Default true.
+   */
+  privileged?: boolean;
 }
 
 const SERVICE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -21,7 +26,8 @@ const PORTS = /^\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*$/;
 
 /**
  * A docker-compose fragment that runs Beyla (or OBI) as a sidecar of one service: it shares that service's PID
- * namespace (`pid: service:<name>`), gets the documented capabilities, and exports OTLP to `otlpEndpoint`.
+ * namespace (`pid: service:<name>`), runs privileged (or with the documented capabilities), and exports OTLP to
+ * `otlpEndpoint`.
  * Merge it into a compose file with `docker compose -f app.yml -f beyla.yml up`.
  *
  * @throws {ManifestError} `INVALID_OPTION` for a bad service name, port list, endpoint or distribution.
@@ -62,7 +68,13 @@ export function beylaCompose(o: BeylaComposeOptions): { services: Record<string,
       [distribution]: {
         image: distribution === 'obi' ? IMAGES.obi : IMAGES.beyla,
         pid: `service:${o.service}`,
-        cap_add: [...BEYLA_CAPABILITIES],
+        ...(o.privileged === false
+          ? {
+              cap_add: [...BEYLA_CAPABILITIES],
+              security_opt: ['apparmor:unconfined'],
+              volumes: ['/sys/fs/bpf:/sys/fs/bpf', '/sys/fs/cgroup:/sys/fs/cgroup:ro'],
+            }
+          : { privileged: true }),
         depends_on: [o.service],
         environment: {
           [`${prefix}_OPEN_PORT`]: o.openPort,

@@ -9,13 +9,24 @@ describe('beylaCompose()', () => {
     expect(c.services.beyla).toMatchObject({
       pid: 'service:api',
       depends_on: ['api'],
-      cap_add: [...BEYLA_CAPABILITIES],
+      privileged: true,
       environment: {
         BEYLA_OPEN_PORT: '8080',
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
       },
     });
+    const unprivileged = beylaCompose({
+      service: 'api',
+      openPort: '8080',
+      otlpEndpoint: 'http://c:4318',
+      privileged: false,
+    });
+    expect(unprivileged.services.beyla).toMatchObject({
+      cap_add: [...BEYLA_CAPABILITIES],
+      security_opt: ['apparmor:unconfined'],
+    });
+    expect(unprivileged.services.beyla.privileged).toBeUndefined();
     const obi = beylaCompose({
       service: 'api',
       openPort: '80,8000-8999',
