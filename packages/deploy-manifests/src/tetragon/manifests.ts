@@ -58,6 +58,7 @@ export const TETRAGON_EXPORT_DIR = '/var/run/cilium/tetragon';
 const EXPORT_FILE = `${TETRAGON_EXPORT_DIR}/tetragon.log`;
 const CONFIG_DIR = '/etc/tetragon/tetragon.conf.d/';
 const HEALTH_PORT = 6789;
+const OPERATOR_HEALTH_PORT = 8081;
 
 const KNOWN = [
   ...COMMON_KEYS,
@@ -262,15 +263,22 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
       },
     },
     ...serviceAccountWithClusterRole('tetragon-operator', common.namespace, opLabels, [
+      // Creating a CRD cannot be limited by name (it does not exist yet); everything else is limited to Tetragon's.
+      { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['create'] },
       {
         apiGroups: ['apiextensions.k8s.io'],
         resources: ['customresourcedefinitions'],
-        verbs: ['create', 'get', 'list', 'watch', 'update'],
+        resourceNames: [
+          'tracingpolicies.cilium.io',
+          'tracingpoliciesnamespaced.cilium.io',
+          'podinfo.cilium.io',
+        ],
+        verbs: ['get', 'list', 'watch', 'update'],
       },
       {
         apiGroups: ['cilium.io'],
         resources: ['podinfo'],
-        verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'],
+        verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
       },
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
     ]),
@@ -290,7 +298,11 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
               {
                 name: 'tetragon-operator',
                 image: IMAGES.tetragonOperator,
+                command: ['/usr/bin/tetragon-operator'],
                 args: ['serve'],
+                ports: [{ name: 'health', containerPort: OPERATOR_HEALTH_PORT, protocol: 'TCP' }],
+                livenessProbe: { httpGet: { path: '/healthz', port: 'health' }, initialDelaySeconds: 15 },
+                readinessProbe: { httpGet: { path: '/readyz', port: 'health' }, initialDelaySeconds: 5 },
                 resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } },
                 securityContext: {
                   runAsNonRoot: true,
