@@ -151,7 +151,10 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
     'enable-process-ns': 'true',
     // Needed for TracingPolicyNamespaced and podSelector to take effect.
     'enable-policy-filter': 'true',
+    'enable-tracing-policy-crd': 'true',
     'export-filename': EXPORT_FILE,
+    // Owner-only: events can carry secrets from process arguments. The forwarder reads as the same user (root).
+    'export-file-perm': '600',
     'export-file-max-size-mb': '10',
     'export-file-max-backups': '5',
     'metrics-server': `:${TETRAGON_METRICS_PORT}`,
@@ -165,8 +168,8 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
           image: IMAGES.collector,
           args: ['--config=/conf/forwarder.yaml'],
           resources: { requests: { cpu: '20m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-          // Tetragon creates its export file as root with mode 0600: only the same user can read it, and as the
-          // owner it needs no capability to do so.
+          // Tetragon writes its export file as root with mode 600 (export-file-perm): the reader runs as the same
+          // user, which needs no capability to read its own file.
           securityContext: {
             runAsUser: 0,
             readOnlyRootFilesystem: true,
