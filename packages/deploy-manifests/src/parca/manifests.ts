@@ -211,7 +211,9 @@ export function parca(options: ParcaOptions = {}): ParcaObject[] {
               {
                 name: 'parca-agent',
                 image: IMAGES.parcaAgent,
+                // The upstream manifests pass the binary as the first argument: the image sets no entrypoint.
                 args: [
+                  '/bin/parca-agent',
                   '--node=$(NODE_NAME)',
                   `--remote-store-address=parca.${ns}.svc.cluster.local:${PARCA_PORT}`,
                   '--remote-store-insecure',
