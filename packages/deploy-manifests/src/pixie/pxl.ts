@@ -10,6 +10,7 @@ const HOST_PORT = /^[a-z0-9.-]+:\d{1,5}$/;
  * PxL scripts that aggregate Pixie's eBPF tables (per-pod HTTP requests, errors and latency; per-pod TCP bytes)
  * over the last 10 s and export them as OTLP gauges to `endpoint` (`host:port`, gRPC, plaintext in-cluster).
  * Pixie runs such scripts on a schedule only through Pixie Cloud's plugin system, or on demand with `px run`.
+ * Gauge arguments are limited to those Pixie documents (name, description, value, attributes).
  *
  * @throws {ManifestError} `INVALID_OPTION` unless `endpoint` is `host:port`.
  * @see https://docs.px.dev/reference/pxl/otel-export/
@@ -50,9 +51,9 @@ px.export(df, px.otel.Data(
     endpoint=${otelEndpoint},
     resource=${resource},
     data=[
-        px.otel.metric.Gauge(name='pixie.http.requests', value=df.requests),
-        px.otel.metric.Gauge(name='pixie.http.errors', value=df.errors),
-        px.otel.metric.Gauge(name='pixie.http.latency.mean', value=df.latency_mean_ns, unit='ns'),
+        px.otel.metric.Gauge(name='pixie.http.requests', description='HTTP requests in the last 10 s', value=df.requests),
+        px.otel.metric.Gauge(name='pixie.http.errors', description='HTTP responses >= 400 in the last 10 s', value=df.errors),
+        px.otel.metric.Gauge(name='pixie.http.latency.mean', description='Mean HTTP latency, ns', value=df.latency_mean_ns),
     ],
 ))
 `,
@@ -83,8 +84,8 @@ px.export(df, px.otel.Data(
     endpoint=${otelEndpoint},
     resource=${resource},
     data=[
-        px.otel.metric.Gauge(name='pixie.net.bytes_sent', value=df.bytes_sent, unit='By'),
-        px.otel.metric.Gauge(name='pixie.net.bytes_received', value=df.bytes_recv, unit='By'),
+        px.otel.metric.Gauge(name='pixie.net.bytes_sent', description='TCP bytes sent in the last 10 s', value=df.bytes_sent),
+        px.otel.metric.Gauge(name='pixie.net.bytes_received', description='TCP bytes received in the last 10 s', value=df.bytes_recv),
     ],
 ))
 `,
