@@ -12,7 +12,7 @@ export { BEYLA_CAPABILITIES, BEYLA_DISTRIBUTIONS, beyla } from './beyla/manifest
 export type { CliIo } from './cli/run.js';
 export { runCli } from './cli/run.js';
 export type { ForwarderSources, UpstreamExport } from './collector/config.js';
-export { forwarderConfig, gatewayConfig } from './collector/config.js';
+export { collectorConfigProblems, forwarderConfig, gatewayConfig } from './collector/config.js';
 export { COLLECTOR_NAME, collectorUrl, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from './collector/endpoints.js';
 export type { CollectorObject, CollectorOptions } from './collector/manifests.js';
 export { collector } from './collector/manifests.js';

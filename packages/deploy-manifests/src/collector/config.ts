@@ -138,3 +138,45 @@ export function forwarderConfig(src: ForwarderSources): Record<string, unknown> 
     },
   };
 }
+
+const SIGNALS = ['traces', 'metrics', 'logs'];
+
+/**
+ * What the Collector itself would refuse at start-up, checked ahead: every pipeline is named after a signal
+ * (`traces`, `metrics`, `logs`, optionally `/name`), has at least one receiver and exporter, and every component
+ * a pipeline or `service.extensions` names is defined in its section. Returns one message per problem.
+ *
+ * @example
+ * collectorConfigProblems({ receivers: {}, exporters: {}, service: { pipelines: { traces: { receivers: ['otlp'], exporters: ['x'] } } } })
+ * // ['service.pipelines.traces.receivers: otlp is not defined in receivers', 'service.pipelines.traces.exporters: x is not defined in exporters']
+ */
+export function collectorConfigProblems(config: unknown): string[] {
+  const problems: string[] = [];
+  const c = (config ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const service = (c.service ?? {}) as {
+    extensions?: string[];
+    pipelines?: Record<string, { receivers?: string[]; processors?: string[]; exporters?: string[] }>;
+  };
+  const pipelines = service.pipelines ?? {};
+  if (Object.keys(pipelines).length === 0) problems.push('service.pipelines: no pipeline is defined');
+  for (const [name, p] of Object.entries(pipelines)) {
+    if (!SIGNALS.includes(name.split('/')[0])) {
+      problems.push(`service.pipelines.${name}: the signal must be one of ${SIGNALS.join(', ')}`);
+    }
+    for (const section of ['receivers', 'processors', 'exporters'] as const) {
+      const used = p[section] ?? [];
+      if (section !== 'processors' && used.length === 0) {
+        problems.push(`service.pipelines.${name}.${section}: at least one is required`);
+      }
+      for (const id of used) {
+        if (!(id in (c[section] ?? {})))
+          problems.push(`service.pipelines.${name}.${section}: ${id} is not defined in ${section}`);
+      }
+    }
+  }
+  for (const id of service.extensions ?? []) {
+    if (!(id in (c.extensions ?? {})))
+      problems.push(`service.extensions: ${id} is not defined in extensions`);
+  }
+  return problems;
+}

@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { collectorConfigProblems } from '../collector/config.js';
 import { COLLECTOR_NAME } from '../collector/endpoints.js';
 import type { KubeObject } from '../common.js';
 import { objectId, type Problem } from './kubernetes.js';
@@ -83,9 +84,10 @@ function configEndpoints(config: unknown): string[] {
  * Cross-reference checks over a whole bundle, the mistakes a schema cannot see: workload selectors select their
  * own pod template; every ConfigMap, Secret and ServiceAccount a pod uses is in the bundle (same namespace);
  * every volume mount names a volume; every Service selects some pod and targets a port a container declares;
- * probes use declared ports; (Cluster)RoleBindings bind roles and ServiceAccounts that exist; and every OTLP
- * endpoint in an env var, tool config or PxL script resolves to the collector Service and one of its ports.
- * The collector's own upstream exporter (its ConfigMap) is exempt: it points outside the cluster by design.
+ * probes use declared ports; (Cluster)RoleBindings bind roles and ServiceAccounts that exist; every OTLP
+ * endpoint in an env var, tool config or PxL script resolves to the collector Service and one of its ports
+ * (the collector's own upstream exporter is exempt: it points outside the cluster by design); every Collector
+ * config is internally consistent; and the gateway's OTLP receivers listen on 0.0.0.0 on declared ports.
  *
  * @example
  * checkReferences(stack({ otlpEndpoint: 'https://otlp.example.com:4317' }).objects) // []
@@ -232,13 +234,48 @@ export function checkReferences(objects: readonly KubeObject[]): Problem[] {
       );
     }
   };
+  // The gateway's OTLP receivers must listen on every pod interface (not the localhost default of Collector
+  // v0.110+), on ports its container declares, or the Service forwards to nothing.
+  const gatewayListens = (cm: KubeObject, path: string, config: unknown) => {
+    const protocols = (
+      config as { receivers?: { otlp?: { protocols?: Record<string, { endpoint?: string }> } } }
+    )?.receivers?.otlp?.protocols;
+    const gateway = ws.find(
+      (w) =>
+        w.object.metadata.name === COLLECTOR_NAME && w.object.metadata.namespace === cm.metadata.namespace,
+    );
+    const declared = new Set(
+      (gateway?.pod.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => p.containerPort)),
+    );
+    for (const [protocol, { endpoint } = {}] of Object.entries(protocols ?? {})) {
+      const [host, port] = (endpoint ?? '').split(':');
+      if (host !== '0.0.0.0' && host !== '[::]') {
+        problem(
+          cm,
+          path,
+          `otlp ${protocol} receiver listens on '${endpoint ?? 'the default (localhost)'}'; bind 0.0.0.0 so the Service reaches it.`,
+        );
+      } else if (!declared.has(Number(port))) {
+        problem(
+          cm,
+          path,
+          `otlp ${protocol} receiver port ${port} is not a port of the ${COLLECTOR_NAME} container.`,
+        );
+      }
+    }
+  };
   const isGatewayConfig = (cm: KubeObject) => cm.metadata.name === COLLECTOR_NAME;
-  for (const cm of objects.filter((o) => o.kind === 'ConfigMap' && !isGatewayConfig(o))) {
+  for (const cm of objects.filter((o) => o.kind === 'ConfigMap')) {
     for (const [file, text] of Object.entries((cm.data as Record<string, string>) ?? {})) {
       if (file.endsWith('.pxl')) {
         for (const m of text.matchAll(PXL_ENDPOINT)) checkEndpoint(cm, `/data/${file}`, m[1]);
       } else if (/\.ya?ml$/.test(file)) {
-        for (const e of configEndpoints(parse(text))) checkEndpoint(cm, `/data/${file}`, e);
+        const config = parse(text);
+        if (config && typeof config === 'object' && 'service' in config && 'receivers' in config) {
+          for (const message of collectorConfigProblems(config)) problem(cm, `/data/${file}`, message);
+        }
+        if (isGatewayConfig(cm)) gatewayListens(cm, `/data/${file}`, config);
+        else for (const e of configEndpoints(config)) checkEndpoint(cm, `/data/${file}`, e);
       }
     }
   }

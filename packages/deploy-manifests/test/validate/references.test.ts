@@ -74,6 +74,21 @@ describe('checkReferences()', () => {
     expect(fields(noCollector)).toContain('ConfigMap/obs/beyla:/data/beyla-config.yml');
   });
 
+  it('catches a collector listening on localhost, a pipeline using an undefined component, and a port mismatch', () => {
+    const o = fresh();
+    const gw = get(o, 'ConfigMap', 'otel-collector');
+    gw.data['collector.yaml'] = gw.data['collector.yaml']
+      .replace('0.0.0.0:4317', 'localhost:4317')
+      .replace('0.0.0.0:4318', '0.0.0.0:4319');
+    const fwd = get(o, 'ConfigMap', 'tetragon-otel-forwarder');
+    fwd.data['forwarder.yaml'] = fwd.data['forwarder.yaml'].replace('- otlp/gateway', '- otlp/gateway2');
+    const problems = checkReferences(o).map((p) => `${p.field} ${p.message}`);
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/otel-collector.*grpc receiver listens on 'localhost:4317'/);
+    expect(problems[1]).toMatch(/otel-collector.*http receiver port 4319 is not a port/);
+    expect(problems[2]).toMatch(/tetragon-otel-forwarder.*otlp\/gateway2 is not defined in exporters/);
+  });
+
   it('catches a binding to a missing role and a probe on an undeclared port', () => {
     const o = fresh().filter(
       (x) => !(x.kind === 'ClusterRole' && x.metadata.name === 'vigil-parca-agent-obs'),
