@@ -92,6 +92,8 @@ describe('stack()', () => {
   });
 });
 
+const withTool = (o: StackOptions, tool: (typeof TOOLS)[number]) => [...new Set([...(o.tools ?? []), tool])];
+
 // Generators of valid option values, drawn from the same rules the generators enforce.
 const dnsLabel = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/).filter((s) => s.length <= 63);
 const labelValue = fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,10}[A-Za-z0-9])?$/);
@@ -129,6 +131,14 @@ describe('stack() properties', () => {
       fc.property(validOptions, (options) => {
         const bundle = stack(options);
         expectBundleValid(bundle.objects);
+        // Every container has requests and a memory limit: nothing in the stack runs BestEffort.
+        for (const { name, pod } of podSpecs(bundle.objects)) {
+          for (const c of pod.containers as { resources: Loose }[]) {
+            expect(c.resources.requests?.cpu, name).toBeDefined();
+            expect(c.resources.requests?.memory, name).toBeDefined();
+            expect(c.resources.limits?.memory, name).toBeDefined();
+          }
+        }
         expect(
           bundle.objects.every(
             (o) =>
@@ -157,6 +167,23 @@ describe('stack() properties', () => {
       ['collector.replicas', (o) => ({ ...o, collector: { ...o.collector, replicas: -1 } })],
       ['priorityClassName', (o) => ({ ...o, priorityClassName: 'Not Valid' })],
       ['labels.k', (o) => ({ ...o, labels: { k: '-bad-' } })],
+      ['collector.protocol', (o) => ({ ...o, collector: { ...o.collector, protocol: 'udp' as never } })],
+      [
+        'beyla.protocol',
+        (o) => ({ ...o, tools: withTool(o, 'beyla'), beyla: { protocol: 'thrift' as never } }),
+      ],
+      [
+        'tetragon.policies[0]',
+        (o) => ({ ...o, tools: withTool(o, 'tetragon'), tetragon: { policies: ['cryptominers' as never] } }),
+      ],
+      [
+        'parca.storageActiveMemory',
+        (o) => ({ ...o, tools: withTool(o, 'parca'), parca: { storageActiveMemory: '1Ti' } }),
+      ],
+      [
+        'pixie.deployKey',
+        (o) => ({ ...o, tools: withTool(o, 'pixie'), pixie: { deployKey: ' ', clusterName: 'c' } }),
+      ],
     ];
     fc.assert(
       fc.property(validOptions, fc.constantFrom(...corruptions), (options, [field, corrupt]) => {
