@@ -26,45 +26,51 @@ export function pxlScripts(endpoint: string): Record<(typeof PXL_SCRIPTS)[number
     );
   }
   const otelEndpoint = `px.otel.Endpoint(url='${endpoint}', insecure=True)`;
-  const resource = `{
-        'service.name': df.service,
-        'k8s.namespace.name': df.namespace,
-        'k8s.pod.name': df.pod,
-    }`;
-  return {
-    'http-metrics': `# Per-pod HTTP request count, error count and mean latency over the last 10 s, exported as OTLP gauges.
+  // Every script reads one table, labels rows with their pod's Kubernetes context, aggregates per pod and
+  // exports the aggregate as gauges with the same resource attributes.
+  const script = (summary: string, table: string, aggregate: string, gauges: [string, string, string][]) =>
+    `# ${summary}
 import px
 
-df = px.DataFrame(table='http_events', start_time='-10s')
+df = px.DataFrame(table='${table}', start_time='-10s')
 df.namespace = df.ctx['namespace']
 df.service = df.ctx['service']
 df.pod = df.ctx['pod']
-df.is_error = df.resp_status >= 400
+${aggregate}
+px.export(df, px.otel.Data(
+    endpoint=${otelEndpoint},
+    resource={
+        'service.name': df.service,
+        'k8s.namespace.name': df.namespace,
+        'k8s.pod.name': df.pod,
+    },
+    data=[
+${gauges.map(([name, description, column]) => `        px.otel.metric.Gauge(name='${name}', description='${description}', value=df.${column}),`).join('\n')}
+    ],
+))
+`;
+  return {
+    'http-metrics': script(
+      'Per-pod HTTP request count, error count and mean latency over the last 10 s, exported as OTLP gauges.',
+      'http_events',
+      `df.is_error = df.resp_status >= 400
 df = df.groupby(['namespace', 'service', 'pod']).agg(
     requests=('latency', px.count),
     errors=('is_error', px.sum),
     latency_mean_ns=('latency', px.mean),
     time_=('time_', px.max),
 )
-
-px.export(df, px.otel.Data(
-    endpoint=${otelEndpoint},
-    resource=${resource},
-    data=[
-        px.otel.metric.Gauge(name='pixie.http.requests', description='HTTP requests in the last 10 s', value=df.requests),
-        px.otel.metric.Gauge(name='pixie.http.errors', description='HTTP responses >= 400 in the last 10 s', value=df.errors),
-        px.otel.metric.Gauge(name='pixie.http.latency.mean', description='Mean HTTP latency, ns', value=df.latency_mean_ns),
-    ],
-))
 `,
-    'network-metrics': `# Per-pod TCP bytes sent and received over the last 10 s, exported as OTLP gauges.
-import px
-
-df = px.DataFrame(table='conn_stats', start_time='-10s')
-df.namespace = df.ctx['namespace']
-df.service = df.ctx['service']
-df.pod = df.ctx['pod']
-df = df.groupby(['namespace', 'service', 'pod', 'upid']).agg(
+      [
+        ['pixie.http.requests', 'HTTP requests in the last 10 s', 'requests'],
+        ['pixie.http.errors', 'HTTP responses >= 400 in the last 10 s', 'errors'],
+        ['pixie.http.latency.mean', 'Mean HTTP latency, ns', 'latency_mean_ns'],
+      ],
+    ),
+    'network-metrics': script(
+      'Per-pod TCP bytes sent and received over the last 10 s, exported as OTLP gauges.',
+      'conn_stats',
+      `df = df.groupby(['namespace', 'service', 'pod', 'upid']).agg(
     bytes_sent_max=('bytes_sent', px.max),
     bytes_sent_min=('bytes_sent', px.min),
     bytes_recv_max=('bytes_recv', px.max),
@@ -79,15 +85,11 @@ df = df.groupby(['namespace', 'service', 'pod']).agg(
     bytes_recv=('bytes_recv', px.sum),
     time_=('time_', px.max),
 )
-
-px.export(df, px.otel.Data(
-    endpoint=${otelEndpoint},
-    resource=${resource},
-    data=[
-        px.otel.metric.Gauge(name='pixie.net.bytes_sent', description='TCP bytes sent in the last 10 s', value=df.bytes_sent),
-        px.otel.metric.Gauge(name='pixie.net.bytes_received', description='TCP bytes received in the last 10 s', value=df.bytes_recv),
-    ],
-))
 `,
+      [
+        ['pixie.net.bytes_sent', 'TCP bytes sent in the last 10 s', 'bytes_sent'],
+        ['pixie.net.bytes_received', 'TCP bytes received in the last 10 s', 'bytes_recv'],
+      ],
+    ),
   };
 }
