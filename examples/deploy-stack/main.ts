@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { kustomizeFiles } from '@vigil/deploy-manifests';
+import { applyCommands, kustomizeFiles } from '@vigil/deploy-manifests';
 import { exampleStack } from './stack.js';
 
 // Usage: npm start [-- <otlp-endpoint> [<out-dir>]]
@@ -23,4 +23,4 @@ const rows = Object.entries(bundle.byTool)
   }));
 console.table(rows);
 console.log(`${bundle.objects.length} objects validated, ${Object.keys(files).length} files in ${outDir}`);
-console.log(`apply with: kubectl apply -k ${outDir}`);
+console.log(`apply with:\n  ${applyCommands(bundle, outDir).join('\n  ')}`);

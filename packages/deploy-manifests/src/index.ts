@@ -25,7 +25,7 @@ export { PARCA_AGENT_PORT, PARCA_PORT, parca } from './parca/manifests.js';
 export type { PixieObject, PixieOptions, Vizier } from './pixie/manifests.js';
 export { pixie } from './pixie/manifests.js';
 export { PXL_SCRIPTS, pxlScripts } from './pixie/pxl.js';
-export { kustomizeFiles } from './stack/kustomize.js';
+export { applyCommands, CUSTOM_RESOURCES_DIR, isCustomResource, kustomizeFiles } from './stack/kustomize.js';
 export type { Bundle, StackOptions, ToolName } from './stack/stack.js';
 export { stack, TOOLS } from './stack/stack.js';
 export type {

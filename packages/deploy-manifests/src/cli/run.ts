@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ManifestError } from '../errors.js';
-import { kustomizeFiles } from '../stack/kustomize.js';
+import { applyCommands, kustomizeFiles } from '../stack/kustomize.js';
 import { type StackOptions, stack, TOOLS, type ToolName } from '../stack/stack.js';
 import { POLICY_NAMES, type PolicyName } from '../tetragon/library.js';
 import { validateBundle } from '../validate/bundle.js';
@@ -105,8 +105,9 @@ export function runCli(argv: string[], io: CliIo): number {
         mkdirSync(dirname(target), { recursive: true });
         writeFileSync(target, text);
       }
+      const steps = applyCommands(bundle, values.out).map((c) => `  ${c}\n`);
       io.stderr(
-        `vigil-manifests: wrote ${Object.keys(files).length} files to ${values.out}; apply with kubectl apply -k ${values.out}\n`,
+        `vigil-manifests: wrote ${Object.keys(files).length} files to ${values.out}; apply with:\n${steps.join('')}`,
       );
     } else {
       io.stdout(toYaml(bundle.objects));

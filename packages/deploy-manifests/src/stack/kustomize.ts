@@ -2,14 +2,27 @@ import type { KubeObject } from '../common.js';
 import { toYaml } from '../yaml.js';
 import type { Bundle } from './stack.js';
 
+/** Folder of the second apply stage: custom resources whose CRDs the first stage's operators register. */
+export const CUSTOM_RESOURCES_DIR = 'custom-resources';
+
+/** True for objects of a non-built-in API group (e.g. `cilium.io`, `px.dev`), which need their CRD first. */
+export function isCustomResource(o: KubeObject): boolean {
+  const slash = o.apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : o.apiVersion.slice(0, slash);
+  return group.includes('.') && !group.endsWith('.k8s.io');
+}
+
 /**
- * The bundle as a kustomize tree: a root `kustomization.yaml` listing `namespace.yaml` and one folder per tool,
- * each with its own `kustomization.yaml` and one file per object (`<kind>-<name>.yaml`). Keys are POSIX paths
- * relative to the output directory; `kubectl apply -k <dir>` applies it.
+ * The bundle as a kustomize tree in two stages. The root `kustomization.yaml` lists `namespace.yaml` and one
+ * folder per tool (its own `kustomization.yaml`, one file per object, `<kind>-<name>.yaml`). Custom resources
+ * (TracingPolicies, the Vizier) go to `custom-resources/`, applied once their CRDs exist — Tetragon's operator
+ * registers its CRDs at start, and Pixie's come from Pixie's installer — because one `kubectl apply` cannot
+ * create an object of a kind the API server does not know yet. Keys are POSIX paths relative to the output
+ * directory.
  *
  * @example
- * Object.keys(kustomizeFiles(stack({ otlpEndpoint: 'https://o.example.com:4317', tools: [] })))
- * // ['namespace.yaml', 'collector/kustomization.yaml', 'collector/serviceaccount-otel-collector.yaml', ..., 'kustomization.yaml']
+ * const files = kustomizeFiles(stack({ otlpEndpoint: 'https://o.example.com:4317', tools: ['tetragon'] }));
+ * files['custom-resources/kustomization.yaml'] // lists tetragon-tracingpolicy-vigil-sensitive-files.yaml, ...
  */
 export function kustomizeFiles(bundle: Bundle): Record<string, string> {
   const files: Record<string, string> = {};
@@ -18,10 +31,17 @@ export function kustomizeFiles(bundle: Bundle): Record<string, string> {
   const fileName = (o: KubeObject) => `${o.kind.toLowerCase()}-${o.metadata.name}.yaml`;
   files['namespace.yaml'] = toYaml(bundle.byTool.namespace);
   const roots = ['namespace.yaml'];
+  const custom: string[] = [];
   for (const [tool, objects] of Object.entries(bundle.byTool)) {
     if (tool === 'namespace' || objects.length === 0) continue;
     const names: string[] = [];
     for (const o of objects) {
+      if (isCustomResource(o)) {
+        const name = `${tool}-${fileName(o)}`;
+        custom.push(name);
+        files[`${CUSTOM_RESOURCES_DIR}/${name}`] = toYaml([o]);
+        continue;
+      }
       // Same kind and name in two namespaces (Pixie's own namespace) must not overwrite each other.
       let name = fileName(o);
       if (names.includes(name)) name = `${o.metadata.namespace}-${name}`;
@@ -32,5 +52,30 @@ export function kustomizeFiles(bundle: Bundle): Record<string, string> {
     roots.push(tool);
   }
   files['kustomization.yaml'] = kustomization(roots);
+  if (custom.length > 0) files[`${CUSTOM_RESOURCES_DIR}/kustomization.yaml`] = kustomization(custom);
   return files;
+}
+
+/**
+ * The shell commands that apply a {@link kustomizeFiles} tree written to `dir`: the first stage, a wait for
+ * each CRD the custom resources need, then the custom resources.
+ *
+ * @example
+ * applyCommands(bundle, './out') // ['kubectl apply -k ./out', 'kubectl wait --for condition=established ...', 'kubectl apply -k ./out/custom-resources']
+ */
+export function applyCommands(bundle: Bundle, dir: string): string[] {
+  const crds = new Set<string>();
+  for (const o of bundle.objects.filter(isCustomResource)) {
+    const group = o.apiVersion.slice(0, o.apiVersion.indexOf('/'));
+    // Plural names as the upstream CRDs define them.
+    const plural =
+      o.kind === 'TracingPolicyNamespaced' ? 'tracingpoliciesnamespaced' : `${o.kind.toLowerCase()}s`;
+    crds.add(`crd/${plural.replace(/ys$/, 'ies')}.${group}`);
+  }
+  if (crds.size === 0) return [`kubectl apply -k ${dir}`];
+  return [
+    `kubectl apply -k ${dir}`,
+    `kubectl wait --for condition=established --timeout=180s ${[...crds].join(' ')}`,
+    `kubectl apply -k ${dir}/${CUSTOM_RESOURCES_DIR}`,
+  ];
 }

@@ -67,13 +67,18 @@ describe('vigil-manifests CLI', () => {
     expect(readdirSync(dir).sort()).toEqual([
       'beyla',
       'collector',
+      'custom-resources',
       'kustomization.yaml',
       'namespace.yaml',
       'parca',
       'tetragon',
     ]);
     expect(parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')).resources).toHaveLength(5);
-    expect(r.stderr).toContain('kubectl apply -k');
+    expect(r.stderr).toContain(`kubectl apply -k ${dir}\n`);
+    expect(r.stderr).toContain(
+      'kubectl wait --for condition=established --timeout=180s crd/tracingpolicies.cilium.io',
+    );
+    expect(r.stderr).toContain(`kubectl apply -k ${dir}/custom-resources\n`);
   });
 
   it('reads the Pixie deploy key from the environment, and says what is missing without it', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { kustomizeFiles, stack } from '../../src/index.js';
+import { applyCommands, kustomizeFiles, stack } from '../../src/index.js';
 
 describe('kustomizeFiles()', () => {
   it('lays out one folder per tool, one file per object, and kustomizations that list exactly those files', () => {
@@ -17,7 +17,7 @@ describe('kustomizeFiles()', () => {
       kind: 'Kustomization',
       resources: ['namespace.yaml', 'collector', 'beyla', 'parca', 'pixie'],
     });
-    for (const dir of root.resources.slice(1)) {
+    for (const dir of [...root.resources.slice(1), 'custom-resources']) {
       const k = parse(files[`${dir}/kustomization.yaml`]);
       for (const r of k.resources) expect(files[`${dir}/${r}`], `${dir}/${r}`).toBeDefined();
       const inDir = Object.keys(files).filter(
@@ -26,6 +26,11 @@ describe('kustomizeFiles()', () => {
       expect(k.resources.map((r: string) => `${dir}/${r}`).sort()).toEqual(inDir.sort());
     }
     expect(files['beyla/daemonset-beyla.yaml']).toContain('kind: DaemonSet');
+    // The Vizier needs Pixie's CRD: it goes to the second stage, not into the pixie folder.
+    expect(parse(files['custom-resources/kustomization.yaml']).resources).toEqual([
+      'pixie-vizier-vizier.yaml',
+    ]);
+    expect(files['pixie/vizier-vizier.yaml']).toBeUndefined();
     // Every object appears exactly once across the tree.
     const objects = Object.entries(files)
       .filter(([f]) => !f.endsWith('kustomization.yaml'))
@@ -34,5 +39,27 @@ describe('kustomizeFiles()', () => {
     expect(new Set(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).size).toBe(
       objects.length,
     );
+  });
+
+  it('puts TracingPolicies in the second stage and waits for exactly the CRDs they need', () => {
+    const bundle = stack({
+      otlpEndpoint: 'https://o.example.com',
+      tools: ['tetragon', 'pixie'],
+      tetragon: { policies: ['sensitive-files'] },
+      pixie: { deployKey: 'k', clusterName: 'c' },
+    });
+    const files = kustomizeFiles(bundle);
+    expect(parse(files['custom-resources/kustomization.yaml']).resources).toEqual([
+      'tetragon-tracingpolicy-vigil-sensitive-files.yaml',
+      'pixie-vizier-vizier.yaml',
+    ]);
+    expect(applyCommands(bundle, 'out')).toEqual([
+      'kubectl apply -k out',
+      'kubectl wait --for condition=established --timeout=180s crd/tracingpolicies.cilium.io crd/viziers.px.dev',
+      'kubectl apply -k out/custom-resources',
+    ]);
+    expect(applyCommands(stack({ otlpEndpoint: 'https://o.example.com', tools: ['beyla'] }), 'out')).toEqual([
+      'kubectl apply -k out',
+    ]);
   });
 });
