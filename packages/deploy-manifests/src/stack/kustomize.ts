@@ -1,9 +1,17 @@
 import type { KubeObject } from '../common.js';
+import { ManifestError } from '../errors.js';
 import { toYaml } from '../yaml.js';
 import type { Bundle } from './stack.js';
 
 /** Folder of the second apply stage: custom resources whose CRDs the first stage's operators register. */
 export const CUSTOM_RESOURCES_DIR = 'custom-resources';
+
+// The CRD that defines each custom resource kind the generators emit (names as in the upstream CRDs).
+const CRD_NAMES: Record<string, string> = {
+  TracingPolicy: 'tracingpolicies.cilium.io',
+  TracingPolicyNamespaced: 'tracingpoliciesnamespaced.cilium.io',
+  Vizier: 'viziers.px.dev',
+};
 
 /** True for objects of a non-built-in API group (e.g. `cilium.io`, `px.dev`), which need their CRD first. */
 export function isCustomResource(o: KubeObject): boolean {
@@ -60,17 +68,21 @@ export function kustomizeFiles(bundle: Bundle): Record<string, string> {
  * The shell commands that apply a {@link kustomizeFiles} tree written to `dir`: the first stage, a wait for
  * each CRD the custom resources need, then the custom resources.
  *
+ * @throws {ManifestError} `INVALID_OPTION` for a custom resource kind this package does not generate.
  * @example
  * applyCommands(bundle, './out') // ['kubectl apply -k ./out', 'kubectl wait --for condition=established ...', 'kubectl apply -k ./out/custom-resources']
  */
 export function applyCommands(bundle: Bundle, dir: string): string[] {
   const crds = new Set<string>();
   for (const o of bundle.objects.filter(isCustomResource)) {
-    const group = o.apiVersion.slice(0, o.apiVersion.indexOf('/'));
-    // Plural names as the upstream CRDs define them.
-    const plural =
-      o.kind === 'TracingPolicyNamespaced' ? 'tracingpoliciesnamespaced' : `${o.kind.toLowerCase()}s`;
-    crds.add(`crd/${plural.replace(/ys$/, 'ies')}.${group}`);
+    const crd = CRD_NAMES[o.kind];
+    if (!crd)
+      throw new ManifestError(
+        'INVALID_OPTION',
+        `${o.kind}/${o.metadata.name}`,
+        'is a custom resource of no known CRD.',
+      );
+    crds.add(`crd/${crd}`);
   }
   if (crds.size === 0) return [`kubectl apply -k ${dir}`];
   return [
