@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import { ManifestError } from '../errors.js';
 import { applyCommands, kustomizeFiles } from '../stack/kustomize.js';
 import { type StackOptions, stack, TOOLS, type ToolName } from '../stack/stack.js';
@@ -20,7 +21,8 @@ export const USAGE = `Usage: vigil-manifests --otlp-endpoint URL [options]
 Generates the Vigil eBPF observability stack (OpenTelemetry Collector + Beyla, Tetragon, Parca, Pixie),
 validates it, and prints multi-document YAML or writes a kustomize tree.
 
-  --otlp-endpoint URL     your OTLP backend, http(s)://host:port (required)
+  --config FILE           stack() options as YAML or JSON (flags below override its fields)
+  --otlp-endpoint URL     your OTLP backend, http(s)://host:port (required here or in --config)
   --protocol grpc|http    protocol of the backend (default grpc)
   --namespace NAME        namespace of the stack (default vigil-observability)
   --tools LIST            comma-separated: ${TOOLS.join(',')} (default beyla,tetragon,parca)
@@ -62,38 +64,42 @@ export function runCli(argv: string[], io: CliIo): number {
     io.stdout(USAGE);
     return 0;
   }
-  if (!values['otlp-endpoint']) {
-    io.stderr(`vigil-manifests: --otlp-endpoint is required\n\n${USAGE}`);
-    return 2;
-  }
   try {
-    const labels: Record<string, string> = {};
+    const file = values.config ? readConfig(values.config) : {};
+    const otlpEndpoint = values['otlp-endpoint'] ?? file.otlpEndpoint;
+    if (!otlpEndpoint) {
+      io.stderr(`vigil-manifests: --otlp-endpoint (or otlpEndpoint in --config) is required\n\n${USAGE}`);
+      return 2;
+    }
+    const labels: Record<string, string> = { ...file.labels };
     for (const kv of values.label ?? []) {
       const eq = kv.indexOf('=');
-      if (eq <= 0)
+      if (eq <= 0) {
         throw new ManifestError('INVALID_OPTION', '--label', `${JSON.stringify(kv)} must be KEY=VALUE.`);
+      }
       labels[kv.slice(0, eq)] = kv.slice(eq + 1);
     }
-    const tools = list(values.tools) as ToolName[] | undefined;
-    const options: StackOptions = {
-      otlpEndpoint: values['otlp-endpoint'],
-      ...(values.namespace ? { namespace: values.namespace } : {}),
-      ...(tools ? { tools } : {}),
-      ...(Object.keys(labels).length > 0 ? { labels } : {}),
-      ...(values['priority-class'] ? { priorityClassName: values['priority-class'] } : {}),
-      collector: { ...(values.protocol ? { protocol: values.protocol as 'grpc' | 'http' } : {}) },
-    };
-    const chosen = tools ?? ['beyla', 'tetragon', 'parca'];
-    if (chosen.includes('tetragon')) {
+    // Flags override the config file, field by field.
+    const options: StackOptions = { ...file, otlpEndpoint };
+    if (Object.keys(labels).length > 0) options.labels = labels;
+    if (values.namespace) options.namespace = values.namespace;
+    if (values.tools !== undefined) options.tools = list(values.tools) as ToolName[];
+    if (values['priority-class']) options.priorityClassName = values['priority-class'];
+    if (values.protocol)
+      options.collector = { ...file.collector, protocol: values.protocol as 'grpc' | 'http' };
+    const chosen = options.tools ?? ['beyla', 'tetragon', 'parca'];
+    if (chosen.includes('tetragon') && (values.enforce !== undefined || values.policies !== undefined)) {
       options.tetragon = {
-        enforce: values.enforce ?? false,
+        ...file.tetragon,
+        ...(values.enforce !== undefined ? { enforce: values.enforce } : {}),
         ...(values.policies !== undefined ? { policies: list(values.policies) as PolicyName[] } : {}),
       };
     }
     if (chosen.includes('pixie')) {
       options.pixie = {
-        deployKey: io.env.PIXIE_DEPLOY_KEY ?? '',
-        clusterName: values['pixie-cluster'] ?? '',
+        ...file.pixie,
+        deployKey: io.env.PIXIE_DEPLOY_KEY ?? file.pixie?.deployKey ?? '',
+        clusterName: values['pixie-cluster'] ?? file.pixie?.clusterName ?? '',
       };
     }
     const bundle = stack(options);
@@ -123,12 +129,37 @@ export function runCli(argv: string[], io: CliIo): number {
   }
 }
 
+/** Reads stack options from a YAML or JSON file (JSON is YAML), so every option is reachable from the CLI. */
+function readConfig(path: string): Partial<StackOptions> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ManifestError('INVALID_OPTION', '--config', `cannot read ${path}: ${(e as Error).message}`);
+  }
+  let config: unknown;
+  try {
+    config = parseYaml(text);
+  } catch (e) {
+    throw new ManifestError(
+      'INVALID_OPTION',
+      '--config',
+      `${path} is not YAML or JSON: ${(e as Error).message}`,
+    );
+  }
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new ManifestError('INVALID_OPTION', '--config', `${path} must hold an object of stack() options.`);
+  }
+  return config as Partial<StackOptions>;
+}
+
 function parse(argv: string[]) {
   return parseArgs({
     args: argv,
     strict: true,
     allowPositionals: false,
     options: {
+      config: { type: 'string' },
       'otlp-endpoint': { type: 'string' },
       protocol: { type: 'string' },
       namespace: { type: 'string' },

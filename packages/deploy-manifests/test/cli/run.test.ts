@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -79,6 +79,50 @@ describe('vigil-manifests CLI', () => {
       'kubectl wait --for condition=established --timeout=180s crd/tracingpolicies.cilium.io',
     );
     expect(r.stderr).toContain(`kubectl apply -k ${dir}/custom-resources\n`);
+  });
+
+  it('reads every stack() option from --config (YAML or JSON), with flags overriding fields', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
+    dirs.push(dir);
+    const yamlPath = join(dir, 'stack.yaml');
+    writeFileSync(
+      yamlPath,
+      [
+        'otlpEndpoint: https://otlp.example.com:4317',
+        'namespace: from-file',
+        'tools: [beyla, parca]',
+        'labels: { team: sre }',
+        'beyla: { distribution: obi, instrumentations: [http] }',
+        'parca: { storageActiveMemory: 256Mi }',
+      ].join('\n'),
+    );
+    const r = run(['--config', yamlPath, '--namespace', 'from-flag', '--label', 'env=prod']);
+    expect(r.code).toBe(0);
+    const docs = parseAllDocuments(r.stdout).map((d) => d.toJS());
+    expect(docs[0].metadata.name).toBe('from-flag');
+    expect(docs.some((d) => d.kind === 'DaemonSet' && d.metadata.name === 'obi')).toBe(true);
+    expect(docs.some((d) => d.kind === 'DaemonSet' && d.metadata.name === 'tetragon')).toBe(false);
+    expect(docs.every((d) => d.metadata.labels.team === 'sre' && d.metadata.labels.env === 'prod')).toBe(
+      true,
+    );
+    const parcaArgs = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'parca').spec.template
+      .spec.containers[0].args;
+    expect(parcaArgs).toContain(`--storage-active-memory=${256 * 2 ** 20}`);
+
+    const jsonPath = join(dir, 'stack.json');
+    writeFileSync(
+      jsonPath,
+      JSON.stringify({
+        otlpEndpoint: 'https://o.example.com',
+        tools: ['beyla'],
+        beyla: { protocol: 'smtp' },
+      }),
+    );
+    const bad = run(['--config', jsonPath]);
+    expect([bad.code, bad.stderr.includes('beyla.protocol')]).toEqual([2, true]);
+    writeFileSync(jsonPath, '[1, 2]');
+    expect(run(['--config', jsonPath]).stderr).toContain('--config');
+    expect(run(['--config', join(dir, 'missing.yaml')]).stderr).toContain('cannot read');
   });
 
   it('reads the Pixie deploy key from the environment, and says what is missing without it', () => {
