@@ -16,7 +16,7 @@ export interface CliIo {
   env: Record<string, string | undefined>;
 }
 
-export const USAGE = `Usage: vigil-manifests --otlp-endpoint URL [options]
+export const USAGE = `Usage: vigil-manifests (--otlp-endpoint URL | --config FILE) [options]
 
 Generates the Vigil eBPF observability stack (OpenTelemetry Collector + Beyla, Tetragon, Parca, Pixie),
 validates it, and prints multi-document YAML or writes a kustomize tree.
