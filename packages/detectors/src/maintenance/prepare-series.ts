@@ -3,7 +3,7 @@ import { type Series, type SeriesLike, toSeries, VigilInputError } from '@vigil/
 /**
  * Validates a maintenance input: a series with at least `minPoints` non-missing values that are not all equal.
  *
- * @throws {VigilInputError} as `toSeries`; `TOO_SHORT` when there are too few values or they never change.
+ * @throws {VigilInputError} as `toSeries`; `TOO_SHORT` when there are too few values, `CONSTANT_INPUT` when they never change.
  */
 export function prepareSeries(input: SeriesLike, minPoints: number, purpose: string): Series {
   const series = toSeries(input);
@@ -25,7 +25,7 @@ export function prepareSeries(input: SeriesLike, minPoints: number, purpose: str
   }
   if (min === max) {
     throw new VigilInputError(
-      'TOO_SHORT',
+      'CONSTANT_INPUT',
       `${purpose} needs values that change, but all ${present} values equal ${min}; a flat metric carries no trend (check that it is still being collected, or pass a longer window).`,
       'values',
     );

@@ -119,7 +119,9 @@ describe('detectLeak', { timeout: 60_000 }, () => {
       timestamps: Array.from({ length: 100 }, (_, i) => i * 1000),
       values: new Array(100).fill(5e7),
     };
-    expect(() => detectLeak(flat)).toThrow(expect.objectContaining({ code: 'TOO_SHORT', field: 'values' }));
+    expect(() => detectLeak(flat)).toThrow(
+      expect.objectContaining({ code: 'CONSTANT_INPUT', field: 'values' }),
+    );
     const s = heapScenario({ seed: 1, hours: 2, leakPerHour: 0, ...noise });
     expect(() => detectLeak(s, { limit: -1 })).toThrow(expect.objectContaining({ field: 'options.limit' }));
     expect(() => detectLeak(s, { alpha: 1 })).toThrow(expect.objectContaining({ field: 'options.alpha' }));

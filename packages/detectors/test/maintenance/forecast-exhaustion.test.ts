@@ -129,7 +129,9 @@ describe('forecastExhaustion', { timeout: 60_000 }, () => {
       timestamps: Array.from({ length: 50 }, (_, i) => i * HOUR),
       values: new Array(50).fill(7),
     };
-    await expect(forecastExhaustion(flat, { capacity: 10 })).rejects.toMatchObject({ code: 'TOO_SHORT' });
+    await expect(forecastExhaustion(flat, { capacity: 10 })).rejects.toMatchObject({
+      code: 'CONSTANT_INPUT',
+    });
     const ok = diskScenario(disk({ seed: 1, days: 2, ratePerDay: 10 })).series;
     await expect(forecastExhaustion(ok, { capacity: -5 })).rejects.toMatchObject({
       code: 'INVALID_OPTION',

@@ -63,7 +63,7 @@ describe('planCapacity', { timeout: 60_000 }, () => {
     });
     const flat = { timestamps: Array.from({ length: 20 }, (_, i) => i * DAY), values: new Array(20).fill(3) };
     await expect(planCapacity(flat, { limit: 750, horizon: WEEK })).rejects.toMatchObject({
-      code: 'TOO_SHORT',
+      code: 'CONSTANT_INPUT',
     });
   });
 });

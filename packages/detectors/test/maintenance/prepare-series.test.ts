@@ -10,7 +10,10 @@ describe('prepareSeries', () => {
   });
   it('rejects a flat series and says why', () => {
     expect(() => prepareSeries({ timestamps: [0, 1, 2], values: [4, 4, 4] }, 3, 'planCapacity')).toThrow(
-      /all 3 values equal 4/,
+      expect.objectContaining({
+        code: 'CONSTANT_INPUT',
+        message: expect.stringMatching(/all 3 values equal 4/),
+      }),
     );
   });
   it('takes the median spacing', () => {
