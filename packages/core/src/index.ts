@@ -1,9 +1,19 @@
-export type { AlertPolicyOptions, AlertTransition, AnomalyEvent, ScoredPoint, SeverityLevel } from './alerting/alert-policy.js';
+export type {
+  AlertPolicyOptions,
+  AlertTransition,
+  AnomalyEvent,
+  ScoredPoint,
+  SeverityLevel,
+} from './alerting/alert-policy.js';
 export { AlertPolicy, AlertTracker } from './alerting/alert-policy.js';
 export type { GeneralizedPareto } from './calibration/generalized-pareto.js';
 export { fitGeneralizedPareto, gpdInverseSurvival, gpdSurvival } from './calibration/generalized-pareto.js';
 export { quantileSorted } from './calibration/quantile.js';
-export type { TailCalibratorOptions, TailCalibratorState, TailMethod } from './calibration/tail-calibrator.js';
+export type {
+  TailCalibratorOptions,
+  TailCalibratorState,
+  TailMethod,
+} from './calibration/tail-calibrator.js';
 export { TailCalibrator, thresholdForFalsePositiveRate } from './calibration/tail-calibrator.js';
 export type {
   Detector,
