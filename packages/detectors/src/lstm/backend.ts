@@ -97,7 +97,11 @@ async function initialise(preference: LstmBackend): Promise<BackendChoice> {
     notes.push(failure);
   }
   if (!(await tf.setBackend('cpu'))) {
-    throw new VigilInputError('INVALID_OPTION', 'The TensorFlow.js CPU backend failed to start.', 'options.backend');
+    throw new VigilInputError(
+      'INVALID_OPTION',
+      'The TensorFlow.js CPU backend failed to start.',
+      'options.backend',
+    );
   }
   return report({ name: 'cpu', note: notes.join('; ') });
 }
@@ -113,7 +117,12 @@ async function startNative(): Promise<string> {
     await import(TFJS_NODE);
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return `${TFJS_NODE} is not installed`;
+    // Node says so with a code; bundlers and test runners that resolve imports themselves only with a message.
+    const missing =
+      code === 'ERR_MODULE_NOT_FOUND' ||
+      code === 'MODULE_NOT_FOUND' ||
+      /Cannot find (module|package)|Could not resolve|Failed to load url/i.test((e as Error).message);
+    if (missing) return `${TFJS_NODE} is not installed`;
     return `${TFJS_NODE} failed to load (${(e as Error).message})`;
   }
   try {
@@ -130,7 +139,7 @@ async function startWasm(): Promise<string> {
   try {
     if (!wasmPathsSet && !isBackendReady('wasm')) {
       // The .wasm binaries ship next to the package's entry point; loading them from disk keeps the network out.
-      const req = typeof require === 'function' ? require : createRequire(import.meta.url);
+      const req = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
       setWasmPaths(`${join(dirname(req.resolve('@tensorflow/tfjs-backend-wasm')), '')}/`);
       wasmPathsSet = true;
     }

@@ -12,22 +12,15 @@ import {
   type Scores,
   type SeriesLike,
   StreamGuard,
-  TailCalibrator,
-  type TailCalibratorState,
   toFrame,
   toSeries,
   VigilInputError,
 } from '@vigil/core';
-import {
-  type BackendChoice,
-  isBackendReady,
-  selectBackend,
-  settledBackend,
-  useBackend,
-} from './backend.js';
-import { bandHalfWidth, ewmaAlpha, smoothErrors } from './error-smoothing.js';
-import { loadModelWeights, readSavedDetector, saveModelDirectory } from './model-io.js';
+import { type BackendChoice, isBackendReady, selectBackend, settledBackend, useBackend } from './backend.js';
+import { ErrorScorer, type ErrorScorerState } from './error-scorer.js';
+import { ewmaAlpha, smoothErrors } from './error-smoothing.js';
 import { aggregateForecasts, predictionErrors, rowError } from './forecast-errors.js';
+import { loadModelWeights, readSavedDetector, saveModelDirectory } from './model-io.js';
 import {
   buildNetwork,
   type NetworkShape,
@@ -66,7 +59,7 @@ export interface LstmState {
   readonly scaler: Scaler;
   /** Weights in `model.getWeights()` order, float32 little-endian base64. */
   readonly weights: EncodedWeight[];
-  readonly calibrator: TailCalibratorState;
+  readonly calibrator: ErrorScorerState;
   /** The backend the network was trained on (scores are bit-identical on the same backend). */
   readonly backend: string;
   readonly training: LstmTraining;
@@ -90,9 +83,7 @@ interface Fitted {
   univariate: boolean;
   scaler: Scaler;
   weights: { shape: number[]; values: Float32Array }[];
-  calibrator: TailCalibrator;
-  /** Raw (smoothed-error) value at which the score reaches the threshold. */
-  limit: number;
+  scorer: ErrorScorer;
   trainedOn: string;
   training: LstmTraining;
   history: Float32Array;
@@ -209,12 +200,15 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
       const pred = predictWindows(model, predictionWindows(rows, n, d, o.window), n - o.window + 1, shape);
       const expected = aggregateForecasts(pred, n, d, o.window, o.horizon);
       const alpha = ewmaAlpha(o.errorSmoothing);
-      const { smoothed, last } = smoothErrors(predictionErrors(rows, observed, expected, d), alpha);
+      const errors = predictionErrors(rows, observed, expected, d);
+      const { smoothed, last } = smoothErrors(errors, alpha);
       // Errors on windows the network was not trained on are honest about its generalisation; prefer them.
-      const heldOut = smoothed.subarray(Math.max(o.window, n - report.validationWindows));
-      const heldOutCount = heldOut.reduce((c, v) => c + (Number.isNaN(v) ? 0 : 1), 0);
+      const from = Math.max(o.window, n - report.validationWindows);
+      const heldOutCount = countFinite(errors.subarray(from));
       const useHeldOut = report.validationWindows > 0 && heldOutCount >= MIN_HELD_OUT_CALIBRATION;
-      const calibrator = TailCalibrator.fit(useHeldOut ? heldOut : smoothed);
+      const scorer = useHeldOut
+        ? ErrorScorer.fit(errors.subarray(from), smoothed.subarray(from), alpha)
+        : ErrorScorer.fit(errors, smoothed, alpha);
       const outRow = o.horizon * d;
       const pendingFrom = Math.max(0, n - o.window + 1 - o.horizon);
       fitted = {
@@ -222,13 +216,12 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
         univariate,
         scaler,
         weights: readWeights(model),
-        calibrator,
-        limit: calibrator.rawForPValue(1 - o.threshold),
+        scorer,
         trainedOn: this.#choice?.name ?? 'cpu',
         training: {
           ...report,
           calibratedOn: useHeldOut ? 'validation' : 'all',
-          calibrationPoints: useHeldOut ? heldOutCount : smoothed.reduce((c, v) => c + (Number.isNaN(v) ? 0 : 1), 0),
+          calibrationPoints: useHeldOut ? heldOutCount : countFinite(errors),
         },
         history: rows.slice((n - o.window) * d, n * d),
         pending: Array.from({ length: n - o.window + 1 - pendingFrom }, (_, k) =>
@@ -249,7 +242,7 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
   /**
    * Scores `data` on its own (the first `window` points have no forecast: score 0, `expected` NaN) without changing
    * the model. `expected` is the forecast; `lower`/`upper` bound the values that would score below the threshold
-   * (univariate only). `raw` is the smoothed prediction error in training standard deviations.
+   * (univariate only). `raw` is the prediction error in training standard deviations (RMS over columns).
    *
    * @throws {VigilInputError} `NOT_FITTED`; input codes of `toSeries`/`toFrame`; `COLUMN_MISMATCH` when a frame's
    *   columns differ from the training columns.
@@ -268,14 +261,15 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
     const pred = predictWindows(model, predictionWindows(rows, n, d, o.window), count, this.#shape(d));
     const expected = aggregateForecasts(pred, n, d, o.window, o.horizon);
     const alpha = ewmaAlpha(o.errorSmoothing);
-    const { smoothed } = smoothErrors(predictionErrors(rows, observed, expected, d), alpha);
+    const errors = predictionErrors(rows, observed, expected, d);
+    const { smoothed } = smoothErrors(errors, alpha);
     const score = new Float64Array(n);
     const isAnomaly = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
-      score[i] = f.calibrator.score(smoothed[i]);
+      score[i] = f.scorer.score(errors[i], smoothed[i]);
       isAnomaly[i] = score[i] >= o.threshold ? 1 : 0;
     }
-    if (!f.univariate) return { score, isAnomaly, raw: smoothed };
+    if (!f.univariate) return { score, isAnomaly, raw: errors };
     const mean = f.scaler.mean[0];
     const std = f.scaler.std[0];
     const exp = new Float64Array(n);
@@ -283,13 +277,13 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
     const upper = new Float64Array(n);
     let previous = Number.NaN;
     for (let i = 0; i < n; i++) {
-      const half = bandHalfWidth(f.limit, alpha, previous) * std;
+      const half = f.scorer.halfWidth(o.threshold, previous) * std;
       exp[i] = expected[i] * std + mean;
       lower[i] = exp[i] - half;
       upper[i] = exp[i] + half;
       if (!Number.isNaN(smoothed[i])) previous = smoothed[i];
     }
-    return { score, isAnomaly, expected: exp, lower, upper, raw: smoothed };
+    return { score, isAnomaly, expected: exp, lower, upper, raw: errors };
   }
 
   /**
@@ -330,15 +324,15 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
     const alpha = ewmaAlpha(o.errorSmoothing);
     const previous = f.smoothed;
     let result: PointScore;
-    const band = f.univariate ? this.#band(f, expected[0], alpha, previous) : {};
+    const band = f.univariate ? this.#band(f, expected[0], previous) : {};
     if (status === 'missing') {
       result = { t, score: 0, isAnomaly: false, status, ...band };
     } else {
       const e = rowError(row, 0, expected, 0, d);
       const s = Number.isNaN(previous) ? e : alpha * e + (1 - alpha) * previous;
       f.smoothed = s;
-      const score = f.calibrator.score(s);
-      result = { t, score, isAnomaly: score >= o.threshold, status: 'scored', raw: s, ...band };
+      const score = f.scorer.score(e, s);
+      result = { t, score, isAnomaly: score >= o.threshold, status: 'scored', raw: e, ...band };
     }
     f.history.copyWithin(0, d);
     f.history.set(row, (o.window - 1) * d);
@@ -390,7 +384,7 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
           univariate: f.univariate,
           scaler: { mean: [...f.scaler.mean], std: [...f.scaler.std] },
           weights: f.weights.map((w) => ({ shape: [...w.shape], data: encodeFloat32(w.values) })),
-          calibrator: f.calibrator.toJSON(),
+          calibrator: f.scorer.toJSON(),
           backend: f.trainedOn,
           training: {
             ...f.training,
@@ -417,8 +411,12 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
    */
   static fromJSON(snapshot: DetectorSnapshot): LstmDetector {
     const s = snapshot as LstmSnapshot;
-    if (!s || s.kind !== 'lstm') {
-      throw new VigilInputError('INVALID_SNAPSHOT', `Expected an 'lstm' snapshot; got kind ${String(s?.kind)}.`, 'kind');
+    if (s?.kind !== 'lstm') {
+      throw new VigilInputError(
+        'INVALID_SNAPSHOT',
+        `Expected an 'lstm' snapshot; got kind ${String(s?.kind)}.`,
+        'kind',
+      );
     }
     if (!Number.isInteger(s.version) || s.version < 1 || s.version > LSTM_VERSION) {
       throw new VigilInputError(
@@ -441,7 +439,11 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
 
   #requireFitted(call: string): Fitted {
     if (!this.#fitted) {
-      throw new VigilInputError('NOT_FITTED', `LstmDetector.${call}() needs a fitted model: call fit(train) first.`, 'detector');
+      throw new VigilInputError(
+        'NOT_FITTED',
+        `LstmDetector.${call}() needs a fitted model: call fit(train) first.`,
+        'detector',
+      );
     }
     return this.#fitted;
   }
@@ -461,7 +463,8 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
   #syncBackend(): void {
     if (this.#choice) return;
     const settled = settledBackend(this.#options.backend);
-    const forced = this.#options.backend === 'auto' ? undefined : (this.#options.backend as BackendChoice['name']);
+    const forced =
+      this.#options.backend === 'auto' ? undefined : (this.#options.backend as BackendChoice['name']);
     if (settled) this.#choice = settled;
     else if (forced && isBackendReady(forced)) this.#choice = { name: forced, note: '' };
     else {
@@ -473,12 +476,18 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
     }
   }
 
-  #band(f: Fitted, expectedScaled: number, alpha: number, previous: number) {
+  #band(f: Fitted, expectedScaled: number, previous: number) {
     const std = f.scaler.std[0];
     const expected = expectedScaled * std + f.scaler.mean[0];
-    const half = bandHalfWidth(f.limit, alpha, previous) * std;
+    const half = f.scorer.halfWidth(this.#options.threshold, previous) * std;
     return { expected, lower: expected - half, upper: expected + half };
   }
+}
+
+function countFinite(a: Float64Array): number {
+  let c = 0;
+  for (let i = 0; i < a.length; i++) if (!Number.isNaN(a[i])) c++;
+  return c;
 }
 
 /** Validates a series or frame input; a series becomes a one-column frame named `value`. */
@@ -488,14 +497,29 @@ function asFrame(input: FrameLike | SeriesLike, what: string): { frame: Frame; u
   return { frame: { timestamps: s.timestamps, columns: ['value'], values: [s.values] }, univariate: true };
 }
 
-function restoreState(state: LstmState, o: ResolvedLstmOptions, shapeFor: (d: number) => NetworkShape): Fitted {
+function restoreState(
+  state: LstmState,
+  o: ResolvedLstmOptions,
+  shapeFor: (d: number) => NetworkShape,
+): Fitted {
   const bad = (field: string, rule: string): never => {
-    throw new VigilInputError('INVALID_SNAPSHOT', `state.${field} ${rule}; re-save the detector with toJSON().`, `state.${field}`);
+    throw new VigilInputError(
+      'INVALID_SNAPSHOT',
+      `state.${field} ${rule}; re-save the detector with toJSON().`,
+      `state.${field}`,
+    );
   };
-  if (!Array.isArray(state.columns) || state.columns.length === 0) bad('columns', 'must be a non-empty array');
+  if (!Array.isArray(state.columns) || state.columns.length === 0)
+    bad('columns', 'must be a non-empty array');
   const d = state.columns.length;
   const sc = state.scaler;
-  if (!sc || !Array.isArray(sc.mean) || !Array.isArray(sc.std) || sc.mean.length !== d || sc.std.length !== d) {
+  if (
+    !sc ||
+    !Array.isArray(sc.mean) ||
+    !Array.isArray(sc.std) ||
+    sc.mean.length !== d ||
+    sc.std.length !== d
+  ) {
     bad('scaler', `must hold mean and std for ${d} columns`);
   }
   const expectedShapes = weightShapes(shapeFor(d));
@@ -510,7 +534,7 @@ function restoreState(state: LstmState, o: ResolvedLstmOptions, shapeFor: (d: nu
     const size = shape.reduce((a, b) => a * b, 1);
     return { shape: [...shape], values: decodeFloat32(w.data, size, `state.weights[${i}].data`) };
   });
-  const calibrator = TailCalibrator.fromJSON(state.calibrator);
+  const scorer = ErrorScorer.fromJSON(state.calibrator);
   const st = state.stream;
   if (!st || !Array.isArray(st.pending) || st.pending.length < 1 || st.pending.length > o.horizon) {
     bad('stream', `must hold the window history and 1 to ${o.horizon} pending forecasts`);
@@ -523,8 +547,7 @@ function restoreState(state: LstmState, o: ResolvedLstmOptions, shapeFor: (d: nu
     univariate: state.univariate === true,
     scaler: { mean: [...sc.mean], std: [...sc.std] },
     weights,
-    calibrator,
-    limit: calibrator.rawForPValue(1 - o.threshold),
+    scorer,
     trainedOn: String(state.backend),
     training: state.training,
     history: decodeFloat32(st.history, o.window * d, 'state.stream.history'),

@@ -44,12 +44,19 @@ export function predictionErrors(
 ): Float64Array {
   const n = observed.length;
   const errors = new Float64Array(n);
-  for (let i = 0; i < n; i++) errors[i] = observed[i] ? rowError(rows, i * d, expected, i * d, d) : Number.NaN;
+  for (let i = 0; i < n; i++)
+    errors[i] = observed[i] ? rowError(rows, i * d, expected, i * d, d) : Number.NaN;
   return errors;
 }
 
 /** Root mean square over `d` columns of `a[ai + j] − b[bi + j]` (NaN when b has no forecast). */
-export function rowError(a: ArrayLike<number>, ai: number, b: ArrayLike<number>, bi: number, d: number): number {
+export function rowError(
+  a: ArrayLike<number>,
+  ai: number,
+  b: ArrayLike<number>,
+  bi: number,
+  d: number,
+): number {
   let sq = 0;
   for (let j = 0; j < d; j++) {
     const e = a[ai + j] - b[bi + j];

@@ -12,7 +12,11 @@ export const MODEL_FILES = { model: 'model.json', weights: 'weights.bin', detect
  * `weights.bin` — the layout `tf.loadLayersModel('file://…/model.json')` of tfjs-node reads — next to `vigil.json`,
  * the detector's snapshot without its weights.
  */
-export async function saveModelDirectory(dir: string, model: tf.LayersModel, detector: unknown): Promise<void> {
+export async function saveModelDirectory(
+  dir: string,
+  model: tf.LayersModel,
+  detector: unknown,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {

@@ -23,8 +23,17 @@ export interface NetworkShape {
  * (Jozefowicz et al. 2015), so the same seed builds the same network.
  */
 export function buildNetwork(shape: NetworkShape, rng: Rng): tf.LayersModel {
+  // Building leaves four intermediate tensors of the initialisers behind (measured with tf.memory()); tidy frees
+  // them and keeps the weights, which are variables.
+  let model: tf.Sequential | undefined;
+  tf.tidy(() => {
+    model = addLayers(tf.sequential(), shape, rng);
+  });
+  return model as tf.Sequential;
+}
+
+function addLayers(model: tf.Sequential, shape: NetworkShape, rng: Rng): tf.Sequential {
   const seed = () => rng.int(2 ** 31);
-  const model = tf.sequential();
   for (let l = 0; l < shape.layers; l++) {
     model.add(
       tf.layers.lstm({
@@ -87,7 +96,8 @@ export async function trainNetwork(
   const nTrain = data.count - nVal;
   const xTrain = tf.tensor3d(data.x.subarray(0, nTrain * inRow), [nTrain, shape.window, shape.features]);
   const yTrain = tf.tensor2d(data.y.subarray(0, nTrain * outRow), [nTrain, outRow]);
-  const xVal = nVal > 0 ? tf.tensor3d(data.x.subarray(nTrain * inRow), [nVal, shape.window, shape.features]) : xTrain;
+  const xVal =
+    nVal > 0 ? tf.tensor3d(data.x.subarray(nTrain * inRow), [nVal, shape.window, shape.features]) : xTrain;
   const yVal = nVal > 0 ? tf.tensor2d(data.y.subarray(nTrain * outRow), [nVal, outRow]) : yTrain;
   const optimizer = tf.train.adam(settings.learningRate);
   const order = Int32Array.from({ length: nTrain }, (_, i) => i);
@@ -148,7 +158,12 @@ export async function trainNetwork(
  * intermediate activations of a long series never sit in memory at once; returns `count × horizon × features`
  * values.
  */
-export function predictWindows(model: tf.LayersModel, x: Float32Array, count: number, shape: NetworkShape): Float32Array {
+export function predictWindows(
+  model: tf.LayersModel,
+  x: Float32Array,
+  count: number,
+  shape: NetworkShape,
+): Float32Array {
   const inRow = shape.window * shape.features;
   const outRow = shape.horizon * shape.features;
   const out = new Float32Array(count * outRow);
@@ -166,11 +181,16 @@ export function predictWindows(model: tf.LayersModel, x: Float32Array, count: nu
 
 /** The model's weights, copied out of the backend, with their shapes (in `model.getWeights()` order). */
 export function readWeights(model: tf.LayersModel): { shape: number[]; values: Float32Array }[] {
-  return model.getWeights().map((w) => ({ shape: [...w.shape], values: (w.dataSync() as Float32Array).slice() }));
+  return model
+    .getWeights()
+    .map((w) => ({ shape: [...w.shape], values: (w.dataSync() as Float32Array).slice() }));
 }
 
 /** Loads weights read by {@link readWeights} (or decoded from a snapshot) into a model of the same architecture. */
-export function writeWeights(model: tf.LayersModel, weights: readonly { shape: number[]; values: Float32Array }[]): void {
+export function writeWeights(
+  model: tf.LayersModel,
+  weights: readonly { shape: number[]; values: Float32Array }[],
+): void {
   const tensors = weights.map((w) => tf.tensor(w.values, w.shape, 'float32'));
   try {
     model.setWeights(tensors);

@@ -49,7 +49,11 @@ const BACKENDS: readonly LstmBackend[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
  */
 export function resolveLstmOptions(options: LstmDetectorOptions = {}): ResolvedLstmOptions {
   if (options === null || typeof options !== 'object') {
-    throw new VigilInputError('INVALID_OPTION', 'LstmDetector options must be an object, e.g. { window: 32 }.', 'options');
+    throw new VigilInputError(
+      'INVALID_OPTION',
+      'LstmDetector options must be an object, e.g. { window: 32 }.',
+      'options',
+    );
   }
   const int = (field: keyof LstmDetectorOptions, fallback: number, min: number, max: number) =>
     checkNumberOption(`options.${field}`, options[field] ?? fallback, { min, max, integer: true });
@@ -83,13 +87,23 @@ export function resolveLstmOptions(options: LstmDetectorOptions = {}): ResolvedL
       max: 1,
       exclusiveMin: true,
     }),
-    validationSplit: checkNumberOption('options.validationSplit', options.validationSplit ?? 0.2, { min: 0, max: 0.5 }),
+    validationSplit: checkNumberOption('options.validationSplit', options.validationSplit ?? 0.2, {
+      min: 0,
+      max: 0.5,
+    }),
     patience: int('patience', 5, 1, 100_000),
     minDelta: checkNumberOption('options.minDelta', options.minDelta ?? 0, { min: 0 }),
-    errorSmoothing: checkNumberOption('options.errorSmoothing', options.errorSmoothing ?? 8, { min: 1, max: 1e6 }),
+    errorSmoothing: checkNumberOption('options.errorSmoothing', options.errorSmoothing ?? 8, {
+      min: 1,
+      max: 1e6,
+    }),
     targetFpr,
     threshold,
-    seed: checkNumberOption('options.seed', options.seed ?? 0, { integer: true, min: -(2 ** 31), max: 2 ** 32 - 1 }),
+    seed: checkNumberOption('options.seed', options.seed ?? 0, {
+      integer: true,
+      min: -(2 ** 31),
+      max: 2 ** 32 - 1,
+    }),
     backend,
   };
 }
