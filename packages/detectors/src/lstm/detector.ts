@@ -18,7 +18,7 @@ import {
 } from '@vigil/core';
 import { type BackendChoice, isBackendReady, selectBackend, settledBackend, useBackend } from './backend.js';
 import { ErrorScorer, type ErrorScorerState } from './error-scorer.js';
-import { ewmaAlpha, smoothErrors } from './error-smoothing.js';
+import { ewmaAlpha } from './error-smoothing.js';
 import { aggregateForecasts, predictionErrors, rowError } from './forecast-errors.js';
 import { loadModelWeights, readSavedDetector, saveModelDirectory } from './model-io.js';
 import {
@@ -201,14 +201,11 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
       const expected = aggregateForecasts(pred, n, d, o.window, o.horizon);
       const alpha = ewmaAlpha(o.errorSmoothing);
       const errors = predictionErrors(rows, observed, expected, d);
-      const { smoothed, last } = smoothErrors(errors, alpha);
       // Errors on windows the network was not trained on are honest about its generalisation; prefer them.
-      const from = Math.max(o.window, n - report.validationWindows);
-      const heldOutCount = countFinite(errors.subarray(from));
+      const heldOutFrom = Math.max(o.window, n - report.validationWindows);
+      const heldOutCount = countFinite(errors.subarray(heldOutFrom));
       const useHeldOut = report.validationWindows > 0 && heldOutCount >= MIN_HELD_OUT_CALIBRATION;
-      const scorer = useHeldOut
-        ? ErrorScorer.fit(errors.subarray(from), smoothed.subarray(from), alpha)
-        : ErrorScorer.fit(errors, smoothed, alpha);
+      const { scorer, last } = ErrorScorer.fit(errors, alpha, o.threshold, useHeldOut ? heldOutFrom : 0);
       const outRow = o.horizon * d;
       const pendingFrom = Math.max(0, n - o.window + 1 - o.horizon);
       fitted = {
@@ -258,17 +255,27 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
     const n = frame.timestamps.length;
     const { rows, observed } = scaleRows(frame.values, f.scaler);
     const count = Math.max(0, n - o.window + 1);
-    const pred = predictWindows(model, predictionWindows(rows, n, d, o.window), count, this.#shape(d));
-    const expected = aggregateForecasts(pred, n, d, o.window, o.horizon);
-    const alpha = ewmaAlpha(o.errorSmoothing);
-    const errors = predictionErrors(rows, observed, expected, d);
-    const { smoothed } = smoothErrors(errors, alpha);
-    const score = new Float64Array(n);
-    const isAnomaly = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      score[i] = f.scorer.score(errors[i], smoothed[i]);
-      isAnomaly[i] = score[i] >= o.threshold ? 1 : 0;
+    const shape = this.#shape(d);
+    const forecast = (input: Float32Array) =>
+      aggregateForecasts(
+        predictWindows(model, predictionWindows(input, n, d, o.window), count, shape),
+        n,
+        d,
+        o.window,
+        o.horizon,
+      );
+    let expected = forecast(rows);
+    let scored = scoreErrors(f.scorer, predictionErrors(rows, observed, expected, d), o.threshold);
+    if (o.replaceAnomalies && scored.isAnomaly.includes(1)) {
+      // One masking pass: forecast again with the flagged points replaced by their forecasts, as update() does.
+      const masked = rows.slice();
+      for (let i = 0; i < n; i++) {
+        if (scored.isAnomaly[i]) for (let j = 0; j < d; j++) masked[i * d + j] = expected[i * d + j];
+      }
+      expected = forecast(masked);
+      scored = scoreErrors(f.scorer, predictionErrors(rows, observed, expected, d), o.threshold);
     }
+    const { errors, smoothed, score, isAnomaly } = scored;
     if (!f.univariate) return { score, isAnomaly, raw: errors };
     const mean = f.scaler.mean[0];
     const std = f.scaler.std[0];
@@ -329,13 +336,14 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
       result = { t, score: 0, isAnomaly: false, status, ...band };
     } else {
       const e = rowError(row, 0, expected, 0, d);
-      const s = Number.isNaN(previous) ? e : alpha * e + (1 - alpha) * previous;
+      const clipped = f.scorer.clip(e);
+      const s = Number.isNaN(previous) ? clipped : alpha * clipped + (1 - alpha) * previous;
       f.smoothed = s;
       const score = f.scorer.score(e, s);
       result = { t, score, isAnomaly: score >= o.threshold, status: 'scored', raw: e, ...band };
     }
     f.history.copyWithin(0, d);
-    f.history.set(row, (o.window - 1) * d);
+    f.history.set(result.isAnomaly && o.replaceAnomalies ? expected : row, (o.window - 1) * d);
     f.pending.push(predictWindows(model, f.history, 1, this.#shape(d)));
     if (f.pending.length > o.horizon) f.pending.shift();
     return result;
@@ -482,6 +490,17 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
     const half = f.scorer.halfWidth(this.#options.threshold, previous) * std;
     return { expected, lower: expected - half, upper: expected + half };
   }
+}
+
+function scoreErrors(scorer: ErrorScorer, errors: Float64Array, threshold: number) {
+  const { smoothed } = scorer.smooth(errors);
+  const score = new Float64Array(errors.length);
+  const isAnomaly = new Uint8Array(errors.length);
+  for (let i = 0; i < errors.length; i++) {
+    score[i] = scorer.score(errors[i], smoothed[i]);
+    isAnomaly[i] = score[i] >= threshold ? 1 : 0;
+  }
+  return { errors, smoothed, score, isAnomaly };
 }
 
 function countFinite(a: Float64Array): number {

@@ -1,9 +1,11 @@
 import { TailCalibrator, type TailCalibratorState, VigilInputError } from '@vigil/core';
-import { bandHalfWidth } from './error-smoothing.js';
+import { bandHalfWidth, smoothErrors } from './error-smoothing.js';
 
 /** Serialised {@link ErrorScorer}. */
 export interface ErrorScorerState {
   readonly alpha: number;
+  /** Errors enter the smoothed average clipped at this value (null: no clipping). */
+  readonly clipAt: number | null;
   readonly point: TailCalibratorState;
   /** Null when errors are not smoothed (`errorSmoothing` 1). */
   readonly smoothed: TailCalibratorState | null;
@@ -20,37 +22,67 @@ export interface ErrorScorerState {
  */
 export class ErrorScorer {
   readonly #alpha: number;
+  readonly #clipAt: number;
   readonly #point: TailCalibrator;
   readonly #smoothed: TailCalibrator | undefined;
   readonly #combined: TailCalibrator | undefined;
 
   private constructor(
     alpha: number,
+    clipAt: number,
     point: TailCalibrator,
     smoothed?: TailCalibrator,
     combined?: TailCalibrator,
   ) {
     this.#alpha = alpha;
+    this.#clipAt = clipAt;
     this.#point = point;
     this.#smoothed = smoothed;
     this.#combined = combined;
   }
 
   /**
-   * Fits both calibrators on errors of normal data (NaN ignored); `alpha` is the smoothing factor (1: no smoothing).
+   * Fits both calibrators on the errors of normal data from index `from` on (NaN ignored); `alpha` is the smoothing
+   * factor (1: no smoothing). Errors enter the average clipped at the point test's limit for `threshold`, so a spike
+   * that the point test flags anyway does not keep the average, and so the flags, high for the points after it.
+   * Returns the scorer and the smoothed training errors.
+   *
    * @throws {VigilInputError} `TOO_SHORT` with fewer than 2 finite errors.
    */
-  static fit(errors: ArrayLike<number>, smoothed: ArrayLike<number>, alpha: number): ErrorScorer {
-    const point = TailCalibrator.fit(errors);
-    if (alpha >= 1) return new ErrorScorer(alpha, point);
-    const smooth = TailCalibrator.fit(smoothed);
-    const minP = new Float64Array(errors.length);
-    for (let i = 0; i < errors.length; i++) {
-      minP[i] = Number.isNaN(errors[i])
+  static fit(
+    errors: Float64Array,
+    alpha: number,
+    threshold: number,
+    from = 0,
+  ): { scorer: ErrorScorer; smoothed: Float64Array; last: number } {
+    const point = TailCalibrator.fit(errors.subarray(from));
+    const clipAt = point.rawForPValue(1 - threshold);
+    const unsmoothed = new ErrorScorer(alpha, clipAt, point);
+    if (alpha >= 1) return { scorer: unsmoothed, ...unsmoothed.smooth(errors) };
+    const { smoothed, last } = unsmoothed.smooth(errors);
+    const smooth = TailCalibrator.fit(smoothed.subarray(from));
+    const minP = new Float64Array(errors.length - from);
+    for (let i = from; i < errors.length; i++) {
+      minP[i - from] = Number.isNaN(errors[i])
         ? Number.NaN
         : minPRaw(point.pValue(errors[i]), smooth.pValue(smoothed[i]));
     }
-    return new ErrorScorer(alpha, point, smooth, TailCalibrator.fit(minP));
+    return {
+      scorer: new ErrorScorer(alpha, clipAt, point, smooth, TailCalibrator.fit(minP)),
+      smoothed,
+      last,
+    };
+  }
+
+  /** Smooths errors as the scorer expects them: clipped, then averaged from `start` (NaN: from the first error). */
+  smooth(errors: ArrayLike<number>, start = Number.NaN): { smoothed: Float64Array; last: number } {
+    const clipped = Float64Array.from(errors, (e) => this.clip(e));
+    return smoothErrors(clipped, this.#alpha, start);
+  }
+
+  /** One error clipped at the point test's limit (NaN stays NaN). */
+  clip(error: number): number {
+    return error > this.#clipAt ? this.#clipAt : error;
   }
 
   /**
@@ -66,9 +98,12 @@ export class ErrorScorer {
       );
     }
     const point = TailCalibrator.fromJSON(state.point);
-    if (!state.smoothed || !state.combined) return new ErrorScorer(state.alpha, point);
+    // JSON has no Infinity: an unreachable clip limit is written as null.
+    const clipAt = typeof state.clipAt === 'number' ? state.clipAt : Number.POSITIVE_INFINITY;
+    if (!state.smoothed || !state.combined) return new ErrorScorer(state.alpha, clipAt, point);
     return new ErrorScorer(
       state.alpha,
+      clipAt,
       point,
       TailCalibrator.fromJSON(state.smoothed),
       TailCalibrator.fromJSON(state.combined),
@@ -96,13 +131,16 @@ export class ErrorScorer {
     // Invert the chain: combined threshold → the minimum p-value it needs → each error's limit at that p-value.
     const p = 10 ** -this.#combined.rawForPValue(1 - threshold);
     const point = this.#point.rawForPValue(p);
-    return Math.min(point, bandHalfWidth(this.#smoothed.rawForPValue(p), this.#alpha, previous));
+    // Errors enter the average clipped, so the smoothed test is out of reach of one point beyond the clip.
+    const viaSmoothed = bandHalfWidth(this.#smoothed.rawForPValue(p), this.#alpha, previous);
+    return Math.min(point, viaSmoothed <= this.#clipAt ? viaSmoothed : Number.POSITIVE_INFINITY);
   }
 
   /** The serialisable state. */
   toJSON(): ErrorScorerState {
     return {
       alpha: this.#alpha,
+      clipAt: Number.isFinite(this.#clipAt) ? this.#clipAt : null,
       point: this.#point.toJSON(),
       smoothed: this.#smoothed?.toJSON() ?? null,
       combined: this.#combined?.toJSON() ?? null,

@@ -27,6 +27,9 @@ export interface LstmDetectorOptions {
   /** Span, in points, of the exponentially weighted average of prediction errors (Telemanom's error smoothing);
    * 1 scores each error alone, longer spans catch slow drifts sooner and single spikes later. Default 8. */
   errorSmoothing?: number;
+  /** Feed the forecast instead of a flagged value to the windows after it, so one anomaly does not echo through the
+   * next `window` forecasts; a lasting shift then stays flagged until you refit. Default true. */
+  replaceAnomalies?: boolean;
   /** False-positive rate on normal data that sets the default threshold `1 − targetFpr`. Default 1e-3. */
   targetFpr?: number;
   /** Explicit score threshold in (0, 1]; overrides `targetFpr`. */
@@ -75,6 +78,14 @@ export function resolveLstmOptions(options: LstmDetectorOptions = {}): ResolvedL
       'options.backend',
     );
   }
+  const replaceAnomalies = options.replaceAnomalies ?? true;
+  if (typeof replaceAnomalies !== 'boolean') {
+    throw new VigilInputError(
+      'INVALID_OPTION',
+      `options.replaceAnomalies must be true or false; got ${String(replaceAnomalies)}.`,
+      'options.replaceAnomalies',
+    );
+  }
   return {
     window: int('window', 32, 2, 4096),
     horizon: int('horizon', 1, 1, 512),
@@ -97,6 +108,7 @@ export function resolveLstmOptions(options: LstmDetectorOptions = {}): ResolvedL
       min: 1,
       max: 1e6,
     }),
+    replaceAnomalies,
     targetFpr,
     threshold,
     seed: checkNumberOption('options.seed', options.seed ?? 0, {

@@ -20,6 +20,7 @@ describe('LstmDetector options and errors', { timeout: 120_000 }, () => {
       patience: 5,
       minDelta: 0,
       errorSmoothing: 8,
+      replaceAnomalies: true,
       targetFpr: 1e-3,
       threshold: 0.999,
       seed: 0,
@@ -43,6 +44,7 @@ describe('LstmDetector options and errors', { timeout: 120_000 }, () => {
     [{ threshold: 0 }, 'options.threshold'],
     [{ seed: 1.5 }, 'options.seed'],
     [{ backend: 'gpu' }, 'options.backend'],
+    [{ replaceAnomalies: 'yes' }, 'options.replaceAnomalies'],
   ])('rejects %o with INVALID_OPTION naming %s', (options, field) => {
     try {
       new LstmDetector(options as object);

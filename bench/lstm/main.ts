@@ -1,0 +1,65 @@
+/**
+ * LSTM detector on the two TensorFlow.js backends available everywhere, side by side in one run: time per training
+ * epoch, batch scoring and streaming throughput, and accuracy on injected spikes. (tfjs-node, the third backend,
+ * cannot be installed on the CI machines: its install downloads libtensorflow.) Timings on shared cores are noisy;
+ * compare the wasm/cpu ratios measured here, in the same process.
+ */
+import { LstmDetector } from '@vigil/detectors';
+import {
+  concat,
+  precisionRecall,
+  seasonal,
+  withSpikes,
+} from '../../packages/detectors/test/lstm/fixtures.js';
+import { type Row, timeIt, writeResult } from '../lib/report.js';
+
+const TRAIN = 2000;
+const TEST = 2000;
+const EPOCHS = 5;
+const STREAM = 300;
+// The detector's defaults except a fixed number of epochs (patience above it) so every epoch is timed.
+const options = { window: 32, units: 32, batchSize: 64, epochs: EPOCHS, patience: EPOCHS + 1, seed: 1 } as const;
+
+const train = seasonal(TRAIN, 1);
+const test = seasonal(TEST, 2, { start: TRAIN });
+const spikes = Array.from({ length: 20 }, (_, k) => 60 + k * 97);
+const spiked = withSpikes(test, spikes, 2.5);
+
+const rows: Row[] = [];
+for (const backend of ['wasm', 'cpu'] as const) {
+  const d = new LstmDetector({ ...options, backend });
+  const fitMs = await timeIt(() => d.fit(train));
+  const t = d.training!;
+  const scoreMs = await timeIt(() => d.score(spiked), 3, true);
+  const s = await d.score(spiked);
+  const { precision, recall } = precisionRecall(s.isAnomaly, new Set(spikes));
+  const t0 = performance.now();
+  for (let i = 0; i < STREAM; i++) d.update(test.timestamps[i], test.values[i]);
+  const updateMs = performance.now() - t0;
+  rows.push({
+    backend: d.backend ?? backend,
+    trainPoints: TRAIN,
+    epochs: t.epochs,
+    // Fit also forecasts the training series once for calibration; an epoch is the rest divided by the epochs.
+    msPerEpoch: (fitMs - scoreMs * (TRAIN / TEST)) / t.epochs,
+    fitMs,
+    scorePointsPerSec: TEST / (scoreMs / 1000),
+    updatePointsPerSec: STREAM / (updateMs / 1000),
+    validationMse: t.validationLoss[t.bestEpoch - 1],
+    spikePrecision: precision,
+    spikeRecall: recall,
+  });
+}
+
+const [wasm, cpu] = rows;
+const ratio = (k: string) => Number(cpu[k]) / Number(wasm[k]);
+writeResult('lstm', rows, {
+  options,
+  note: 'tfjs-node not installable here (downloads libtensorflow); wasm vs cpu in one process. Spikes: 20 of +2.5 (8σ of the noise) in 2000 test points.',
+  wasmSpeedup: {
+    epoch: ratio('msPerEpoch'),
+    score: 1 / ratio('scorePointsPerSec'),
+    update: 1 / ratio('updatePointsPerSec'),
+  },
+  joinedCheck: concat(train, test).values.length,
+});
