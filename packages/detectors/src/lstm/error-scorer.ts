@@ -82,7 +82,7 @@ export class ErrorScorer {
 
   /** One error clipped at the point test's limit (NaN stays NaN). */
   clip(error: number): number {
-    return error > this.#clipAt ? this.#clipAt : error;
+    return Math.min(error, this.#clipAt);
   }
 
   /**
