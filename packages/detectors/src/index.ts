@@ -1,14 +1,53 @@
 import { registerDetector } from '@vigil/core';
 import { registerFactory } from './create-detector.js';
+import { EnsembleDetector } from './ensemble/ensemble.js';
 import { LSTM_VERSION, LstmDetector } from './lstm/detector.js';
 import { MadDetector } from './statistical/mad.js';
 import { ZScoreDetector } from './statistical/zscore.js';
 
 export { createDetector, detectorKinds, registerFactory } from './create-detector.js';
+export type { CombineRule } from './ensemble/combine.js';
+export { combine, evidence, fitLogistic, MAX_EVIDENCE } from './ensemble/combine.js';
+export type { EnsembleMemberSpec, EnsembleOptions } from './ensemble/ensemble.js';
+export {
+  DEFAULT_ENSEMBLE_MEMBERS,
+  ENSEMBLE_SNAPSHOT_VERSION,
+  EnsembleDetector,
+} from './ensemble/ensemble.js';
 export type { BackendChoice, LstmBackend } from './lstm/backend.js';
 export type { LstmSnapshot, LstmState, LstmTraining } from './lstm/detector.js';
 export { LSTM_VERSION, LstmDetector } from './lstm/detector.js';
 export type { LstmDetectorOptions, ResolvedLstmOptions } from './lstm/options.js';
+export type { Cycle, CycleExtrema, CycleExtremaOptions } from './maintenance/cycle-extrema.js';
+export { cycleExtrema } from './maintenance/cycle-extrema.js';
+export type { LeakOptions, LeakReport, LeakVerdict } from './maintenance/detect-leak.js';
+export { detectLeak } from './maintenance/detect-leak.js';
+export type { Drop, FindDropsOptions } from './maintenance/find-drops.js';
+export { dropThreshold, findDrops } from './maintenance/find-drops.js';
+export { findLevelDrops } from './maintenance/find-level-drops.js';
+export type {
+  ExhaustionForecast,
+  ExhaustionMethod,
+  ExhaustionOptions,
+} from './maintenance/forecast-exhaustion.js';
+export { forecastExhaustion } from './maintenance/forecast-exhaustion.js';
+export { kendallVarianceS } from './maintenance/kendall-variance.js';
+export type { MannKendallOptions, MannKendallResult } from './maintenance/mann-kendall.js';
+export { mannKendall } from './maintenance/mann-kendall.js';
+export { normalCdf, normalQuantile } from './maintenance/normal-distribution.js';
+export type { CapacityOptions, CapacityPlan } from './maintenance/plan-capacity.js';
+export { planCapacity } from './maintenance/plan-capacity.js';
+export type { LinearFit } from './maintenance/predict-linear.js';
+export { linearFit, predictLinearEta } from './maintenance/predict-linear.js';
+export type {
+  ForecastBand,
+  RobustSeasonalForecasterOptions,
+  SeasonalForecaster,
+  TrendSummary,
+} from './maintenance/seasonal-forecaster.js';
+export { RobustSeasonalForecaster } from './maintenance/seasonal-forecaster.js';
+export type { TheilSenFit, TheilSenOptions } from './maintenance/theil-sen.js';
+export { theilSen } from './maintenance/theil-sen.js';
 export type { MadOptions } from './statistical/mad.js';
 export { MAD_TO_SIGMA, MadDetector } from './statistical/mad.js';
 export type { ResolvedRollingOptions, RollingOptions, RollingState } from './statistical/rolling-detector.js';
@@ -21,5 +60,7 @@ registerDetector('zscore', (s) => ZScoreDetector.fromJSON(s), 1);
 registerFactory('zscore', (o) => new ZScoreDetector(o));
 registerDetector('mad', (s) => MadDetector.fromJSON(s), 1);
 registerFactory('mad', (o) => new MadDetector(o));
+registerDetector('ensemble', (s) => EnsembleDetector.fromJSON(s), 1);
+registerFactory('ensemble', (o) => new EnsembleDetector(o));
 registerDetector('lstm', (s) => LstmDetector.fromJSON(s), LSTM_VERSION);
 registerFactory('lstm', (o) => new LstmDetector(o));
