@@ -137,7 +137,8 @@ export async function trainNetwork(
         break;
       }
     }
-    if (bestEpoch > 0) writeWeights(model, bestWeights);
+    // Also when no epoch improved (e.g. a learning rate so large the loss went NaN): back to the initial weights.
+    writeWeights(model, bestWeights);
   } finally {
     optimizer.dispose();
     tf.dispose([xTrain, yTrain]);

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { loadDetector } from '@vigil/core';
 import { describe, expect, it } from 'vitest';
+import '../../src/index.js';
 import { selectBackend } from '../../src/lstm/backend.js';
 import { LstmDetector } from '../../src/lstm/detector.js';
 import { seasonal, TINY } from './fixtures.js';
@@ -45,5 +47,20 @@ describe('LSTM backend selection', { timeout: 120_000 }, () => {
     expect((await cpu.score(train)).score).toEqual(c1.score);
     // Same seed, different kernels: forecasts agree to float32 rounding, not bit for bit.
     for (let i = 8; i < 200; i += 17) expect(c1.expected![i]).toBeCloseTo(a1.expected![i], 3);
+  });
+
+  it('update() right after loadDetector runs at once on the already started backend, like the original', async () => {
+    const train = seasonal(200, 1);
+    const d = new LstmDetector({ ...TINY, backend: 'cpu' });
+    await d.fit(train);
+    const copy = loadDetector<LstmDetector>(JSON.parse(JSON.stringify(d)));
+    expect(copy.backend).toBeUndefined();
+    const next = seasonal(5, 9, { start: 200 });
+    for (let i = 0; i < 5; i++) {
+      const a = d.update(next.timestamps[i], next.values[i]);
+      const b = copy.update(next.timestamps[i], next.values[i]);
+      expect(b).toEqual(a);
+    }
+    expect(copy.backend).toBe('cpu');
   });
 });
