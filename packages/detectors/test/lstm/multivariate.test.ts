@@ -1,7 +1,7 @@
 import { createRng } from '@vigil/core';
 import { describe, expect, it } from 'vitest';
 import { LstmDetector } from '../../src/lstm/detector.js';
-import { STEP_MS, seasonal, TINY } from './fixtures.js';
+import { STEP_MS } from './fixtures.js';
 
 // cpu and memory sharing one cycle, memory lagging by 3 points; noise independent per column.
 function twoColumns(n: number, seed: number, start = 0) {
