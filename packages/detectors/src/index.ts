@@ -1,6 +1,7 @@
 import { registerDetector } from '@vigil/core';
 import { registerFactory } from './create-detector.js';
 import { EnsembleDetector } from './ensemble/ensemble.js';
+import { LSTM_VERSION, LstmDetector } from './lstm/detector.js';
 import { MadDetector } from './statistical/mad.js';
 import { ZScoreDetector } from './statistical/zscore.js';
 
@@ -13,6 +14,10 @@ export {
   ENSEMBLE_SNAPSHOT_VERSION,
   EnsembleDetector,
 } from './ensemble/ensemble.js';
+export type { BackendChoice, LstmBackend } from './lstm/backend.js';
+export type { LstmSnapshot, LstmState, LstmTraining } from './lstm/detector.js';
+export { LSTM_VERSION, LstmDetector } from './lstm/detector.js';
+export type { LstmDetectorOptions, ResolvedLstmOptions } from './lstm/options.js';
 export type { Cycle, CycleExtrema, CycleExtremaOptions } from './maintenance/cycle-extrema.js';
 export { cycleExtrema } from './maintenance/cycle-extrema.js';
 export type { LeakOptions, LeakReport, LeakVerdict } from './maintenance/detect-leak.js';
@@ -57,3 +62,5 @@ registerDetector('mad', (s) => MadDetector.fromJSON(s), 1);
 registerFactory('mad', (o) => new MadDetector(o));
 registerDetector('ensemble', (s) => EnsembleDetector.fromJSON(s), 1);
 registerFactory('ensemble', (o) => new EnsembleDetector(o));
+registerDetector('lstm', (s) => LstmDetector.fromJSON(s), LSTM_VERSION);
+registerFactory('lstm', (o) => new LstmDetector(o));
