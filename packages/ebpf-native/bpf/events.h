@@ -57,8 +57,8 @@ enum tcp_event_kind { VIGIL_TCP_CONNECT = 1, VIGIL_TCP_ACCEPT = 2, VIGIL_TCP_CLO
 struct tcp_event {
 	__u64 ts_ns;
 	__u64 duration_ns; /* connect/accept: handshake latency; close: time since established */
-	__u64 bytes_acked;
-	__u64 bytes_received;
+	__u64 bytes_acked;    /* close: payload bytes sent and acknowledged */
+	__u64 bytes_received; /* close: payload bytes received */
 	__u32 kind;
 	__u32 pid;
 	__u32 retransmits;

@@ -7,13 +7,16 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define AF_INET 2
 #define AF_INET6 10
+#define RCV_SHUTDOWN 1
+#define SEND_SHUTDOWN 2
 
 VIGIL_EVENTS_RINGBUF
 
 struct sock_start {
 	__u64 ts_ns; /* SYN sent/received, then established */
 	__u32 pid;   /* the connecting process; 0 for passive opens (softirq context) */
-	__u32 established;
+	__u16 established;
+	__u16 active; /* our SYN was acked, which bytes_acked counts as one byte */
 	char comm[VIGIL_COMM_LEN];
 };
 
@@ -51,6 +54,7 @@ int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	if (newstate == TCP_SYN_SENT || newstate == TCP_SYN_RECV) {
 		struct sock_start s = { .ts_ns = now };
 		if (newstate == TCP_SYN_SENT) {
+			s.active = 1;
 			s.pid = bpf_get_current_pid_tgid() >> 32;
 			bpf_get_current_comm(s.comm, sizeof(s.comm));
 		}
@@ -101,8 +105,15 @@ int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	}
 	if (kind == VIGIL_TCP_CLOSE) {
 		struct tcp_sock *tp = (struct tcp_sock *)ctx->skaddr;
-		e->bytes_acked = BPF_CORE_READ(tp, bytes_acked);
-		e->bytes_received = BPF_CORE_READ(tp, bytes_received);
+		/* bytes_acked and bytes_received count sequence space: SYN and FIN take one each. Report payload. */
+		struct sock *sk = (struct sock *)ctx->skaddr;
+		__u8 shutdown = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_shutdown);
+		__u64 acked = BPF_CORE_READ(tp, bytes_acked);
+		__u64 received = BPF_CORE_READ(tp, bytes_received);
+		bool fin_acked = (shutdown & SEND_SHUTDOWN) && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq);
+		__u64 control = (s->active ? 1 : 0) + (fin_acked ? 1 : 0);
+		e->bytes_acked = acked > control ? acked - control : 0;
+		e->bytes_received = (shutdown & RCV_SHUTDOWN) && received > 0 ? received - 1 : received;
 		e->retransmits = BPF_CORE_READ(tp, total_retrans);
 		if (!e->pid) {
 			/* Passive sockets are usually closed by their owner, in its context. */
