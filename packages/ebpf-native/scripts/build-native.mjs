@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const buildDir = join(root, 'build');
 const require = createRequire(import.meta.url);
-const APT = 'apt-get install -y clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config make g++ python3';
+const APT =
+  'apt-get install -y clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config make g++ python3';
 const required = process.env.VIGIL_REQUIRE_EBPF === '1';
 
 function has(command) {
@@ -69,11 +70,12 @@ for (const [lib, apt] of [
 if (!existsSync('/sys/kernel/btf/vmlinux')) {
   missing.push('/sys/kernel/btf/vmlinux (a kernel built with CONFIG_DEBUG_INFO_BTF=y)');
 }
-let addonApi = null;
-try {
-  addonApi = require('node-addon-api').include_dir;
-} catch {
-  missing.push('node-addon-api (npm install in the monorepo)');
+for (const dep of ['node-addon-api', 'node-gyp/package.json']) {
+  try {
+    require.resolve(dep);
+  } catch {
+    missing.push(`${dep.split('/')[0]} (npm install in the monorepo)`);
+  }
 }
 if (missing.length > 0) giveUp(missing);
 

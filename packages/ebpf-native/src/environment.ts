@@ -39,12 +39,25 @@ function effectiveCapabilities(): bigint {
   }
 }
 
-/** Returns the tracefs events directory's parent, or null when tracefs is not mounted. */
+/** Returns the tracefs directory whose `events/` this process can read, or null. */
 export function findTracefs(): string | null {
   for (const dir of ['/sys/kernel/tracing', '/sys/kernel/debug/tracing']) {
     if (existsSync(`${dir}/events`)) return dir;
   }
   return null;
+}
+
+/** Mount points of tracefs from /proc/self/mounts (readable by anyone, unlike tracefs itself). */
+function tracefsMounts(): string[] {
+  try {
+    return readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' '))
+      .filter((f) => f[2] === 'tracefs')
+      .map((f) => f[1]);
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -61,7 +74,15 @@ export function checkEnvironment(): EbpfEnvironment {
   const root = typeof process.geteuid === 'function' && process.geteuid() === 0;
   const tracefs = findTracefs();
   const btf = existsSync('/sys/kernel/btf/vmlinux');
-  const env: EbpfEnvironment = { kernel: release(), addon: false, root, capabilities, tracefs, btf, problems: [] };
+  const env: EbpfEnvironment = {
+    kernel: release(),
+    addon: false,
+    root,
+    capabilities,
+    tracefs,
+    btf,
+    problems: [],
+  };
   try {
     env.libbpfVersion = loadAddon().libbpfVersion();
     env.addon = true;
@@ -88,6 +109,16 @@ export function permissionError(cause?: unknown): VigilEbpfError {
 }
 
 export function tracefsError(): VigilEbpfError {
+  const mounted = tracefsMounts();
+  if (mounted.length > 0) {
+    return new VigilEbpfError(
+      'EBPF_TRACEFS',
+      `tracefs is mounted at ${mounted[0]} but this process cannot read it.`,
+      {
+        fix: 'run as root (tracefs is usually mode 0700), or make it readable to this user.',
+      },
+    );
+  }
   return new VigilEbpfError('EBPF_TRACEFS', 'tracefs is not mounted, so tracepoints cannot be attached.', {
     fix: 'mount -t tracefs tracefs /sys/kernel/tracing',
   });
@@ -97,7 +128,7 @@ export function btfError(): VigilEbpfError {
   return new VigilEbpfError(
     'EBPF_NO_BTF',
     'The kernel exposes no BTF (/sys/kernel/btf/vmlinux is missing); CO-RE probes cannot be relocated.',
-    { fix: "use a kernel built with CONFIG_DEBUG_INFO_BTF=y (most distribution kernels since 5.8)." },
+    { fix: 'use a kernel built with CONFIG_DEBUG_INFO_BTF=y (most distribution kernels since 5.8).' },
   );
 }
 

@@ -11,7 +11,13 @@ export { bpfObjectPath } from './native/package-paths.js';
 export { BpfLink } from './object/bpf-link.js';
 export type { MapUpdateMode } from './object/bpf-map.js';
 export { BpfMap } from './object/bpf-map.js';
-export type { MapInfo, OpenOptions, PerfEventTarget, ProgramInfo, UprobeTarget } from './object/bpf-object.js';
+export type {
+  MapInfo,
+  OpenOptions,
+  PerfEventTarget,
+  ProgramInfo,
+  UprobeTarget,
+} from './object/bpf-object.js';
 export { BpfObject } from './object/bpf-object.js';
 export type { LaneReduction } from './object/per-cpu.js';
 export { aggregatePerCpuU64, splitPerCpu } from './object/per-cpu.js';
@@ -19,14 +25,25 @@ export type { RecordBatch, RingBufferOptions, RingBufferStats } from './object/r
 export { RingBuffer } from './object/ring-buffer.js';
 export type { AggregateProbeOptions, Series } from './probes/aggregate-probe.js';
 export { AggregateProbe } from './probes/aggregate-probe.js';
-export type { BlockIoProbe, BlockIoProbeOptions, BlockIoSnapshot, BlockIoStats } from './probes/block-io-probe.js';
+export type {
+  BlockIoProbe,
+  BlockIoProbeOptions,
+  BlockIoSnapshot,
+  BlockIoStats,
+} from './probes/block-io-probe.js';
 export { watchBlockIo } from './probes/block-io-probe.js';
 export type { EventProbeOptions, EventProbeStats } from './probes/event-probe.js';
 export { EventProbe } from './probes/event-probe.js';
 export type { FileOpenEvent, FileOpenProbeOptions, WatchedPath } from './probes/file-open-probe.js';
 export { watchFileOpens } from './probes/file-open-probe.js';
 export type { Log2Histogram } from './probes/log2-histogram.js';
-export { countAtLeast, emptyLog2Histogram, LOG2_SLOTS, log2Quantile, subtractHistograms } from './probes/log2-histogram.js';
+export {
+  countAtLeast,
+  emptyLog2Histogram,
+  LOG2_SLOTS,
+  log2Quantile,
+  subtractHistograms,
+} from './probes/log2-histogram.js';
 export type { OomEvent, OomProbeOptions } from './probes/oom-probe.js';
 export { watchOomKills } from './probes/oom-probe.js';
 export type { ProcessEvent, ProcessProbeOptions } from './probes/process-probe.js';

@@ -53,11 +53,15 @@ export function loadAddon(): NativeAddon {
     return cached;
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
-    throw new VigilEbpfError('EBPF_ADDON_UNAVAILABLE', `@vigil/ebpf-native's addon failed to load: ${message}.`, {
-      fix: /libbpf|libelf|libz/.test(message)
-        ? `install the runtime libraries: apt-get install -y libbpf1 libelf1 zlib1g (or ${APT_INSTALL}).`
-        : 'rebuild it for this Node.js: npm run build --workspace @vigil/ebpf-native.',
-      cause,
-    });
+    throw new VigilEbpfError(
+      'EBPF_ADDON_UNAVAILABLE',
+      `@vigil/ebpf-native's addon failed to load: ${message}.`,
+      {
+        fix: /libbpf|libelf|libz/.test(message)
+          ? `install the runtime libraries: apt-get install -y libbpf1 libelf1 zlib1g (or ${APT_INSTALL}).`
+          : 'rebuild it for this Node.js: npm run build --workspace @vigil/ebpf-native.',
+        cause,
+      },
+    );
   }
 }

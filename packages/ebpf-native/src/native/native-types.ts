@@ -22,7 +22,15 @@ export type NativeAttachSpec =
   | { kind: 'tracepoint'; category: string; name: string }
   | { kind: 'raw_tracepoint'; name: string }
   | { kind: 'uprobe'; binary: string; func?: string; offset?: number; pid?: number; retprobe?: boolean }
-  | { kind: 'perf_event'; type: number; config: number; frequency?: number; period?: number; pid: number; cpu: number };
+  | {
+      kind: 'perf_event';
+      type: number;
+      config: number;
+      frequency?: number;
+      period?: number;
+      pid: number;
+      cpu: number;
+    };
 
 export interface NativeLink {
   destroy(): void;

@@ -44,13 +44,28 @@ export class BpfMap {
 
   #key(key: Uint8Array | number): Buffer {
     if (typeof key === 'number') {
-      requireInput(this.keySize === 4, 'key', `is a number but map '${this.name}' has ${this.keySize}-byte keys`, 'pass the key as a Buffer.');
-      requireInput(Number.isInteger(key) && key >= 0 && key <= 0xffffffff, 'key', 'must be a u32', 'pass 0..2^32-1.');
+      requireInput(
+        this.keySize === 4,
+        'key',
+        `is a number but map '${this.name}' has ${this.keySize}-byte keys`,
+        'pass the key as a Buffer.',
+      );
+      requireInput(
+        Number.isInteger(key) && key >= 0 && key <= 0xffffffff,
+        'key',
+        'must be a u32',
+        'pass 0..2^32-1.',
+      );
       const b = Buffer.alloc(4);
       b.writeUInt32LE(key);
       return b;
     }
-    requireInput(key.byteLength === this.keySize, 'key', `must be ${this.keySize} bytes for map '${this.name}', got ${key.byteLength}`, 'lay the key out as the BPF program declares it.');
+    requireInput(
+      key.byteLength === this.keySize,
+      'key',
+      `must be ${this.keySize} bytes for map '${this.name}', got ${key.byteLength}`,
+      'lay the key out as the BPF program declares it.',
+    );
     return Buffer.from(key.buffer, key.byteOffset, key.byteLength);
   }
 
@@ -73,7 +88,10 @@ export class BpfMap {
    * @example
    * const [count, totalNs, maxNs] = stats.lookupAggregated(key, ['sum', 'sum', 'max']) ?? [];
    */
-  lookupAggregated(key: Uint8Array | number, reductions: readonly LaneReduction[] = []): bigint[] | undefined {
+  lookupAggregated(
+    key: Uint8Array | number,
+    reductions: readonly LaneReduction[] = [],
+  ): bigint[] | undefined {
     const perCpu = this.lookupPerCpu(key);
     return perCpu ? aggregatePerCpuU64(perCpu, reductions) : undefined;
   }

@@ -7,7 +7,7 @@ import type { NativeAttachSpec, NativeObject } from '../native/native-types.js';
 import { BpfLink } from './bpf-link.js';
 import { BpfMap } from './bpf-map.js';
 import { native } from './classify-error.js';
-import { RingBuffer, type RecordBatch, type RingBufferOptions } from './ring-buffer.js';
+import { type RecordBatch, RingBuffer, type RingBufferOptions } from './ring-buffer.js';
 
 /** A program in a BPF object. */
 export interface ProgramInfo {
@@ -39,7 +39,7 @@ export interface UprobeTarget {
   /** Path of the ELF binary or shared library. */
   binary: string;
   /** Function name to resolve in `binary`'s symbols; with `offset`, an offset inside it. */
-func?: string;
+  func?: string;
   /** Byte offset in the file (or inside `func`); default 0. */
   offset?: number;
   /** Only this process; default -1 (every process that maps `binary`). */
@@ -110,11 +110,22 @@ export class BpfObject {
   static open(source: string | Uint8Array, options: OpenOptions = {}): BpfObject {
     const addon = loadAddon();
     if (typeof source === 'string') {
-      requireInput(existsSync(source), 'source', `'${source}' does not exist`, 'pass the path of a compiled .bpf.o file.');
+      requireInput(
+        existsSync(source),
+        'source',
+        `'${source}' does not exist`,
+        'pass the path of a compiled .bpf.o file.',
+      );
     } else {
-      requireInput(source instanceof Uint8Array && source.byteLength > 0, 'source', 'must be a non-empty path or byte array', 'pass a .bpf.o path or its bytes.');
+      requireInput(
+        source instanceof Uint8Array && source.byteLength > 0,
+        'source',
+        'must be a non-empty path or byte array',
+        'pass a .bpf.o path or its bytes.',
+      );
     }
-    const src = typeof source === 'string' ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+    const src =
+      typeof source === 'string' ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
     const object = native('open BPF object', () => new addon.BpfObject(src, options.name));
     return new BpfObject(object, addon.numPossibleCpus());
   }
@@ -146,7 +157,12 @@ export class BpfObject {
 
   /** Resizes a map before `load()` (bytes for ring buffers: a power of two multiple of the page size). */
   resizeMap(map: string, maxEntries: number): void {
-    requireInput(Number.isInteger(maxEntries) && maxEntries > 0, 'maxEntries', 'must be a positive integer', 'pass e.g. 1 << 20.');
+    requireInput(
+      Number.isInteger(maxEntries) && maxEntries > 0,
+      'maxEntries',
+      'must be a positive integer',
+      'pass e.g. 1 << 20.',
+    );
     native(`resize map '${map}'`, () => this.#native.setMaxEntries(map, maxEntries));
   }
 
@@ -160,7 +176,10 @@ export class BpfObject {
   }
 
   #attach(program: string, spec: NativeAttachSpec, target: string): BpfLink {
-    const link = new BpfLink(native(`attach '${program}' to ${target}`, () => this.#native.attach(program, spec)), target);
+    const link = new BpfLink(
+      native(`attach '${program}' to ${target}`, () => this.#native.attach(program, spec)),
+      target,
+    );
     this.#links.add(link);
     return link;
   }
@@ -172,7 +191,12 @@ export class BpfObject {
    */
   attach(program: string): BpfLink {
     const info = this.programs.find((p) => p.name === program);
-    requireInput(info !== undefined, 'program', `'${program}' is not in this object`, `use one of ${this.programs.map((p) => p.name).join(', ')}.`);
+    requireInput(
+      info !== undefined,
+      'program',
+      `'${program}' is not in this object`,
+      `use one of ${this.programs.map((p) => p.name).join(', ')}.`,
+    );
     const tp = /^(?:tp|tracepoint)\/([^/]+)\/([^/]+)$/.exec(info.section);
     if (tp) return this.attachTracepoint(program, tp[1], tp[2]);
     const btf = /^(?:tp_btf|raw_tp|raw_tracepoint)\/(.+)$/.exec(info.section);
@@ -198,7 +222,12 @@ export class BpfObject {
 
   /** Attaches a uprobe or uretprobe program to a function or offset of an ELF binary. */
   attachUprobe(program: string, target: UprobeTarget): BpfLink {
-    requireInput(existsSync(target.binary), 'target.binary', `'${target.binary}' does not exist`, 'pass the path of an ELF binary or shared library.');
+    requireInput(
+      existsSync(target.binary),
+      'target.binary',
+      `'${target.binary}' does not exist`,
+      'pass the path of an ELF binary or shared library.',
+    );
     const where = `${target.retprobe ? 'uretprobe' : 'uprobe'} ${target.binary}${target.func ? `:${target.func}` : ''}`;
     return this.#attach(program, { kind: 'uprobe', ...target, pid: target.pid ?? -1 }, where);
   }
@@ -206,9 +235,19 @@ export class BpfObject {
   /** Attaches a perf_event program to a sampling perf event on each CPU; returns one link per CPU. */
   attachPerfEvent(program: string, target: PerfEventTarget = {}): BpfLink[] {
     const named = typeof target.event === 'string' ? PERF_EVENTS[target.event] : undefined;
-    const type = typeof target.type === 'number' ? target.type : named ? named.type : PERF_TYPES[target.type ?? 'software'];
+    const type =
+      typeof target.type === 'number'
+        ? target.type
+        : named
+          ? named.type
+          : PERF_TYPES[target.type ?? 'software'];
     const config = typeof target.event === 'number' ? target.event : (named?.config ?? 0);
-    requireInput(!(target.frequency && target.period), 'target', 'sets both frequency and period', 'choose one.');
+    requireInput(
+      !(target.frequency && target.period),
+      'target',
+      'sets both frequency and period',
+      'choose one.',
+    );
     const frequency = target.period ? undefined : (target.frequency ?? 99);
     const cpus = target.cpus ?? Array.from({ length: this.#cpus }, (_, i) => i);
     const links: BpfLink[] = [];
@@ -217,7 +256,15 @@ export class BpfObject {
         links.push(
           this.#attach(
             program,
-            { kind: 'perf_event', type, config, frequency, period: target.period, pid: target.pid ?? -1, cpu },
+            {
+              kind: 'perf_event',
+              type,
+              config,
+              frequency,
+              period: target.period,
+              pid: target.pid ?? -1,
+              cpu,
+            },
             `perf event type ${type} config ${config} on CPU ${cpu}`,
           ),
         );
@@ -235,7 +282,12 @@ export class BpfObject {
     let m = this.#maps.get(name);
     if (!m) {
       const info = this.maps.find((x) => x.name === name);
-      requireInput(info !== undefined, 'map', `'${name}' is not in this object`, `use one of ${this.maps.map((x) => x.name).join(', ')}.`);
+      requireInput(
+        info !== undefined,
+        'map',
+        `'${name}' is not in this object`,
+        `use one of ${this.maps.map((x) => x.name).join(', ')}.`,
+      );
       m = new BpfMap(this.#native, info, this.#cpus);
       this.#maps.set(name, m);
     }
@@ -247,12 +299,24 @@ export class BpfObject {
    * When the object has a per-CPU `drops` map (the convention of this package's probes), its sum is
    * reported as `kernelDrops`.
    */
-  consumeRingBuffer(mapName: string, onBatch: (batch: RecordBatch) => void, options: RingBufferOptions = {}): RingBuffer {
+  consumeRingBuffer(
+    mapName: string,
+    onBatch: (batch: RecordBatch) => void,
+    options: RingBufferOptions = {},
+  ): RingBuffer {
     const addon = loadAddon();
     const drops = this.maps.some((m) => m.name === 'drops') ? this.map('drops') : undefined;
     const ring = native(
       `consume ring buffer '${mapName}'`,
-      () => new RingBuffer(this.#native, mapName, onBatch, options, drops, (o, m, cb, opts) => new addon.RingConsumer(o, m, cb, opts)),
+      () =>
+        new RingBuffer(
+          this.#native,
+          mapName,
+          onBatch,
+          options,
+          drops,
+          (o, m, cb, opts) => new addon.RingConsumer(o, m, cb, opts),
+        ),
     );
     this.#rings.add(ring);
     return ring;
@@ -275,14 +339,22 @@ export class BpfObject {
 function requireTracepoint(category: string, name: string): void {
   const tracefs = findTracefs();
   if (!tracefs) {
-    throw new VigilEbpfError('EBPF_TRACEFS', `cannot attach to ${category}:${name}: tracefs is not mounted.`, {
-      fix: 'mount -t tracefs tracefs /sys/kernel/tracing',
-    });
+    throw new VigilEbpfError(
+      'EBPF_TRACEFS',
+      `cannot attach to ${category}:${name}: tracefs is not mounted.`,
+      {
+        fix: 'mount -t tracefs tracefs /sys/kernel/tracing',
+      },
+    );
   }
   if (!existsSync(`${tracefs}/events/${category}/${name}`)) {
-    throw new VigilEbpfError('EBPF_TRACEPOINT_MISSING', `this kernel has no tracepoint ${category}:${name}.`, {
-      fix: `list what it has with ls ${tracefs}/events/${category}; the probe needs a kernel that defines it.`,
-    });
+    throw new VigilEbpfError(
+      'EBPF_TRACEPOINT_MISSING',
+      `this kernel has no tracepoint ${category}:${name}.`,
+      {
+        fix: `list what it has with ls ${tracefs}/events/${category}; the probe needs a kernel that defines it.`,
+      },
+    );
   }
 }
 

@@ -27,13 +27,17 @@ export function classifyNativeError(error: unknown, context: string): Error {
   if (!e || typeof e !== 'object' || typeof e.code !== 'string') return error as Error;
   const errno = e.errno;
   const details = { errno, syscall: e.syscall, libbpfLog: e.libbpfLog, cause: error };
-  if (e.code === 'EBPF_ARGUMENT') return new VigilEbpfError('EBPF_INPUT', `${context}: ${e.message}.`, details);
+  if (e.code === 'EBPF_ARGUMENT')
+    return new VigilEbpfError('EBPF_INPUT', `${context}: ${e.message}.`, details);
   if (e.code === 'EBPF_CLOSED' || e.code === 'EBPF_NOT_LOADED') {
     return new VigilEbpfError('EBPF_CLOSED', `${context}: ${e.message}.`, details);
   }
   const verifierLog = e.libbpfLog ? verifierLogTail(e.libbpfLog) : undefined;
   if (e.code === 'EBPF_LOAD' && verifierLog && /processed \d+ insns|invalid|R\d+ /.test(verifierLog)) {
-    const lastLine = verifierLog.split('\n').filter((l) => l.trim() && !l.startsWith('processed')).at(-1);
+    const lastLine = verifierLog
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('processed'))
+      .at(-1);
     return new VigilEbpfError(
       'EBPF_VERIFIER',
       `${context}: the kernel verifier rejected the program (${lastLine?.trim() ?? 'see verifierLog'}).`,
@@ -47,18 +51,27 @@ export function classifyNativeError(error: unknown, context: string): Error {
   const env = checkEnvironment();
   const privileged = env.capabilities.sysAdmin || (env.capabilities.bpf && env.capabilities.perfmon);
   if ((errno === EPERM || errno === EACCES) && !privileged) return permissionError(error);
-  if (e.code === 'EBPF_ATTACH' && (errno === ENOENT || errno === EINVAL) && !env.tracefs) return tracefsError();
-  if (e.code === 'EBPF_LOAD' && /vmlinux BTF|failed to find kernel BTF/i.test(e.libbpfLog ?? '') && !env.btf) {
+  if (e.code === 'EBPF_ATTACH' && (errno === ENOENT || errno === EINVAL) && !env.tracefs)
+    return tracefsError();
+  if (
+    e.code === 'EBPF_LOAD' &&
+    /vmlinux BTF|failed to find kernel BTF/i.test(e.libbpfLog ?? '') &&
+    !env.btf
+  ) {
     return new VigilEbpfError('EBPF_NO_BTF', `${context}: the kernel has no BTF for CO-RE relocation.`, {
       ...details,
       fix: 'use a kernel built with CONFIG_DEBUG_INFO_BTF=y.',
     });
   }
   if (errno === EOPNOTSUPP || errno === ENOTSUPP) {
-    return new VigilEbpfError('EBPF_FEATURE_MISSING', `${context}: this kernel does not support it (${e.message}).`, {
-      ...details,
-      fix: 'use a hook this kernel has (tracepoints, raw tracepoints, uprobes and perf events are the most portable).',
-    });
+    return new VigilEbpfError(
+      'EBPF_FEATURE_MISSING',
+      `${context}: this kernel does not support it (${e.message}).`,
+      {
+        ...details,
+        fix: 'use a hook this kernel has (tracepoints, raw tracepoints, uprobes and perf events are the most portable).',
+      },
+    );
   }
   return new VigilEbpfError('EBPF_SYSCALL', `${context}: ${e.message}.`, {
     ...details,

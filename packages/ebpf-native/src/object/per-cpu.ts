@@ -20,7 +20,10 @@ export type LaneReduction = 'sum' | 'max' | 'min';
  * @example
  * aggregatePerCpuU64(perCpu, ['sum', 'sum', 'max', 'sum']) // count, total, max, errors
  */
-export function aggregatePerCpuU64(perCpu: readonly Uint8Array[], reductions: readonly LaneReduction[] = []): bigint[] {
+export function aggregatePerCpuU64(
+  perCpu: readonly Uint8Array[],
+  reductions: readonly LaneReduction[] = [],
+): bigint[] {
   if (perCpu.length === 0) return [];
   const lanes = Math.floor(perCpu[0].byteLength / 8);
   const out: bigint[] = new Array(lanes);

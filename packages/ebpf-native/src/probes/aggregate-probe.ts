@@ -1,6 +1,7 @@
 /** The handle of probes that aggregate in the kernel: periodic snapshots, series, async iteration. */
-import type { BpfObject } from '../object/bpf-object.js';
+
 import { requireInput } from '../errors.js';
+import type { BpfObject } from '../object/bpf-object.js';
 
 /** A Vigil series: `timestamps` in Unix epoch ms, `values` aligned with them (core's `Series` shape). */
 export interface Series {
@@ -32,7 +33,12 @@ export class AggregateProbe<S extends { time: number }> implements AsyncIterable
   /** @internal */
   constructor(object: BpfObject, snapshot: () => S, options: AggregateProbeOptions) {
     const intervalMs = options.intervalMs ?? 1000;
-    requireInput(Number.isFinite(intervalMs) && intervalMs >= 10, 'intervalMs', 'must be at least 10', 'pass e.g. 1000.');
+    requireInput(
+      Number.isFinite(intervalMs) && intervalMs >= 10,
+      'intervalMs',
+      'must be at least 10',
+      'pass e.g. 1000.',
+    );
     this.#object = object;
     this.#snapshot = snapshot;
     this.#maxHistory = options.maxHistory ?? 3600;

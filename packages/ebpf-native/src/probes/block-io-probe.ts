@@ -1,11 +1,18 @@
 /** Block I/O latency per device and direction from tp_btf/block_rq_issue and block_rq_complete. */
+
+import { existsSync } from 'node:fs';
 import type { Meter } from '@opentelemetry/api';
 import { findTracefs } from '../environment.js';
 import { VigilEbpfError } from '../errors.js';
-import { existsSync } from 'node:fs';
 import { AggregateProbe, type AggregateProbeOptions, type Series } from './aggregate-probe.js';
 import { startProbe } from './event-probe.js';
-import { addToSlot, emptyLog2Histogram, type Log2Histogram, log2Quantile, subtractHistograms } from './log2-histogram.js';
+import {
+  addToSlot,
+  emptyLog2Histogram,
+  type Log2Histogram,
+  log2Quantile,
+  subtractHistograms,
+} from './log2-histogram.js';
 
 /** Latency and bytes of one device and direction since the probe started. */
 export interface BlockIoStats {
@@ -50,9 +57,13 @@ export function watchBlockIo(options: BlockIoProbeOptions = {}): BlockIoProbe {
   for (const tp of ['block_rq_issue', 'block_rq_complete']) {
     // tp_btf programs fail at load, not attach, on kernels without the tracepoint; say so clearly first.
     if (tracefs && !existsSync(`${tracefs}/events/block/${tp}`)) {
-      throw new VigilEbpfError('EBPF_TRACEPOINT_MISSING', `this kernel has no block:${tp} tracepoint, so block I/O latency cannot be measured.`, {
-        fix: 'use a kernel with CONFIG_BLK_DEV and block tracepoints (every distribution kernel has them).',
-      });
+      throw new VigilEbpfError(
+        'EBPF_TRACEPOINT_MISSING',
+        `this kernel has no block:${tp} tracepoint, so block I/O latency cannot be measured.`,
+        {
+          fix: 'use a kernel with CONFIG_BLK_DEV and block tracepoints (every distribution kernel has them).',
+        },
+      );
     }
   }
   const { object } = startProbe('block-io', [{ name: 'handle_issue' }, { name: 'handle_complete' }], {});
@@ -64,7 +75,12 @@ export function watchBlockIo(options: BlockIoProbeOptions = {}): BlockIoProbe {
       let s = byId.get(id);
       if (!s) {
         const dev = id >>> 1;
-        s = { device: `${dev >>> 20}:${dev & 0xfffff}`, direction: id & 1 ? 'write' : 'read', latency: emptyLog2Histogram(), bytes: 0 };
+        s = {
+          device: `${dev >>> 20}:${dev & 0xfffff}`,
+          direction: id & 1 ? 'write' : 'read',
+          latency: emptyLog2Histogram(),
+          bytes: 0,
+        };
         byId.set(id, s);
       }
       return s;
@@ -88,8 +104,14 @@ export function watchBlockIo(options: BlockIoProbeOptions = {}): BlockIoProbe {
     return h;
   };
   if (options.meter) {
-    const io = options.meter.createObservableCounter('system.disk.io', { description: 'Disk bytes transferred.', unit: 'By' });
-    const ops = options.meter.createObservableCounter('system.disk.operations', { description: 'Disk operations.', unit: '{operation}' });
+    const io = options.meter.createObservableCounter('system.disk.io', {
+      description: 'Disk bytes transferred.',
+      unit: 'By',
+    });
+    const ops = options.meter.createObservableCounter('system.disk.operations', {
+      description: 'Disk operations.',
+      unit: '{operation}',
+    });
     options.meter.addBatchObservableCallback(
       (result) => {
         let snap: BlockIoSnapshot;
@@ -108,6 +130,7 @@ export function watchBlockIo(options: BlockIoProbeOptions = {}): BlockIoProbe {
     );
   }
   return Object.assign(probe, {
-    quantileSeries: (q: number) => probe.seriesOf((cur, prev) => log2Quantile(subtractHistograms(merged(cur), merged(prev)), q) / 1e6),
+    quantileSeries: (q: number) =>
+      probe.seriesOf((cur, prev) => log2Quantile(subtractHistograms(merged(cur), merged(prev)), q) / 1e6),
   });
 }

@@ -47,7 +47,11 @@ export class EventProbe<T> implements AsyncIterable<T> {
   #finalKernelDrops = 0;
 
   /** @internal */
-  constructor(object: BpfObject, decode: (data: Buffer, start: number, end: number) => T | undefined, options: EventProbeOptions) {
+  constructor(
+    object: BpfObject,
+    decode: (data: Buffer, start: number, end: number) => T | undefined,
+    options: EventProbeOptions,
+  ) {
     this.#object = object;
     this.#maxBuffered = options.maxBuffered ?? 65536;
     this.#ring = object.consumeRingBuffer(

@@ -50,17 +50,36 @@ const SYSCALLS = ['openat', 'openat2', 'open'] as const;
  * for await (const e of probe) console.warn(`${e.comm}[${e.pid}] opened ${e.path}`);
  */
 export function watchFileOpens(options: FileOpenProbeOptions): EventProbe<FileOpenEvent> {
-  requireInput(Array.isArray(options?.paths) && options.paths.length > 0, 'paths', 'must list at least one path', "pass e.g. { paths: ['/etc/shadow'] }.");
-  requireInput(options.paths.length <= 1024, 'paths', `has ${options.paths.length} entries, more than 1024`, 'watch a common prefix instead.');
+  requireInput(
+    Array.isArray(options?.paths) && options.paths.length > 0,
+    'paths',
+    'must list at least one path',
+    "pass e.g. { paths: ['/etc/shadow'] }.",
+  );
+  requireInput(
+    options.paths.length <= 1024,
+    'paths',
+    `has ${options.paths.length} entries, more than 1024`,
+    'watch a common prefix instead.',
+  );
   const rules = options.paths.map((p, i) => {
     const rule = typeof p === 'string' ? { path: p } : p;
     const bytes = Buffer.from(rule.path ?? '', 'utf8');
-    requireInput(bytes.length > 0 && bytes.length < PATH_LEN, `paths[${i}]`, `must be 1–${PATH_LEN - 1} bytes`, 'shorten it or watch its directory.');
+    requireInput(
+      bytes.length > 0 && bytes.length < PATH_LEN,
+      `paths[${i}]`,
+      `must be 1–${PATH_LEN - 1} bytes`,
+      'shorten it or watch its directory.',
+    );
     return { bytes, prefix: rule.prefix ?? rule.path.endsWith('/') };
   });
   const { object } = startProbe(
     'file-open',
-    [{ name: 'handle_openat' }, { name: 'handle_openat2', optional: true }, { name: 'handle_open', optional: true }],
+    [
+      { name: 'handle_openat' },
+      { name: 'handle_openat2', optional: true },
+      { name: 'handle_open', optional: true },
+    ],
     options,
     undefined,
     (obj) => {
@@ -94,7 +113,10 @@ export function watchFileOpens(options: FileOpenProbeOptions): EventProbe<FileOp
   });
   const probe = new EventProbe(object, decode, options);
   if (options.meter) {
-    const opens = options.meter.createCounter('vigil.file.watched_opens', { description: 'Opens of watched paths.', unit: '{open}' });
+    const opens = options.meter.createCounter('vigil.file.watched_opens', {
+      description: 'Opens of watched paths.',
+      unit: '{open}',
+    });
     probe.onEvents((events) => {
       for (const e of events) opens.add(1, { 'file.path': e.path, 'process.executable.name': e.comm });
     });

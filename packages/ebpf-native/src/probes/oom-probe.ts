@@ -33,7 +33,9 @@ export interface OomProbeOptions extends EventProbeOptions {
  * for await (const e of oom) console.error(`OOM killed ${e.comm}[${e.pid}] rss=${e.anonRssBytes}`);
  */
 export function watchOomKills(options: OomProbeOptions = {}): EventProbe<OomEvent> {
-  const { object } = startProbe('oom', [{ name: 'handle_mark_victim' }], { ringBytes: options.ringBytes ?? 1 << 16 });
+  const { object } = startProbe('oom', [{ name: 'handle_mark_victim' }], {
+    ringBytes: options.ringBytes ?? 1 << 16,
+  });
   const toEpochMs = monotonicToEpochMs();
   // The tracepoint reports pages; 4 KiB on x86-64 and on most arm64 kernels.
   const page = 4096;
@@ -51,7 +53,10 @@ export function watchOomKills(options: OomProbeOptions = {}): EventProbe<OomEven
   });
   const probe = new EventProbe(object, decode, options);
   if (options.meter) {
-    const kills = options.meter.createCounter('vigil.oom.kills', { description: 'Processes chosen by the OOM killer.', unit: '{process}' });
+    const kills = options.meter.createCounter('vigil.oom.kills', {
+      description: 'Processes chosen by the OOM killer.',
+      unit: '{process}',
+    });
     probe.onEvents((events) => {
       for (const e of events) kills.add(1, { 'process.executable.name': e.comm });
     });

@@ -72,7 +72,17 @@ export function watchProcesses(options: ProcessProbeOptions = {}): EventProbe<Pr
     if (kind === EXIT) {
       const status = b.readInt32LE(s + 32);
       const lifetimeMs = Number(b.readBigUInt64LE(s + 8)) / 1e6;
-      return { type: 'exit', time, pid, ppid, uid, comm, exitCode: (status >> 8) & 0xff, signal: status & 0x7f, lifetimeMs };
+      return {
+        type: 'exit',
+        time,
+        pid,
+        ppid,
+        uid,
+        comm,
+        exitCode: (status >> 8) & 0xff,
+        signal: status & 0x7f,
+        lifetimeMs,
+      };
     }
     return undefined;
   };
@@ -82,14 +92,27 @@ export function watchProcesses(options: ProcessProbeOptions = {}): EventProbe<Pr
 }
 
 function publishProcessMetrics(meter: Meter, probe: EventProbe<ProcessEvent>): void {
-  const execs = meter.createCounter('vigil.process.execs', { description: 'Programs started with execve.', unit: '{process}' });
-  const exits = meter.createCounter('vigil.process.exits', { description: 'Processes that exited.', unit: '{process}' });
-  const lifetime = meter.createHistogram('vigil.process.lifetime', { description: 'Time from fork to exit.', unit: 's' });
+  const execs = meter.createCounter('vigil.process.execs', {
+    description: 'Programs started with execve.',
+    unit: '{process}',
+  });
+  const exits = meter.createCounter('vigil.process.exits', {
+    description: 'Processes that exited.',
+    unit: '{process}',
+  });
+  const lifetime = meter.createHistogram('vigil.process.lifetime', {
+    description: 'Time from fork to exit.',
+    unit: 's',
+  });
   probe.onEvents((events) => {
     for (const e of events) {
       if (e.type === 'exec') execs.add(1, { 'process.executable.name': e.comm });
       else {
-        const attrs = { 'process.executable.name': e.comm, 'process.exit.code': e.exitCode, 'process.exit.signal': e.signal };
+        const attrs = {
+          'process.executable.name': e.comm,
+          'process.exit.code': e.exitCode,
+          'process.exit.signal': e.signal,
+        };
         exits.add(1, attrs);
         lifetime.record(e.lifetimeMs / 1000, { 'process.executable.name': e.comm });
       }

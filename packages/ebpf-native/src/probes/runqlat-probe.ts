@@ -3,7 +3,13 @@ import type { Meter } from '@opentelemetry/api';
 import { AggregateProbe, type AggregateProbeOptions, type Series } from './aggregate-probe.js';
 import { startProbe } from './event-probe.js';
 import { setPidFilter } from './filter.js';
-import { addToSlot, emptyLog2Histogram, type Log2Histogram, log2Quantile, subtractHistograms } from './log2-histogram.js';
+import {
+  addToSlot,
+  emptyLog2Histogram,
+  type Log2Histogram,
+  log2Quantile,
+  subtractHistograms,
+} from './log2-histogram.js';
 
 /** A snapshot of {@link watchRunQueueLatency}: cumulative histograms since start. */
 export interface RunQueueSnapshot {
@@ -83,6 +89,7 @@ export function watchRunQueueLatency(options: RunQueueProbeOptions = {}): RunQue
     });
   }
   return Object.assign(probe, {
-    quantileSeries: (q: number) => probe.seriesOf((cur, prev) => log2Quantile(subtractHistograms(cur.all, prev.all), q) / 1e6),
+    quantileSeries: (q: number) =>
+      probe.seriesOf((cur, prev) => log2Quantile(subtractHistograms(cur.all, prev.all), q) / 1e6),
   });
 }

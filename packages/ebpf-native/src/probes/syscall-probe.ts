@@ -45,15 +45,22 @@ export function watchSyscalls(options: SyscallProbeOptions = {}): AggregateProbe
   /** Calls per second, per interval, summed over the watched processes. */
   callRate(): Series;
 } {
-  const { object } = startProbe('syscalls', [{ name: 'handle_enter' }, { name: 'handle_exit' }], {}, undefined, (o) =>
-    setPidFilter(o, options.pid),
+  const { object } = startProbe(
+    'syscalls',
+    [{ name: 'handle_enter' }, { name: 'handle_exit' }],
+    {},
+    undefined,
+    (o) => setPidFilter(o, options.pid),
   );
   const stats = object.map('stats');
   const snapshot = (): SyscallSnapshot => {
     const out: SyscallStats[] = [];
     for (const [key, raw] of stats.entries()) {
       // struct syscall_stats: count, total_ns, max_ns, errors; counters add across CPUs, maxima take the max.
-      let count = 0n, total = 0n, max = 0n, errors = 0n;
+      let count = 0n,
+        total = 0n,
+        max = 0n,
+        errors = 0n;
       for (const v of stats.splitPerCpu(raw)) {
         count += v.readBigUInt64LE(0);
         total += v.readBigUInt64LE(8);
@@ -61,16 +68,32 @@ export function watchSyscalls(options: SyscallProbeOptions = {}): AggregateProbe
         if (m > max) max = m;
         errors += v.readBigUInt64LE(24);
       }
-      out.push({ pid: key.readUInt32LE(0), syscall: key.readUInt32LE(4), count: Number(count), errors: Number(errors), totalNs: Number(total), maxNs: Number(max) });
+      out.push({
+        pid: key.readUInt32LE(0),
+        syscall: key.readUInt32LE(4),
+        count: Number(count),
+        errors: Number(errors),
+        totalNs: Number(total),
+        maxNs: Number(max),
+      });
     }
     return { time: Date.now(), stats: out };
   };
   const probe = new AggregateProbe(object, snapshot, options);
   const sum = (s: SyscallSnapshot, f: (x: SyscallStats) => number) => s.stats.reduce((a, x) => a + f(x), 0);
   if (options.meter) {
-    const calls = options.meter.createObservableCounter('vigil.syscall.calls', { description: 'System calls.', unit: '{call}' });
-    const errors = options.meter.createObservableCounter('vigil.syscall.errors', { description: 'System calls that failed.', unit: '{call}' });
-    const duration = options.meter.createObservableCounter('vigil.syscall.duration', { description: 'Time spent in system calls.', unit: 's' });
+    const calls = options.meter.createObservableCounter('vigil.syscall.calls', {
+      description: 'System calls.',
+      unit: '{call}',
+    });
+    const errors = options.meter.createObservableCounter('vigil.syscall.errors', {
+      description: 'System calls that failed.',
+      unit: '{call}',
+    });
+    const duration = options.meter.createObservableCounter('vigil.syscall.duration', {
+      description: 'Time spent in system calls.',
+      unit: 's',
+    });
     options.meter.addBatchObservableCallback(
       (result) => {
         let snap: SyscallSnapshot;
@@ -90,6 +113,10 @@ export function watchSyscalls(options: SyscallProbeOptions = {}): AggregateProbe
     );
   }
   return Object.assign(probe, {
-    callRate: () => probe.seriesOf((cur, prev) => (sum(cur, (x) => x.count) - sum(prev, (x) => x.count)) / ((cur.time - prev.time) / 1000)),
+    callRate: () =>
+      probe.seriesOf(
+        (cur, prev) =>
+          (sum(cur, (x) => x.count) - sum(prev, (x) => x.count)) / ((cur.time - prev.time) / 1000),
+      ),
   });
 }

@@ -56,7 +56,11 @@ function address(b: Buffer, start: number, family: number): string {
  * tcp.onEvents((es) => es.filter((e) => e.type === 'connect' && e.durationMs > 100).forEach(console.warn));
  */
 export function watchTcp(options: TcpProbeOptions = {}): EventProbe<TcpEvent> {
-  const { object } = startProbe('tcp', [{ name: 'handle_set_state' }, { name: 'handle_retransmit', optional: true }], options);
+  const { object } = startProbe(
+    'tcp',
+    [{ name: 'handle_set_state' }, { name: 'handle_retransmit', optional: true }],
+    options,
+  );
   const toEpochMs = monotonicToEpochMs();
   // Layout: struct tcp_event in bpf/events.h.
   const decode = (b: Buffer, s: number): TcpEvent | undefined => {
@@ -85,16 +89,34 @@ export function watchTcp(options: TcpProbeOptions = {}): EventProbe<TcpEvent> {
 }
 
 function publishTcpMetrics(meter: Meter, probe: EventProbe<TcpEvent>): void {
-  const connections = meter.createCounter('vigil.tcp.connections', { description: 'TCP connections established.', unit: '{connection}' });
-  const handshake = meter.createHistogram('vigil.tcp.handshake.duration', { description: 'SYN to ESTABLISHED.', unit: 's' });
-  const lifetime = meter.createHistogram('vigil.tcp.connection.duration', { description: 'ESTABLISHED to CLOSE.', unit: 's' });
-  const io = meter.createCounter('vigil.tcp.io', { description: 'Bytes over closed TCP connections.', unit: 'By' });
-  const retransmits = meter.createCounter('vigil.tcp.retransmits', { description: 'TCP segments retransmitted.', unit: '{segment}' });
+  const connections = meter.createCounter('vigil.tcp.connections', {
+    description: 'TCP connections established.',
+    unit: '{connection}',
+  });
+  const handshake = meter.createHistogram('vigil.tcp.handshake.duration', {
+    description: 'SYN to ESTABLISHED.',
+    unit: 's',
+  });
+  const lifetime = meter.createHistogram('vigil.tcp.connection.duration', {
+    description: 'ESTABLISHED to CLOSE.',
+    unit: 's',
+  });
+  const io = meter.createCounter('vigil.tcp.io', {
+    description: 'Bytes over closed TCP connections.',
+    unit: 'By',
+  });
+  const retransmits = meter.createCounter('vigil.tcp.retransmits', {
+    description: 'TCP segments retransmitted.',
+    unit: '{segment}',
+  });
   probe.onEvents((events) => {
     for (const e of events) {
       const attrs = { 'network.transport': 'tcp', 'network.type': e.family };
       if (e.type === 'connect' || e.type === 'accept') {
-        const dir = { ...attrs, 'network.connection.direction': e.type === 'connect' ? 'outbound' : 'inbound' };
+        const dir = {
+          ...attrs,
+          'network.connection.direction': e.type === 'connect' ? 'outbound' : 'inbound',
+        };
         connections.add(1, dir);
         handshake.record(e.durationMs / 1000, dir);
       } else if (e.type === 'close') {

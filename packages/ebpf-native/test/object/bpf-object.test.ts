@@ -42,20 +42,36 @@ describe('BpfObject without privileges', () => {
       count_getppid: 'tp/syscalls/sys_enter_getppid',
     });
     const hits = obj.maps.find((m) => m.name === 'hits');
-    expect(hits).toEqual({ name: 'hits', type: 'array', keySize: 4, valueSize: 8, maxEntries: 8, internal: false });
+    expect(hits).toEqual({
+      name: 'hits',
+      type: 'array',
+      keySize: 4,
+      valueSize: 8,
+      maxEntries: 8,
+      internal: false,
+    });
     expect(obj.loaded).toBe(false);
   });
 
-  it.skipIf(ebpfUnavailableReason()?.includes('addon'))('rejects bad input with EBPF_INPUT naming the field', () => {
-    expect(() => BpfObject.open('/nonexistent/x.bpf.o')).toThrow(expect.objectContaining({ code: 'EBPF_INPUT', message: expect.stringContaining('source') }));
-    expect(() => BpfObject.open(new Uint8Array(0))).toThrow(expect.objectContaining({ code: 'EBPF_INPUT' }));
-    const garbage = Buffer.from('definitely not an ELF file');
-    expect(() => BpfObject.open(garbage)).toThrow(VigilEbpfError);
-    const obj = BpfObject.open(testProbes);
-    open.push(obj);
-    expect(() => obj.map('nope')).toThrow(expect.objectContaining({ code: 'EBPF_INPUT', message: expect.stringContaining("'nope'") }));
-    expect(() => obj.resizeMap('hits', -1)).toThrow(expect.objectContaining({ code: 'EBPF_INPUT' }));
-  });
+  it.skipIf(ebpfUnavailableReason()?.includes('addon'))(
+    'rejects bad input with EBPF_INPUT naming the field',
+    () => {
+      expect(() => BpfObject.open('/nonexistent/x.bpf.o')).toThrow(
+        expect.objectContaining({ code: 'EBPF_INPUT', message: expect.stringContaining('source') }),
+      );
+      expect(() => BpfObject.open(new Uint8Array(0))).toThrow(
+        expect.objectContaining({ code: 'EBPF_INPUT' }),
+      );
+      const garbage = Buffer.from('definitely not an ELF file');
+      expect(() => BpfObject.open(garbage)).toThrow(VigilEbpfError);
+      const obj = BpfObject.open(testProbes);
+      open.push(obj);
+      expect(() => obj.map('nope')).toThrow(
+        expect.objectContaining({ code: 'EBPF_INPUT', message: expect.stringContaining("'nope'") }),
+      );
+      expect(() => obj.resizeMap('hits', -1)).toThrow(expect.objectContaining({ code: 'EBPF_INPUT' }));
+    },
+  );
 });
 
 describeEbpf('BpfObject loaded', () => {
@@ -93,13 +109,17 @@ describeEbpf('BpfObject loaded', () => {
     const slots = Buffer.alloc(8 * cpus);
     for (let cpu = 0; cpu < cpus; cpu++) slots.writeBigUInt64LE(BigInt(10 * (cpu + 1)), cpu * 8);
     perCpu.update(1, slots);
-    expect(perCpu.lookupPerCpu(1)?.map((b) => b.readBigUInt64LE(0))).toEqual(Array.from({ length: cpus }, (_, i) => BigInt(10 * (i + 1))));
+    expect(perCpu.lookupPerCpu(1)?.map((b) => b.readBigUInt64LE(0))).toEqual(
+      Array.from({ length: cpus }, (_, i) => BigInt(10 * (i + 1))),
+    );
     expect(perCpu.lookupAggregated(1)).toEqual([BigInt((10 * cpus * (cpus + 1)) / 2)]);
     expect(perCpu.lookupAggregated(1, ['max'])).toEqual([BigInt(10 * cpus)]);
 
     const stacks = obj.map('stacks');
     expect(stacks.keys()).toEqual([]);
-    expect(() => hits.lookup(Buffer.alloc(3))).toThrow(expect.objectContaining({ code: 'EBPF_INPUT', message: expect.stringContaining('4 bytes') }));
+    expect(() => hits.lookup(Buffer.alloc(3))).toThrow(
+      expect.objectContaining({ code: 'EBPF_INPUT', message: expect.stringContaining('4 bytes') }),
+    );
   });
 
   it('attaches a raw tracepoint, a uprobe and a uretprobe, and detaches them all on close', () => {
@@ -114,7 +134,12 @@ describeEbpf('BpfObject loaded', () => {
     const links = [
       obj.attachRawTracepoint('count_raw_sys_enter', 'sys_enter'),
       obj.attachUprobe('count_uprobe', { binary: libc!, func: 'getppid', pid: process.pid }),
-      obj.attachUprobe('count_uretprobe', { binary: libc!, func: 'getppid', pid: process.pid, retprobe: true }),
+      obj.attachUprobe('count_uretprobe', {
+        binary: libc!,
+        func: 'getppid',
+        pid: process.pid,
+        retprobe: true,
+      }),
     ];
     for (let i = 0; i < 100; i++) void process.ppid;
     const hits = obj.map('hits');
@@ -162,9 +187,14 @@ describeEbpf('BpfObject loaded', () => {
     const obj = openTestProbes((n) => n === 'count_getppid');
     obj.load();
     expect(() => obj.attachTracepoint('count_getppid', 'syscalls', 'sys_enter_no_such_call')).toThrow(
-      expect.objectContaining({ code: 'EBPF_TRACEPOINT_MISSING', message: expect.stringContaining('syscalls:sys_enter_no_such_call') }),
+      expect.objectContaining({
+        code: 'EBPF_TRACEPOINT_MISSING',
+        message: expect.stringContaining('syscalls:sys_enter_no_such_call'),
+      }),
     );
-    expect(() => obj.attachRawTracepoint('count_getppid', 'no_such_raw_tp')).toThrow(expect.objectContaining({ code: 'EBPF_TRACEPOINT_MISSING' }));
+    expect(() => obj.attachRawTracepoint('count_getppid', 'no_such_raw_tp')).toThrow(
+      expect.objectContaining({ code: 'EBPF_TRACEPOINT_MISSING' }),
+    );
     expect(obj.attach('count_getppid').attached).toBe(true);
   });
 });

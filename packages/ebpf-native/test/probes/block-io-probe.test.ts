@@ -1,8 +1,8 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { type BlockIoProbe, watchBlockIo } from '../../src/probes/block-io-probe.js';
 import { packageRoot } from '../../src/native/package-paths.js';
+import { type BlockIoProbe, watchBlockIo } from '../../src/probes/block-io-probe.js';
 import { describeEbpf } from '../helpers/require-ebpf.js';
 
 let probe: BlockIoProbe | undefined;

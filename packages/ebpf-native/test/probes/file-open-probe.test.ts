@@ -43,7 +43,9 @@ describeEbpf('watchFileOpens', () => {
   });
 
   it('rejects an empty list and over-long paths before loading anything', () => {
-    expect(() => watchFileOpens({ paths: [] })).toThrow(expect.objectContaining({ code: 'EBPF_INPUT', message: expect.stringContaining('paths') }));
+    expect(() => watchFileOpens({ paths: [] })).toThrow(
+      expect.objectContaining({ code: 'EBPF_INPUT', message: expect.stringContaining('paths') }),
+    );
     expect(() => watchFileOpens({ paths: [`/${'a'.repeat(300)}`] })).toThrow(
       expect.objectContaining({ code: 'EBPF_INPUT', message: expect.stringContaining('paths[0]') }),
     );

@@ -17,7 +17,13 @@ describeEbpf('watchProcesses', () => {
     expect(child.code).toBe(37);
 
     const exec = await probe.waitFor((e) => e.type === 'exec' && e.argv.includes(marker));
-    expect(exec).toMatchObject({ type: 'exec', pid: child.pid, ppid: process.pid, filename: '/bin/sh', comm: 'sh' });
+    expect(exec).toMatchObject({
+      type: 'exec',
+      pid: child.pid,
+      ppid: process.pid,
+      filename: '/bin/sh',
+      comm: 'sh',
+    });
     expect(exec?.type === 'exec' && exec.argv).toEqual(['/bin/sh', '-c', 'sleep 0.05; exit 37', marker]);
     expect(exec?.time).toBeGreaterThanOrEqual(started - 50);
     expect(exec?.time).toBeLessThanOrEqual(Date.now() + 50);

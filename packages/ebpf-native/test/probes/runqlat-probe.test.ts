@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { afterEach, expect, it } from 'vitest';
-import { countAtLeast, emptyLog2Histogram, addToSlot } from '../../src/probes/log2-histogram.js';
+import { addToSlot, countAtLeast, emptyLog2Histogram } from '../../src/probes/log2-histogram.js';
 import { type RunQueueProbe, watchRunQueueLatency } from '../../src/probes/runqlat-probe.js';
 import { describeEbpf } from '../helpers/require-ebpf.js';
 
@@ -10,7 +10,9 @@ afterEach(() => probe?.close());
 
 function busyWorkers(n: number, ms: number): Promise<number[]> {
   const spin = `const end = Date.now() + ${ms}; let x = 0; while (Date.now() < end) x++;`;
-  const children = Array.from({ length: n }, () => spawn(process.execPath, ['-e', spin], { stdio: 'ignore' }));
+  const children = Array.from({ length: n }, () =>
+    spawn(process.execPath, ['-e', spin], { stdio: 'ignore' }),
+  );
   return Promise.all(
     children.map((c) => new Promise<number>((resolve) => c.on('exit', () => resolve(c.pid ?? -1)))),
   );

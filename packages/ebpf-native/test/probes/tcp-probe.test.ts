@@ -34,17 +34,33 @@ describeEbpf('watchTcp', () => {
       c.on('error', reject);
     });
 
-    const connect = await probe.waitFor((e) => e.type === 'connect' && e.remotePort === port && e.localPort === clientPort);
-    expect(connect).toMatchObject({ pid: process.pid, family: 'ipv4', localAddress: '127.0.0.1', remoteAddress: '127.0.0.1' });
+    const connect = await probe.waitFor(
+      (e) => e.type === 'connect' && e.remotePort === port && e.localPort === clientPort,
+    );
+    expect(connect).toMatchObject({
+      pid: process.pid,
+      family: 'ipv4',
+      localAddress: '127.0.0.1',
+      remoteAddress: '127.0.0.1',
+    });
     expect(connect?.durationMs).toBeGreaterThan(0);
     expect(connect?.durationMs).toBeLessThan(Date.now() - started + 1);
 
-    const accept = await probe.waitFor((e) => e.type === 'accept' && e.localPort === port && e.remotePort === clientPort);
+    const accept = await probe.waitFor(
+      (e) => e.type === 'accept' && e.localPort === port && e.remotePort === clientPort,
+    );
     expect(accept).toBeDefined();
 
     const clientClose = await probe.waitFor((e) => e.type === 'close' && e.localPort === clientPort);
-    expect(clientClose).toMatchObject({ pid: process.pid, bytesSent: 1000, bytesReceived: 500, retransmits: 0 });
-    const serverClose = await probe.waitFor((e) => e.type === 'close' && e.localPort === port && e.remotePort === clientPort);
+    expect(clientClose).toMatchObject({
+      pid: process.pid,
+      bytesSent: 1000,
+      bytesReceived: 500,
+      retransmits: 0,
+    });
+    const serverClose = await probe.waitFor(
+      (e) => e.type === 'close' && e.localPort === port && e.remotePort === clientPort,
+    );
     expect(serverClose).toMatchObject({ bytesSent: 500, bytesReceived: 1000 });
     expect(serverClose?.durationMs).toBeGreaterThan(0);
   });
