@@ -11,6 +11,11 @@ export function ebpfUnavailableReason(): string | undefined {
   return env.problems.length > 0 ? env.problems.join(' ') : undefined;
 }
 
+/** Whether the compiled addon and probe objects are missing (a machine without the toolchain). */
+export function addonMissing(): boolean {
+  return !checkEnvironment().addon;
+}
+
 /** `describe` for suites that need to load eBPF programs. */
 export function describeEbpf(name: string, body: () => void): void {
   const reason = ebpfUnavailableReason();

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VigilEbpfError } from '../../src/errors.js';
 import { bpfObjectPath } from '../../src/native/package-paths.js';
 import { BpfObject } from '../../src/object/bpf-object.js';
-import { describeEbpf, ebpfUnavailableReason } from '../helpers/require-ebpf.js';
+import { addonMissing, describeEbpf } from '../helpers/require-ebpf.js';
 
 const testProbes = bpfObjectPath('test-probes');
 const open: BpfObject[] = [];
@@ -30,7 +30,7 @@ function pidFilter(obj: BpfObject, pid: number): void {
 }
 
 describe('BpfObject without privileges', () => {
-  it.skipIf(ebpfUnavailableReason()?.includes('addon'))('lists programs and maps before load', () => {
+  it.skipIf(addonMissing())('lists programs and maps before load', () => {
     const obj = BpfObject.open(readFileSync(testProbes));
     open.push(obj);
     const sections = Object.fromEntries(obj.programs.map((p) => [p.name, p.section]));
@@ -53,25 +53,20 @@ describe('BpfObject without privileges', () => {
     expect(obj.loaded).toBe(false);
   });
 
-  it.skipIf(ebpfUnavailableReason()?.includes('addon'))(
-    'rejects bad input with EBPF_INPUT naming the field',
-    () => {
-      expect(() => BpfObject.open('/nonexistent/x.bpf.o')).toThrow(
-        expect.objectContaining({ code: 'EBPF_INPUT', message: expect.stringContaining('source') }),
-      );
-      expect(() => BpfObject.open(new Uint8Array(0))).toThrow(
-        expect.objectContaining({ code: 'EBPF_INPUT' }),
-      );
-      const garbage = Buffer.from('definitely not an ELF file');
-      expect(() => BpfObject.open(garbage)).toThrow(VigilEbpfError);
-      const obj = BpfObject.open(testProbes);
-      open.push(obj);
-      expect(() => obj.map('nope')).toThrow(
-        expect.objectContaining({ code: 'EBPF_INPUT', message: expect.stringContaining("'nope'") }),
-      );
-      expect(() => obj.resizeMap('hits', -1)).toThrow(expect.objectContaining({ code: 'EBPF_INPUT' }));
-    },
-  );
+  it.skipIf(addonMissing())('rejects bad input with EBPF_INPUT naming the field', () => {
+    expect(() => BpfObject.open('/nonexistent/x.bpf.o')).toThrow(
+      expect.objectContaining({ code: 'EBPF_INPUT', message: expect.stringContaining('source') }),
+    );
+    expect(() => BpfObject.open(new Uint8Array(0))).toThrow(expect.objectContaining({ code: 'EBPF_INPUT' }));
+    const garbage = Buffer.from('definitely not an ELF file');
+    expect(() => BpfObject.open(garbage)).toThrow(VigilEbpfError);
+    const obj = BpfObject.open(testProbes);
+    open.push(obj);
+    expect(() => obj.map('nope')).toThrow(
+      expect.objectContaining({ code: 'EBPF_INPUT', message: expect.stringContaining("'nope'") }),
+    );
+    expect(() => obj.resizeMap('hits', -1)).toThrow(expect.objectContaining({ code: 'EBPF_INPUT' }));
+  });
 });
 
 describeEbpf('BpfObject loaded', () => {
