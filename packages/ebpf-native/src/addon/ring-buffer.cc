@@ -32,20 +32,23 @@ uint32_t OptionU32(const Napi::Object &o, const char *key, uint32_t fallback) {
 
 void CallRingJs(Napi::Env env, Napi::Function callback, std::nullptr_t *, Delivery *delivery) {
   std::unique_ptr<Delivery> owned(delivery);
-  auto consumer = owned->consumer.lock();
-  if (env != nullptr && callback != nullptr) {
-    RingBatch *batch = owned->batch.release();
-    size_t count = batch->offsets.size() - 1;
-    auto offsets = Napi::ArrayBuffer::New(env, batch->offsets.size() * sizeof(uint32_t));
-    memcpy(offsets.Data(), batch->offsets.data(), offsets.ByteLength());
-    // The record bytes are handed over without a copy; the finalizer frees them with the batch.
-    auto data = Napi::Buffer<uint8_t>::New(
-        env, batch->data.data(), batch->data.size(), [](Napi::Env, uint8_t *, RingBatch *b) { delete b; },
-        batch);
-    callback.Call({data, Napi::Uint32Array::New(env, batch->offsets.size(), offsets, 0),
-                   Napi::Number::New(env, static_cast<double>(count))});
-  }
-  if (consumer) consumer->BatchDone();
+  // Whatever the callback does, even throw, the consumer thread must learn this batch is done.
+  struct Done {
+    std::shared_ptr<RingConsumer> consumer;
+    ~Done() {
+      if (consumer) consumer->BatchDone();
+    }
+  } done{owned->consumer.lock()};
+  if (env == nullptr || callback == nullptr) return;
+  RingBatch *batch = owned->batch.release();
+  size_t count = batch->offsets.size() - 1;
+  auto offsets = Napi::ArrayBuffer::New(env, batch->offsets.size() * sizeof(uint32_t));
+  memcpy(offsets.Data(), batch->offsets.data(), offsets.ByteLength());
+  // The record bytes are handed over without a copy; the finalizer frees them with the batch.
+  auto data = Napi::Buffer<uint8_t>::New(
+      env, batch->data.data(), batch->data.size(), [](Napi::Env, uint8_t *, RingBatch *b) { delete b; }, batch);
+  callback.Call({data, Napi::Uint32Array::New(env, batch->offsets.size(), offsets, 0),
+                 Napi::Number::New(env, static_cast<double>(count))});
 }
 
 RingConsumer::~RingConsumer() { Stop(); }

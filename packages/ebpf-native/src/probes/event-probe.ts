@@ -64,7 +64,16 @@ export class EventProbe<T> implements AsyncIterable<T> {
         }
         this.#batches++;
         this.#received += events.length;
-        for (const listener of this.#listeners) listener(events);
+        for (const listener of this.#listeners) {
+          try {
+            listener(events);
+          } catch (error) {
+            // A failing listener must not stop delivery to the others; surface it as an uncaught error.
+            queueMicrotask(() => {
+              throw error;
+            });
+          }
+        }
         this.#push(events);
       },
       { ...options.batching, ref: options.ref ?? false },
