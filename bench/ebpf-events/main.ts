@@ -107,11 +107,19 @@ async function main(): Promise<void> {
   const sys = watchSyscalls({ intervalMs: 60_000 });
   const withSyscalls = getppidNs(calls);
   sys.close();
-  overhead.push({ probe: 'watchSyscalls (all processes)', nsPerGetppid: withSyscalls, overheadNs: withSyscalls - baseline });
+  overhead.push({
+    probe: 'watchSyscalls (all processes)',
+    nsPerGetppid: withSyscalls,
+    overheadNs: withSyscalls - baseline,
+  });
   const proc = watchProcesses();
   const withProcesses = getppidNs(calls);
   proc.close();
-  overhead.push({ probe: 'watchProcesses (exec/exit only)', nsPerGetppid: withProcesses, overheadNs: withProcesses - baseline });
+  overhead.push({
+    probe: 'watchProcesses (exec/exit only)',
+    nsPerGetppid: withProcesses,
+    overheadNs: withProcesses - baseline,
+  });
   console.log('');
   writeResult('ebpf-events', rows, {
     events: EVENTS,

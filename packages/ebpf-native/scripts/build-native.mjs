@@ -8,9 +8,12 @@
  * failure here: the TypeScript half still builds, and `build/native-status.json` records what is missing
  * and the apt-get line, which the package's loader puts in the error it throws on import. With
  * VIGIL_REQUIRE_EBPF=1 (CI) a missing piece fails the build instead.
+ *
+ * It runs as the package's `install` script (so `npm ci` builds it) and again from `build`; the second
+ * run returns at once when every output is newer than every input. `--force` rebuilds anyway.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +24,31 @@ const require = createRequire(import.meta.url);
 const APT =
   'apt-get install -y clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config make g++ python3';
 const required = process.env.VIGIL_REQUIRE_EBPF === '1';
+
+/** True when a previous build succeeded and no source changed since. */
+function upToDate() {
+  try {
+    const status = JSON.parse(readFileSync(join(buildDir, 'native-status.json'), 'utf8'));
+    if (!status.ok) return false;
+    const sources = readdirSync(join(root, 'bpf')).filter((f) => f.endsWith('.bpf.c'));
+    const outputs = [join(buildDir, 'Release', 'vigil_bpf.node')].concat(
+      sources.map((f) => join(buildDir, 'bpf', f.replace(/\.c$/, '.o'))),
+    );
+    const inputs = ['binding.gyp', 'scripts/build-native.mjs']
+      .map((f) => join(root, f))
+      .concat(readdirSync(join(root, 'bpf')).map((f) => join(root, 'bpf', f)))
+      .concat(readdirSync(join(root, 'src', 'addon')).map((f) => join(root, 'src', 'addon', f)));
+    const oldestOutput = Math.min(...outputs.map((f) => statSync(f).mtimeMs));
+    return inputs.every((f) => statSync(f).mtimeMs < oldestOutput);
+  } catch {
+    return false;
+  }
+}
+
+if (!process.argv.includes('--force') && upToDate()) {
+  console.log('@vigil/ebpf-native: native build is up to date.');
+  process.exit(0);
+}
 
 function has(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;

@@ -43,9 +43,9 @@ export function loadAddon(): NativeAddon {
     const what =
       status && !status.ok && status.missing.length > 0
         ? `the native build was skipped because ${status.missing.join(', ')} ${status.missing.length > 1 ? 'were' : 'was'} missing`
-        : 'the native addon has not been built';
+        : 'the native addon has not been built (npm 11 skips dependency install scripts unless allowed)';
     throw new VigilEbpfError('EBPF_ADDON_UNAVAILABLE', `@vigil/ebpf-native cannot load: ${what}.`, {
-      fix: `${status?.aptInstall ?? APT_INSTALL}, then npm run build --workspace @vigil/ebpf-native.`,
+      fix: `${status?.aptInstall ?? APT_INSTALL}; then npm rebuild @vigil/ebpf-native (after npm install-scripts approve @vigil/ebpf-native when it is a dependency).`,
     });
   }
   try {

@@ -17,15 +17,22 @@ const dist = pathToFileURL(join(packageRoot(), 'dist', 'index.js')).href;
 /** Links whose program is `name`, as the kernel lists them. */
 function linksOf(name: string): number {
   const out = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
-  const ids = new Set((JSON.parse(out.stdout || '[]') as Array<{ id: number; name?: string }>).filter((p) => p.name === name).map((p) => p.id));
+  const ids = new Set(
+    (JSON.parse(out.stdout || '[]') as Array<{ id: number; name?: string }>)
+      .filter((p) => p.name === name)
+      .map((p) => p.id),
+  );
   const links = spawnSync('bpftool', ['-j', 'link', 'show'], { encoding: 'utf8' });
-  return (JSON.parse(links.stdout || '[]') as Array<{ prog_id: number }>).filter((l) => ids.has(l.prog_id)).length;
+  return (JSON.parse(links.stdout || '[]') as Array<{ prog_id: number }>).filter((l) => ids.has(l.prog_id))
+    .length;
 }
 
 describeEbpf('native cleanup', () => {
-  it.skipIf(!hasBpftool)('detaches everything a worker thread attached when the worker ends without close()', async () => {
-    const before = linksOf('count_getppid');
-    const source = `
+  it.skipIf(!hasBpftool)(
+    'detaches everything a worker thread attached when the worker ends without close()',
+    async () => {
+      const before = linksOf('count_getppid');
+      const source = `
       import { parentPort } from 'node:worker_threads';
       import { BpfObject, bpfObjectPath } from ${JSON.stringify(dist)};
       const obj = BpfObject.open(bpfObjectPath('test-probes'));
@@ -35,15 +42,16 @@ describeEbpf('native cleanup', () => {
       parentPort.postMessage('attached');
       setInterval(() => {}, 1000);
     `;
-    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(source)}`));
-    await new Promise<void>((resolve, reject) => {
-      worker.once('message', () => resolve());
-      worker.once('error', reject);
-    });
-    expect(linksOf('count_getppid')).toBe(before + 1);
-    await worker.terminate();
-    expect(linksOf('count_getppid')).toBe(before);
-  });
+      const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(source)}`));
+      await new Promise<void>((resolve, reject) => {
+        worker.once('message', () => resolve());
+        worker.once('error', reject);
+      });
+      expect(linksOf('count_getppid')).toBe(before + 1);
+      await worker.terminate();
+      expect(linksOf('count_getppid')).toBe(before);
+    },
+  );
 
   it.skipIf(!hasBpftool)('detaches the links of an object that is garbage-collected', () => {
     const script = `
@@ -68,7 +76,9 @@ describeEbpf('native cleanup', () => {
       }
       console.log(JSON.stringify({ before, attached, after: count() }));
     `;
-    const out = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const out = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
     expect(out.stderr).toBe('');
     const { before, attached, after } = JSON.parse(out.stdout);
     expect(attached).toBe(before + 1);
