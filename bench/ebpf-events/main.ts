@@ -9,14 +9,8 @@
  *
  * Needs root (or CAP_BPF + CAP_PERFMON); without it prints why and exits 0 without a result.
  */
-import {
-  BpfObject,
-  bpfObjectPath,
-  checkEnvironment,
-  type RingBufferOptions,
-  watchProcesses,
-  watchSyscalls,
-} from '@vigil/ebpf-native';
+import type { BpfObject, RingBufferOptions } from '@vigil/ebpf-native';
+import { checkEnvironment } from '@vigil/ebpf-native/environment';
 import { type Row, writeResult } from '../lib/report.ts';
 
 const env = checkEnvironment();
@@ -24,6 +18,8 @@ if (env.problems.length > 0) {
   console.log(`bench/ebpf-events skipped: ${env.problems.join(' ')}`);
   process.exit(0);
 }
+// Imported after the check: the main entry throws at import when the addon is not built.
+const { BpfObject: Bpf, bpfObjectPath, watchProcesses, watchSyscalls } = await import('@vigil/ebpf-native');
 
 const EVENTS = 1 << 20;
 const CHUNK = 1 << 14;
@@ -37,7 +33,7 @@ function emit(o: BpfObject, first: number, count: number): void {
 
 /** Delivers EVENTS events, paced in chunks so the ring never overflows; returns throughput and CPU. */
 async function deliver(label: string, options: RingBufferOptions, paced: boolean): Promise<Row> {
-  const obj = BpfObject.open(bpfObjectPath('stress'));
+  const obj = Bpf.open(bpfObjectPath('stress'));
   obj.resizeMap('events', 1 << 24);
   obj.load();
   let received = 0;

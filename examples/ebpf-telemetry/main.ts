@@ -1,12 +1,13 @@
 /** `npm start --workspace @vigil/example-ebpf-telemetry [-- seconds]`: watch this host for a few seconds. */
-import { checkEnvironment } from '@vigil/ebpf-native';
-import { runTelemetry } from './telemetry.ts';
+import { checkEnvironment } from '@vigil/ebpf-native/environment';
 
 const env = checkEnvironment();
 if (env.problems.length > 0) {
   console.error(`eBPF is not usable here:\n- ${env.problems.join('\n- ')}`);
   process.exit(1);
 }
+// The main entry throws on import when the addon is not built, so it is loaded only after the check.
+const { runTelemetry } = await import('./telemetry.ts');
 const seconds = Number(process.argv[2] ?? 5);
 console.log(`kernel ${env.kernel}, libbpf ${env.libbpfVersion}; watching for ${seconds} s…`);
 const s = await runTelemetry(seconds);

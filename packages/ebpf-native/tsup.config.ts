@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: { index: 'src/index.ts', environment: 'src/environment-entry.ts' },
   format: ['esm', 'cjs'],
   dts: { compilerOptions: { composite: false } },
   sourcemap: true,

@@ -1,6 +1,5 @@
-import { checkEnvironment } from '@vigil/ebpf-native';
+import { checkEnvironment } from '@vigil/ebpf-native/environment';
 import { describe, expect, it } from 'vitest';
-import { runTelemetry } from '../telemetry.ts';
 
 const problems = checkEnvironment().problems;
 const required = process.env.VIGIL_REQUIRE_EBPF === '1';
@@ -9,6 +8,7 @@ if (problems.length > 0 && !required)
 
 describe.skipIf(problems.length > 0 && !required)('ebpf-telemetry example', () => {
   it('sees its own failing child and TCP round trip, and exports them as OTel metrics', async () => {
+    const { runTelemetry } = await import('../telemetry.ts');
     const s = await runTelemetry(1);
     expect(s.execs).toBeGreaterThanOrEqual(1);
     expect(s.failedExits).toBeGreaterThanOrEqual(1);

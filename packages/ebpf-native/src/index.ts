@@ -1,7 +1,14 @@
 /**
  * @vigil/ebpf-native: load eBPF programs from Node.js and turn kernel events into OpenTelemetry metrics
  * and Vigil series, with no change to the observed programs.
+ *
+ * Importing this entry loads the native addon and throws `EBPF_ADDON_UNAVAILABLE` (naming what the build
+ * lacked and the apt-get line) when it cannot; `@vigil/ebpf-native/environment` checks without throwing.
  */
+import { loadAddon } from './native/load-addon.js';
+
+loadAddon();
+
 export type { EbpfEnvironment } from './environment.js';
 export { assertEbpfUsable, checkEnvironment } from './environment.js';
 export type { EbpfErrorCode, VigilEbpfErrorDetails } from './errors.js';
