@@ -9,7 +9,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define REQ_OP_WRITE 1
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64); /* struct request * */
 	__type(value, __u64);

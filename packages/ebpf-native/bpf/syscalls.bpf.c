@@ -6,8 +6,9 @@ char LICENSE[] SEC("license") = "GPL";
 
 VIGIL_FILTER_CONFIG
 
+/* LRU: a thread that exits inside a syscall never reaches sys_exit, and its entry must not leak. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u32); /* tid */
 	__type(value, __u64);

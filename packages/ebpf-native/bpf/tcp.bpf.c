@@ -20,8 +20,9 @@ struct sock_start {
 	char comm[VIGIL_COMM_LEN];
 };
 
+/* LRU: sockets we never see close (the probe detached mid-life, lost events) must not fill the map. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
 	__type(value, struct sock_start);

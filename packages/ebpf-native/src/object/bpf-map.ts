@@ -69,7 +69,10 @@ export class BpfMap {
     return Buffer.from(key.buffer, key.byteOffset, key.byteLength);
   }
 
-  /** The value for `key` (a u32 number for 4-byte keys), or undefined when absent. Per-CPU maps: CPU 0's slot layout repeated; use {@link lookupPerCpu}. */
+  /**
+   * The raw value for `key` (a u32 number for 4-byte keys), or undefined when absent. For per-CPU maps this
+   * is every CPU's 8-byte-aligned slot back to back; {@link lookupPerCpu} splits it.
+   */
   lookup(key: Uint8Array | number): Buffer | undefined {
     const k = this.#key(key);
     return native(`lookup in map '${this.name}'`, () => this.#object.mapLookup(this.name, k)) ?? undefined;

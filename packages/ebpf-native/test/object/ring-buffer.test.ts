@@ -107,3 +107,31 @@ describeEbpf('ring buffer delivery', () => {
     expect(() => obj!.testRun('generate')).toThrow(expect.objectContaining({ code: 'EBPF_CLOSED' }));
   });
 });
+
+describeEbpf('ring buffer shutdown', () => {
+  it('closes the object from inside a batch callback without deadlock or further batches', async () => {
+    const o = generator(1 << 16);
+    let batches = 0;
+    let closedInside = false;
+    o.consumeRingBuffer(
+      'events',
+      () => {
+        batches++;
+        if (!closedInside) {
+          closedInside = true;
+          o.close();
+        }
+      },
+      { maxBatch: 10, flushMs: 1 },
+    );
+    emit(o, 0, 100);
+    await until(() => closedInside);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(o.loaded).toBe(false);
+    // Batches already queued when close() ran may still arrive; none are produced afterwards.
+    const after = batches;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(batches).toBe(after);
+    expect(batches).toBeLessThanOrEqual(10);
+  });
+});
