@@ -39,11 +39,9 @@ static __always_inline int report(const char *filename, __s32 flags, __u32 sysca
 	if (!rule || (rule->exact && rule->len != len))
 		return 0;
 
-	struct file_open_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_drop();
+	struct file_open_event *e = reserve_event(sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	__u64 id = bpf_get_current_pid_tgid();
 	e->ts_ns = bpf_ktime_get_ns();
 	e->pid = id >> 32;

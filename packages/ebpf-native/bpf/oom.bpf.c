@@ -9,11 +9,9 @@ VIGIL_EVENTS_RINGBUF
 SEC("tp/oom/mark_victim")
 int handle_mark_victim(struct trace_event_raw_mark_victim *ctx)
 {
-	struct oom_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_drop();
+	struct oom_event *e = reserve_event(sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	e->ts_ns = bpf_ktime_get_ns();
 	e->pid = ctx->pid;
 	e->pad = 0;

@@ -10,11 +10,9 @@ SEC("tp/sched/sched_process_exec")
 int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct process_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_drop();
+	struct process_event *e = reserve_event(sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	e->ts_ns = bpf_ktime_get_ns();
 	e->duration_ns = 0;
 	e->kind = VIGIL_PROCESS_EXEC;
@@ -50,11 +48,9 @@ int handle_exit(struct trace_event_raw_sched_process_template *ctx)
 	if ((__u32)id != (__u32)(id >> 32))
 		return 0;
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct process_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_drop();
+	struct process_event *e = reserve_event(sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	e->ts_ns = bpf_ktime_get_ns();
 	e->duration_ns = e->ts_ns - BPF_CORE_READ(task, start_time);
 	e->kind = VIGIL_PROCESS_EXIT;

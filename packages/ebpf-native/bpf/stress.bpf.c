@@ -13,11 +13,9 @@ struct loop_ctx {
 
 static long emit_one(__u64 i, struct loop_ctx *c)
 {
-	struct stress_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_drop();
+	struct stress_event *e = reserve_event(sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	e->seq = c->first + i;
 	e->ts_ns = bpf_ktime_get_ns();
 	bpf_ringbuf_submit(e, 0);

@@ -28,20 +28,21 @@ struct {
 	__type(value, struct sock_start);
 } socks SEC(".maps");
 
-static __always_inline void fill_addrs(struct tcp_event *e, struct trace_event_raw_inet_sock_set_state *ctx)
-{
-	e->family = ctx->family;
-	e->sport = ctx->sport;
-	e->dport = ctx->dport;
-	/* The verifier forbids direct multi-byte loads at computed ctx offsets, so copy with probe reads. */
-	if (ctx->family == AF_INET) {
-		bpf_probe_read_kernel(e->saddr, 4, ctx->saddr);
-		bpf_probe_read_kernel(e->daddr, 4, ctx->daddr);
-	} else {
-		bpf_probe_read_kernel(e->saddr, 16, ctx->saddr_v6);
-		bpf_probe_read_kernel(e->daddr, 16, ctx->daddr_v6);
-	}
-}
+/* Both tracepoints lay out family, ports and addresses alike but in different structs, hence a macro.
+ * The verifier forbids direct multi-byte loads at computed ctx offsets, so addresses are probe-read. */
+#define FILL_ADDRS(e, ctx)                                                                                   \
+	do {                                                                                                 \
+		(e)->family = (ctx)->family;                                                                 \
+		(e)->sport = (ctx)->sport;                                                                   \
+		(e)->dport = (ctx)->dport;                                                                   \
+		if ((ctx)->family == AF_INET) {                                                              \
+			bpf_probe_read_kernel((e)->saddr, 4, (ctx)->saddr);                                  \
+			bpf_probe_read_kernel((e)->daddr, 4, (ctx)->daddr);                                  \
+		} else {                                                                                     \
+			bpf_probe_read_kernel((e)->saddr, 16, (ctx)->saddr_v6);                              \
+			bpf_probe_read_kernel((e)->daddr, 16, (ctx)->daddr_v6);                              \
+		}                                                                                            \
+	} while (0)
 
 SEC("tp/sock/inet_sock_set_state")
 int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
@@ -86,9 +87,8 @@ int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		return 0;
 	}
 
-	struct tcp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct tcp_event *e = reserve_event(sizeof(*e));
 	if (!e) {
-		count_drop();
 		if (kind == VIGIL_TCP_CLOSE)
 			bpf_map_delete_elem(&socks, &sk);
 		return 0;
@@ -99,7 +99,7 @@ int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	e->kind = kind;
 	e->oldstate = oldstate;
 	e->newstate = newstate;
-	fill_addrs(e, ctx);
+	FILL_ADDRS(e, ctx);
 	if (s && s->pid) {
 		e->pid = s->pid;
 		__builtin_memcpy(e->comm, s->comm, sizeof(e->comm));
@@ -130,26 +130,14 @@ int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 SEC("tp/tcp/tcp_retransmit_skb")
 int handle_retransmit(struct trace_event_raw_tcp_retransmit_skb *ctx)
 {
-	struct tcp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_drop();
+	struct tcp_event *e = reserve_event(sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	__builtin_memset(e, 0, sizeof(*e));
 	e->ts_ns = bpf_ktime_get_ns();
 	e->kind = VIGIL_TCP_RETRANSMIT;
-	e->family = ctx->family;
-	e->sport = ctx->sport;
-	e->dport = ctx->dport;
 	e->newstate = ctx->state;
-	/* The verifier forbids direct multi-byte loads at computed ctx offsets, so copy with probe reads. */
-	if (ctx->family == AF_INET) {
-		bpf_probe_read_kernel(e->saddr, 4, ctx->saddr);
-		bpf_probe_read_kernel(e->daddr, 4, ctx->daddr);
-	} else {
-		bpf_probe_read_kernel(e->saddr, 16, ctx->saddr_v6);
-		bpf_probe_read_kernel(e->daddr, 16, ctx->daddr_v6);
-	}
+	FILL_ADDRS(e, ctx);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

@@ -26,6 +26,14 @@
 		__u64 *n = bpf_map_lookup_elem(&drops, &zero);                                               \
 		if (n)                                                                                       \
 			*n += 1;                                                                             \
+	}                                                                                                    \
+	/* Reserves an event, or counts it as dropped when the ring is full. */                              \
+	static __always_inline void *reserve_event(__u64 size)                                               \
+	{                                                                                                    \
+		void *e = bpf_ringbuf_reserve(&events, size, 0);                                             \
+		if (!e)                                                                                      \
+			count_drop();                                                                        \
+		return e;                                                                                    \
 	}
 
 #define VIGIL_FILTER_CONFIG                                                                                  \

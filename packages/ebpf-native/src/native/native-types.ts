@@ -1,21 +1,6 @@
 /** The shape of the compiled addon (src/addon), as the TypeScript layer uses it. */
-
-export interface NativeProgramInfo {
-  name: string;
-  section: string;
-  type: string;
-  autoload: boolean;
-  instructions: number;
-}
-
-export interface NativeMapInfo {
-  name: string;
-  type: string;
-  keySize: number;
-  valueSize: number;
-  maxEntries: number;
-  internal: boolean;
-}
+// The addon reports programs and maps exactly as the public API describes them.
+import type { MapInfo, ProgramInfo } from '../object/bpf-object.js';
 
 export type NativeAttachSpec =
   | { kind: 'auto' }
@@ -38,8 +23,8 @@ export interface NativeLink {
 }
 
 export interface NativeObject {
-  programs(): NativeProgramInfo[];
-  maps(): NativeMapInfo[];
+  programs(): ProgramInfo[];
+  maps(): MapInfo[];
   setAutoload(program: string, autoload: boolean): void;
   setMaxEntries(map: string, maxEntries: number): void;
   load(): void;

@@ -1,6 +1,7 @@
 /** Typed access to one map of a loaded object: lookup, update, delete, iterate, batch read, per-CPU values. */
 import { requireInput } from '../errors.js';
-import type { NativeMapInfo, NativeObject } from '../native/native-types.js';
+import type { NativeObject } from '../native/native-types.js';
+import type { MapInfo } from './bpf-object.js';
 import { native } from './classify-error.js';
 import { aggregatePerCpuU64, type LaneReduction, splitPerCpu } from './per-cpu.js';
 
@@ -31,7 +32,7 @@ export class BpfMap {
   readonly perCpu: boolean;
 
   /** @internal */
-  constructor(object: NativeObject, info: NativeMapInfo, cpus: number) {
+  constructor(object: NativeObject, info: MapInfo, cpus: number) {
     this.#object = object;
     this.#cpus = cpus;
     this.name = info.name;

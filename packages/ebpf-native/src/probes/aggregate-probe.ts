@@ -1,5 +1,5 @@
 /** The handle of probes that aggregate in the kernel: periodic snapshots, series, async iteration. */
-
+import type { BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
 import { requireInput } from '../errors.js';
 import type { BpfObject } from '../object/bpf-object.js';
 
@@ -79,6 +79,20 @@ export class AggregateProbe<S extends { time: number }> implements AsyncIterable
       values[i - 1] = value(this.#history[i], this.#history[i - 1]);
     }
     return { timestamps, values };
+  }
+
+  /**
+   * Reports the current snapshot to OpenTelemetry at every collection through `instruments` (observable
+   * instruments of `meter`); after `close()` it reports nothing.
+   */
+  observeWith(
+    meter: Meter,
+    instruments: Observable[],
+    report: (result: BatchObservableResult, snapshot: S) => void,
+  ): void {
+    meter.addBatchObservableCallback((result) => {
+      if (!this.#closed) report(result, this.#snapshot());
+    }, instruments);
   }
 
   /** Yields each new snapshot until `close()`. */

@@ -112,22 +112,13 @@ export function watchBlockIo(options: BlockIoProbeOptions = {}): BlockIoProbe {
       description: 'Disk operations.',
       unit: '{operation}',
     });
-    options.meter.addBatchObservableCallback(
-      (result) => {
-        let snap: BlockIoSnapshot;
-        try {
-          snap = probe.read();
-        } catch {
-          return;
-        }
-        for (const d of snap.devices) {
-          const attrs = { 'system.device': d.device, 'disk.io.direction': d.direction };
-          result.observe(io, d.bytes, attrs);
-          result.observe(ops, d.latency.total, attrs);
-        }
-      },
-      [io, ops],
-    );
+    probe.observeWith(options.meter, [io, ops], (result, snap) => {
+      for (const d of snap.devices) {
+        const attrs = { 'system.device': d.device, 'disk.io.direction': d.direction };
+        result.observe(io, d.bytes, attrs);
+        result.observe(ops, d.latency.total, attrs);
+      }
+    });
   }
   return Object.assign(probe, {
     quantileSeries: (q: number) =>

@@ -94,23 +94,14 @@ export function watchSyscalls(options: SyscallProbeOptions = {}): AggregateProbe
       description: 'Time spent in system calls.',
       unit: 's',
     });
-    options.meter.addBatchObservableCallback(
-      (result) => {
-        let snap: SyscallSnapshot;
-        try {
-          snap = probe.read();
-        } catch {
-          return; // closed: nothing to report
-        }
-        for (const s of snap.stats) {
-          const attrs = { 'process.pid': s.pid, 'system.syscall.number': s.syscall };
-          result.observe(calls, s.count, attrs);
-          result.observe(errors, s.errors, attrs);
-          result.observe(duration, s.totalNs / 1e9, attrs);
-        }
-      },
-      [calls, errors, duration],
-    );
+    probe.observeWith(options.meter, [calls, errors, duration], (result, snap) => {
+      for (const s of snap.stats) {
+        const attrs = { 'process.pid': s.pid, 'system.syscall.number': s.syscall };
+        result.observe(calls, s.count, attrs);
+        result.observe(errors, s.errors, attrs);
+        result.observe(duration, s.totalNs / 1e9, attrs);
+      }
+    });
   }
   return Object.assign(probe, {
     callRate: () =>
