@@ -97,6 +97,7 @@ export function checkEnvironment(): EbpfEnvironment {
   return env;
 }
 
+/** The `EBPF_PERMISSION` error, with the capabilities and the setcap line. */
 export function permissionError(cause?: unknown): VigilEbpfError {
   return new VigilEbpfError(
     'EBPF_PERMISSION',
@@ -108,6 +109,7 @@ export function permissionError(cause?: unknown): VigilEbpfError {
   );
 }
 
+/** The `EBPF_TRACEFS` error: unmounted, or mounted but unreadable by this user. */
 export function tracefsError(): VigilEbpfError {
   const mounted = tracefsMounts();
   if (mounted.length > 0) {
@@ -124,6 +126,7 @@ export function tracefsError(): VigilEbpfError {
   });
 }
 
+/** The `EBPF_NO_BTF` error. */
 export function btfError(): VigilEbpfError {
   return new VigilEbpfError(
     'EBPF_NO_BTF',

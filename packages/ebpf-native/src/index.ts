@@ -41,6 +41,7 @@ export type {
 export { watchBlockIo } from './probes/block-io-probe.js';
 export type { EventProbeOptions, EventProbeStats } from './probes/event-probe.js';
 export { EventProbe } from './probes/event-probe.js';
+export { eventCountSeries, eventSeries } from './probes/event-series.js';
 export type { FileOpenEvent, FileOpenProbeOptions, WatchedPath } from './probes/file-open-probe.js';
 export { watchFileOpens } from './probes/file-open-probe.js';
 export type { Log2Histogram } from './probes/log2-histogram.js';

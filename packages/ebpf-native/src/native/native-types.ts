@@ -2,6 +2,7 @@
 // The addon reports programs and maps exactly as the public API describes them.
 import type { MapInfo, ProgramInfo } from '../object/bpf-object.js';
 
+/** Where `attach()` attaches: by section, or an explicit hook. */
 export type NativeAttachSpec =
   | { kind: 'auto' }
   | { kind: 'tracepoint'; category: string; name: string }
@@ -17,11 +18,13 @@ export type NativeAttachSpec =
       cpu: number;
     };
 
+/** A `bpf_link` owned by its object. */
 export interface NativeLink {
   destroy(): void;
   isAttached(): boolean;
 }
 
+/** A `bpf_object` and its maps and programs (src/addon/object.cc). */
 export interface NativeObject {
   programs(): ProgramInfo[];
   maps(): MapInfo[];
@@ -40,6 +43,7 @@ export interface NativeObject {
   isLoaded(): boolean;
 }
 
+/** Counters kept by the consumer thread. */
 export interface NativeRingStats {
   records: number;
   bytes: number;
@@ -48,6 +52,7 @@ export interface NativeRingStats {
   backpressureWaits: number;
 }
 
+/** A ring buffer consumed on its own thread (src/addon/ring-buffer.cc). */
 export interface NativeRingConsumer {
   stop(): void;
   stats(): NativeRingStats;
@@ -55,6 +60,7 @@ export interface NativeRingConsumer {
   unref(): void;
 }
 
+/** The module's exports. */
 export interface NativeAddon {
   BpfObject: new (source: string | Buffer, name?: string) => NativeObject;
   RingConsumer: new (
