@@ -4,8 +4,9 @@
  * one main-thread wake-up per event, how a naive binding would do it), in the same run. Events come from
  * a BPF generator run with BPF_PROG_TEST_RUN, so the kernel side costs the same for both.
  *
- * A second table measures what a real probe costs the traced code: getppid(2) latency with no probe,
- * with the syscall probe (raw_syscalls enter/exit, per-CPU maps) and with the process probe attached.
+ * A second table measures what a real probe costs the traced code: getppid(2) latency without and with
+ * the syscall probe (raw_syscalls enter/exit; start times in task-local storage or in a per-thread hash)
+ * and the process probe (exec/exit only, so syscalls should not pay).
  *
  * Needs root (or CAP_BPF + CAP_PERFMON); without it prints why and exits 0 without a result.
  */
@@ -76,16 +77,40 @@ async function deliver(label: string, options: RingBufferOptions, paced: boolean
   };
 }
 
-/** Median ns per getppid call over `rounds` rounds of `calls` calls. */
-function getppidNs(calls: number, rounds = 7): number {
-  const perRound: number[] = [];
+/** Mean ns per getppid call over `calls` calls. */
+function getppidNs(calls: number): number {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) void process.ppid;
+  return Number(process.hrtime.bigint() - t0) / calls;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/**
+ * Per-call overhead of a probe: rounds alternate without and with it attached, so both sides see the
+ * same background load; the median of the paired differences is reported.
+ */
+function overheadOf(
+  start: () => { close(): void },
+  calls: number,
+  rounds = 9,
+): { without: number; with: number; overhead: number } {
+  const without: number[] = [];
+  const withProbe: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < calls; i++) void process.ppid;
-    perRound.push(Number(process.hrtime.bigint() - t0) / calls);
+    without.push(getppidNs(calls));
+    const probe = start();
+    withProbe.push(getppidNs(calls));
+    probe.close();
   }
-  perRound.sort((a, b) => a - b);
-  return perRound[Math.floor(rounds / 2)];
+  return {
+    without: median(without),
+    with: median(withProbe),
+    overhead: median(withProbe.map((w, i) => w - without[i])),
+  };
 }
 
 async function main(): Promise<void> {
@@ -95,27 +120,28 @@ async function main(): Promise<void> {
   rows.push(await deliver('vigil batched (maxBatch 4096)', { maxBatch: 4096 }, false));
   rows.push(await deliver('per-event wake-ups (maxBatch 1)', { maxBatch: 1, maxPending: 1 << 16 }, false));
 
-  const calls = 200_000;
-  getppidNs(calls, 2); // warm up
+  const calls = 100_000;
+  getppidNs(calls); // warm up
   const overhead: Row[] = [];
-  const baseline = getppidNs(calls);
-  overhead.push({ probe: 'none', nsPerGetppid: baseline, overheadNs: 0 });
-  const sys = watchSyscalls({ intervalMs: 60_000 });
-  const withSyscalls = getppidNs(calls);
-  sys.close();
-  overhead.push({
-    probe: 'watchSyscalls (all processes)',
-    nsPerGetppid: withSyscalls,
-    overheadNs: withSyscalls - baseline,
-  });
-  const proc = watchProcesses();
-  const withProcesses = getppidNs(calls);
-  proc.close();
-  overhead.push({
-    probe: 'watchProcesses (exec/exit only)',
-    nsPerGetppid: withProcesses,
-    overheadNs: withProcesses - baseline,
-  });
+  for (const [probe, start] of [
+    [
+      'watchSyscalls, task-storage start times',
+      () => watchSyscalls({ intervalMs: 60_000, startTimes: 'task-storage' }),
+    ],
+    [
+      'watchSyscalls, per-thread hash start times',
+      () => watchSyscalls({ intervalMs: 60_000, startTimes: 'hash' }),
+    ],
+    ['watchProcesses (exec/exit only)', () => watchProcesses()],
+  ] as const) {
+    const o = overheadOf(start, calls);
+    overhead.push({
+      probe,
+      nsPerGetppidWithout: o.without,
+      nsPerGetppidWith: o.with,
+      medianOverheadNs: o.overhead,
+    });
+  }
   console.log('');
   writeResult('ebpf-events', rows, {
     events: EVENTS,

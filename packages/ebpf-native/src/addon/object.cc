@@ -87,6 +87,7 @@ Napi::Function BpfObjectWrap::Init(Napi::Env env) {
                          InstanceMethod<&BpfObjectWrap::Maps>("maps"),
                          InstanceMethod<&BpfObjectWrap::SetAutoload>("setAutoload"),
                          InstanceMethod<&BpfObjectWrap::SetMaxEntries>("setMaxEntries"),
+                         InstanceMethod<&BpfObjectWrap::SetAutocreate>("setAutocreate"),
                          InstanceMethod<&BpfObjectWrap::Load>("load"),
                          InstanceMethod<&BpfObjectWrap::Attach>("attach"),
                          InstanceMethod<&BpfObjectWrap::TestRun>("testRun"),
@@ -219,6 +220,14 @@ Napi::Value BpfObjectWrap::SetMaxEntries(const Napi::CallbackInfo &info) {
   if (!info[1].IsNumber()) ThrowArgument(env, "maxEntries must be a number");
   int err = bpf_map__set_max_entries(m, info[1].As<Napi::Number>().Uint32Value());
   if (err) ThrowNative(env, "EBPF_STATE", "bpf_map__set_max_entries", err);
+  return env.Undefined();
+}
+
+Napi::Value BpfObjectWrap::SetAutocreate(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  bpf_map *m = FindMap(env, info[0]);
+  int err = bpf_map__set_autocreate(m, info[1].ToBoolean().Value());
+  if (err) ThrowNative(env, "EBPF_STATE", "bpf_map__set_autocreate", err);
   return env.Undefined();
 }
 

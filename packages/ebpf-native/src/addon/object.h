@@ -54,6 +54,7 @@ class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
   Napi::Value Maps(const Napi::CallbackInfo &info);
   Napi::Value SetAutoload(const Napi::CallbackInfo &info);
   Napi::Value SetMaxEntries(const Napi::CallbackInfo &info);
+  Napi::Value SetAutocreate(const Napi::CallbackInfo &info);
   Napi::Value Load(const Napi::CallbackInfo &info);
   Napi::Value Attach(const Napi::CallbackInfo &info);
   Napi::Value TestRun(const Napi::CallbackInfo &info);

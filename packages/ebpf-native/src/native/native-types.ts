@@ -30,6 +30,7 @@ export interface NativeObject {
   maps(): MapInfo[];
   setAutoload(program: string, autoload: boolean): void;
   setMaxEntries(map: string, maxEntries: number): void;
+  setAutocreate(map: string, autocreate: boolean): void;
   load(): void;
   attach(program: string, spec: NativeAttachSpec): NativeLink;
   testRun(program: string, ctx?: Buffer): { retval: number; durationNs: number };

@@ -155,6 +155,14 @@ export class BpfObject {
     native(`set autoload of '${program}'`, () => this.#native.setAutoload(program, autoload));
   }
 
+  /**
+   * Chooses whether `load()` creates a map; call before `load()`. A map no loaded program uses can be
+   * skipped this way on kernels that lack its type.
+   */
+  setAutocreate(map: string, autocreate: boolean): void {
+    native(`set autocreate of '${map}'`, () => this.#native.setAutocreate(map, autocreate));
+  }
+
   /** Resizes a map before `load()` (bytes for ring buffers: a power of two multiple of the page size). */
   resizeMap(map: string, maxEntries: number): void {
     requireInput(

@@ -1,5 +1,6 @@
 /** Syscall counts, errors and latency per process and syscall, from raw_syscalls:sys_enter/sys_exit. */
 import type { Meter } from '@opentelemetry/api';
+import type { BpfObject } from '../object/bpf-object.js';
 import { AggregateProbe, type AggregateProbeOptions, type Series } from './aggregate-probe.js';
 import { startProbe } from './event-probe.js';
 import { setPidFilter } from './filter.js';
@@ -29,8 +30,41 @@ export interface SyscallSnapshot {
 export interface SyscallProbeOptions extends AggregateProbeOptions {
   /** Only this process; default every process. */
   pid?: number;
+  /**
+   * Where each thread's syscall start time lives: `task-storage` (task-local storage, about half the
+   * overhead, needs a kernel whose tracepoint programs may use it), `hash` (a per-thread LRU hash, any
+   * kernel), or `auto` (the first that loads); default `auto`.
+   */
+  startTimes?: 'auto' | 'task-storage' | 'hash';
   /** Publish `vigil.syscall.calls`, `vigil.syscall.errors` and `vigil.syscall.duration` (observable counters). */
   meter?: Meter;
+}
+
+/**
+ * Loads the task-storage variant (kernels whose tracepoint programs may use task-local storage), else the
+ * per-thread hash variant. Either way the same `stats` map is filled.
+ */
+function startSyscallProbe(pid: number | undefined, storage: 'auto' | 'task-storage' | 'hash'): BpfObject {
+  const variant = (programs: [string, string], unusedMap: string) =>
+    startProbe(
+      'syscalls',
+      programs.map((name) => ({ name })),
+      {},
+      (o) => {
+        for (const p of o.programs) o.setAutoload(p.name, programs.includes(p.name));
+        o.setAutocreate(unusedMap, false);
+      },
+      (o) => setPidFilter(o, pid),
+    ).object;
+  if (storage === 'hash') return variant(['handle_enter_by_tid', 'handle_exit_by_tid'], 'starts');
+  try {
+    return variant(['handle_enter', 'handle_exit'], 'starts_by_tid');
+  } catch (e) {
+    if (storage === 'task-storage') throw e;
+    const code = (e as { code?: string }).code;
+    if (code !== 'EBPF_VERIFIER' && code !== 'EBPF_FEATURE_MISSING' && code !== 'EBPF_SYSCALL') throw e;
+    return variant(['handle_enter_by_tid', 'handle_exit_by_tid'], 'starts');
+  }
 }
 
 /**
@@ -45,13 +79,7 @@ export function watchSyscalls(options: SyscallProbeOptions = {}): AggregateProbe
   /** Calls per second, per interval, summed over the watched processes. */
   callRate(): Series;
 } {
-  const { object } = startProbe(
-    'syscalls',
-    [{ name: 'handle_enter' }, { name: 'handle_exit' }],
-    {},
-    undefined,
-    (o) => setPidFilter(o, options.pid),
-  );
+  const object = startSyscallProbe(options.pid, options.startTimes ?? 'auto');
   const stats = object.map('stats');
   const snapshot = (): SyscallSnapshot => {
     const out: SyscallStats[] = [];

@@ -29,6 +29,18 @@ describeEbpf('watchSyscalls', () => {
     },
   );
 
+  it.runIf(process.arch === 'x64')(
+    'counts the same with per-thread hash start times (the fallback for older kernels)',
+    () => {
+      for (const startTimes of ['hash', 'task-storage'] as const) {
+        probe = watchSyscalls({ pid: process.pid, startTimes });
+        for (let i = 0; i < 300; i++) void process.ppid;
+        expect(probe.read().stats.find((s) => s.syscall === GETPPID)?.count).toBe(300);
+        probe.close();
+      }
+    },
+  );
+
   it('builds a call-rate series from its snapshots', async () => {
     probe = watchSyscalls({ pid: process.pid, intervalMs: 50 });
     const until = Date.now() + 300;
