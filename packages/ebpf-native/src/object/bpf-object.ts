@@ -205,6 +205,19 @@ export class BpfObject {
       `'${program}' is not in this object`,
       `use one of ${this.programs.map((p) => p.name).join(', ')}.`,
     );
+    const where: Record<string, string> = {
+      uprobe: 'attachUprobe',
+      uretprobe: 'attachUprobe',
+      perf_event: 'attachPerfEvent',
+      raw_tp: 'attachRawTracepoint',
+      raw_tracepoint: 'attachRawTracepoint',
+    };
+    requireInput(
+      !(info.section in where),
+      'program',
+      `'${program}' is in section '${info.section}', which names no attach target`,
+      `call ${where[info.section]}() with the target.`,
+    );
     const tp = /^(?:tp|tracepoint)\/([^/]+)\/([^/]+)$/.exec(info.section);
     if (tp) return this.attachTracepoint(program, tp[1], tp[2]);
     const btf = /^(?:tp_btf|raw_tp|raw_tracepoint)\/(.+)$/.exec(info.section);

@@ -198,4 +198,18 @@ describeEbpf('BpfObject loaded', () => {
     );
     expect(obj.attach('count_getppid').attached).toBe(true);
   });
+
+  it('asks for a target when a program’s section names none', () => {
+    const obj = openTestProbes((n) => n === 'count_uprobe' || n === 'sample_stack');
+    obj.load();
+    expect(() => obj.attach('count_uprobe')).toThrow(
+      expect.objectContaining({ code: 'EBPF_INPUT', message: expect.stringContaining('attachUprobe') }),
+    );
+    expect(() => obj.attach('sample_stack')).toThrow(
+      expect.objectContaining({ code: 'EBPF_INPUT', message: expect.stringContaining('attachPerfEvent') }),
+    );
+    expect(() => obj.attachPerfEvent('sample_stack', { frequency: 10, period: 10 })).toThrow(
+      expect.objectContaining({ code: 'EBPF_INPUT' }),
+    );
+  });
 });
