@@ -1,0 +1,221 @@
+import { checkNumberOption, VigilInputError } from '../errors.js';
+import {
+  fitGeneralizedPareto,
+  type GeneralizedPareto,
+  gpdInverseSurvival,
+  gpdSurvival,
+} from './generalized-pareto.js';
+import { quantileSorted } from './quantile.js';
+
+/** Options of {@link TailCalibrator.fit}. */
+export interface TailCalibratorOptions {
+  /** Probability level of the peaks-over-threshold cut u (SPOT's initial threshold t). Default 0.98. */
+  tailLevel?: number;
+  /** Fewest excesses over u for a GPD fit; with fewer an exponential tail, below 5 the empirical fallback. Default 20. */
+  minExcesses?: number;
+  /** Number of intervals of the stored quantile table of the body. Default 200. */
+  tableSize?: number;
+  /**
+   * Allow a bounded tail (GPD shape ξ < 0). Default false: a bounded tail fitted on a finite sample declares every
+   * value past its end point impossible (p = 0), which turns sampling noise into false alarms; restricting the fit to
+   * ξ ≥ 0 (exponential or heavier) errs on the side of fewer alerts.
+   */
+  allowBoundedTail?: boolean;
+}
+
+/** How the tail beyond u is modelled. */
+export type TailMethod = 'gpd' | 'exponential' | 'empirical';
+
+/** Serialised state of a {@link TailCalibrator}. */
+export interface TailCalibratorState {
+  readonly method: TailMethod;
+  /** Number of finite raw statistics the calibrator was fitted on. */
+  readonly n: number;
+  /** Quantiles of the raw statistic at probabilities k / (table.length − 1). */
+  readonly table: number[];
+  /** The peaks-over-threshold cut u. */
+  readonly u: number;
+  /** P(raw > u) under the fitted body. */
+  readonly tailProb: number;
+  readonly shape: number;
+  readonly scale: number;
+}
+
+/**
+ * Turns a detector's raw statistic (larger = more anomalous) into a calibrated score in [0, 1].
+ *
+ * The score of a raw value x is `1 − p(x)`, with p(x) the estimated probability that training ("normal") data
+ * produces a statistic ≥ x. The body of the distribution is the empirical CDF (a quantile table); beyond the
+ * cut u (the `tailLevel` quantile) the tail is a generalized Pareto distribution fitted to the excesses by maximum
+ * likelihood — the peaks-over-threshold model of SPOT (Siffer et al., KDD 2017, eq. 1 and §3) — so probabilities far
+ * below 1/n can be estimated. By default the shape is restricted to ξ ≥ 0 (see `allowBoundedTail`). With few excesses the tail falls back to an exponential (GPD with ξ = 0), and with very
+ * few to the empirical distribution, floored at 1/(n + 1).
+ *
+ * A threshold for a target false-positive rate α is simply `1 − α`: `score >= 1 − α ⇔ p(x) <= α`.
+ *
+ * @example
+ * const cal = TailCalibrator.fit(trainingZScores);
+ * cal.score(4.2);            // e.g. 0.99997
+ * cal.rawForPValue(1e-3);    // the raw statistic at which the score reaches 0.999
+ */
+export class TailCalibrator {
+  readonly #s: TailCalibratorState;
+  readonly #gpd: GeneralizedPareto;
+
+  private constructor(state: TailCalibratorState) {
+    this.#s = state;
+    this.#gpd = { shape: state.shape, scale: state.scale, logLikelihood: 0 };
+  }
+
+  /**
+   * Fits the calibrator on raw statistics of normal data; NaN entries are ignored.
+   *
+   * @throws {VigilInputError} `TOO_SHORT` with fewer than 2 finite values; `INVALID_OPTION` for bad options.
+   */
+  static fit(raw: ArrayLike<number>, options: TailCalibratorOptions = {}): TailCalibrator {
+    const tailLevel = checkNumberOption('tailLevel', options.tailLevel ?? 0.98, {
+      min: 0.5,
+      max: 1,
+      exclusiveMax: true,
+    });
+    const minExcesses = checkNumberOption('minExcesses', options.minExcesses ?? 20, {
+      min: 5,
+      integer: true,
+    });
+    const tableSize = checkNumberOption('tableSize', options.tableSize ?? 200, {
+      min: 4,
+      max: 100_000,
+      integer: true,
+    });
+    const finite: number[] = [];
+    for (let i = 0; i < raw.length; i++) if (Number.isFinite(raw[i])) finite.push(raw[i]);
+    const n = finite.length;
+    if (n < 2) {
+      throw new VigilInputError(
+        'TOO_SHORT',
+        `Calibration needs at least 2 finite raw scores from training data; got ${n}. Fit on a longer series.`,
+        'train',
+      );
+    }
+    const sorted = Float64Array.from(finite).sort();
+    const table = Array.from({ length: tableSize + 1 }, (_, k) => quantileSorted(sorted, k / tableSize));
+    // Lower the cut on short inputs so that the tail still has minExcesses points, but never below the 3rd quartile.
+    const level = Math.max(0.75, Math.min(tailLevel, 1 - minExcesses / n));
+    const u = quantileSorted(sorted, level);
+    const tailProb = 1 - ecdf(table, u);
+    const excesses: number[] = [];
+    for (let i = 0; i < n; i++) if (sorted[i] > u) excesses.push(sorted[i] - u);
+    let method: TailMethod = 'empirical';
+    let shape = 0;
+    let scale = 0;
+    if (excesses.length >= minExcesses && tailProb > 0) {
+      const g = fitGeneralizedPareto(excesses, options.allowBoundedTail ? Number.NEGATIVE_INFINITY : 0);
+      method = 'gpd';
+      shape = g.shape;
+      scale = g.scale;
+    } else if (excesses.length >= 5 && tailProb > 0) {
+      method = 'exponential';
+      scale = excesses.reduce((a, b) => a + b, 0) / excesses.length;
+    }
+    return new TailCalibrator({ method, n, table, u, tailProb, shape, scale });
+  }
+
+  /**
+   * Restores a calibrator from {@link TailCalibrator.toJSON} output.
+   * @throws {VigilInputError} `INVALID_SNAPSHOT` when the state is malformed.
+   */
+  static fromJSON(state: TailCalibratorState): TailCalibrator {
+    const ok =
+      state &&
+      ['gpd', 'exponential', 'empirical'].includes(state.method) &&
+      Array.isArray(state.table) &&
+      state.table.length >= 2 &&
+      state.table.every((v) => typeof v === 'number') &&
+      [state.n, state.u, state.tailProb, state.shape, state.scale].every((v) => typeof v === 'number');
+    if (!ok) {
+      throw new VigilInputError(
+        'INVALID_SNAPSHOT',
+        'Malformed calibrator state in snapshot.',
+        'state.calibrator',
+      );
+    }
+    return new TailCalibrator({ ...state, table: [...state.table] });
+  }
+
+  /** Which tail model was fitted. */
+  get method(): TailMethod {
+    return this.#s.method;
+  }
+
+  /** Estimated probability that normal data gives a raw statistic ≥ x; 1 for NaN (no evidence). */
+  pValue(x: number): number {
+    if (Number.isNaN(x)) return 1;
+    const { u, tailProb, method, n, table } = this.#s;
+    if (x <= u || tailProb <= 0) {
+      const p = 1 - ecdf(table, x);
+      return method === 'empirical' || tailProb <= 0 ? Math.max(p, 1 / (n + 1)) : p;
+    }
+    if (method === 'empirical') return Math.max(1 - ecdf(table, x), 1 / (n + 1));
+    return tailProb * gpdSurvival(x - u, this.#gpd);
+  }
+
+  /** Calibrated score in [0, 1]: `1 − pValue(x)`; 0 for NaN. */
+  score(x: number): number {
+    if (Number.isNaN(x)) return 0;
+    return 1 - this.pValue(x);
+  }
+
+  /**
+   * The raw statistic at which the p-value falls to `p` (the inverse of {@link pValue}); use it to draw bands.
+   * Returns +Infinity when the model cannot reach `p` (empirical tail floor, or p = 0).
+   */
+  rawForPValue(p: number): number {
+    const { u, tailProb, method, table, n } = this.#s;
+    if (p >= 1) return table[0];
+    if (p >= tailProb && tailProb > 0) return inverseEcdf(table, 1 - p);
+    if (method === 'empirical' || tailProb <= 0) {
+      return p >= 1 / (n + 1) ? inverseEcdf(table, 1 - p) : Number.POSITIVE_INFINITY;
+    }
+    if (p <= 0) return Number.POSITIVE_INFINITY;
+    return u + gpdInverseSurvival(p / tailProb, this.#gpd);
+  }
+
+  /** The serialisable state. */
+  toJSON(): TailCalibratorState {
+    return { ...this.#s, table: [...this.#s.table] };
+  }
+}
+
+// Piecewise-linear CDF through the quantile table; ties resolve to the highest probability that has the value.
+function ecdf(table: readonly number[], x: number): number {
+  const k = table.length - 1;
+  if (x < table[0]) return 0;
+  if (x >= table[k]) return 1;
+  let lo = 0;
+  let hi = k;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (table[mid] <= x) lo = mid;
+    else hi = mid;
+  }
+  return (lo + (x - table[lo]) / (table[lo + 1] - table[lo])) / k;
+}
+
+function inverseEcdf(table: readonly number[], f: number): number {
+  const k = table.length - 1;
+  const h = Math.min(Math.max(f, 0), 1) * k;
+  const lo = Math.min(Math.floor(h), k - 1);
+  return table[lo] + (h - lo) * (table[lo + 1] - table[lo]);
+}
+
+/**
+ * The score threshold for a target false-positive rate α on normal data: `1 − α`.
+ *
+ * @throws {VigilInputError} `INVALID_OPTION` unless 0 < α < 1.
+ * @example
+ * thresholdForFalsePositiveRate(1e-3); // 0.999
+ */
+export function thresholdForFalsePositiveRate(alpha: number): number {
+  checkNumberOption('targetFpr', alpha, { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
+  return 1 - alpha;
+}

@@ -1,0 +1,98 @@
+/**
+ * Stable error codes. A code never changes meaning once released, so callers may switch on it.
+ *
+ * - `EMPTY_INPUT`: a series or frame has no points.
+ * - `LENGTH_MISMATCH`: timestamps and values (or a column) differ in length.
+ * - `UNSORTED_TIMESTAMPS` / `DUPLICATE_TIMESTAMPS` / `NON_FINITE_TIMESTAMP`: the time axis is not strictly increasing finite milliseconds.
+ * - `NON_FINITE_VALUE`: a value is ±Infinity (missing values must be NaN).
+ * - `ALL_NAN`: every value (of a series or of one column) is missing.
+ * - `COLUMN_MISMATCH`: a frame's columns differ from the ones the detector was fitted on.
+ * - `RAGGED_ROWS`: rows of a row-major input have different lengths.
+ * - `TOO_SHORT`: fewer points than the model needs.
+ * - `CONSTANT_INPUT`: every value is the same where the model needs variation (a flat metric carries no trend).
+ * - `INVALID_OPTION`: a configuration value is out of its allowed range.
+ * - `NOT_FITTED`: `score` or `update` was called before `fit`.
+ * - `CSV_PARSE`: CSV text could not be read as a time series.
+ * - `UNKNOWN_KIND` / `SNAPSHOT_VERSION` / `INVALID_SNAPSHOT`: a snapshot cannot be restored.
+ */
+export type VigilErrorCode =
+  | 'EMPTY_INPUT'
+  | 'LENGTH_MISMATCH'
+  | 'UNSORTED_TIMESTAMPS'
+  | 'DUPLICATE_TIMESTAMPS'
+  | 'NON_FINITE_TIMESTAMP'
+  | 'NON_FINITE_VALUE'
+  | 'ALL_NAN'
+  | 'COLUMN_MISMATCH'
+  | 'RAGGED_ROWS'
+  | 'TOO_SHORT'
+  | 'CONSTANT_INPUT'
+  | 'INVALID_OPTION'
+  | 'NOT_FITTED'
+  | 'CSV_PARSE'
+  | 'UNKNOWN_KIND'
+  | 'SNAPSHOT_VERSION'
+  | 'INVALID_SNAPSHOT';
+
+/**
+ * Base class of every error Vigil throws on purpose; `code` is stable, `message` says what was wrong and what to do.
+ */
+export class VigilError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: VigilErrorCode;
+
+  constructor(code: VigilErrorCode, message: string) {
+    super(message);
+    this.name = 'VigilError';
+    this.code = code;
+  }
+}
+
+/**
+ * Bad input or configuration, thrown at the call that received it; nothing already accepted is lost.
+ *
+ * @example
+ * try { toSeries({ timestamps: [], values: [] }); } catch (e) { if (e instanceof VigilInputError) e.code; } // 'EMPTY_INPUT'
+ */
+export class VigilInputError extends VigilError {
+  /** The offending field or argument, when there is one (e.g. `'timestamps'`, `'options.window'`). */
+  readonly field: string | undefined;
+
+  constructor(code: VigilErrorCode, message: string, field?: string) {
+    super(code, message);
+    this.name = 'VigilInputError';
+    this.field = field;
+  }
+}
+
+/**
+ * Throws `INVALID_OPTION` unless `value` is a finite number within `[min, max]` (and an integer when `integer`).
+ *
+ * @throws {VigilInputError} `INVALID_OPTION` naming the field, the rule and the value received.
+ * @example
+ * checkNumberOption('options.window', 60, { min: 2, integer: true }); // ok
+ */
+export function checkNumberOption(
+  field: string,
+  value: unknown,
+  rule: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean; exclusiveMax?: boolean },
+): number {
+  const { min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY } = rule;
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (rule.exclusiveMin ? value > min : value >= min) &&
+    (rule.exclusiveMax ? value < max : value <= max) &&
+    (!rule.integer || Number.isInteger(value));
+  if (!ok) {
+    const lo = Number.isFinite(min) ? `${rule.exclusiveMin ? '>' : '>='} ${min}` : '';
+    const hi = Number.isFinite(max) ? `${rule.exclusiveMax ? '<' : '<='} ${max}` : '';
+    const range = [lo, hi].filter(Boolean).join(' and ');
+    throw new VigilInputError(
+      'INVALID_OPTION',
+      `${field} must be ${rule.integer ? 'an integer' : 'a finite number'}${range ? ` ${range}` : ''}; got ${String(value)}.`,
+      field,
+    );
+  }
+  return value as number;
+}
