@@ -109,6 +109,13 @@ struct filter_config {
 	__u32 pad;
 };
 
+struct stack_key {
+	__u32 pid;
+	__s32 user_stack_id;   /* negative: no user stack (kernel thread, or unwinding failed) */
+	__s32 kernel_stack_id; /* negative: the sample hit user space */
+	char comm[VIGIL_COMM_LEN];
+};
+
 struct stress_event {
 	__u64 seq;
 	__u64 ts_ns;

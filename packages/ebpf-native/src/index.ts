@@ -58,6 +58,8 @@ export type { ProcessEvent, ProcessProbeOptions } from './probes/process-probe.j
 export { watchProcesses } from './probes/process-probe.js';
 export type { RunQueueProbe, RunQueueProbeOptions, RunQueueSnapshot } from './probes/runqlat-probe.js';
 export { watchRunQueueLatency } from './probes/runqlat-probe.js';
+export type { StackProbeOptions, StackSample, StackSnapshot, UserFrame } from './probes/stack-probe.js';
+export { sampleStacks } from './probes/stack-probe.js';
 export type { SyscallProbeOptions, SyscallSnapshot, SyscallStats } from './probes/syscall-probe.js';
 export { watchSyscalls } from './probes/syscall-probe.js';
 export type { TcpEvent, TcpProbeOptions } from './probes/tcp-probe.js';

@@ -162,6 +162,8 @@ export interface ProbeProgram {
   name: string;
   /** When true, a kernel without this hook skips it instead of failing (e.g. `open` on arm64). */
   optional?: boolean;
+  /** How to attach it when its section names no target (perf events); default `object.attach(name)`. */
+  attach?: (object: BpfObject) => void;
 }
 
 /**
@@ -194,7 +196,8 @@ export function startProbe(
     afterLoad?.(object);
     for (const program of programs) {
       try {
-        object.attach(program.name);
+        if (program.attach) program.attach(object);
+        else object.attach(program.name);
       } catch (e) {
         const code = (e as { code?: string }).code;
         if (program.optional && (code === 'EBPF_TRACEPOINT_MISSING' || code === 'EBPF_FEATURE_MISSING')) {
