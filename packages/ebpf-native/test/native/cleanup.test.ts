@@ -9,23 +9,10 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { expect, it } from 'vitest';
 import { packageRoot } from '../../src/native/package-paths.js';
+import { hasBpftool, linksOf } from '../helpers/bpftool.js';
 import { describeEbpf } from '../helpers/require-ebpf.js';
 
-const hasBpftool = spawnSync('sh', ['-c', 'command -v bpftool'], { stdio: 'ignore' }).status === 0;
 const dist = pathToFileURL(join(packageRoot(), 'dist', 'index.js')).href;
-
-/** Links whose program is `name`, as the kernel lists them. */
-function linksOf(name: string): number {
-  const out = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
-  const ids = new Set(
-    (JSON.parse(out.stdout || '[]') as Array<{ id: number; name?: string }>)
-      .filter((p) => p.name === name)
-      .map((p) => p.id),
-  );
-  const links = spawnSync('bpftool', ['-j', 'link', 'show'], { encoding: 'utf8' });
-  return (JSON.parse(links.stdout || '[]') as Array<{ prog_id: number }>).filter((l) => ids.has(l.prog_id))
-    .length;
-}
 
 describeEbpf('native cleanup', () => {
   it.skipIf(!hasBpftool)(

@@ -1,23 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
 import { startProbe } from '../../src/probes/event-probe.js';
 import { watchProcesses } from '../../src/probes/process-probe.js';
+import { hasBpftool, linksOf } from '../helpers/bpftool.js';
 import { run } from '../helpers/processes.js';
 import { describeEbpf } from '../helpers/require-ebpf.js';
-
-const hasBpftool = spawnSync('sh', ['-c', 'command -v bpftool'], { stdio: 'ignore' }).status === 0;
-
-/** Kernel links whose program is `name`. */
-function linksOf(name: string): number {
-  const progs = JSON.parse(
-    spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' }).stdout || '[]',
-  ) as Array<{ id: number; name?: string }>;
-  const ids = new Set(progs.filter((p) => p.name === name).map((p) => p.id));
-  const links = JSON.parse(
-    spawnSync('bpftool', ['-j', 'link', 'show'], { encoding: 'utf8' }).stdout || '[]',
-  ) as Array<{ prog_id: number }>;
-  return links.filter((l) => ids.has(l.prog_id)).length;
-}
 
 const closers: Array<{ close(): void }> = [];
 afterEach(() => {
