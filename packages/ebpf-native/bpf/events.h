@@ -1,0 +1,124 @@
+/* Event and map-value layouts shared by the probes. The TypeScript decoders in src/probes/ read these
+ * byte offsets, so every struct uses fixed-width fields in natural alignment with explicit padding. */
+#ifndef VIGIL_EVENTS_H
+#define VIGIL_EVENTS_H
+
+#define VIGIL_COMM_LEN 16
+#define VIGIL_FILENAME_LEN 128
+#define VIGIL_ARGS_LEN 512
+#define VIGIL_PATH_LEN 256
+#define VIGIL_HIST_SLOTS 64
+
+enum process_event_kind { VIGIL_PROCESS_EXEC = 1, VIGIL_PROCESS_EXIT = 2 };
+
+/* 696 bytes */
+struct process_event {
+	__u64 ts_ns;
+	__u64 duration_ns; /* exit: lifetime since the task started */
+	__u32 kind;
+	__u32 pid;
+	__u32 ppid;
+	__u32 uid;
+	__s32 exit_status; /* exit: raw wait status (code << 8 | signal) */
+	__u32 args_len;    /* exec: bytes of args used, NUL-separated */
+	char comm[VIGIL_COMM_LEN];
+	char filename[VIGIL_FILENAME_LEN];
+	char args[VIGIL_ARGS_LEN];
+};
+
+struct file_open_key {
+	__u32 prefixlen; /* bits, as BPF_MAP_TYPE_LPM_TRIE requires */
+	char path[VIGIL_PATH_LEN];
+};
+
+struct file_open_rule {
+	__u32 id;
+	__u32 exact; /* 1: only the path itself, 0: the path and everything below it */
+	__u32 len;   /* bytes of the watched path */
+	__u32 pad;
+};
+
+/* 304 bytes */
+struct file_open_event {
+	__u64 ts_ns;
+	__u32 pid;
+	__u32 tid;
+	__u32 uid;
+	__u32 rule_id;
+	__s32 flags;
+	__u32 syscall; /* 0 openat, 1 openat2, 2 open */
+	char comm[VIGIL_COMM_LEN];
+	char path[VIGIL_PATH_LEN];
+};
+
+enum tcp_event_kind { VIGIL_TCP_CONNECT = 1, VIGIL_TCP_ACCEPT = 2, VIGIL_TCP_CLOSE = 3, VIGIL_TCP_RETRANSMIT = 4 };
+
+/* 104 bytes */
+struct tcp_event {
+	__u64 ts_ns;
+	__u64 duration_ns; /* connect/accept: handshake latency; close: time since established */
+	__u64 bytes_acked;    /* close: payload bytes sent and acknowledged */
+	__u64 bytes_received; /* close: payload bytes received */
+	__u32 kind;
+	__u32 pid;
+	__u32 retransmits;
+	__u16 family;
+	__u16 sport;
+	__u16 dport;
+	__u16 oldstate;
+	__u16 newstate;
+	__u16 pad;
+	__u8 saddr[16];
+	__u8 daddr[16];
+	char comm[VIGIL_COMM_LEN];
+};
+
+struct syscall_key {
+	__u32 tgid;
+	__u32 id;
+};
+
+struct syscall_stats {
+	__u64 count;
+	__u64 total_ns;
+	__u64 max_ns;
+	__u64 errors;
+};
+
+struct hist_key {
+	__u32 id; /* runqlat: tgid (0 when not per process); block I/O: dev */
+	__u32 slot;
+};
+
+/* 72 bytes */
+struct oom_event {
+	__u64 ts_ns;
+	__u64 total_vm_pages;
+	__u64 anon_rss_pages;
+	__u64 file_rss_pages;
+	__u64 shmem_rss_pages;
+	__u32 pid;
+	__u32 uid;
+	__s32 oom_score_adj;
+	__u32 pad;
+	char comm[VIGIL_COMM_LEN];
+};
+
+struct filter_config {
+	__u32 tgid; /* 0: every process */
+	__u32 pad;
+};
+
+struct stack_key {
+	__u32 pid;
+	__s32 user_stack_id;   /* negative: no user stack (kernel thread, or unwinding failed) */
+	__s32 kernel_stack_id; /* negative: the sample hit user space */
+	char comm[VIGIL_COMM_LEN];
+};
+
+struct stress_event {
+	__u64 seq;
+	__u64 ts_ns;
+};
+
+#endif

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Syscall counts, errors and latency per process and syscall number: raw_syscalls:sys_enter/sys_exit. */
+#include "vigil.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+VIGIL_FILTER_CONFIG
+
+/* Per-thread start time in task-local storage: half the cost of a hash, and it dies with the thread.
+ * Kernels whose tracepoint programs cannot use task storage load the *_by_tid programs instead. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} starts SEC(".maps");
+
+/* LRU: a thread that exits inside a syscall never reaches sys_exit, and its entry must not leak. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32); /* tid */
+	__type(value, __u64);
+} starts_by_tid SEC(".maps");
+
+/* Per CPU so the hot path needs no atomics; user space sums counts and takes the max of maxima. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct syscall_key);
+	__type(value, struct syscall_stats);
+} stats SEC(".maps");
+
+static __always_inline void record(struct trace_event_raw_sys_exit *ctx, __u32 tgid, __u64 delta)
+{
+	struct syscall_key key = { .tgid = tgid, .id = (__u32)ctx->id };
+	struct syscall_stats *s = bpf_map_lookup_elem(&stats, &key);
+	if (!s) {
+		struct syscall_stats zero = {};
+		bpf_map_update_elem(&stats, &key, &zero, BPF_NOEXIST);
+		s = bpf_map_lookup_elem(&stats, &key);
+		if (!s)
+			return;
+	}
+	s->count += 1;
+	s->total_ns += delta;
+	if (delta > s->max_ns)
+		s->max_ns = delta;
+	if (ctx->ret < 0)
+		s->errors += 1;
+}
+
+SEC("tp/raw_syscalls/sys_enter")
+int handle_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!wanted_tgid(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	__u64 *start = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (start)
+		*start = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp/raw_syscalls/sys_exit")
+int handle_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 *start = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), 0, 0);
+	if (!start || !*start)
+		return 0;
+	__u64 delta = bpf_ktime_get_ns() - *start;
+	*start = 0;
+	record(ctx, bpf_get_current_pid_tgid() >> 32, delta);
+	return 0;
+}
+
+SEC("tp/raw_syscalls/sys_enter")
+int handle_enter_by_tid(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if (!wanted_tgid(id >> 32))
+		return 0;
+	__u32 tid = (__u32)id;
+	__u64 now = bpf_ktime_get_ns();
+	bpf_map_update_elem(&starts_by_tid, &tid, &now, BPF_ANY);
+	return 0;
+}
+
+SEC("tp/raw_syscalls/sys_exit")
+int handle_exit_by_tid(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	__u64 *start = bpf_map_lookup_elem(&starts_by_tid, &tid);
+	if (!start)
+		return 0;
+	__u64 delta = bpf_ktime_get_ns() - *start;
+	bpf_map_delete_elem(&starts_by_tid, &tid);
+	record(ctx, id >> 32, delta);
+	return 0;
+}

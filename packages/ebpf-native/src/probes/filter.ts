@@ -1,0 +1,17 @@
+/** Writes the `filter` map shared by the aggregating probes (struct filter_config in bpf/events.h). */
+import { requireInput } from '../errors.js';
+import type { BpfObject } from '../object/bpf-object.js';
+
+/** Restricts a probe to one process (thread group); 0 or undefined means every process. */
+export function setPidFilter(object: BpfObject, pid: number | undefined): void {
+  const tgid = pid ?? 0;
+  requireInput(
+    Number.isInteger(tgid) && tgid >= 0 && tgid <= 0x3fffffff,
+    'pid',
+    'must be a process id',
+    'pass process.pid or omit it.',
+  );
+  const value = Buffer.alloc(8);
+  value.writeUInt32LE(tgid, 0);
+  object.map('filter').update(0, value);
+}

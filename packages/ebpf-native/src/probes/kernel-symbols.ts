@@ -1,0 +1,56 @@
+/** Kernel address → symbol, from /proc/kallsyms (addresses are visible to root; zeros otherwise). */
+import { readFileSync } from 'node:fs';
+
+/** A sorted symbol table that resolves an address to `name+0xoffset`. */
+export class KernelSymbols {
+  readonly #addresses: BigUint64Array;
+  readonly #names: string[];
+
+  private constructor(addresses: BigUint64Array, names: string[]) {
+    this.#addresses = addresses;
+    this.#names = names;
+  }
+
+  /** Reads /proc/kallsyms; an unreadable or address-less table resolves nothing (empty). */
+  static load(path = '/proc/kallsyms'): KernelSymbols {
+    const entries: Array<[bigint, string]> = [];
+    try {
+      for (const line of readFileSync(path, 'utf8').split('\n')) {
+        const [hex, type, name] = line.split(/\s+/);
+        // Text symbols only: stack frames are return addresses into code.
+        if (!name || !/^[tTwW]$/.test(type)) continue;
+        const address = BigInt(`0x${hex}`);
+        if (address !== 0n) entries.push([address, name]);
+      }
+    } catch {
+      // No kallsyms (containers, hardened kernels): frames stay as addresses.
+    }
+    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return new KernelSymbols(
+      BigUint64Array.from(entries.map((e) => e[0])),
+      entries.map((e) => e[1]),
+    );
+  }
+
+  /** Symbols loaded. */
+  get size(): number {
+    return this.#names.length;
+  }
+
+  /** `name+0xoffset` of the nearest symbol at or below `address`, or the hex address when none. */
+  resolve(address: bigint): string {
+    let lo = 0;
+    let hi = this.#addresses.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.#addresses[mid] <= address) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found < 0) return `0x${address.toString(16)}`;
+    const offset = address - this.#addresses[found];
+    return offset === 0n ? this.#names[found] : `${this.#names[found]}+0x${offset.toString(16)}`;
+  }
+}

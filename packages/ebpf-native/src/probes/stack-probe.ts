@@ -1,0 +1,146 @@
+/** CPU profiling: user and kernel stacks sampled by a perf event, counted in the kernel. */
+import { readFileSync } from 'node:fs';
+import { requireInput } from '../errors.js';
+import { AggregateProbe, type AggregateProbeOptions } from './aggregate-probe.js';
+import { cString } from './clock.js';
+import { startProbe } from './event-probe.js';
+import { setPidFilter } from './filter.js';
+import { KernelSymbols } from './kernel-symbols.js';
+
+/** A user-space frame: the mapped file and the offset in it (feed to addr2line), or the raw address. */
+export interface UserFrame {
+  /** Absolute address, hex. */
+  address: string;
+  /** The file mapped there, `[anon]` for JIT code and other anonymous memory, or undefined when unknown. */
+  module?: string;
+  /** Offset into `module`'s file, hex. */
+  offset?: string;
+}
+
+/** One distinct (process, user stack, kernel stack) and how often it was sampled. */
+export interface StackSample {
+  pid: number;
+  comm: string;
+  count: number;
+  /** Kernel frames, innermost first, as `symbol+0xoffset`; empty when the sample hit user space. */
+  kernel: string[];
+  /** User frames, innermost first; unwound with frame pointers, so often short for code built without them. */
+  user: UserFrame[];
+}
+
+/** A snapshot of {@link sampleStacks}: cumulative counts since start. */
+export interface StackSnapshot {
+  /** Unix epoch milliseconds. */
+  time: number;
+  /** Samples taken (the sum of every `count`). */
+  total: number;
+  stacks: StackSample[];
+}
+
+/** Options of {@link sampleStacks}. */
+export interface StackProbeOptions extends AggregateProbeOptions {
+  /** Only this process; default every process (the idle task is never counted). */
+  pid?: number;
+  /** Samples per second per CPU, in Hz; default 49 (off the common 50/100 Hz timer beats). */
+  frequency?: number;
+}
+
+interface Mapping {
+  start: bigint;
+  end: bigint;
+  offset: bigint;
+  path: string;
+}
+
+function readMaps(pid: number): Mapping[] {
+  try {
+    return readFileSync(`/proc/${pid}/maps`, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [range, , offset, , , ...path] = line.split(/\s+/);
+        const [start, end] = range.split('-');
+        return {
+          start: BigInt(`0x${start}`),
+          end: BigInt(`0x${end}`),
+          offset: BigInt(`0x${offset}`),
+          path: path.join(' ') || '[anon]',
+        };
+      });
+  } catch {
+    return []; // the process has exited
+  }
+}
+
+/**
+ * Starts a CPU profile: every `1 / frequency` seconds each CPU's current task has its stacks counted.
+ * Kernel frames are symbolized from /proc/kallsyms; user frames are mapped to file + offset while the
+ * process lives.
+ *
+ * @throws {VigilEbpfError} `EBPF_INPUT` for a bad frequency; the usual load errors.
+ * @example
+ * const profile = sampleStacks({ pid: process.pid, frequency: 99 });
+ * setTimeout(() => console.log(profile.read().stacks.sort((a, b) => b.count - a.count)[0]), 5000);
+ */
+export function sampleStacks(options: StackProbeOptions = {}): AggregateProbe<StackSnapshot> {
+  const frequency = options.frequency ?? 49;
+  requireInput(
+    Number.isInteger(frequency) && frequency >= 1 && frequency <= 10_000,
+    'frequency',
+    'must be an integer from 1 to 10000 Hz',
+    'pass e.g. 49.',
+  );
+  const { object } = startProbe(
+    'stacks',
+    [{ name: 'sample', attach: (o) => o.attachPerfEvent('sample', { event: 'cpu-clock', frequency }) }],
+    {},
+    undefined,
+    (o) => setPidFilter(o, options.pid),
+  );
+  const counts = object.map('counts');
+  const stacks = object.map('stacks');
+  let symbols: KernelSymbols | undefined;
+  const frames = (id: number): bigint[] => {
+    if (id < 0) return [];
+    const raw = stacks.lookup(id);
+    const out: bigint[] = [];
+    if (!raw) return out;
+    for (let off = 0; off + 8 <= raw.length; off += 8) {
+      const ip = raw.readBigUInt64LE(off);
+      if (ip === 0n) break;
+      out.push(ip);
+    }
+    return out;
+  };
+  const snapshot = (): StackSnapshot => {
+    const maps = new Map<number, Mapping[]>();
+    const out: StackSample[] = [];
+    let total = 0;
+    // struct stack_key in bpf/events.h: pid, user_stack_id, kernel_stack_id, comm[16].
+    for (const [key, value] of counts.entries()) {
+      const pid = key.readUInt32LE(0);
+      const count = Number(value.readBigUInt64LE(0));
+      total += count;
+      const kernelIps = frames(key.readInt32LE(8));
+      if (kernelIps.length > 0 && !symbols) symbols = KernelSymbols.load();
+      let mapping = maps.get(pid);
+      if (!mapping) maps.set(pid, (mapping = readMaps(pid)));
+      const user = frames(key.readInt32LE(4)).map((ip): UserFrame => {
+        const m = mapping.find((x) => ip >= x.start && ip < x.end);
+        const address = `0x${ip.toString(16)}`;
+        return m
+          ? { address, module: m.path, offset: `0x${(ip - m.start + m.offset).toString(16)}` }
+          : { address };
+      });
+      out.push({
+        pid,
+        comm: cString(key, 12, 28),
+        count,
+        kernel: kernelIps.map((ip) => symbols!.resolve(ip)),
+        user,
+      });
+    }
+    return { time: Date.now(), total, stacks: out };
+  };
+  return new AggregateProbe(object, snapshot, options);
+}

@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
+import { afterEach, expect, it } from 'vitest';
+import { addToSlot, countAtLeast, emptyLog2Histogram } from '../../src/probes/log2-histogram.js';
+import { type RunQueueProbe, watchRunQueueLatency } from '../../src/probes/runqlat-probe.js';
+import { describeEbpf } from '../helpers/require-ebpf.js';
+
+let probe: RunQueueProbe | undefined;
+afterEach(() => probe?.close());
+
+function busyWorkers(n: number, ms: number): Promise<number[]> {
+  const spin = `const end = Date.now() + ${ms}; let x = 0; while (Date.now() < end) x++;`;
+  const children = Array.from({ length: n }, () =>
+    spawn(process.execPath, ['-e', spin], { stdio: 'ignore' }),
+  );
+  return Promise.all(
+    children.map((c) => new Promise<number>((resolve) => c.on('exit', () => resolve(c.pid ?? -1)))),
+  );
+}
+
+describeEbpf('watchRunQueueLatency', () => {
+  it('sees busy workers contending for the CPUs wait milliseconds in the run queue', async () => {
+    probe = watchRunQueueLatency({ intervalMs: 200 });
+    // Twice as many spinning processes as CPUs: each waits about as long as it runs.
+    const pids = await busyWorkers(2 * cpus().length, 1500);
+    await new Promise((r) => setTimeout(r, 250));
+    const snap = probe.read();
+    const workers = emptyLog2Histogram();
+    for (const pid of pids) {
+      const h = snap.byPid.get(pid);
+      expect(h, `histogram for worker ${pid}`).toBeDefined();
+      for (let i = 0; i < h!.counts.length; i++) addToSlot(workers, i, h!.counts[i]);
+    }
+    // Waits of 2^20 ns (~1 ms) or more happen only under contention, and here they must be common.
+    expect(countAtLeast(workers, 2 ** 20)).toBeGreaterThanOrEqual(20);
+    expect(snap.all.total).toBeGreaterThanOrEqual(workers.total);
+    const p99 = probe.quantileSeries(0.99);
+    expect(p99.timestamps.length).toBe(p99.values.length);
+    expect(p99.timestamps.length).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...p99.values.filter(Number.isFinite))).toBeGreaterThan(1);
+  });
+});
