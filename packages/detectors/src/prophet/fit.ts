@@ -7,8 +7,10 @@
  * With a linear or flat trend and only additive components the mean is linear in θ = (k, m, δ, β), so the
  * objective is a penalised least-squares problem: one pass forms the Gram matrix, then σ and θ are alternated
  * exactly (θ | σ is a lasso on the Gram matrix, σ | θ a quadratic in σ²). Otherwise (logistic trend or
- * multiplicative components) the full objective is minimised with OWL-QN, one pass over the data per evaluation.
+ * multiplicative components) proximal Gauss–Newton linearises the mean and solves the same kind of lasso per
+ * iteration (`gauss-newton.ts`). OWL-QN on the full posterior is kept as an independent check of both.
  */
+import { fitGaussNewton } from './gauss-newton.js';
 import { solveL1Quadratic } from './lasso-gram.js';
 import { minimizeOwlqn } from './owlqn.js';
 import { type Growth, initialTrend, logisticGammas } from './trend.js';
@@ -45,7 +47,7 @@ export interface MapParams {
 
 /** How the fit was computed and how long it took. */
 export interface MapFitInfo {
-  readonly solver: 'gram-exact' | 'owlqn';
+  readonly solver: 'gram-exact' | 'gauss-newton' | 'owlqn';
   readonly iterations: number;
   readonly converged: boolean;
 }
@@ -56,7 +58,9 @@ export interface MapFitInfo {
  */
 export function fitMap(data: MapData, solver?: MapFitInfo['solver']): { params: MapParams; info: MapFitInfo } {
   const linearInTheta = data.growth !== 'logistic' && data.multiplicative.every((v) => v === 0);
-  return linearInTheta && solver !== 'owlqn' ? fitGram(data) : fitGeneral(data);
+  if (solver === 'owlqn') return fitGeneral(data);
+  if (solver === 'gauss-newton' || !linearInTheta) return fitGaussNewton(data);
+  return fitGram(data);
 }
 
 function fitGram(data: MapData): { params: MapParams; info: MapFitInfo } {

@@ -146,7 +146,7 @@ export interface ResolvedProphetOptions {
   readonly holidaysPriorScale: number;
   readonly holidaysMode: FeatureMode;
   readonly seasonalities: SeasonalitySpec[];
-  readonly holidays: HolidaySpec[];
+  readonly holidays: Array<Required<Omit<ProphetHoliday, 'dates'>> & { dates: number[] }>;
   readonly regressors: Array<{ name: string; priorScale: number; standardize: 'auto' | boolean; mode: FeatureMode }>;
   readonly scaling: 'absmax' | 'minmax';
   readonly intervalWidth: number;
@@ -318,7 +318,8 @@ export class Prophet {
       }
     }
     const regressors: RegressorSpec[] = o.regressors.map((r) => standardizeRegressor(r, regressorValues[r.name]));
-    const spec: FeatureSpec = { seasonalities, holidays: o.holidays, regressors };
+    const holidays: HolidaySpec[] = o.holidays.map(({ dates, ...h }) => ({ ...h, days: dates.map(epochDay) }));
+    const spec: FeatureSpec = { seasonalities, holidays, regressors };
     const layout = featureLayout(spec);
     const x = designMatrix(spec, layout, ms, regressorValues);
 
@@ -541,16 +542,16 @@ function resolveOptions(options: ProphetOptions): ResolvedProphetOptions {
     if (!Array.isArray(h.dates) || h.dates.length === 0) {
       throw new VigilInputError('INVALID_OPTION', `holidays[${i}].dates must list at least one date.`, `holidays[${i}].dates`);
     }
-    const days = h.dates.map((d, j) => {
+    const dates = h.dates.map((d, j) => {
       const msValue = toEpochMs(d);
       if (!Number.isFinite(msValue)) {
         throw new VigilInputError('INVALID_OPTION', `holidays[${i}].dates[${j}] is not a date: ${String(d)}.`, `holidays[${i}].dates`);
       }
-      return epochDay(msValue);
+      return msValue;
     });
     return {
       name,
-      days,
+      dates,
       lowerWindow: checkNumberOption(`holidays[${i}].lowerWindow`, h.lowerWindow ?? 0, { max: 0, min: -366, integer: true }),
       upperWindow: checkNumberOption(`holidays[${i}].upperWindow`, h.upperWindow ?? 0, { min: 0, max: 366, integer: true }),
       priorScale: checkNumberOption(`holidays[${i}].priorScale`, h.priorScale ?? holidaysPriorScale, { min: 0, exclusiveMin: true }),
@@ -574,7 +575,7 @@ function resolveOptions(options: ProphetOptions): ResolvedProphetOptions {
     throw new VigilInputError('INVALID_OPTION', `scaling must be 'absmax' or 'minmax'; got ${String(scaling)}.`, 'scaling');
   }
   let changepoints: number[] | null = null;
-  if (options.changepoints !== undefined) {
+  if (options.changepoints !== undefined && options.changepoints !== null) {
     changepoints = options.changepoints.map((c) => toEpochMs(c));
     validateTimestamps(changepoints, 'changepoints');
   }
