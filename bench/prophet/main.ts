@@ -11,15 +11,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { Prophet as AugursProphet, initSync } from '@bsull/augurs/prophet';
 import { optimizer } from '@bsull/augurs-prophet-wasmstan';
-import { initSync, Prophet as AugursProphet } from '@bsull/augurs/prophet';
 import { createRng } from '@vigil/core';
 import { Prophet } from '@vigil/detectors';
 import { type Row, timeIt, writeResult } from '../lib/report.js';
 
 const require = createRequire(import.meta.url);
 // wasm-bindgen's default loader fetches a file: URL, which Node 20's fetch cannot; hand it the bytes instead.
-initSync({ module: readFileSync(require.resolve('@bsull/augurs/prophet').replace(/prophet\.js$/, 'prophet_bg.wasm')) });
+initSync({
+  module: readFileSync(require.resolve('@bsull/augurs/prophet').replace(/prophet\.js$/, 'prophet_bg.wasm')),
+});
 
 const STEP_MS = 300_000;
 const DAY = 288;
@@ -65,7 +67,12 @@ function mape(a: ArrayLike<number>, b: ArrayLike<number>, from: number, to: numb
   return (100 * s) / (to - from);
 }
 
-function coverage(y: ArrayLike<number>, lower: ArrayLike<number>, upper: ArrayLike<number>, offset: number): number {
+function coverage(
+  y: ArrayLike<number>,
+  lower: ArrayLike<number>,
+  upper: ArrayLike<number>,
+  offset: number,
+): number {
   let inside = 0;
   for (let i = 0; i < lower.length; i++) if (y[offset + i] >= lower[i] && y[offset + i] <= upper[i]) inside++;
   return inside / lower.length;
@@ -150,7 +157,8 @@ for (const size of sizes) {
 writeResult('prophet', rows, {
   ...details,
   peer: 'Prophet Stan model via @bsull/augurs 0.10.2 + @bsull/augurs-prophet-wasmstan 0.2.0 (L-BFGS, MAP without Jacobian)',
-  series: '5-minute data, level 500, daily ±60 (+ 2nd harmonic ±20), weekly ±25, slope changes every 9–40 days, noise sd 6, seed 2026',
+  series:
+    '5-minute data, level 500, daily ±60 (+ 2nd harmonic ±20), weekly ±25, slope changes every 9–40 days, noise sd 6, seed 2026',
   heldOut: 'the day after the training span (288 points)',
   targets: { mapePct: '< 1 on every size', speedup: '>= 10x fit+predict' },
 });

@@ -1,14 +1,14 @@
 import {
+  checkNumberOption,
   type Detector,
   type DetectorSnapshot,
   type PointScore,
   type Scores,
   type SeriesLike,
-  StreamGuard,
   type StreamCounters,
+  StreamGuard,
   TailCalibrator,
   type TailCalibratorState,
-  checkNumberOption,
   thresholdForFalsePositiveRate,
   toSeries,
   VigilInputError,
@@ -86,11 +86,20 @@ export class ProphetDetector implements Detector<SeriesLike> {
     }
     const resolvedThreshold =
       threshold !== undefined
-        ? checkNumberOption('threshold', threshold, { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true })
+        ? checkNumberOption('threshold', threshold, {
+            min: 0,
+            max: 1,
+            exclusiveMin: true,
+            exclusiveMax: true,
+          })
         : thresholdForFalsePositiveRate(targetFpr ?? 1e-3);
     if ((prophet.growth ?? 'linear') === 'logistic') {
       if (cap === undefined) {
-        throw new VigilInputError('INVALID_OPTION', "growth 'logistic' needs cap (the saturation level, y units).", 'cap');
+        throw new VigilInputError(
+          'INVALID_OPTION',
+          "growth 'logistic' needs cap (the saturation level, y units).",
+          'cap',
+        );
       }
       checkNumberOption('cap', cap, {});
       if (floor !== undefined) checkNumberOption('floor', floor, { max: cap, exclusiveMax: true });
@@ -248,13 +257,17 @@ export class ProphetDetector implements Detector<SeriesLike> {
    */
   static fromJSON(snapshot: DetectorSnapshot): ProphetDetector {
     const s = snapshot as DetectorSnapshot<ResolvedProphetDetectorOptions, ProphetDetectorState | null>;
-    if (!s || s.kind !== 'prophet' || typeof s.options !== 'object' || s.options === null) {
+    if (s?.kind !== 'prophet' || typeof s.options !== 'object' || s.options === null) {
       throw new VigilInputError('INVALID_SNAPSHOT', 'Not a prophet detector snapshot.', 'snapshot');
     }
     const d = new ProphetDetector(s.options);
     const st = s.state;
     if (st) {
-      if (!Array.isArray(st.historyTimestamps) || !Array.isArray(st.historyValues) || typeof st.sinceRefit !== 'number') {
+      if (
+        !Array.isArray(st.historyTimestamps) ||
+        !Array.isArray(st.historyValues) ||
+        typeof st.sinceRefit !== 'number'
+      ) {
         throw new VigilInputError('INVALID_SNAPSHOT', 'Malformed prophet detector state.', 'state');
       }
       d.#model = Prophet.fromJSON({ options: d.#prophetOptions, state: st.model });
@@ -280,20 +293,30 @@ export class ProphetDetector implements Detector<SeriesLike> {
     this.#cal = cal;
   }
 
-  #future(timestamps: ArrayLike<number>): { timestamps: ArrayLike<number>; cap?: Float64Array; floor?: Float64Array } {
+  #future(timestamps: ArrayLike<number>): {
+    timestamps: ArrayLike<number>;
+    cap?: Float64Array;
+    floor?: Float64Array;
+  } {
     return { timestamps, ...this.#constants(timestamps.length) };
   }
 
   #constants(n: number): { cap?: Float64Array; floor?: Float64Array } {
     if ((this.#prophetOptions.growth ?? 'linear') !== 'logistic') return {};
-    const out: { cap?: Float64Array; floor?: Float64Array } = { cap: new Float64Array(n).fill(this.#o.cap as number) };
+    const out: { cap?: Float64Array; floor?: Float64Array } = {
+      cap: new Float64Array(n).fill(this.#o.cap as number),
+    };
     if (this.#o.floor !== undefined) out.floor = new Float64Array(n).fill(this.#o.floor);
     return out;
   }
 
   #fitted(): { model: Prophet; cal: TailCalibrator } {
     if (!this.#model || !this.#cal) {
-      throw new VigilInputError('NOT_FITTED', 'Call fit() on the prophet detector before score() or update().', 'detector');
+      throw new VigilInputError(
+        'NOT_FITTED',
+        'Call fit() on the prophet detector before score() or update().',
+        'detector',
+      );
     }
     return { model: this.#model, cal: this.#cal };
   }

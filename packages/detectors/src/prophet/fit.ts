@@ -56,7 +56,10 @@ export interface MapFitInfo {
  * Computes the MAP estimate; deterministic. `solver` forces a method (the exact one only applies when the mean is
  * linear in θ); by default the exact solver is used whenever it applies.
  */
-export function fitMap(data: MapData, solver?: MapFitInfo['solver']): { params: MapParams; info: MapFitInfo } {
+export function fitMap(
+  data: MapData,
+  solver?: MapFitInfo['solver'],
+): { params: MapParams; info: MapFitInfo } {
   const linearInTheta = data.growth !== 'logistic' && data.multiplicative.every((v) => v === 0);
   if (solver === 'owlqn') return fitGeneral(data);
   if (solver === 'gauss-newton' || !linearInTheta) return fitGaussNewton(data);

@@ -76,7 +76,8 @@ export function fitGaussNewton(data: MapData): { params: MapParams; info: MapFit
     const sg = seg[i];
     const ti = t[i];
     if (growth === 'flat') out.trend = theta[1];
-    else if (growth === 'logistic') out.trend = (cap as Float64Array)[i] / (1 + Math.exp(-kAt[sg] * (ti - mAt[sg])));
+    else if (growth === 'logistic')
+      out.trend = (cap as Float64Array)[i] / (1 + Math.exp(-kAt[sg] * (ti - mAt[sg])));
     else out.trend = kAt[sg] * ti + mAt[sg];
     let xm = 0;
     let xa = 0;

@@ -192,7 +192,13 @@ function coordinateDescent(
 }
 
 // Solves the KKT system on the current active set with its signs; true (and the solution in `out`) when it is optimal.
-function polish(h: Float64Array, b: Float64Array, lambda: Float64Array, theta: Float64Array, out: Float64Array): boolean {
+function polish(
+  h: Float64Array,
+  b: Float64Array,
+  lambda: Float64Array,
+  theta: Float64Array,
+  out: Float64Array,
+): boolean {
   const p = b.length;
   const active: number[] = [];
   for (let j = 0; j < p; j++) if ((lambda[j] === 0 || theta[j] !== 0) && h[j * p + j] > 0) active.push(j);

@@ -1,4 +1,11 @@
-import { checkNumberOption, createRng, toEpochMs, VigilInputError, validateTimestamps, validateValues } from '@vigil/core';
+import {
+  checkNumberOption,
+  createRng,
+  toEpochMs,
+  VigilInputError,
+  validateTimestamps,
+  validateValues,
+} from '@vigil/core';
 import { fitMap, type MapFitInfo, type MapParams } from './fit.js';
 import {
   autoSeasonalityOrder,
@@ -147,7 +154,12 @@ export interface ResolvedProphetOptions {
   readonly holidaysMode: FeatureMode;
   readonly seasonalities: SeasonalitySpec[];
   readonly holidays: Array<Required<Omit<ProphetHoliday, 'dates'>> & { dates: number[] }>;
-  readonly regressors: Array<{ name: string; priorScale: number; standardize: 'auto' | boolean; mode: FeatureMode }>;
+  readonly regressors: Array<{
+    name: string;
+    priorScale: number;
+    standardize: 'auto' | boolean;
+    mode: FeatureMode;
+  }>;
   readonly scaling: 'absmax' | 'minmax';
   readonly intervalWidth: number;
   readonly uncertaintySamples: number;
@@ -245,7 +257,8 @@ export class Prophet {
     const logisticFloor = o.growth === 'logistic' && history.floor !== undefined;
     const floor = logisticFloor ? pick(requiredColumn(history.floor, nAll, 'floor'), keep) : null;
     const regressorValues: Record<string, Float64Array> = {};
-    for (const r of o.regressors) regressorValues[r.name] = pick(requiredRegressor(history.regressors, r.name, nAll), keep);
+    for (const r of o.regressors)
+      regressorValues[r.name] = pick(requiredRegressor(history.regressors, r.name, nAll), keep);
 
     // Scaling (Prophet's initialize_scales / setup_dataframe).
     const start = ms[0];
@@ -254,7 +267,8 @@ export class Prophet {
     let yScale = 0;
     if (logisticFloor) {
       const fl = floor as Float64Array;
-      if (o.scaling === 'absmax') for (let i = 0; i < n; i++) yScale = Math.max(yScale, Math.abs(y[i] - fl[i]));
+      if (o.scaling === 'absmax')
+        for (let i = 0; i < n; i++) yScale = Math.max(yScale, Math.abs(y[i] - fl[i]));
       else {
         yMin = Math.min(...fl);
         yScale = Math.max(...(cap as Float64Array)) - yMin;
@@ -303,7 +317,12 @@ export class Prophet {
     for (let i = 1; i < n; i++) minSpacing = Math.min(minSpacing, ms[i] - ms[i - 1]);
     const seasonalities: SeasonalitySpec[] = [...o.seasonalities];
     for (const name of ['yearly', 'weekly', 'daily'] as const) {
-      const setting = name === 'yearly' ? o.yearlySeasonality : name === 'weekly' ? o.weeklySeasonality : o.dailySeasonality;
+      const setting =
+        name === 'yearly'
+          ? o.yearlySeasonality
+          : name === 'weekly'
+            ? o.weeklySeasonality
+            : o.dailySeasonality;
       // A custom seasonality of the same name replaces the automatic one, as in Prophet.
       if (seasonalities.some((s) => s.name === name)) continue;
       const order = autoSeasonalityOrder(name, setting, ms[n - 1] - start, minSpacing);
@@ -317,8 +336,13 @@ export class Prophet {
         });
       }
     }
-    const regressors: RegressorSpec[] = o.regressors.map((r) => standardizeRegressor(r, regressorValues[r.name]));
-    const holidays: HolidaySpec[] = o.holidays.map(({ dates, ...h }) => ({ ...h, days: dates.map(epochDay) }));
+    const regressors: RegressorSpec[] = o.regressors.map((r) =>
+      standardizeRegressor(r, regressorValues[r.name]),
+    );
+    const holidays: HolidaySpec[] = o.holidays.map(({ dates, ...h }) => ({
+      ...h,
+      days: dates.map(epochDay),
+    }));
     const spec: FeatureSpec = { seasonalities, holidays, regressors };
     const layout = featureLayout(spec);
     const x = designMatrix(spec, layout, ms, regressorValues);
@@ -380,7 +404,8 @@ export class Prophet {
       capScaled = Float64Array.from(cap, (c, i) => (c - floor[i]) / s.yScale);
     }
     const regressorValues: Record<string, Float64Array> = {};
-    for (const r of s.spec.regressors) regressorValues[r.name] = requiredRegressor(data.regressors, r.name, n);
+    for (const r of s.spec.regressors)
+      regressorValues[r.name] = requiredRegressor(data.regressors, r.name, n);
     const trendScaled = evaluateTrend(o.growth, t, s.k, s.m, s.delta, s.tChange, capScaled ?? undefined);
     const trend = new Float64Array(n);
     for (let i = 0; i < n; i++) trend[i] = trendScaled[i] * s.yScale + floor[i];
@@ -441,7 +466,16 @@ export class Prophet {
         yhatUpper.set(band.upper, first);
       }
     }
-    return { timestamps: ms, yhat, yhatLower, yhatUpper, trend, additiveTerms, multiplicativeTerms, components };
+    return {
+      timestamps: ms,
+      yhat,
+      yhatLower,
+      yhatUpper,
+      trend,
+      additiveTerms,
+      multiplicativeTerms,
+      components,
+    };
   }
 
   /** A JSON-serialisable copy of the options and fitted state; restore with {@link Prophet.fromJSON}. */
@@ -455,7 +489,11 @@ export class Prophet {
    */
   static fromJSON(json: { options: ProphetOptions; state: ProphetState | null }): Prophet {
     if (json === null || typeof json !== 'object' || typeof json.options !== 'object') {
-      throw new VigilInputError('INVALID_SNAPSHOT', 'Malformed Prophet snapshot: expected { options, state }.', 'snapshot');
+      throw new VigilInputError(
+        'INVALID_SNAPSHOT',
+        'Malformed Prophet snapshot: expected { options, state }.',
+        'snapshot',
+      );
     }
     const model = new Prophet(json.options);
     const s = json.state;
@@ -463,7 +501,9 @@ export class Prophet {
       const numbers = [s.start, s.tScale, s.yScale, s.yMin, s.k, s.m, s.sigmaObs];
       const ok =
         numbers.every((v) => typeof v === 'number' && Number.isFinite(v)) &&
-        [s.delta, s.beta, s.tChange, s.changepoints].every((a) => Array.isArray(a) && a.every((v) => typeof v === 'number')) &&
+        [s.delta, s.beta, s.tChange, s.changepoints].every(
+          (a) => Array.isArray(a) && a.every((v) => typeof v === 'number'),
+        ) &&
         s.spec &&
         Array.isArray(s.spec.seasonalities) &&
         Array.isArray(s.spec.holidays) &&
@@ -471,7 +511,11 @@ export class Prophet {
       if (!ok) throw new VigilInputError('INVALID_SNAPSHOT', 'Malformed Prophet state in snapshot.', 'state');
       const layout = featureLayout(s.spec);
       if (layout.width !== s.beta.length || s.delta.length !== s.tChange.length) {
-        throw new VigilInputError('INVALID_SNAPSHOT', 'Prophet snapshot: parameter sizes do not match its components.', 'state');
+        throw new VigilInputError(
+          'INVALID_SNAPSHOT',
+          'Prophet snapshot: parameter sizes do not match its components.',
+          'state',
+        );
       }
       model.#s = s;
       model.#layout = layout;
@@ -480,7 +524,8 @@ export class Prophet {
   }
 
   #fittedState(): ProphetState {
-    if (!this.#s) throw new VigilInputError('NOT_FITTED', 'Call fit() before predict() or reading the state.', 'model');
+    if (!this.#s)
+      throw new VigilInputError('NOT_FITTED', 'Call fit() before predict() or reading the state.', 'model');
     return this.#s;
   }
 }
@@ -488,7 +533,13 @@ export class Prophet {
 /** The MAP parameters of a fitted model as typed arrays (scaled units), for inspection. */
 export function prophetParams(model: Prophet): MapParams {
   const s = model.state;
-  return { k: s.k, m: s.m, delta: Float64Array.from(s.delta), sigmaObs: s.sigmaObs, beta: Float64Array.from(s.beta) };
+  return {
+    k: s.k,
+    m: s.m,
+    delta: Float64Array.from(s.delta),
+    sigmaObs: s.sigmaObs,
+    beta: Float64Array.from(s.beta),
+  };
 }
 
 function resolveOptions(options: ProphetOptions): ResolvedProphetOptions {
@@ -497,12 +548,20 @@ function resolveOptions(options: ProphetOptions): ResolvedProphetOptions {
   }
   const growth = options.growth ?? 'linear';
   if (!['linear', 'logistic', 'flat'].includes(growth)) {
-    throw new VigilInputError('INVALID_OPTION', `growth must be 'linear', 'logistic' or 'flat'; got ${String(growth)}.`, 'growth');
+    throw new VigilInputError(
+      'INVALID_OPTION',
+      `growth must be 'linear', 'logistic' or 'flat'; got ${String(growth)}.`,
+      'growth',
+    );
   }
   const mode = (field: string, v: unknown, fallback: FeatureMode): FeatureMode => {
     const m = v ?? fallback;
     if (!MODES.includes(m as FeatureMode)) {
-      throw new VigilInputError('INVALID_OPTION', `${field} must be 'additive' or 'multiplicative'; got ${String(v)}.`, field);
+      throw new VigilInputError(
+        'INVALID_OPTION',
+        `${field} must be 'additive' or 'multiplicative'; got ${String(v)}.`,
+        field,
+      );
     }
     return m as FeatureMode;
   };
@@ -512,10 +571,14 @@ function resolveOptions(options: ProphetOptions): ResolvedProphetOptions {
     return checkNumberOption(field, v, { min: 1, max: 100, integer: true });
   };
   const seasonalityMode = mode('seasonalityMode', options.seasonalityMode, 'additive');
-  const seasonalityPriorScale = checkNumberOption('seasonalityPriorScale', options.seasonalityPriorScale ?? 10, {
-    min: 0,
-    exclusiveMin: true,
-  });
+  const seasonalityPriorScale = checkNumberOption(
+    'seasonalityPriorScale',
+    options.seasonalityPriorScale ?? 10,
+    {
+      min: 0,
+      exclusiveMin: true,
+    },
+  );
   const holidaysPriorScale = checkNumberOption('holidaysPriorScale', options.holidaysPriorScale ?? 10, {
     min: 0,
     exclusiveMin: true,
@@ -524,7 +587,11 @@ function resolveOptions(options: ProphetOptions): ResolvedProphetOptions {
   const names = new Set<string>();
   const uniqueName = (field: string, name: unknown): string => {
     if (typeof name !== 'string' || name === '' || names.has(name)) {
-      throw new VigilInputError('INVALID_OPTION', `${field} must be a non-empty name not used by another component; got ${String(name)}.`, field);
+      throw new VigilInputError(
+        'INVALID_OPTION',
+        `${field} must be a non-empty name not used by another component; got ${String(name)}.`,
+        field,
+      );
     }
     names.add(name);
     return name;
@@ -532,47 +599,84 @@ function resolveOptions(options: ProphetOptions): ResolvedProphetOptions {
   const seasonalities = (options.seasonalities ?? []).map((s, i) => ({
     name: uniqueName(`seasonalities[${i}].name`, s.name),
     period: checkNumberOption(`seasonalities[${i}].period`, s.period, { min: 0, exclusiveMin: true }),
-    fourierOrder: checkNumberOption(`seasonalities[${i}].fourierOrder`, s.fourierOrder, { min: 1, max: 100, integer: true }),
-    priorScale: checkNumberOption(`seasonalities[${i}].priorScale`, s.priorScale ?? seasonalityPriorScale, { min: 0, exclusiveMin: true }),
+    fourierOrder: checkNumberOption(`seasonalities[${i}].fourierOrder`, s.fourierOrder, {
+      min: 1,
+      max: 100,
+      integer: true,
+    }),
+    priorScale: checkNumberOption(`seasonalities[${i}].priorScale`, s.priorScale ?? seasonalityPriorScale, {
+      min: 0,
+      exclusiveMin: true,
+    }),
     mode: mode(`seasonalities[${i}].mode`, s.mode, seasonalityMode),
   }));
   for (const builtIn of ['yearly', 'weekly', 'daily']) if (!names.has(builtIn)) names.add(builtIn);
   const holidays = (options.holidays ?? []).map((h, i) => {
     const name = uniqueName(`holidays[${i}].name`, h.name);
     if (!Array.isArray(h.dates) || h.dates.length === 0) {
-      throw new VigilInputError('INVALID_OPTION', `holidays[${i}].dates must list at least one date.`, `holidays[${i}].dates`);
+      throw new VigilInputError(
+        'INVALID_OPTION',
+        `holidays[${i}].dates must list at least one date.`,
+        `holidays[${i}].dates`,
+      );
     }
     const dates = h.dates.map((d, j) => {
       const msValue = toEpochMs(d);
       if (!Number.isFinite(msValue)) {
-        throw new VigilInputError('INVALID_OPTION', `holidays[${i}].dates[${j}] is not a date: ${String(d)}.`, `holidays[${i}].dates`);
+        throw new VigilInputError(
+          'INVALID_OPTION',
+          `holidays[${i}].dates[${j}] is not a date: ${String(d)}.`,
+          `holidays[${i}].dates`,
+        );
       }
       return msValue;
     });
     return {
       name,
       dates,
-      lowerWindow: checkNumberOption(`holidays[${i}].lowerWindow`, h.lowerWindow ?? 0, { max: 0, min: -366, integer: true }),
-      upperWindow: checkNumberOption(`holidays[${i}].upperWindow`, h.upperWindow ?? 0, { min: 0, max: 366, integer: true }),
-      priorScale: checkNumberOption(`holidays[${i}].priorScale`, h.priorScale ?? holidaysPriorScale, { min: 0, exclusiveMin: true }),
+      lowerWindow: checkNumberOption(`holidays[${i}].lowerWindow`, h.lowerWindow ?? 0, {
+        max: 0,
+        min: -366,
+        integer: true,
+      }),
+      upperWindow: checkNumberOption(`holidays[${i}].upperWindow`, h.upperWindow ?? 0, {
+        min: 0,
+        max: 366,
+        integer: true,
+      }),
+      priorScale: checkNumberOption(`holidays[${i}].priorScale`, h.priorScale ?? holidaysPriorScale, {
+        min: 0,
+        exclusiveMin: true,
+      }),
       mode: mode(`holidays[${i}].mode`, h.mode, holidaysMode),
     };
   });
   const regressors = (options.regressors ?? []).map((r, i) => {
     const standardize = r.standardize ?? 'auto';
     if (standardize !== 'auto' && typeof standardize !== 'boolean') {
-      throw new VigilInputError('INVALID_OPTION', `regressors[${i}].standardize must be 'auto', true or false.`, `regressors[${i}].standardize`);
+      throw new VigilInputError(
+        'INVALID_OPTION',
+        `regressors[${i}].standardize must be 'auto', true or false.`,
+        `regressors[${i}].standardize`,
+      );
     }
     return {
       name: uniqueName(`regressors[${i}].name`, r.name),
-      priorScale: checkNumberOption(`regressors[${i}].priorScale`, r.priorScale ?? seasonalityPriorScale, { min: 0, exclusiveMin: true }),
+      priorScale: checkNumberOption(`regressors[${i}].priorScale`, r.priorScale ?? seasonalityPriorScale, {
+        min: 0,
+        exclusiveMin: true,
+      }),
       standardize,
       mode: mode(`regressors[${i}].mode`, r.mode, 'additive'),
     };
   });
   const scaling = options.scaling ?? 'absmax';
   if (scaling !== 'absmax' && scaling !== 'minmax') {
-    throw new VigilInputError('INVALID_OPTION', `scaling must be 'absmax' or 'minmax'; got ${String(scaling)}.`, 'scaling');
+    throw new VigilInputError(
+      'INVALID_OPTION',
+      `scaling must be 'absmax' or 'minmax'; got ${String(scaling)}.`,
+      'scaling',
+    );
   }
   let changepoints: number[] | null = null;
   if (options.changepoints !== undefined && options.changepoints !== null) {
@@ -582,8 +686,16 @@ function resolveOptions(options: ProphetOptions): ResolvedProphetOptions {
   return {
     growth,
     changepoints,
-    nChangepoints: checkNumberOption('nChangepoints', options.nChangepoints ?? 25, { min: 0, max: 10_000, integer: true }),
-    changepointRange: checkNumberOption('changepointRange', options.changepointRange ?? 0.8, { min: 0, max: 1, exclusiveMin: true }),
+    nChangepoints: checkNumberOption('nChangepoints', options.nChangepoints ?? 25, {
+      min: 0,
+      max: 10_000,
+      integer: true,
+    }),
+    changepointRange: checkNumberOption('changepointRange', options.changepointRange ?? 0.8, {
+      min: 0,
+      max: 1,
+      exclusiveMin: true,
+    }),
     changepointPriorScale: checkNumberOption('changepointPriorScale', options.changepointPriorScale ?? 0.05, {
       min: 0,
       exclusiveMin: true,
@@ -638,7 +750,13 @@ function standardizeRegressor(
     );
   }
   const standardize = r.standardize === 'auto' ? !binary : r.standardize;
-  return { name: r.name, priorScale: r.priorScale, mode: r.mode, mu: standardize ? mean : 0, std: standardize ? sd : 1 };
+  return {
+    name: r.name,
+    priorScale: r.priorScale,
+    mode: r.mode,
+    mu: standardize ? mean : 0,
+    std: standardize ? sd : 1,
+  };
 }
 
 function requiredColumn(values: ArrayLike<number> | undefined, n: number, field: string): Float64Array {
@@ -652,11 +770,19 @@ function requiredColumn(values: ArrayLike<number> | undefined, n: number, field:
     );
   }
   if (values.length !== n) {
-    throw new VigilInputError('LENGTH_MISMATCH', `${field} has ${values.length} entries for ${n} timestamps; give one per timestamp.`, field);
+    throw new VigilInputError(
+      'LENGTH_MISMATCH',
+      `${field} has ${values.length} entries for ${n} timestamps; give one per timestamp.`,
+      field,
+    );
   }
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(values[i])) {
-      throw new VigilInputError('NON_FINITE_VALUE', `${field}[${i}] is ${values[i]}; it must be a finite number.`, field);
+      throw new VigilInputError(
+        'NON_FINITE_VALUE',
+        `${field}[${i}] is ${values[i]}; it must be a finite number.`,
+        field,
+      );
     }
   }
   return Float64Array.from(values);
@@ -669,7 +795,11 @@ function requiredRegressor(
 ): Float64Array {
   const values = regressors && Object.hasOwn(regressors, name) ? regressors[name] : undefined;
   if (!values) {
-    throw new VigilInputError('INVALID_OPTION', `Regressor '${name}' has no values: pass regressors.${name} with the data.`, `regressors.${name}`);
+    throw new VigilInputError(
+      'INVALID_OPTION',
+      `Regressor '${name}' has no values: pass regressors.${name} with the data.`,
+      `regressors.${name}`,
+    );
   }
   return requiredColumn(values, n, `regressors.${name}`);
 }

@@ -30,7 +30,12 @@ function roundHalfEven(x: number): number {
  * Offsets γ_j that keep the logistic trend continuous at each changepoint (Taylor & Letham 2017, eq. 2):
  * γ_j = (s_j − m − Σ_{l<j} γ_l)(1 − k_{j−1}/k_j), with k_j = k + Σ_{l≤j} δ_l.
  */
-export function logisticGammas(k: number, m: number, delta: ArrayLike<number>, tChange: ArrayLike<number>): Float64Array {
+export function logisticGammas(
+  k: number,
+  m: number,
+  delta: ArrayLike<number>,
+  tChange: ArrayLike<number>,
+): Float64Array {
   const s = tChange.length;
   const gamma = new Float64Array(s);
   let kPrev = k;

@@ -33,7 +33,10 @@ export interface SimulationInput {
  * Simulates `samples` paths over the points of `input` and returns the lower and upper quantiles
  * (1 ∓ intervalWidth)/2 per point. Memory is bounded: points are processed in blocks.
  */
-export function simulateIntervals(input: SimulationInput, rng: Rng): { lower: Float64Array; upper: Float64Array } {
+export function simulateIntervals(
+  input: SimulationInput,
+  rng: Rng,
+): { lower: Float64Array; upper: Float64Array } {
   const { growth, t, samples, tChange, delta } = input;
   const n = t.length;
   const lower = new Float64Array(n);
@@ -87,7 +90,8 @@ export function simulateIntervals(input: SimulationInput, rng: Rng): { lower: Fl
       const mt = mSeg[s][j];
       let trend: number;
       if (growth === 'flat') trend = input.m;
-      else if (growth === 'logistic') trend = (input.cap as Float64Array)[i] / (1 + Math.exp(-kt * (ti - mt)));
+      else if (growth === 'logistic')
+        trend = (input.cap as Float64Array)[i] / (1 + Math.exp(-kt * (ti - mt)));
       else trend = kt * ti + mt;
       trend = trend * input.yScale + input.floor[i];
       draws[s] = trend * (1 + input.multiplicative[i]) + input.additive[i] + noise * rng.normal();
@@ -131,21 +135,35 @@ function laplace(b: number, rng: Rng): number {
 export function normalQuantile(p: number): number {
   if (p <= 0) return Number.NEGATIVE_INFINITY;
   if (p >= 1) return Number.POSITIVE_INFINITY;
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+    2.506628277459239,
+  ];
+  const b = [
+    -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
+  ];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   let x: number;
   if (p < 0.02425) {
     const q = Math.sqrt(-2 * Math.log(p));
-    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    x =
+      (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   } else if (p > 1 - 0.02425) {
     const q = Math.sqrt(-2 * Math.log(1 - p));
-    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    x =
+      -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   } else {
     const q = p - 0.5;
     const r = q * q;
-    x = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    x =
+      ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+      (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
   }
   return x;
 }

@@ -27,7 +27,15 @@ function codeOf(fn: () => unknown): string | undefined {
 }
 
 describe('Prophet: recovering a known model', () => {
-  const data = synthetic({ days: 21, level: 200, slope: 2, changes: [{ day: 8, slope: -1 }], daily: 10, weekly: 5, noise: 1 });
+  const data = synthetic({
+    days: 21,
+    level: 200,
+    slope: 2,
+    changes: [{ day: 8, slope: -1 }],
+    daily: 10,
+    weekly: 5,
+    noise: 1,
+  });
   const model = new Prophet({ uncertaintySamples: 0 }).fit(data);
   const f = model.predict(data.timestamps);
 
@@ -105,11 +113,17 @@ describe('Prophet: data handling', () => {
   it('throws typed errors for bad input', () => {
     const m = new Prophet();
     expect(codeOf(() => m.fit({ timestamps: [START], values: [1] }))).toBe('TOO_SHORT');
-    expect(codeOf(() => m.fit({ timestamps: [START, START + 1, START + 2], values: [1, Number.NaN, Number.NaN] }))).toBe('TOO_SHORT');
-    expect(codeOf(() => m.fit({ timestamps: [START, START + 1], values: [Number.NaN, Number.NaN] }))).toBe('ALL_NAN');
+    expect(
+      codeOf(() => m.fit({ timestamps: [START, START + 1, START + 2], values: [1, Number.NaN, Number.NaN] })),
+    ).toBe('TOO_SHORT');
+    expect(codeOf(() => m.fit({ timestamps: [START, START + 1], values: [Number.NaN, Number.NaN] }))).toBe(
+      'ALL_NAN',
+    );
     expect(codeOf(() => m.fit({ timestamps: [], values: [] }))).toBe('EMPTY_INPUT');
     expect(codeOf(() => m.fit({ timestamps: [2, 1], values: [1, 2] }))).toBe('UNSORTED_TIMESTAMPS');
-    expect(codeOf(() => m.fit({ timestamps: [1, 2], values: [1, Number.POSITIVE_INFINITY] }))).toBe('NON_FINITE_VALUE');
+    expect(codeOf(() => m.fit({ timestamps: [1, 2], values: [1, Number.POSITIVE_INFINITY] }))).toBe(
+      'NON_FINITE_VALUE',
+    );
     expect(codeOf(() => m.predict([START]))).toBe('NOT_FITTED');
     const logistic = new Prophet({ growth: 'logistic' });
     let err: unknown;
@@ -125,7 +139,9 @@ describe('Prophet: data handling', () => {
     expect(codeOf(() => new Prophet({ changepointPriorScale: -1 }))).toBe('INVALID_OPTION');
     expect(codeOf(() => new Prophet({ intervalWidth: 1 }))).toBe('INVALID_OPTION');
     expect(codeOf(() => new Prophet({ growth: 'cubic' as 'linear' }))).toBe('INVALID_OPTION');
-    expect(codeOf(() => new Prophet({ seasonalities: [{ name: 'x', period: 0, fourierOrder: 3 }] }))).toBe('INVALID_OPTION');
+    expect(codeOf(() => new Prophet({ seasonalities: [{ name: 'x', period: 0, fourierOrder: 3 }] }))).toBe(
+      'INVALID_OPTION',
+    );
   });
 
   it('keeps the previous fit when a fit fails', () => {
@@ -141,9 +157,16 @@ describe('Prophet: model variants', () => {
   it('fits a logistic trend that saturates below cap', () => {
     const n = 10 * DAY + 1;
     const timestamps = Float64Array.from({ length: n }, (_, i) => START + i * STEP_MS);
-    const values = Float64Array.from({ length: n }, (_, i) => 100 / (1 + Math.exp(-(i / DAY - 4) * 1.2)) + Math.sin(i * 7.1) * 0.5);
+    const values = Float64Array.from(
+      { length: n },
+      (_, i) => 100 / (1 + Math.exp(-(i / DAY - 4) * 1.2)) + Math.sin(i * 7.1) * 0.5,
+    );
     const cap = new Float64Array(n).fill(100);
-    const m = new Prophet({ growth: 'logistic', uncertaintySamples: 0, dailySeasonality: false }).fit({ timestamps, values, cap });
+    const m = new Prophet({ growth: 'logistic', uncertaintySamples: 0, dailySeasonality: false }).fit({
+      timestamps,
+      values,
+      cap,
+    });
     expect(m.state.fitInfo.solver).toBe('gauss-newton');
     expect(m.state.fitInfo.converged).toBe(true);
     const future = Float64Array.from({ length: 3 * DAY }, (_, i) => START + (n + i) * STEP_MS);
@@ -165,7 +188,10 @@ describe('Prophet: model variants', () => {
       const trend = 50 + 10 * (i / DAY);
       return trend * (1 + 0.2 * Math.sin((2 * Math.PI * i) / DAY)) + Math.cos(i * 3.3) * 0.3;
     });
-    const m = new Prophet({ seasonalityMode: 'multiplicative', uncertaintySamples: 0 }).fit({ timestamps, values });
+    const m = new Prophet({ seasonalityMode: 'multiplicative', uncertaintySamples: 0 }).fit({
+      timestamps,
+      values,
+    });
     const f = m.predict(timestamps);
     expect(amplitude(f.components.daily, 0, DAY)).toBeGreaterThan(0.19);
     expect(amplitude(f.components.daily, 0, DAY)).toBeLessThan(0.21);
@@ -216,14 +242,25 @@ describe('Prophet: model variants', () => {
 });
 
 describe('Prophet: uncertainty and serialisation', () => {
-  const data = synthetic({ days: 14, slope: 1, changes: [{ day: 6, slope: -0.5 }], daily: 6, noise: 2, seed: 9 });
-  const future = Float64Array.from({ length: 2 * DAY }, (_, i) => data.timestamps[data.timestamps.length - 1] + (i + 1) * STEP_MS);
+  const data = synthetic({
+    days: 14,
+    slope: 1,
+    changes: [{ day: 6, slope: -0.5 }],
+    daily: 6,
+    noise: 2,
+    seed: 9,
+  });
+  const future = Float64Array.from(
+    { length: 2 * DAY },
+    (_, i) => data.timestamps[data.timestamps.length - 1] + (i + 1) * STEP_MS,
+  );
 
   it('covers about intervalWidth of in-sample points and widens with the horizon', () => {
     const m = new Prophet({ intervalWidth: 0.8 }).fit(data);
     const f = m.predict(data.timestamps);
     let inside = 0;
-    for (let i = 0; i < f.yhat.length; i++) if (data.values[i] >= f.yhatLower[i] && data.values[i] <= f.yhatUpper[i]) inside++;
+    for (let i = 0; i < f.yhat.length; i++)
+      if (data.values[i] >= f.yhatLower[i] && data.values[i] <= f.yhatUpper[i]) inside++;
     expect(inside / f.yhat.length).toBeGreaterThan(0.77);
     expect(inside / f.yhat.length).toBeLessThan(0.83);
     const ahead = m.predict(future);
@@ -246,17 +283,24 @@ describe('Prophet: uncertainty and serialisation', () => {
 
   it('round-trips through JSON and predicts bit-identically', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.constantFrom<'linear' | 'flat'>('linear', 'flat'), (seed, growth) => {
-        const series = synthetic({ days: 3, slope: 2, daily: 3, seed });
-        const m = new Prophet({ growth, seed, uncertaintySamples: 50 }).fit(series);
-        const copy = Prophet.fromJSON(JSON.parse(JSON.stringify(m)));
-        const later = Float64Array.from({ length: 20 }, (_, i) => series.timestamps[series.timestamps.length - 1] + (i + 1) * STEP_MS);
-        const x = m.predict(later);
-        const y = copy.predict(later);
-        expect(y.yhat).toEqual(x.yhat);
-        expect(y.yhatLower).toEqual(x.yhatLower);
-        expect(y.yhatUpper).toEqual(x.yhatUpper);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.constantFrom<'linear' | 'flat'>('linear', 'flat'),
+        (seed, growth) => {
+          const series = synthetic({ days: 3, slope: 2, daily: 3, seed });
+          const m = new Prophet({ growth, seed, uncertaintySamples: 50 }).fit(series);
+          const copy = Prophet.fromJSON(JSON.parse(JSON.stringify(m)));
+          const later = Float64Array.from(
+            { length: 20 },
+            (_, i) => series.timestamps[series.timestamps.length - 1] + (i + 1) * STEP_MS,
+          );
+          const x = m.predict(later);
+          const y = copy.predict(later);
+          expect(y.yhat).toEqual(x.yhat);
+          expect(y.yhatLower).toEqual(x.yhatLower);
+          expect(y.yhatUpper).toEqual(x.yhatUpper);
+        },
+      ),
       { numRuns: 12 },
     );
   });
