@@ -1,8 +1,19 @@
 import { registerDetector } from '@vigil/core';
 import { registerFactory } from './create-detector.js';
+import { EnsembleDetector } from './ensemble/ensemble.js';
 import { PROPHET_SNAPSHOT_VERSION, ProphetDetector } from './prophet/detector.js';
+import { MadDetector } from './statistical/mad.js';
+import { ZScoreDetector } from './statistical/zscore.js';
 
 export { createDetector, detectorKinds, registerFactory } from './create-detector.js';
+export type { CombineRule } from './ensemble/combine.js';
+export { combine, evidence, fitLogistic, MAX_EVIDENCE } from './ensemble/combine.js';
+export type { EnsembleMemberSpec, EnsembleOptions } from './ensemble/ensemble.js';
+export {
+  DEFAULT_ENSEMBLE_MEMBERS,
+  ENSEMBLE_SNAPSHOT_VERSION,
+  EnsembleDetector,
+} from './ensemble/ensemble.js';
 export type {
   ProphetDetectorOptions,
   ProphetDetectorState,
@@ -24,6 +35,19 @@ export type {
 export { Prophet } from './prophet/prophet.js';
 export type { FeatureMode } from './prophet/seasonality.js';
 export type { Growth } from './prophet/trend.js';
+export type { MadOptions } from './statistical/mad.js';
+export { MAD_TO_SIGMA, MadDetector } from './statistical/mad.js';
+export type { ResolvedRollingOptions, RollingOptions, RollingState } from './statistical/rolling-detector.js';
+export { ROLLING_SNAPSHOT_VERSION } from './statistical/rolling-detector.js';
+export { medianInPlace, selectKth } from './statistical/select.js';
+export type { ZScoreOptions } from './statistical/zscore.js';
+export { ZScoreDetector } from './statistical/zscore.js';
 
+registerDetector('zscore', (s) => ZScoreDetector.fromJSON(s), 1);
+registerFactory('zscore', (o) => new ZScoreDetector(o));
+registerDetector('mad', (s) => MadDetector.fromJSON(s), 1);
+registerFactory('mad', (o) => new MadDetector(o));
+registerDetector('ensemble', (s) => EnsembleDetector.fromJSON(s), 1);
+registerFactory('ensemble', (o) => new EnsembleDetector(o));
 registerDetector('prophet', (s) => ProphetDetector.fromJSON(s), PROPHET_SNAPSHOT_VERSION);
 registerFactory('prophet', (o) => new ProphetDetector(o));
