@@ -11,7 +11,7 @@
  * iteration (`gauss-newton.ts`). OWL-QN on the full posterior is kept as an independent check of both.
  */
 import { fitGaussNewton } from './gauss-newton.js';
-import { solveL1Quadratic } from './lasso-gram.js';
+import { accumulateGram, solveL1Quadratic, symmetrize } from './lasso-gram.js';
 import { minimizeOwlqn } from './owlqn.js';
 import { type Growth, initialTrend, logisticGammas } from './trend.js';
 
@@ -83,17 +83,10 @@ function fitGram(data: MapData): { params: MapParams; info: MapFitInfo } {
     z[1] = 1;
     for (let j = 0; j < s; j++) z[2 + j] = !flat && ti >= tChange[j] ? ti - tChange[j] : 0;
     for (let j = 0; j < kk; j++) z[2 + s + j] = x[i * kk + j];
-    const yi = y[i];
-    yy += yi * yi;
-    for (let a = 0; a < p; a++) {
-      const za = z[a];
-      if (za === 0) continue;
-      b[a] += za * yi;
-      const row = a * p;
-      for (let c = a; c < p; c++) gram[row + c] += za * z[c];
-    }
+    yy += y[i] * y[i];
+    accumulateGram(z, y[i], gram, b);
   }
-  for (let a = 0; a < p; a++) for (let c = a + 1; c < p; c++) gram[c * p + a] = gram[a * p + c];
+  symmetrize(gram, p);
   const prior = new Float64Array(p);
   prior[0] = 1 / 25;
   prior[1] = 1 / 25;

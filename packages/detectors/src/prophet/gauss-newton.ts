@@ -7,7 +7,7 @@
  * 2014, "Proximal Newton-type methods").
  */
 import type { MapData, MapFitInfo, MapParams } from './fit.js';
-import { solveL1Quadratic } from './lasso-gram.js';
+import { accumulateGram, solveL1Quadratic, symmetrize } from './lasso-gram.js';
 import { initialTrend, logisticGammas } from './trend.js';
 
 /** Fits by proximal Gauss–Newton; deterministic. */
@@ -154,15 +154,9 @@ export function fitGaussNewton(data: MapData): { params: MapParams; info: MapFit
       }
       const xr = i * kk;
       for (let j = 0; j < kk; j++) row[pT + j] = multiplicative[j] ? tmp.trend * x[xr + j] : x[xr + j];
-      for (let a = 0; a < p; a++) {
-        const ra = row[a];
-        if (ra === 0) continue;
-        jtr[a] += ra * r;
-        const base = a * p;
-        for (let c = a; c < p; c++) jtj[base + c] += ra * row[c];
-      }
+      accumulateGram(row, r, jtj, jtr);
     }
-    for (let a = 0; a < p; a++) for (let c = a + 1; c < p; c++) jtj[c * p + a] = jtj[a * p + c];
+    symmetrize(jtj, p);
     // The linearised problem, multiplied by σ²: ½vᵀ(JᵀJ + σ²D)v − vᵀ(JᵀJθ + Jᵀr) + (σ²/τ)Σ|v_δ|.
     h.set(jtj);
     for (let a = 0; a < p; a++) {

@@ -28,6 +28,36 @@ export function solveL1Quadratic(
   return coordinateDescent(h, b, lambda, theta, maxSweeps);
 }
 
+// ∇(½θᵀHθ − bᵀθ) = Hθ − b, into `out`.
+function quadraticGradient(h: Float64Array, b: Float64Array, theta: Float64Array, out: Float64Array): void {
+  const p = b.length;
+  for (let i = 0; i < p; i++) {
+    let s = -b[i];
+    for (let j = 0; j < p; j++) s += h[i * p + j] * theta[j];
+    out[i] = s;
+  }
+}
+
+/**
+ * Adds the outer product z zᵀ (upper triangle only) to the p × p `gram` and z·y to `zy`; zero entries of z are skipped,
+ * which makes changepoint columns (zero before their changepoint) cheap. Call {@link symmetrize} once at the end.
+ */
+export function accumulateGram(z: Float64Array, y: number, gram: Float64Array, zy: Float64Array): void {
+  const p = z.length;
+  for (let a = 0; a < p; a++) {
+    const za = z[a];
+    if (za === 0) continue;
+    zy[a] += za * y;
+    const row = a * p;
+    for (let c = a; c < p; c++) gram[row + c] += za * z[c];
+  }
+}
+
+/** Copies the upper triangle of a p × p row-major matrix onto its lower triangle. */
+export function symmetrize(m: Float64Array, p: number): void {
+  for (let a = 0; a < p; a++) for (let c = a + 1; c < p; c++) m[c * p + a] = m[a * p + c];
+}
+
 function objective(h: Float64Array, b: Float64Array, lambda: Float64Array, x: Float64Array): number {
   const p = b.length;
   let v = 0;
@@ -58,13 +88,7 @@ function featureSign(h: Float64Array, b: Float64Array, lambda: Float64Array, the
   for (let j = 0; j < p; j++) scale = Math.max(scale, Math.abs(b[j]), lambda[j]);
   const tol = 1e-10 * scale;
   const g = new Float64Array(p);
-  const gradient = () => {
-    for (let i = 0; i < p; i++) {
-      let s = -b[i];
-      for (let j = 0; j < p; j++) s += h[i * p + j] * theta[j];
-      g[i] = s;
-    }
-  };
+  const gradient = () => quadraticGradient(h, b, theta, g);
   const target = new Float64Array(p);
   const candidate = new Float64Array(p);
   for (let outer = 0; outer < 20 * p + 100; outer++) {
@@ -151,13 +175,7 @@ function coordinateDescent(
 ): L1QuadraticResult {
   const p = b.length;
   const g = new Float64Array(p);
-  const refresh = () => {
-    for (let i = 0; i < p; i++) {
-      let s = -b[i];
-      for (let j = 0; j < p; j++) s += h[i * p + j] * theta[j];
-      g[i] = s;
-    }
-  };
+  const refresh = () => quadraticGradient(h, b, theta, g);
   refresh();
   const trial = new Float64Array(p);
   let sweeps = 0;

@@ -1,10 +1,10 @@
-import { loadDetector, VigilInputError } from '@vigil/core';
+import { loadDetector } from '@vigil/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createDetector } from '../../src/create-detector.js';
 import '../../src/index.js';
 import { ProphetDetector } from '../../src/prophet/detector.js';
-import { DAY, synthetic } from './synthetic.js';
+import { codeOf, DAY, synthetic } from './synthetic.js';
 
 const shape = { slope: 1, daily: 10, weekly: 4, noise: 1 };
 const train = synthetic({ ...shape, days: 14, seed: 21 });
@@ -23,16 +23,6 @@ const injected = new Set([
   ...dips,
   ...Array.from({ length: shift.to - shift.from }, (_, k) => shift.from + k),
 ]);
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VigilInputError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('ProphetDetector', () => {
   it('flags every injected spike, dip and level-shifted point with few false alarms', async () => {

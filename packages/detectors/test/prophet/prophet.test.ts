@@ -2,7 +2,7 @@ import { VigilInputError } from '@vigil/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Prophet } from '../../src/prophet/prophet.js';
-import { DAY, START, STEP_MS, slopePerDay, synthetic } from './synthetic.js';
+import { codeOf, DAY, START, STEP_MS, slopePerDay, synthetic } from './synthetic.js';
 
 const DAY_MS = 86_400_000;
 
@@ -14,16 +14,6 @@ function amplitude(curve: ArrayLike<number>, from: number, to: number): number {
     hi = Math.max(hi, curve[i]);
   }
   return (hi - lo) / 2;
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VigilInputError) return e.code;
-    throw e;
-  }
-  return undefined;
 }
 
 describe('Prophet: recovering a known model', () => {

@@ -1,4 +1,4 @@
-import { createRng } from '@vigil/core';
+import { createRng, VigilInputError } from '@vigil/core';
 
 export const STEP_MS = 300_000;
 export const DAY = 288;
@@ -60,4 +60,15 @@ export function slopePerDay(curve: ArrayLike<number>, fromDay: number, toDay: nu
     sxy += x * curve[i];
   }
   return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+}
+
+/** The `code` of the VigilInputError `fn` throws (undefined when it does not throw; other errors propagate). */
+export function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof VigilInputError) return e.code;
+    throw e;
+  }
+  return undefined;
 }
