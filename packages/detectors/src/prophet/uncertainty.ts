@@ -5,7 +5,7 @@
  * N(0, σ) is added to every simulated path and the interval is read off the empirical quantiles.
  */
 import { quantileSorted, type Rng } from '@vigil/core';
-import { type Growth, logisticGammas } from './trend.js';
+import { evaluateTrend, type Growth, logisticGammas } from './trend.js';
 
 /** Inputs of {@link simulateIntervals}, all trend quantities in scaled units. */
 export interface SimulationInput {
@@ -31,7 +31,7 @@ export interface SimulationInput {
 
 /**
  * Simulates `samples` paths over the points of `input` and returns the lower and upper quantiles
- * (1 ∓ intervalWidth)/2 per point. Memory is bounded: points are processed in blocks.
+ * (1 ∓ intervalWidth)/2 per point. Memory is O(samples × simulated changepoints), never O(samples × points).
  */
 export function simulateIntervals(
   input: SimulationInput,
@@ -46,29 +46,42 @@ export function simulateIntervals(
   let meanAbs = 0;
   for (let j = 0; j < delta.length; j++) meanAbs += Math.abs(delta[j]);
   const lambda = meanAbs / Math.max(delta.length, 1) + 1e-8;
-  // Per sample: changepoint times and the slope/offset of each segment after them (history ones first).
+  // Every new changepoint falls after the last historical one, so a path equals the fitted trend until its first
+  // new changepoint and continues from the fitted last segment (slope kEnd, offset mEnd) after it.
+  const base = evaluateTrend(growth, t, input.k, input.m, delta, tChange, input.cap ?? undefined);
+  let kEnd = input.k;
+  let mEnd = input.m;
+  const gamma = growth === 'logistic' ? logisticGammas(input.k, input.m, delta, tChange) : null;
+  for (let j = 0; j < tChange.length; j++) {
+    kEnd += delta[j];
+    mEnd += gamma ? gamma[j] : -tChange[j] * delta[j];
+  }
+  const none = new Float64Array(0);
   const cps: Float64Array[] = [];
   const kSeg: Float64Array[] = [];
   const mSeg: Float64Array[] = [];
   for (let s = 0; s < samples; s++) {
     const nNew = growth === 'flat' || span === 0 ? 0 : poisson(tChange.length * span, rng);
-    const fresh = new Float64Array(nNew);
-    for (let j = 0; j < nNew; j++) fresh[j] = 1 + rng.next() * span;
-    fresh.sort();
-    const d = new Float64Array(tChange.length + nNew);
-    d.set(delta);
-    for (let j = 0; j < nNew; j++) d[tChange.length + j] = laplace(lambda, rng);
-    const c = new Float64Array(tChange.length + nNew);
-    c.set(tChange);
-    c.set(fresh, tChange.length);
-    const ks = new Float64Array(c.length + 1);
-    const ms = new Float64Array(c.length + 1);
-    ks[0] = input.k;
-    ms[0] = input.m;
-    const gamma = growth === 'logistic' ? logisticGammas(input.k, input.m, d, c) : null;
-    for (let j = 0; j < c.length; j++) {
-      ks[j + 1] = ks[j] + d[j];
-      ms[j + 1] = ms[j] + (gamma ? gamma[j] : -c[j] * d[j]);
+    if (nNew === 0) {
+      cps.push(none);
+      kSeg.push(none);
+      mSeg.push(none);
+      continue;
+    }
+    const c = new Float64Array(nNew);
+    for (let j = 0; j < nNew; j++) c[j] = 1 + rng.next() * span;
+    c.sort();
+    const ks = new Float64Array(nNew);
+    const ms = new Float64Array(nNew);
+    let k = kEnd;
+    let m = mEnd;
+    for (let j = 0; j < nNew; j++) {
+      const d = laplace(lambda, rng);
+      // Linear: keep the line continuous; logistic: the offset γ of Taylor & Letham eq. 2.
+      m += growth === 'logistic' ? (c[j] - m) * (1 - k / (k + d)) : -c[j] * d;
+      k += d;
+      ks[j] = k;
+      ms[j] = m;
     }
     cps.push(c);
     kSeg.push(ks);
@@ -81,20 +94,22 @@ export function simulateIntervals(
   const noise = input.sigmaObs * input.yScale;
   for (let i = 0; i < n; i++) {
     const ti = t[i];
+    const scale = 1 + input.multiplicative[i];
     for (let s = 0; s < samples; s++) {
       const c = cps[s];
       let j = pointer[s];
       while (j < c.length && c[j] <= ti) j++;
       pointer[s] = j;
-      const kt = kSeg[s][j];
-      const mt = mSeg[s][j];
-      let trend: number;
-      if (growth === 'flat') trend = input.m;
-      else if (growth === 'logistic')
-        trend = (input.cap as Float64Array)[i] / (1 + Math.exp(-kt * (ti - mt)));
-      else trend = kt * ti + mt;
-      trend = trend * input.yScale + input.floor[i];
-      draws[s] = trend * (1 + input.multiplicative[i]) + input.additive[i] + noise * rng.normal();
+      let trend = base[i];
+      if (j > 0) {
+        const kt = kSeg[s][j - 1];
+        const mt = mSeg[s][j - 1];
+        trend =
+          growth === 'logistic'
+            ? (input.cap as Float64Array)[i] / (1 + Math.exp(-kt * (ti - mt)))
+            : kt * ti + mt;
+      }
+      draws[s] = (trend * input.yScale + input.floor[i]) * scale + input.additive[i] + noise * rng.normal();
     }
     draws.sort();
     lower[i] = quantileSorted(draws, lo);
