@@ -270,8 +270,14 @@ export class Prophet {
       if (o.scaling === 'absmax')
         for (let i = 0; i < n; i++) yScale = Math.max(yScale, Math.abs(y[i] - fl[i]));
       else {
-        yMin = Math.min(...fl);
-        yScale = Math.max(...(cap as Float64Array)) - yMin;
+        // Loops, not Math.min(...array): spreading 10⁵ arguments can overflow the stack.
+        yMin = Number.POSITIVE_INFINITY;
+        let capMax = Number.NEGATIVE_INFINITY;
+        for (let i = 0; i < n; i++) {
+          yMin = Math.min(yMin, fl[i]);
+          capMax = Math.max(capMax, (cap as Float64Array)[i]);
+        }
+        yScale = capMax - yMin;
       }
     } else if (o.scaling === 'absmax') {
       for (let i = 0; i < n; i++) yScale = Math.max(yScale, Math.abs(y[i]));

@@ -171,6 +171,46 @@ describe('Prophet: model variants', () => {
     expect(Math.sqrt(sse / n)).toBeLessThan(1);
   });
 
+  it('scales by min–max when asked, and keeps a logistic trend between floor and cap', () => {
+    const data = synthetic({ days: 7, level: 300, slope: -2, daily: 5, noise: 0.5, seed: 12 });
+    const m = new Prophet({ scaling: 'minmax', uncertaintySamples: 0 }).fit(data);
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const v of data.values) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    expect(m.state.yMin).toBe(lo);
+    expect(m.state.yScale).toBe(hi - lo);
+    const yhat = m.predict(data.timestamps).yhat;
+    let sse = 0;
+    for (let i = 0; i < yhat.length; i++) sse += (yhat[i] - data.values[i]) ** 2;
+    expect(Math.sqrt(sse / yhat.length)).toBeLessThan(0.6);
+
+    const n = data.values.length;
+    const floor = new Float64Array(n).fill(250);
+    const cap = new Float64Array(n).fill(320);
+    const logistic = new Prophet({ growth: 'logistic', scaling: 'minmax', uncertaintySamples: 0 }).fit({
+      ...data,
+      cap,
+      floor,
+    });
+    expect(logistic.state.logisticFloor).toBe(true);
+    const later = Float64Array.from(
+      { length: 3 * DAY },
+      (_, i) => data.timestamps[n - 1] + (i + 1) * STEP_MS * 20,
+    );
+    const f = logistic.predict({
+      timestamps: later,
+      cap: new Float64Array(later.length).fill(320),
+      floor: new Float64Array(later.length).fill(250),
+    });
+    for (const v of f.trend) {
+      expect(v).toBeGreaterThan(250);
+      expect(v).toBeLessThan(320);
+    }
+  });
+
   it('fits multiplicative seasonality whose amplitude grows with the trend', () => {
     const n = 14 * DAY + 1;
     const timestamps = Float64Array.from({ length: n }, (_, i) => START + i * STEP_MS);
