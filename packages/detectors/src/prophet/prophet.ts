@@ -6,7 +6,7 @@ import {
   validateTimestamps,
   validateValues,
 } from '@vigil/core';
-import { fitMap, type MapFitInfo, type MapParams } from './fit.js';
+import { fitMap, type MapFitInfo } from './fit.js';
 import {
   autoSeasonalityOrder,
   BUILT_IN_PERIODS,
@@ -534,18 +534,6 @@ export class Prophet {
       throw new VigilInputError('NOT_FITTED', 'Call fit() before predict() or reading the state.', 'model');
     return this.#s;
   }
-}
-
-/** The MAP parameters of a fitted model as typed arrays (scaled units), for inspection. */
-export function prophetParams(model: Prophet): MapParams {
-  const s = model.state;
-  return {
-    k: s.k,
-    m: s.m,
-    delta: Float64Array.from(s.delta),
-    sigmaObs: s.sigmaObs,
-    beta: Float64Array.from(s.beta),
-  };
 }
 
 function resolveOptions(options: ProphetOptions): ResolvedProphetOptions {
