@@ -71,26 +71,31 @@ function fitGram(data: MapData): { params: MapParams; info: MapFitInfo } {
   const n = y.length;
   const s = tChange.length;
   const kk = sigmas.length;
-  const p = 2 + s + kk;
+  const p = 2 + kk + s;
+  // Column order k, m, β, δ: a point before changepoint j has zeros in every δ column from j on, so each row's
+  // nonzero entries form a prefix and the Gram update only touches that prefix.
+  const dOff = 2 + kk;
   const gram = new Float64Array(p * p);
   const b = new Float64Array(p);
   let yy = 0;
   const z = new Float64Array(p);
   const flat = growth === 'flat';
+  let active = 0;
   for (let i = 0; i < n; i++) {
     const ti = t[i];
     z[0] = flat ? 0 : ti;
     z[1] = 1;
-    for (let j = 0; j < s; j++) z[2 + j] = !flat && ti >= tChange[j] ? ti - tChange[j] : 0;
-    for (let j = 0; j < kk; j++) z[2 + s + j] = x[i * kk + j];
+    for (let j = 0; j < kk; j++) z[2 + j] = x[i * kk + j];
+    while (!flat && active < s && tChange[active] <= ti) active++;
+    for (let j = 0; j < active; j++) z[dOff + j] = ti - tChange[j];
     yy += y[i] * y[i];
-    accumulateGram(z, y[i], gram, b);
+    accumulateGram(z, y[i], gram, b, dOff + active);
   }
   symmetrize(gram, p);
   const prior = new Float64Array(p);
   prior[0] = 1 / 25;
   prior[1] = 1 / 25;
-  for (let j = 0; j < kk; j++) prior[2 + s + j] = 1 / (sigmas[j] * sigmas[j]);
+  for (let j = 0; j < kk; j++) prior[2 + j] = 1 / (sigmas[j] * sigmas[j]);
   const theta = new Float64Array(p);
   const init = initialTrend(growth, t, y);
   theta[0] = init.k;
@@ -104,7 +109,7 @@ function fitGram(data: MapData): { params: MapParams; info: MapFitInfo } {
     // θ | σ: multiply the objective by σ² to get ½θᵀ(G + σ²D)θ − bᵀθ + (σ²/τ)Σ|δ|.
     h.set(gram);
     for (let a = 0; a < p; a++) h[a * p + a] += sigma2 * prior[a];
-    for (let j = 0; j < s; j++) lambda[2 + j] = sigma2 / data.tau;
+    for (let j = 0; j < s; j++) lambda[dOff + j] = sigma2 / data.tau;
     solveL1Quadratic(h, b, lambda, theta);
     // σ | θ: ∂/∂σ of 2σ² + n·ln σ + RSS/(2σ²) = 0 ⇔ 4σ⁴ + nσ² − RSS = 0.
     let rss = yy;
@@ -127,9 +132,9 @@ function fitGram(data: MapData): { params: MapParams; info: MapFitInfo } {
     params: {
       k: flat ? 0 : theta[0],
       m: theta[1],
-      delta: flat ? new Float64Array(s) : theta.slice(2, 2 + s),
+      delta: flat ? new Float64Array(s) : theta.slice(dOff),
       sigmaObs: Math.sqrt(sigma2),
-      beta: theta.slice(2 + s),
+      beta: theta.slice(2, dOff),
     },
     info: { solver: 'gram-exact', iterations, converged },
   };

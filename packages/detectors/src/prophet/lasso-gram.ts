@@ -39,17 +39,23 @@ function quadraticGradient(h: Float64Array, b: Float64Array, theta: Float64Array
 }
 
 /**
- * Adds the outer product z zᵀ (upper triangle only) to the p × p `gram` and z·y to `zy`; zero entries of z are skipped,
- * which makes changepoint columns (zero before their changepoint) cheap. Call {@link symmetrize} once at the end.
+ * Adds the outer product z zᵀ (upper triangle only) to the p × p `gram` and z·y to `zy`, where only the first `length`
+ * entries of z may be nonzero; zero entries are skipped. Call {@link symmetrize} once at the end.
  */
-export function accumulateGram(z: Float64Array, y: number, gram: Float64Array, zy: Float64Array): void {
+export function accumulateGram(
+  z: Float64Array,
+  y: number,
+  gram: Float64Array,
+  zy: Float64Array,
+  length = z.length,
+): void {
   const p = z.length;
-  for (let a = 0; a < p; a++) {
+  for (let a = 0; a < length; a++) {
     const za = z[a];
     if (za === 0) continue;
     zy[a] += za * y;
     const row = a * p;
-    for (let c = a; c < p; c++) gram[row + c] += za * z[c];
+    for (let c = a; c < length; c++) gram[row + c] += za * z[c];
   }
 }
 
