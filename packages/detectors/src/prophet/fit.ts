@@ -13,7 +13,7 @@
 import { fitGaussNewton } from './gauss-newton.js';
 import { accumulateGram, solveL1Quadratic, symmetrize } from './lasso-gram.js';
 import { minimizeOwlqn } from './owlqn.js';
-import { type Growth, initialTrend, logisticGammas } from './trend.js';
+import { type Growth, initialTrend, logisticGammas, segmentIndices } from './trend.js';
 
 /** Scaled inputs of the MAP fit (the data block of `prophet.stan`), NaN rows already removed. */
 export interface MapData {
@@ -175,11 +175,7 @@ export function negativeLogPosterior(data: MapData): (x: Float64Array, grad: Flo
   const n = y.length;
   const s = tChange.length;
   const kk = sigmas.length;
-  const seg = new Int32Array(n);
-  for (let i = 0, j = 0; i < n; i++) {
-    while (j < s && tChange[j] <= t[i]) j++;
-    seg[i] = j;
-  }
+  const seg = segmentIndices(t, tChange);
   const segA = new Float64Array(s + 1);
   const segAT = new Float64Array(s + 1);
   const segB = new Float64Array(s + 1);

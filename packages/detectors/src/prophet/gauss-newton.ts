@@ -8,7 +8,7 @@
  */
 import type { MapData, MapFitInfo, MapParams } from './fit.js';
 import { accumulateGram, solveL1Quadratic, symmetrize } from './lasso-gram.js';
-import { initialTrend, logisticGammas } from './trend.js';
+import { initialTrend, logisticGammas, segmentIndices } from './trend.js';
 
 /** Fits by proximal Gauss–Newton; deterministic. */
 export function fitGaussNewton(data: MapData): { params: MapParams; info: MapFitInfo } {
@@ -22,11 +22,7 @@ export function fitGaussNewton(data: MapData): { params: MapParams; info: MapFit
   prior[0] = 1 / 25;
   prior[1] = 1 / 25;
   for (let j = 0; j < kk; j++) prior[pT + j] = 1 / (sigmas[j] * sigmas[j]);
-  const seg = new Int32Array(n);
-  for (let i = 0, j = 0; i < n; i++) {
-    while (j < s && tChange[j] <= t[i]) j++;
-    seg[i] = j;
-  }
+  const seg = segmentIndices(t, tChange);
 
   // Per segment: slope k_t and offset m_t, and (logistic) d m_t / d(k, m, δ) as rows of length pT.
   const kAt = new Float64Array(s + 1);

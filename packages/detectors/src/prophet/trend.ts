@@ -115,3 +115,13 @@ export function initialTrend(
   const l1 = Math.log(r1 - 1);
   return { k: (l0 - l1) / span, m: (l0 * span) / (l0 - l1) };
 }
+
+/** For increasing times `t`, the trend segment of each point: how many changepoints are at or before it. */
+export function segmentIndices(t: ArrayLike<number>, tChange: ArrayLike<number>): Int32Array {
+  const seg = new Int32Array(t.length);
+  for (let i = 0, j = 0; i < t.length; i++) {
+    while (j < tChange.length && tChange[j] <= t[i]) j++;
+    seg[i] = j;
+  }
+  return seg;
+}
