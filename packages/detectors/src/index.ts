@@ -2,6 +2,7 @@ import { registerDetector } from '@vigil/core';
 import { registerFactory } from './create-detector.js';
 import { EnsembleDetector } from './ensemble/ensemble.js';
 import { LSTM_VERSION, LstmDetector } from './lstm/detector.js';
+import { PROPHET_SNAPSHOT_VERSION, ProphetDetector } from './prophet/detector.js';
 import { MadDetector } from './statistical/mad.js';
 import { ZScoreDetector } from './statistical/zscore.js';
 
@@ -48,6 +49,27 @@ export type {
 export { RobustSeasonalForecaster } from './maintenance/seasonal-forecaster.js';
 export type { TheilSenFit, TheilSenOptions } from './maintenance/theil-sen.js';
 export { theilSen } from './maintenance/theil-sen.js';
+export type {
+  ProphetDetectorOptions,
+  ProphetDetectorState,
+  ResolvedProphetDetectorOptions,
+} from './prophet/detector.js';
+export { PROPHET_SNAPSHOT_VERSION, ProphetDetector } from './prophet/detector.js';
+export type { MapFitInfo, MapParams } from './prophet/fit.js';
+export type {
+  ProphetForecast,
+  ProphetFuture,
+  ProphetHistory,
+  ProphetHoliday,
+  ProphetOptions,
+  ProphetRegressor,
+  ProphetSeasonality,
+  ProphetState,
+  ResolvedProphetOptions,
+} from './prophet/prophet.js';
+export { Prophet } from './prophet/prophet.js';
+export type { FeatureMode } from './prophet/seasonality.js';
+export type { Growth } from './prophet/trend.js';
 export type { MadOptions } from './statistical/mad.js';
 export { MAD_TO_SIGMA, MadDetector } from './statistical/mad.js';
 export type { ResolvedRollingOptions, RollingOptions, RollingState } from './statistical/rolling-detector.js';
@@ -64,3 +86,5 @@ registerDetector('ensemble', (s) => EnsembleDetector.fromJSON(s), 1);
 registerFactory('ensemble', (o) => new EnsembleDetector(o));
 registerDetector('lstm', (s) => LstmDetector.fromJSON(s), LSTM_VERSION);
 registerFactory('lstm', (o) => new LstmDetector(o));
+registerDetector('prophet', (s) => ProphetDetector.fromJSON(s), PROPHET_SNAPSHOT_VERSION);
+registerFactory('prophet', (o) => new ProphetDetector(o));

@@ -1,0 +1,331 @@
+import {
+  checkNumberOption,
+  type Detector,
+  type DetectorSnapshot,
+  type PointScore,
+  type Scores,
+  type SeriesLike,
+  type StreamCounters,
+  StreamGuard,
+  TailCalibrator,
+  type TailCalibratorState,
+  thresholdForFalsePositiveRate,
+  toSeries,
+  VigilInputError,
+} from '@vigil/core';
+import { Prophet, type ProphetForecast, type ProphetOptions, type ProphetState } from './prophet.js';
+
+/** Snapshot version written by {@link ProphetDetector.toJSON}. */
+export const PROPHET_SNAPSHOT_VERSION = 1;
+
+/** Options of {@link ProphetDetector}: Prophet's options (without extra regressors) plus detection settings. */
+export interface ProphetDetectorOptions extends Omit<ProphetOptions, 'regressors'> {
+  /** False-positive rate on normal data that sets the threshold `1 − targetFpr`. Default 1e-3. */
+  readonly targetFpr?: number;
+  /** Explicit score threshold in (0, 1); overrides `targetFpr`. */
+  readonly threshold?: number;
+  /** Constant capacity for `growth: 'logistic'` (required then), y units. */
+  readonly cap?: number;
+  /** Constant floor for `growth: 'logistic'`, y units. */
+  readonly floor?: number;
+  /** Streaming: refit the model after this many new observed points (0 = never). Default 1000. */
+  readonly refitEvery?: number;
+  /** Streaming: most recent points kept (and refitted on). Default 20 000. */
+  readonly maxHistory?: number;
+}
+
+/** Detector options after defaults, as stored in snapshots. */
+export interface ResolvedProphetDetectorOptions extends ProphetDetectorOptions {
+  readonly threshold: number;
+  readonly refitEvery: number;
+  readonly maxHistory: number;
+}
+
+/** Serialised state of a fitted {@link ProphetDetector} (NaN values written as null). */
+export interface ProphetDetectorState {
+  readonly model: ProphetState;
+  readonly calibrator: TailCalibratorState;
+  readonly historyTimestamps: number[];
+  readonly historyValues: Array<number | null>;
+  readonly sinceRefit: number;
+  readonly lastT: number | null;
+  readonly counters: StreamCounters;
+}
+
+/**
+ * Anomaly detector on Prophet's forecast: a point's raw statistic is its distance from `yhat` in units of the
+ * half-width of Prophet's `intervalWidth` interval on its side (1 = on the band edge), calibrated on the training
+ * residuals with a GPD tail ({@link TailCalibrator}), so `score = 1 − p`. Streaming `update` scores against the
+ * fitted forecast and refits on the most recent `maxHistory` points every `refitEvery` points.
+ *
+ * @throws {VigilInputError} `INVALID_OPTION` at construction (e.g. logistic growth without `cap`).
+ * @example
+ * const d = new ProphetDetector({ targetFpr: 1e-3 });
+ * await d.fit(twoWeeksOf5MinuteData);
+ * const { score, isAnomaly, expected, lower, upper } = await d.score(today);
+ */
+export class ProphetDetector implements Detector<SeriesLike> {
+  readonly kind = 'prophet';
+  readonly #o: ResolvedProphetDetectorOptions;
+  readonly #prophetOptions: ProphetOptions;
+  #model: Prophet | null = null;
+  #cal: TailCalibrator | null = null;
+  #guard = new StreamGuard('prophet');
+  #histT: number[] = [];
+  #histV: number[] = [];
+  #sinceRefit = 0;
+
+  constructor(options: ProphetDetectorOptions = {}) {
+    const { targetFpr, threshold, cap, floor, refitEvery, maxHistory, ...prophet } = options ?? {};
+    if ('regressors' in prophet) {
+      throw new VigilInputError(
+        'INVALID_OPTION',
+        'ProphetDetector scores plain series and cannot take extra regressors; use the Prophet class for them.',
+        'regressors',
+      );
+    }
+    const resolvedThreshold =
+      threshold !== undefined
+        ? checkNumberOption('threshold', threshold, {
+            min: 0,
+            max: 1,
+            exclusiveMin: true,
+            exclusiveMax: true,
+          })
+        : thresholdForFalsePositiveRate(targetFpr ?? 1e-3);
+    if ((prophet.growth ?? 'linear') === 'logistic') {
+      if (cap === undefined) {
+        throw new VigilInputError(
+          'INVALID_OPTION',
+          "growth 'logistic' needs cap (the saturation level, y units).",
+          'cap',
+        );
+      }
+      checkNumberOption('cap', cap, {});
+      if (floor !== undefined) checkNumberOption('floor', floor, { max: cap, exclusiveMax: true });
+    }
+    if ((prophet.uncertaintySamples ?? 1000) < 10) {
+      checkNumberOption('uncertaintySamples', prophet.uncertaintySamples, { min: 10, integer: true });
+    }
+    this.#prophetOptions = prophet;
+    // Validates every Prophet option now rather than at fit.
+    new Prophet(prophet);
+    this.#o = {
+      ...options,
+      threshold: resolvedThreshold,
+      refitEvery: checkNumberOption('refitEvery', refitEvery ?? 1000, { min: 0, integer: true }),
+      maxHistory: checkNumberOption('maxHistory', maxHistory ?? 20_000, { min: 2, integer: true }),
+    };
+  }
+
+  /** Score at or above which a point is anomalous. */
+  get threshold(): number {
+    return this.#o.threshold;
+  }
+
+  /** True after a successful fit. */
+  get fitted(): boolean {
+    return this.#model !== null;
+  }
+
+  /** The options after defaults. */
+  get options(): ResolvedProphetDetectorOptions {
+    return this.#o;
+  }
+
+  /**
+   * The fitted forecaster (for components and plots).
+   * @throws {VigilInputError} `NOT_FITTED`.
+   */
+  get model(): Prophet {
+    return this.#fitted().model;
+  }
+
+  /** Counts of streamed points by outcome. */
+  get counters(): StreamCounters {
+    return { ...this.#guard.counters };
+  }
+
+  /**
+   * Fits Prophet's model on `train` and calibrates on its in-sample residuals.
+   * @throws {VigilInputError} series validation codes; `TOO_SHORT` with fewer than 2 observed values.
+   */
+  async fit(train: SeriesLike): Promise<void> {
+    const s = toSeries(train, 'training series');
+    this.#fitOn(s.timestamps, s.values);
+    const keep = Math.max(0, s.timestamps.length - this.#o.maxHistory);
+    this.#histT = Array.from(s.timestamps.subarray(keep));
+    this.#histV = Array.from(s.values.subarray(keep));
+    this.#sinceRefit = 0;
+    this.#guard = new StreamGuard('prophet', s.timestamps[s.timestamps.length - 1]);
+  }
+
+  /**
+   * Scores `data` against the fitted forecast without changing the model.
+   * @throws {VigilInputError} `NOT_FITTED`; series validation codes.
+   */
+  async score(data: SeriesLike): Promise<Scores> {
+    const { model, cal } = this.#fitted();
+    const s = toSeries(data, 'series');
+    const f = model.predict(this.#future(s.timestamps));
+    const n = s.values.length;
+    const score = new Float64Array(n);
+    const isAnomaly = new Uint8Array(n);
+    const raw = new Float64Array(n);
+    const lower = new Float64Array(n);
+    const upper = new Float64Array(n);
+    const reach = cal.rawForPValue(1 - this.#o.threshold);
+    for (let i = 0; i < n; i++) {
+      raw[i] = bandDistance(s.values[i], f, i);
+      score[i] = cal.score(raw[i]);
+      isAnomaly[i] = score[i] >= this.#o.threshold ? 1 : 0;
+      lower[i] = f.yhat[i] - reach * (f.yhat[i] - f.yhatLower[i]);
+      upper[i] = f.yhat[i] + reach * (f.yhatUpper[i] - f.yhat[i]);
+    }
+    return { score, isAnomaly, expected: f.yhat, lower, upper, raw };
+  }
+
+  /**
+   * Scores the point (t, x) against the fitted forecast, then adds it to the history and refits every `refitEvery`
+   * observed points. Never throws on bad points: NaN is `missing`, out-of-order or infinite is `dropped`.
+   * @throws {VigilInputError} `NOT_FITTED` only.
+   */
+  update(t: number, x: number | ArrayLike<number>): PointScore {
+    const { model, cal } = this.#fitted();
+    const status = this.#guard.admit(t, x);
+    if (status === 'dropped') return { t, score: 0, isAnomaly: false, status };
+    const value = typeof x === 'number' ? x : x[0];
+    const f = model.predict(this.#future([t]));
+    const expected = f.yhat[0];
+    if (status === 'missing') return { t, score: 0, isAnomaly: false, status, expected };
+    const raw = bandDistance(value, f, 0);
+    const score = cal.score(raw);
+    const reach = cal.rawForPValue(1 - this.#o.threshold);
+    const result: PointScore = {
+      t,
+      score,
+      isAnomaly: score >= this.#o.threshold,
+      status: 'scored',
+      expected,
+      lower: expected - reach * (expected - f.yhatLower[0]),
+      upper: expected + reach * (f.yhatUpper[0] - expected),
+      raw,
+    };
+    this.#histT.push(t);
+    this.#histV.push(value);
+    if (this.#histT.length > this.#o.maxHistory) {
+      const drop = this.#histT.length - this.#o.maxHistory;
+      this.#histT.splice(0, drop);
+      this.#histV.splice(0, drop);
+    }
+    this.#sinceRefit++;
+    if (this.#o.refitEvery > 0 && this.#sinceRefit >= this.#o.refitEvery) {
+      this.#sinceRefit = 0;
+      try {
+        this.#fitOn(Float64Array.from(this.#histT), Float64Array.from(this.#histV));
+      } catch {
+        // A refit can only fail on a degenerate window; the previous model stays in use.
+      }
+    }
+    return result;
+  }
+
+  /** A versioned snapshot; `loadDetector(snapshot)` scores bit-identically. */
+  toJSON(): DetectorSnapshot<ResolvedProphetDetectorOptions, ProphetDetectorState | null> {
+    const fitted = this.#model !== null && this.#cal !== null;
+    return {
+      kind: this.kind,
+      version: PROPHET_SNAPSHOT_VERSION,
+      options: this.#o,
+      state: fitted
+        ? {
+            model: (this.#model as Prophet).state,
+            calibrator: (this.#cal as TailCalibrator).toJSON(),
+            historyTimestamps: [...this.#histT],
+            historyValues: this.#histV.map((v) => (Number.isNaN(v) ? null : v)),
+            sinceRefit: this.#sinceRefit,
+            lastT: Number.isFinite(this.#guard.lastTimestamp) ? this.#guard.lastTimestamp : null,
+            counters: { ...this.#guard.counters },
+          }
+        : null,
+    };
+  }
+
+  /**
+   * Restores a detector from {@link toJSON} output.
+   * @throws {VigilInputError} `INVALID_SNAPSHOT` for a malformed snapshot; `INVALID_OPTION` for bad options.
+   */
+  static fromJSON(snapshot: DetectorSnapshot): ProphetDetector {
+    const s = snapshot as DetectorSnapshot<ResolvedProphetDetectorOptions, ProphetDetectorState | null>;
+    if (s?.kind !== 'prophet' || typeof s.options !== 'object' || s.options === null) {
+      throw new VigilInputError('INVALID_SNAPSHOT', 'Not a prophet detector snapshot.', 'snapshot');
+    }
+    const d = new ProphetDetector(s.options);
+    const st = s.state;
+    if (st) {
+      if (
+        !Array.isArray(st.historyTimestamps) ||
+        !Array.isArray(st.historyValues) ||
+        typeof st.sinceRefit !== 'number'
+      ) {
+        throw new VigilInputError('INVALID_SNAPSHOT', 'Malformed prophet detector state.', 'state');
+      }
+      d.#model = Prophet.fromJSON({ options: d.#prophetOptions, state: st.model });
+      d.#cal = TailCalibrator.fromJSON(st.calibrator);
+      d.#histT = [...st.historyTimestamps];
+      d.#histV = st.historyValues.map((v) => (v === null ? Number.NaN : v));
+      d.#sinceRefit = st.sinceRefit;
+      d.#guard = new StreamGuard('prophet', st.lastT ?? Number.NEGATIVE_INFINITY);
+      Object.assign(d.#guard.counters, st.counters);
+    }
+    return d;
+  }
+
+  #fitOn(timestamps: Float64Array, values: Float64Array): void {
+    const model = new Prophet(this.#prophetOptions);
+    const n = timestamps.length;
+    model.fit({ timestamps, values, ...this.#constants(n) });
+    const f = model.predict(this.#future(timestamps));
+    const raw = new Float64Array(n);
+    for (let i = 0; i < n; i++) raw[i] = bandDistance(values[i], f, i);
+    const cal = TailCalibrator.fit(raw);
+    this.#model = model;
+    this.#cal = cal;
+  }
+
+  #future(timestamps: ArrayLike<number>): {
+    timestamps: ArrayLike<number>;
+    cap?: Float64Array;
+    floor?: Float64Array;
+  } {
+    return { timestamps, ...this.#constants(timestamps.length) };
+  }
+
+  #constants(n: number): { cap?: Float64Array; floor?: Float64Array } {
+    if ((this.#prophetOptions.growth ?? 'linear') !== 'logistic') return {};
+    const out: { cap?: Float64Array; floor?: Float64Array } = {
+      cap: new Float64Array(n).fill(this.#o.cap as number),
+    };
+    if (this.#o.floor !== undefined) out.floor = new Float64Array(n).fill(this.#o.floor);
+    return out;
+  }
+
+  #fitted(): { model: Prophet; cal: TailCalibrator } {
+    if (!this.#model || !this.#cal) {
+      throw new VigilInputError(
+        'NOT_FITTED',
+        'Call fit() on the prophet detector before score() or update().',
+        'detector',
+      );
+    }
+    return { model: this.#model, cal: this.#cal };
+  }
+}
+
+// Distance from yhat in half-widths of the interval on the point's side; NaN for a missing value.
+function bandDistance(v: number, f: ProphetForecast, i: number): number {
+  if (Number.isNaN(v)) return Number.NaN;
+  const r = v - f.yhat[i];
+  const half = r >= 0 ? f.yhatUpper[i] - f.yhat[i] : f.yhat[i] - f.yhatLower[i];
+  return Math.abs(r) / Math.max(half, Number.MIN_VALUE);
+}

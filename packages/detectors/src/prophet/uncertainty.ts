@@ -1,0 +1,184 @@
+/**
+ * Prophet's predictive uncertainty (Taylor & Letham 2017, §3.1.4; facebook/prophet `sample_predictive_trend`,
+ * `sample_model`): beyond the history, future trend changes arrive as a Poisson process with the historical
+ * changepoint rate, with Laplace-distributed sizes whose scale is the mean |δ| of the fit; observation noise
+ * N(0, σ) is added to every simulated path and the interval is read off the empirical quantiles.
+ */
+import { quantileSorted, type Rng } from '@vigil/core';
+import { evaluateTrend, type Growth, logisticGammas } from './trend.js';
+
+/** Inputs of {@link simulateIntervals}, all trend quantities in scaled units. */
+export interface SimulationInput {
+  readonly growth: Growth;
+  readonly k: number;
+  readonly m: number;
+  readonly delta: Float64Array;
+  readonly tChange: Float64Array;
+  readonly sigmaObs: number;
+  readonly yScale: number;
+  /** Scaled times of the points to simulate, increasing. */
+  readonly t: Float64Array;
+  /** Largest scaled time of the whole request: new changepoints fall in (1, tMax]. */
+  readonly tMax: number;
+  /** Per point: floor (added back to the trend), scaled cap (logistic), multiplicative and additive terms. */
+  readonly floor: Float64Array;
+  readonly cap: Float64Array | null;
+  readonly multiplicative: Float64Array;
+  readonly additive: Float64Array;
+  readonly samples: number;
+  readonly intervalWidth: number;
+}
+
+/**
+ * Simulates `samples` paths over the points of `input` and returns the lower and upper quantiles
+ * (1 ∓ intervalWidth)/2 per point. Memory is O(samples × simulated changepoints), never O(samples × points).
+ */
+export function simulateIntervals(
+  input: SimulationInput,
+  rng: Rng,
+): { lower: Float64Array; upper: Float64Array } {
+  const { growth, t, samples, tChange, delta } = input;
+  const n = t.length;
+  const lower = new Float64Array(n);
+  const upper = new Float64Array(n);
+  if (n === 0) return { lower, upper };
+  const span = Math.max(input.tMax - 1, 0);
+  let meanAbs = 0;
+  for (let j = 0; j < delta.length; j++) meanAbs += Math.abs(delta[j]);
+  const lambda = meanAbs / Math.max(delta.length, 1) + 1e-8;
+  // Every new changepoint falls after the last historical one, so a path equals the fitted trend until its first
+  // new changepoint and continues from the fitted last segment (slope kEnd, offset mEnd) after it.
+  const base = evaluateTrend(growth, t, input.k, input.m, delta, tChange, input.cap ?? undefined);
+  let kEnd = input.k;
+  let mEnd = input.m;
+  const gamma = growth === 'logistic' ? logisticGammas(input.k, input.m, delta, tChange) : null;
+  for (let j = 0; j < tChange.length; j++) {
+    kEnd += delta[j];
+    mEnd += gamma ? gamma[j] : -tChange[j] * delta[j];
+  }
+  const none = new Float64Array(0);
+  const cps: Float64Array[] = [];
+  const kSeg: Float64Array[] = [];
+  const mSeg: Float64Array[] = [];
+  for (let s = 0; s < samples; s++) {
+    const nNew = growth === 'flat' || span === 0 ? 0 : poisson(tChange.length * span, rng);
+    if (nNew === 0) {
+      cps.push(none);
+      kSeg.push(none);
+      mSeg.push(none);
+      continue;
+    }
+    const c = new Float64Array(nNew);
+    for (let j = 0; j < nNew; j++) c[j] = 1 + rng.next() * span;
+    c.sort();
+    const ks = new Float64Array(nNew);
+    const ms = new Float64Array(nNew);
+    let k = kEnd;
+    let m = mEnd;
+    for (let j = 0; j < nNew; j++) {
+      const d = laplace(lambda, rng);
+      // Linear: keep the line continuous; logistic: the offset γ of Taylor & Letham eq. 2.
+      m += growth === 'logistic' ? (c[j] - m) * (1 - k / (k + d)) : -c[j] * d;
+      k += d;
+      ks[j] = k;
+      ms[j] = m;
+    }
+    cps.push(c);
+    kSeg.push(ks);
+    mSeg.push(ms);
+  }
+  const pointer = new Int32Array(samples);
+  const draws = new Float64Array(samples);
+  const lo = (1 - input.intervalWidth) / 2;
+  const hi = 1 - lo;
+  const noise = input.sigmaObs * input.yScale;
+  for (let i = 0; i < n; i++) {
+    const ti = t[i];
+    const scale = 1 + input.multiplicative[i];
+    for (let s = 0; s < samples; s++) {
+      const c = cps[s];
+      let j = pointer[s];
+      while (j < c.length && c[j] <= ti) j++;
+      pointer[s] = j;
+      let trend = base[i];
+      if (j > 0) {
+        const kt = kSeg[s][j - 1];
+        const mt = mSeg[s][j - 1];
+        trend =
+          growth === 'logistic'
+            ? (input.cap as Float64Array)[i] / (1 + Math.exp(-kt * (ti - mt)))
+            : kt * ti + mt;
+      }
+      draws[s] = (trend * input.yScale + input.floor[i]) * scale + input.additive[i] + noise * rng.normal();
+    }
+    draws.sort();
+    lower[i] = quantileSorted(draws, lo);
+    upper[i] = quantileSorted(draws, hi);
+  }
+  return { lower, upper };
+}
+
+// Poisson deviate by Knuth's product method, in chunks of mean ≤ 30 (a sum of Poissons is Poisson).
+function poisson(mean: number, rng: Rng): number {
+  let total = 0;
+  let rest = mean;
+  while (rest > 0) {
+    const chunk = Math.min(rest, 30);
+    rest -= chunk;
+    const limit = Math.exp(-chunk);
+    let prod = rng.next();
+    while (prod > limit) {
+      total++;
+      prod *= rng.next();
+    }
+  }
+  return total;
+}
+
+// Laplace(0, b) by inversion of its CDF.
+function laplace(b: number, rng: Rng): number {
+  const u = rng.next() - 0.5;
+  return -b * Math.sign(u) * Math.log(1 - 2 * Math.abs(u));
+}
+
+/**
+ * Standard normal quantile Φ⁻¹(p) by Acklam's rational approximation (relative error < 1.2e-9).
+ *
+ * @example
+ * normalQuantile(0.9); // ≈ 1.2815515655
+ */
+export function normalQuantile(p: number): number {
+  if (p <= 0) return Number.NEGATIVE_INFINITY;
+  if (p >= 1) return Number.POSITIVE_INFINITY;
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+    2.506628277459239,
+  ];
+  const b = [
+    -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
+  ];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  let x: number;
+  if (p < 0.02425) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    x =
+      (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  } else if (p > 1 - 0.02425) {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    x =
+      -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  } else {
+    const q = p - 0.5;
+    const r = q * q;
+    x =
+      ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+      (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  }
+  return x;
+}
