@@ -37,9 +37,34 @@ export const CANDIDATES: Candidate[] = [
   { name: 'static-threshold', make: () => new StaticThreshold() },
   { name: 'zscore', make: () => createDetector('zscore', { window: 48 }) },
   { name: 'mad', make: () => createDetector('mad', { window: 48 }) },
+  { name: 'prophet', make: () => createDetector('prophet', { refitEvery: 288 }) },
+  {
+    name: 'lstm',
+    make: () => createDetector('lstm', { window: 24, units: 16, epochs: 15, patience: 3, seed: 1 }),
+  },
   { name: 'ensemble', make: () => createDetector('ensemble') },
-  { name: 'ensemble-max', make: () => createDetector('ensemble', { combine: 'max' }) },
-  { name: 'ensemble-vote', make: () => createDetector('ensemble', { combine: 'vote' }) },
+  ...(['mean', 'max', 'vote'] as const).flatMap((combine) => [
+    {
+      name: `ens-zp-${combine}`,
+      make: () =>
+        createDetector('ensemble', {
+          combine,
+          members: [{ kind: 'zscore', options: { window: 48 } }, { kind: 'prophet', options: { refitEvery: 288 } }],
+        }),
+    },
+    {
+      name: `ens-zmp-${combine}`,
+      make: () =>
+        createDetector('ensemble', {
+          combine,
+          members: [
+            { kind: 'zscore', options: { window: 48 } },
+            { kind: 'mad', options: { window: 48 } },
+            { kind: 'prophet', options: { refitEvery: 288 } },
+          ],
+        }),
+    },
+  ]),
 ];
 
 interface RunResult {

@@ -16,7 +16,7 @@ import {
 import { Prophet, type ProphetForecast, type ProphetOptions, type ProphetState } from './prophet.js';
 
 /** Snapshot version written by {@link ProphetDetector.toJSON}. */
-export const PROPHET_SNAPSHOT_VERSION = 1;
+export const PROPHET_SNAPSHOT_VERSION = 2;
 
 /** Options of {@link ProphetDetector}: Prophet's options (without extra regressors) plus detection settings. */
 export interface ProphetDetectorOptions extends Omit<ProphetOptions, 'regressors'> {
@@ -32,6 +32,11 @@ export interface ProphetDetectorOptions extends Omit<ProphetOptions, 'regressors
   readonly refitEvery?: number;
   /** Streaming: most recent points kept (and refitted on). Default 20 000. */
   readonly maxHistory?: number;
+  /**
+   * Streaming: after this many consecutive anomalous points on the same side of the forecast, take it as a new
+   * normal and shift the forecast's level by their median residual (0 = never). Default 12.
+   */
+  readonly adaptAfter?: number;
 }
 
 /** Detector options after defaults, as stored in snapshots. */
@@ -39,6 +44,7 @@ export interface ResolvedProphetDetectorOptions extends ProphetDetectorOptions {
   readonly threshold: number;
   readonly refitEvery: number;
   readonly maxHistory: number;
+  readonly adaptAfter: number;
 }
 
 /** Serialised state of a fitted {@link ProphetDetector} (NaN values written as null). */
@@ -50,13 +56,20 @@ export interface ProphetDetectorState {
   readonly sinceRefit: number;
   readonly lastT: number | null;
   readonly counters: StreamCounters;
+  /** Level correction added to the forecast after a regime change (version 2; 0 in version 1). */
+  readonly offset?: number;
+  /** Residuals of the current run of same-side anomalies (version 2). */
+  readonly run?: number[];
 }
 
 /**
  * Anomaly detector on Prophet's forecast: a point's raw statistic is its distance from `yhat` in units of the
  * half-width of Prophet's `intervalWidth` interval on its side (1 = on the band edge), calibrated on the training
  * residuals with a GPD tail ({@link TailCalibrator}), so `score = 1 − p`. Streaming `update` scores against the
- * fitted forecast and refits on the most recent `maxHistory` points every `refitEvery` points.
+ * fitted forecast and refits on the most recent `maxHistory` points every `refitEvery` points. So that a level shift
+ * does not keep it alarmed until the next refit, `update` learns a new normal once `adaptAfter` consecutive points
+ * are anomalous on the same side: it shifts the forecast by their median residual (a level correction that each
+ * refit re-estimates from the latest residuals). Points it is flagging teach it nothing until then.
  *
  * @throws {VigilInputError} `INVALID_OPTION` at construction (e.g. logistic growth without `cap`).
  * @example
@@ -74,9 +87,11 @@ export class ProphetDetector implements Detector<SeriesLike> {
   #histT: number[] = [];
   #histV: number[] = [];
   #sinceRefit = 0;
+  #offset = 0;
+  #run: number[] = [];
 
   constructor(options: ProphetDetectorOptions = {}) {
-    const { targetFpr, threshold, cap, floor, refitEvery, maxHistory, ...prophet } = options ?? {};
+    const { targetFpr, threshold, cap, floor, refitEvery, maxHistory, adaptAfter, ...prophet } = options ?? {};
     if ('regressors' in prophet) {
       throw new VigilInputError(
         'INVALID_OPTION',
@@ -115,6 +130,7 @@ export class ProphetDetector implements Detector<SeriesLike> {
       threshold: resolvedThreshold,
       refitEvery: checkNumberOption('refitEvery', refitEvery ?? 1000, { min: 0, integer: true }),
       maxHistory: checkNumberOption('maxHistory', maxHistory ?? 20_000, { min: 2, integer: true }),
+      adaptAfter: checkNumberOption('adaptAfter', adaptAfter ?? 12, { min: 0, integer: true }),
     };
   }
 
@@ -157,6 +173,8 @@ export class ProphetDetector implements Detector<SeriesLike> {
     this.#histT = Array.from(s.timestamps.subarray(keep));
     this.#histV = Array.from(s.values.subarray(keep));
     this.#sinceRefit = 0;
+    this.#offset = 0;
+    this.#run = [];
     this.#guard = new StreamGuard('prophet', s.timestamps[s.timestamps.length - 1]);
   }
 
@@ -196,9 +214,10 @@ export class ProphetDetector implements Detector<SeriesLike> {
     if (status === 'dropped') return { t, score: 0, isAnomaly: false, status };
     const value = typeof x === 'number' ? x : x[0];
     const f = model.predict(this.#future([t]));
-    const expected = f.yhat[0];
+    const offset = this.#offset;
+    const expected = f.yhat[0] + offset;
     if (status === 'missing') return { t, score: 0, isAnomaly: false, status, expected };
-    const raw = bandDistance(value, f, 0);
+    const raw = bandDistance(value - offset, f, 0);
     const score = cal.score(raw);
     const reach = cal.rawForPValue(1 - this.#o.threshold);
     const result: PointScore = {
@@ -207,10 +226,11 @@ export class ProphetDetector implements Detector<SeriesLike> {
       isAnomaly: score >= this.#o.threshold,
       status: 'scored',
       expected,
-      lower: expected - reach * (expected - f.yhatLower[0]),
-      upper: expected + reach * (f.yhatUpper[0] - expected),
+      lower: expected - reach * (f.yhat[0] - f.yhatLower[0]),
+      upper: expected + reach * (f.yhatUpper[0] - f.yhat[0]),
       raw,
     };
+    this.#adapt(result.isAnomaly, value - expected);
     this.#histT.push(t);
     this.#histV.push(value);
     if (this.#histT.length > this.#o.maxHistory) {
@@ -223,6 +243,8 @@ export class ProphetDetector implements Detector<SeriesLike> {
       this.#sinceRefit = 0;
       try {
         this.#fitOn(Float64Array.from(this.#histT), Float64Array.from(this.#histV));
+        this.#offset = this.#recentLevelError();
+        this.#run = [];
       } catch {
         // A refit can only fail on a degenerate window; the previous model stays in use.
       }
@@ -246,6 +268,8 @@ export class ProphetDetector implements Detector<SeriesLike> {
             sinceRefit: this.#sinceRefit,
             lastT: Number.isFinite(this.#guard.lastTimestamp) ? this.#guard.lastTimestamp : null,
             counters: { ...this.#guard.counters },
+            offset: this.#offset,
+            run: [...this.#run],
           }
         : null,
     };
@@ -277,8 +301,34 @@ export class ProphetDetector implements Detector<SeriesLike> {
       d.#sinceRefit = st.sinceRefit;
       d.#guard = new StreamGuard('prophet', st.lastT ?? Number.NEGATIVE_INFINITY);
       Object.assign(d.#guard.counters, st.counters);
+      d.#offset = typeof st.offset === 'number' ? st.offset : 0;
+      d.#run = Array.isArray(st.run) ? st.run.map(Number) : [];
     }
     return d;
+  }
+
+  // A run of same-side anomalies long enough is a new normal: move the forecast's level to it.
+  #adapt(anomalous: boolean, residual: number): void {
+    if (this.#o.adaptAfter === 0) return;
+    if (!anomalous || (this.#run.length > 0 && Math.sign(this.#run[0]) !== Math.sign(residual))) this.#run = [];
+    if (!anomalous) return;
+    this.#run.push(residual);
+    if (this.#run.length >= this.#o.adaptAfter) {
+      this.#offset += median(this.#run);
+      this.#run = [];
+    }
+  }
+
+  // After a refit on history that straddles a level shift, the fit sits between the levels; the median residual
+  // of the latest points says how far, and becomes the new level correction.
+  #recentLevelError(): number {
+    if (this.#o.adaptAfter === 0 || !this.#model) return 0;
+    const k = Math.min(this.#histT.length, 2 * this.#o.adaptAfter);
+    const ts = this.#histT.slice(-k);
+    const vs = this.#histV.slice(-k);
+    const f = this.#model.predict(this.#future(ts));
+    const r = vs.map((v, i) => v - f.yhat[i]).filter((v) => !Number.isNaN(v));
+    return r.length > 0 ? median(r) : 0;
   }
 
   #fitOn(timestamps: Float64Array, values: Float64Array): void {
@@ -320,6 +370,12 @@ export class ProphetDetector implements Detector<SeriesLike> {
     }
     return { model: this.#model, cal: this.#cal };
   }
+}
+
+function median(xs: readonly number[]): number {
+  const a = [...xs].sort((p, q) => p - q);
+  const m = a.length >> 1;
+  return a.length % 2 === 1 ? a[m] : (a[m - 1] + a[m]) / 2;
 }
 
 // Distance from yhat in half-widths of the interval on the point's side; NaN for a missing value.
