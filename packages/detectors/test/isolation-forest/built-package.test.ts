@@ -1,0 +1,17 @@
+import { loadDetector } from '@vigil/core';
+import { IsolationForestDetector } from '@vigil/detectors';
+import { describe, expect, it } from 'vitest';
+import { plantedOutliers, rocAuc } from './fixtures.js';
+
+describe('@vigil/detectors (built) isolation-forest', () => {
+  it('fits, scores and restores through loadDetector', async () => {
+    const data = plantedOutliers({ n: 2000, d: 4, seed: 77 });
+    const det = new IsolationForestDetector({ seed: 1 });
+    expect(det.kind).toBe('isolation-forest');
+    await det.fit(data);
+    const scores = await det.score(data);
+    expect(rocAuc(scores.score, data.labels)).toBeGreaterThanOrEqual(0.95);
+    const copy = loadDetector(JSON.parse(JSON.stringify(det.toJSON())));
+    expect((await copy.score(data)).score).toEqual(scores.score);
+  });
+});
