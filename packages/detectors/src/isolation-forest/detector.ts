@@ -29,6 +29,7 @@ import {
   thresholdOf,
 } from './options.js';
 import { RecentRows, type RecentRowsState } from './recent-rows.js';
+import { sampleWithoutReplacement } from './sample-without-replacement.js';
 import { RollingFeatures, type RollingFeaturesState } from './series-features.js';
 
 /** Newest snapshot version {@link IsolationForestDetector.fromJSON} reads. */
@@ -130,7 +131,7 @@ export class IsolationForestDetector implements Detector<FrameLike | SeriesLike>
 
   /**
    * Grows the forest on the complete rows of `train` (rows with a missing value are skipped) and calibrates scores
-   * on them.
+   * on them (on `calibrationRows` of them drawn at random when there are more).
    *
    * @throws {VigilInputError} input codes of `toFrame`/`toSeries` (`RAGGED_ROWS` comes from `frameFromRows`),
    *   `TOO_SHORT` with fewer than 16 complete rows, `INVALID_OPTION` when `maxFeatures`/`extensionLevel` exceed
@@ -140,38 +141,32 @@ export class IsolationForestDetector implements Detector<FrameLike | SeriesLike>
     const p = prepare(train, this.#options.windows, undefined);
     const d = p.features.length;
     const n = p.timestamps.length;
-    const complete: number[] = [];
-    for (let i = 0; i < n; i++) {
-      let ok = true;
-      for (let j = 0; j < d && ok; j++) ok = !Number.isNaN(p.features[j][i]);
-      if (ok) complete.push(i);
-    }
-    if (complete.length < MIN_TRAIN_ROWS) {
+    const complete = completeRows(p.features, n);
+    const rowCount = complete ? complete.length : n;
+    if (rowCount < MIN_TRAIN_ROWS) {
       throw new VigilInputError(
         'TOO_SHORT',
-        `Isolation forest needs at least ${MIN_TRAIN_ROWS} rows without missing values to train on; got ${complete.length}. Fit on a longer window.`,
+        `Isolation forest needs at least ${MIN_TRAIN_ROWS} rows without missing values to train on; got ${rowCount}. Fit on a longer window.`,
         'train',
       );
     }
     const rng = createRng(this.#options.seed);
     const readRow: RowReader = (index, out, offset) => {
-      const i = complete[index];
+      const i = complete ? complete[index] : index;
       for (let j = 0; j < d; j++) out[offset + j] = p.features[j][i];
     };
-    const forest = grow(this.#options, d, complete.length, readRow, rng);
-    const raw = new Float64Array(n);
-    forest.scoreColumns(p.features, raw);
-    const calibrator = TailCalibrator.fit(raw);
+    const forest = grow(this.#options, d, rowCount, readRow, rng);
+    const calibrator = calibrate(forest, rowCount, readRow, this.#options.calibrationRows, rng);
     const recent = new RecentRows(this.#options.reservoirSize, d);
     const row = new Float64Array(d);
-    for (let k = Math.max(0, complete.length - recent.capacity); k < complete.length; k++) {
+    for (let k = Math.max(0, rowCount - recent.capacity); k < rowCount; k++) {
       readRow(k, row, 0);
       recent.push(row);
     }
     this.#model = {
       mode: p.mode,
       columns: p.columns,
-      trainRows: complete.length,
+      trainRows: rowCount,
       forest,
       calibrator,
       guard: new StreamGuard(this.kind, p.timestamps[n - 1]),
@@ -230,9 +225,7 @@ export class IsolationForestDetector implements Detector<FrameLike | SeriesLike>
     if (++m.sinceRefit >= this.#options.refitEvery) {
       m.sinceRefit = 0;
       m.forest = grow(this.#options, m.row.length, m.recent.count, m.recent.read, m.rng);
-      const recentRaw = new Float64Array(m.recent.count);
-      m.forest.scoreColumns(m.recent.columns, recentRaw);
-      m.calibrator = TailCalibrator.fit(recentRaw);
+      m.calibrator = calibrate(m.forest, m.recent.count, m.recent.read, m.recent.count, m.rng);
     }
     return { t, score, isAnomaly: score >= this.threshold, status: 'scored', raw };
   }
@@ -339,6 +332,50 @@ function grow(
     extensionLevel: extensionLevelFor(o, featuresPerTree),
     seed: rng.int(4294967296),
   });
+}
+
+// Indices of the rows without a missing feature, or undefined when every row is complete (the common case, which
+// then needs no index array as long as the training set).
+function completeRows(features: readonly Float64Array[], n: number): Int32Array | undefined {
+  const keep = new Uint8Array(n).fill(1);
+  let count = n;
+  for (const col of features) {
+    for (let i = 0; i < n; i++) {
+      if (keep[i] && Number.isNaN(col[i])) {
+        keep[i] = 0;
+        count--;
+      }
+    }
+  }
+  if (count === n) return undefined;
+  const out = new Int32Array(count);
+  for (let i = 0, k = 0; i < n; i++) if (keep[i]) out[k++] = i;
+  return out;
+}
+
+// Calibrates on the raw scores of at most `limit` training rows drawn at random: a 16k sample pins the body and the
+// GPD tail down as well as the whole set would, and fit cost and memory stop growing with n.
+function calibrate(
+  forest: FlatForest,
+  rows: number,
+  readRow: RowReader,
+  limit: number,
+  rng: Rng,
+): TailCalibrator {
+  const d = forest.shape.nFeatures;
+  const k = Math.min(rows, limit);
+  const picked = k < rows ? sampleWithoutReplacement(rng, rows, k, new Set()) : undefined;
+  const columns = Array.from({ length: d }, () => new Float64Array(k));
+  const row = new Float64Array(d);
+  let i = 0;
+  for (const index of picked ?? Array.from({ length: rows }, (_, r) => r)) {
+    readRow(index, row, 0);
+    for (let j = 0; j < d; j++) columns[j][i] = row[j];
+    i++;
+  }
+  const raw = new Float64Array(k);
+  forest.scoreColumns(columns, raw);
+  return TailCalibrator.fit(raw);
 }
 
 // Validates input and turns it into feature columns; with a fitted model, also checks it matches what was fitted.

@@ -170,14 +170,14 @@ export class FlatForest {
         let g6 = base;
         let g7 = base;
         for (let k = 0; k < depth; k++) {
-          g0 = 2 * g0 + c1 + ((rows[o0 + feature[g0]] >= split[g0]) as unknown as number);
-          g1 = 2 * g1 + c1 + ((rows[o1 + feature[g1]] >= split[g1]) as unknown as number);
-          g2 = 2 * g2 + c1 + ((rows[o2 + feature[g2]] >= split[g2]) as unknown as number);
-          g3 = 2 * g3 + c1 + ((rows[o3 + feature[g3]] >= split[g3]) as unknown as number);
-          g4 = 2 * g4 + c1 + ((rows[o4 + feature[g4]] >= split[g4]) as unknown as number);
-          g5 = 2 * g5 + c1 + ((rows[o5 + feature[g5]] >= split[g5]) as unknown as number);
-          g6 = 2 * g6 + c1 + ((rows[o6 + feature[g6]] >= split[g6]) as unknown as number);
-          g7 = 2 * g7 + c1 + ((rows[o7 + feature[g7]] >= split[g7]) as unknown as number);
+          g0 = 2 * g0 + c1 + (((rows[o0 + feature[g0]] >= split[g0]) as unknown as number) | 0);
+          g1 = 2 * g1 + c1 + (((rows[o1 + feature[g1]] >= split[g1]) as unknown as number) | 0);
+          g2 = 2 * g2 + c1 + (((rows[o2 + feature[g2]] >= split[g2]) as unknown as number) | 0);
+          g3 = 2 * g3 + c1 + (((rows[o3 + feature[g3]] >= split[g3]) as unknown as number) | 0);
+          g4 = 2 * g4 + c1 + (((rows[o4 + feature[g4]] >= split[g4]) as unknown as number) | 0);
+          g5 = 2 * g5 + c1 + (((rows[o5 + feature[g5]] >= split[g5]) as unknown as number) | 0);
+          g6 = 2 * g6 + c1 + (((rows[o6 + feature[g6]] >= split[g6]) as unknown as number) | 0);
+          g7 = 2 * g7 + c1 + (((rows[o7 + feature[g7]] >= split[g7]) as unknown as number) | 0);
         }
         sums[r] += leaf[toLeaf + g0];
         sums[r + 1] += leaf[toLeaf + g1];
@@ -192,7 +192,7 @@ export class FlatForest {
         const o = r * d;
         let g = base;
         for (let k = 0; k < depth; k++)
-          g = 2 * g + c1 + ((rows[o + feature[g]] >= split[g]) as unknown as number);
+          g = 2 * g + c1 + (((rows[o + feature[g]] >= split[g]) as unknown as number) | 0);
         sums[r] += leaf[toLeaf + g];
       }
     }
@@ -217,7 +217,7 @@ export class FlatForest {
           const w = g * d;
           let dot = 0;
           for (let j = 0; j < d; j++) dot += normal[w + j] * rows[off + j];
-          node = 2 * node + 1 + ((dot >= split[g]) as unknown as number);
+          node = 2 * node + 1 + (((dot >= split[g]) as unknown as number) | 0);
         }
         sums[r] += leaf[leafBase + node];
       }

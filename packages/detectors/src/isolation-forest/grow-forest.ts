@@ -1,6 +1,7 @@
 import { createRng } from '@vigil/core';
 import { averagePathLength } from './average-path-length.js';
 import { FlatForest, splitSlots } from './flat-forest.js';
+import { sampleWithoutReplacement } from './sample-without-replacement.js';
 
 /** How to grow a forest; all counts are already resolved against the training data. */
 export interface GrowOptions {
@@ -147,12 +148,7 @@ export function growForest(
   };
 
   for (let t = 0; t < nTrees; t++) {
-    // Floyd's algorithm: ψ distinct rows out of rowCount without an index array of the whole training set.
-    drawn.clear();
-    for (let j = rowCount - psi; j < rowCount; j++) {
-      const r = rng.int(j + 1);
-      drawn.add(drawn.has(r) ? j : r);
-    }
+    sampleWithoutReplacement(rng, rowCount, psi, drawn);
     let k = 0;
     for (const row of drawn) readRow(row, sample, k++ * d);
     for (let i = 0; i < psi; i++) order[i] = i;

@@ -29,6 +29,11 @@ export interface IsolationForestOptions {
   seed?: number;
   /** Rolling-window lengths (points) of the feature builder used for a univariate series. Default [12, 60]. */
   windows?: number[];
+  /**
+   * Training rows (drawn at random when there are more) whose raw scores calibrate the forest, so that fit time and
+   * memory stop growing with the training set. Default 16384.
+   */
+  calibrationRows?: number;
   /** Rows of recent history kept by `update` to regrow the forest from. Default 2048. */
   reservoirSize?: number;
   /** `update` regrows the forest and refits its calibration after this many scored points. Default 1024. */
@@ -46,6 +51,7 @@ export interface ResolvedIsolationForestOptions {
   readonly threshold: number | null;
   readonly seed: number;
   readonly windows: number[];
+  readonly calibrationRows: number;
   readonly reservoirSize: number;
   readonly refitEvery: number;
 }
@@ -100,6 +106,10 @@ export function resolveOptions(o: IsolationForestOptions = {}): ResolvedIsolatio
   for (let k = 0; k < windows.length; k++) {
     checkNumberOption(`options.windows[${k}]`, windows[k], { min: 2, max: 100_000, integer: true });
   }
+  const calibrationRows = checkNumberOption('options.calibrationRows', o.calibrationRows ?? 16_384, {
+    min: MIN_TRAIN_ROWS,
+    integer: true,
+  });
   const reservoirSize = checkNumberOption('options.reservoirSize', o.reservoirSize ?? 2048, {
     min: MIN_TRAIN_ROWS,
     max: 10_000_000,
@@ -116,6 +126,7 @@ export function resolveOptions(o: IsolationForestOptions = {}): ResolvedIsolatio
     threshold,
     seed,
     windows: [...windows],
+    calibrationRows,
     reservoirSize,
     refitEvery,
   };

@@ -349,6 +349,8 @@ describe('IsolationForestDetector bad input', () => {
     expect(field({ threshold: 0.9, contamination: 0.1 })).toBe('INVALID_OPTION options.threshold');
     expect(field({ targetFpr: 0 })).toBe('INVALID_OPTION targetFpr');
     expect(field({ seed: 1.5 })).toBe('INVALID_OPTION options.seed');
+    expect(field({ calibrationRows: 4 })).toBe('INVALID_OPTION options.calibrationRows');
+    expect(field({ refitEvery: 0 })).toBe('INVALID_OPTION options.refitEvery');
     expect(await rejectionCode(new IsolationForestDetector({ maxFeatures: 5 }).fit(data))).toBe(
       'INVALID_OPTION options.maxFeatures',
     );
