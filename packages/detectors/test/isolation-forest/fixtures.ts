@@ -21,13 +21,16 @@ export function plantedOutliers(options: {
   outlierFraction?: number;
   clusters?: number;
   seed?: number;
+  /** Seed of the rows alone: the same `seed` with another `drawSeed` gives fresh rows of the same mixture. */
+  drawSeed?: number;
 }): PlantedData {
   const { n, d, outlierFraction = 0.01, clusters = 3, seed = 1 } = options;
-  const rng = createRng(seed);
+  const mixture = createRng(seed);
   const centres = Array.from({ length: clusters }, () =>
-    Array.from({ length: d }, () => -5 + 10 * rng.next()),
+    Array.from({ length: d }, () => -5 + 10 * mixture.next()),
   );
-  const sds = Array.from({ length: clusters }, () => 0.5 + 0.5 * rng.next());
+  const sds = Array.from({ length: clusters }, () => 0.5 + 0.5 * mixture.next());
+  const rng = options.drawSeed === undefined ? mixture : createRng(options.drawSeed);
   const values = Array.from({ length: d }, () => new Float64Array(n));
   const labels = new Uint8Array(n);
   const nOut = Math.round(n * outlierFraction);
