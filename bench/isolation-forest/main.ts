@@ -22,7 +22,9 @@ const SIZES = [10_000, 100_000];
 const D = 4;
 const N_TREES = 100;
 const DATA_SEED = 2026;
-const AUC_SEEDS = 10;
+const AUC_SEEDS = 30;
+const REPEATS = 3;
+const REPEAT_BUDGET_MS = 20_000;
 const CONTENDERS = [
   'vigil',
   'vigil-extended',
@@ -39,6 +41,7 @@ interface CaseResult {
   scoreMs: number;
   fitCpuMs: number;
   scoreCpuMs: number;
+  repeats: number;
   peakRssMB: number;
   peakExtraMB: number;
   rocAuc: number;
@@ -82,7 +85,7 @@ async function scoringThroughput(det: IsolationForestDetector): Promise<Record<s
   };
 }
 
-// ROC-AUC over ten forest seeds, so that accuracy is compared beyond the luck of one forest.
+// ROC-AUC over thirty forest seeds, so that accuracy is compared beyond the luck of one forest.
 async function aucOverSeeds(
   contender: Contender,
   data: ReturnType<typeof plantedOutliers>,
@@ -102,11 +105,9 @@ async function aucOverSeeds(
       aucs.push(rocAuc((await det.score(data)).score, data.labels));
     }
   }
-  return {
-    mean: aucs.reduce((a, b) => a + b, 0) / aucs.length,
-    min: Math.min(...aucs),
-    max: Math.max(...aucs),
-  };
+  const mean = aucs.reduce((a, b) => a + b, 0) / aucs.length;
+  const sd = Math.sqrt(aucs.reduce((a, b) => a + (b - mean) ** 2, 0) / (aucs.length - 1));
+  return { mean, sd, min: Math.min(...aucs), max: Math.max(...aucs) };
 }
 
 async function runCase(contender: Contender, n: number): Promise<CaseResult> {
@@ -120,58 +121,77 @@ async function runCase(contender: Contender, n: number): Promise<CaseResult> {
   globalThis.gc?.();
   const rss0 = process.memoryUsage().rss;
   let scores: ArrayLike<number> = [];
-  let fit: () => Promise<void> | void;
-  let score: () => Promise<void> | void;
   let detector: IsolationForestDetector | undefined;
-  if (contender === 'vigil' || contender === 'vigil-extended') {
-    const det = new IsolationForestDetector({
-      nTrees: N_TREES,
-      seed: 1,
-      extensionLevel: contender === 'vigil' ? 0 : 'full',
-    });
-    detector = det;
-    fit = () => det.fit(data);
-    score = async () => {
-      scores = (await det.score(data)).score;
-    };
-  } else if (contender === 'reference') {
-    // The reference grows and scores in one call; its time is reported as fit.
-    fit = () => {
-      scores = referenceIsolationForest(rows, rows, { nTrees: N_TREES, seed: 1 });
-    };
-    score = () => {};
-  } else if (contender === 'ml-isolation-forest') {
-    const f = new MlIsolationForest({ nEstimators: N_TREES });
-    fit = () => f.train(rows);
-    score = () => {
-      scores = f.predict(rows);
-    };
-  } else {
+  // A fresh model per repeat; fit and score are timed separately.
+  const prepareRun = (): { fit: () => Promise<void> | void; score: () => Promise<void> | void } => {
+    if (contender === 'vigil' || contender === 'vigil-extended') {
+      const det = new IsolationForestDetector({
+        nTrees: N_TREES,
+        seed: 1,
+        extensionLevel: contender === 'vigil' ? 0 : 'full',
+      });
+      detector = det;
+      return {
+        fit: () => det.fit(data),
+        score: async () => {
+          scores = (await det.score(data)).score;
+        },
+      };
+    }
+    if (contender === 'reference') {
+      // The reference grows and scores in one call; its time is reported as fit.
+      return {
+        fit: () => {
+          scores = referenceIsolationForest(rows, rows, { nTrees: N_TREES, seed: 1 });
+        },
+        score: () => {},
+      };
+    }
+    if (contender === 'ml-isolation-forest') {
+      const f = new MlIsolationForest({ nEstimators: N_TREES });
+      return {
+        fit: () => f.train(rows),
+        score: () => {
+          scores = f.predict(rows);
+        },
+      };
+    }
     const f = new PeerIsolationForest(N_TREES, 256);
-    fit = () => {
-      f.fit(objects);
+    return {
+      fit: () => {
+        f.fit(objects);
+      },
+      score: () => {
+        scores = f.predict(objects);
+      },
     };
-    score = () => {
-      scores = f.predict(objects);
-    };
+  };
+  // Best of up to REPEATS runs while the case has used less than REPEAT_BUDGET_MS: the shared machine's noise only
+  // ever adds time, so the fastest run is the truest; slow peers get one run (their time is algorithmic, not noise).
+  let best = { fitMs: 0, scoreMs: Number.POSITIVE_INFINITY, fitCpuMs: 0, scoreCpuMs: 0 };
+  let repeats = 0;
+  const started = performance.now();
+  while (repeats < REPEATS && (repeats === 0 || performance.now() - started < REPEAT_BUDGET_MS)) {
+    const run = prepareRun();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await run.fit();
+    const t1 = performance.now();
+    const fitCpuMs = cpuMs(c0);
+    const c1 = process.cpuUsage();
+    await run.score();
+    const scoreMs = performance.now() - t1;
+    const scoreCpuMs = cpuMs(c1);
+    if (t1 - t0 + scoreMs < best.fitMs + best.scoreMs)
+      best = { fitMs: t1 - t0, scoreMs, fitCpuMs, scoreCpuMs };
+    repeats++;
   }
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  await fit();
-  const t1 = performance.now();
-  const fitCpuMs = cpuMs(c0);
-  const c1 = process.cpuUsage();
-  await score();
-  const scoreMs = performance.now() - t1;
-  const scoreCpuMs = cpuMs(c1);
   const maxRss = process.resourceUsage().maxRSS * 1024;
   const result: CaseResult = {
     contender,
     n,
-    fitMs: t1 - t0,
-    scoreMs,
-    fitCpuMs,
-    scoreCpuMs,
+    ...best,
+    repeats,
     peakRssMB: maxRss / MB,
     peakExtraMB: Math.max(0, maxRss - rss0) / MB,
     rocAuc: rocAuc(scores, data.labels),
@@ -231,6 +251,7 @@ async function main(): Promise<void> {
       scoreMs: r.scoreMs,
       totalMs: total,
       totalCpuMs: totalCpu,
+      repeats: r.repeats,
       xFasterThanMl: ml ? (ml.fitMs + ml.scoreMs) / total : null,
       xFasterThanMlCpu: ml ? (ml.fitCpuMs + ml.scoreCpuMs) / totalCpu : null,
       peakRssMB: r.peakRssMB,
@@ -269,6 +290,7 @@ async function main(): Promise<void> {
       data: 'Gaussian mixture (3 clusters) with 1% uniform outliers > 4 sd from every centre; fit and score the same frame',
       accuracyBaseline:
         'reference = object-per-node Isolation Forest from Liu et al. 2008 (exact harmonic c(n)); scikit-learn is not installable here',
+      timing: `best of up to ${REPEATS} runs (fresh model each) while a case has used < ${REPEAT_BUDGET_MS / 1000} s; peak RSS over all runs`,
       peers: {
         'ml-isolation-forest': '0.1.0 (grows every tree on the whole training set, depth ⌈log2 n⌉)',
         'isolation-forest': '0.0.9 (grows every tree on the whole training set, shuffles it per tree)',

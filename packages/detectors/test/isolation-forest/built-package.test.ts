@@ -3,7 +3,10 @@ import { IsolationForestDetector } from '@vigil/detectors';
 import { describe, expect, it } from 'vitest';
 import { plantedOutliers, rocAuc } from './fixtures.js';
 
-describe('@vigil/detectors (built) isolation-forest', () => {
+// Seeded fits of thousands of rows take a few seconds on a shared 2-core CI machine, beyond vitest's 5 s default.
+const FIT_TIMEOUT_MS = 30_000;
+
+describe('@vigil/detectors (built) isolation-forest', { timeout: FIT_TIMEOUT_MS }, () => {
   it('fits, scores and restores through loadDetector', async () => {
     const data = plantedOutliers({ n: 2000, d: 4, seed: 77 });
     const det = new IsolationForestDetector({ seed: 1 });

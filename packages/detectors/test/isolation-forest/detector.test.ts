@@ -6,6 +6,9 @@ import { IsolationForestDetector } from '../../src/index.js';
 import { plantedOutliers, rocAuc, spearman, toRows } from './fixtures.js';
 import { referenceIsolationForest } from './reference-forest.js';
 
+// Seeded fits of thousands of rows take a few seconds on a shared 2-core CI machine, beyond vitest's 5 s default.
+const FIT_TIMEOUT_MS = 30_000;
+
 function codeOf(fn: () => unknown): string | undefined {
   try {
     fn();
@@ -24,7 +27,7 @@ async function rejectionCode(p: Promise<unknown>): Promise<string | undefined> {
   return undefined;
 }
 
-describe('IsolationForestDetector on frames', () => {
+describe('IsolationForestDetector on frames', { timeout: FIT_TIMEOUT_MS }, () => {
   it('finds planted outliers in 2-D and 4-D Gaussian mixtures (ROC-AUC ≥ 0.95), both variants', async () => {
     for (const d of [2, 4]) {
       const train = plantedOutliers({ n: 4000, d, seed: 100 + d });
@@ -133,7 +136,7 @@ describe('IsolationForestDetector on frames', () => {
   });
 });
 
-describe('IsolationForestDetector on a univariate series', () => {
+describe('IsolationForestDetector on a univariate series', { timeout: FIT_TIMEOUT_MS }, () => {
   it('fit(series) builds features and flags a spike and a level shift', async () => {
     const rng = createRng(21);
     const n = 3000;
@@ -158,7 +161,7 @@ describe('IsolationForestDetector on a univariate series', () => {
   });
 });
 
-describe('IsolationForestDetector streaming', () => {
+describe('IsolationForestDetector streaming', { timeout: FIT_TIMEOUT_MS }, () => {
   it('update scores a row exactly as score() would until the next refit', async () => {
     const data = plantedOutliers({ n: 3000, d: 3, seed: 31 });
     const train = {
@@ -222,7 +225,7 @@ describe('IsolationForestDetector streaming', () => {
   });
 });
 
-describe('IsolationForestDetector snapshots', () => {
+describe('IsolationForestDetector snapshots', { timeout: FIT_TIMEOUT_MS }, () => {
   it('round-trips through JSON: batch scores and the continuing stream are bit-identical (property)', async () => {
     const data = plantedOutliers({ n: 1200, d: 2, seed: 13 });
     await fc.assert(
@@ -281,7 +284,7 @@ describe('IsolationForestDetector snapshots', () => {
   });
 });
 
-describe('IsolationForestDetector bad input', () => {
+describe('IsolationForestDetector bad input', { timeout: FIT_TIMEOUT_MS }, () => {
   const data = plantedOutliers({ n: 300, d: 3, seed: 1 });
 
   it('ragged rows → RAGGED_ROWS; ragged columns → LENGTH_MISMATCH', async () => {

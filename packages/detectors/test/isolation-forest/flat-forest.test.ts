@@ -4,6 +4,9 @@ import { growForest, type RowReader } from '../../src/isolation-forest/grow-fore
 import { plantedOutliers, rocAuc, spearman, toRows } from './fixtures.js';
 import { referenceIsolationForest } from './reference-forest.js';
 
+// Seeded fits of thousands of rows take a few seconds on a shared 2-core CI machine, beyond vitest's 5 s default.
+const FIT_TIMEOUT_MS = 30_000;
+
 function readerOf(rows: number[][]): RowReader {
   return (i, out, offset) => {
     for (let j = 0; j < rows[i].length; j++) out[offset + j] = rows[i][j];
@@ -31,7 +34,7 @@ function scoreAll(forest: FlatForest, rows: number[][]): Float64Array {
   return out;
 }
 
-describe('growForest + FlatForest', () => {
+describe('growForest + FlatForest', { timeout: FIT_TIMEOUT_MS }, () => {
   it('uses the height limit ⌈log2 ψ⌉', () => {
     const rows = toRows(plantedOutliers({ n: 1000, d: 2, seed: 2 }).values);
     expect(grow(rows, { sampleSize: 256 }).shape.depth).toBe(8);
