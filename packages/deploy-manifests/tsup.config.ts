@@ -1,9 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/cli.ts'],
   format: ['esm', 'cjs'],
-  dts: { compilerOptions: { composite: false } },
+  dts: { entry: 'src/index.ts', compilerOptions: { composite: false } },
   sourcemap: true,
   clean: true,
   target: 'node20',

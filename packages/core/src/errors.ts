@@ -9,6 +9,7 @@
  * - `COLUMN_MISMATCH`: a frame's columns differ from the ones the detector was fitted on.
  * - `RAGGED_ROWS`: rows of a row-major input have different lengths.
  * - `TOO_SHORT`: fewer points than the model needs.
+ * - `CONSTANT_INPUT`: every value is the same where the model needs variation (a flat metric carries no trend).
  * - `INVALID_OPTION`: a configuration value is out of its allowed range.
  * - `NOT_FITTED`: `score` or `update` was called before `fit`.
  * - `CSV_PARSE`: CSV text could not be read as a time series.
@@ -25,6 +26,7 @@ export type VigilErrorCode =
   | 'COLUMN_MISMATCH'
   | 'RAGGED_ROWS'
   | 'TOO_SHORT'
+  | 'CONSTANT_INPUT'
   | 'INVALID_OPTION'
   | 'NOT_FITTED'
   | 'CSV_PARSE'

@@ -1,9 +1,19 @@
-export type { AlertPolicyOptions, AlertTransition, AnomalyEvent, ScoredPoint, SeverityLevel } from './alerting/alert-policy.js';
+export type {
+  AlertPolicyOptions,
+  AlertTransition,
+  AnomalyEvent,
+  ScoredPoint,
+  SeverityLevel,
+} from './alerting/alert-policy.js';
 export { AlertPolicy, AlertTracker } from './alerting/alert-policy.js';
 export type { GeneralizedPareto } from './calibration/generalized-pareto.js';
 export { fitGeneralizedPareto, gpdInverseSurvival, gpdSurvival } from './calibration/generalized-pareto.js';
 export { quantileSorted } from './calibration/quantile.js';
-export type { TailCalibratorOptions, TailCalibratorState, TailMethod } from './calibration/tail-calibrator.js';
+export type {
+  TailCalibratorOptions,
+  TailCalibratorState,
+  TailMethod,
+} from './calibration/tail-calibrator.js';
 export { TailCalibrator, thresholdForFalsePositiveRate } from './calibration/tail-calibrator.js';
 export type {
   Detector,
@@ -23,6 +33,14 @@ export { checkNumberOption, VigilError, VigilInputError } from './errors.js';
 export { createRng, type Rng } from './math/random.js';
 export type { OtelOutputOptions } from './otel/otel-output.js';
 export { OtelOutput, SERIES_ATTRIBUTE, SEVERITY_ATTRIBUTE } from './otel/otel-output.js';
+export type { Incident, IncidentChange } from './pipeline/incidents.js';
+export { IncidentGrouper } from './pipeline/incidents.js';
+export type { KeyedPoint, OtlpMetricsRequest } from './pipeline/otlp.js';
+export { OtlpTranslator, seriesKey } from './pipeline/otlp.js';
+export type { OtlpReceiver, OtlpReceiverOptions } from './pipeline/otlp-receiver.js';
+export { startOtlpReceiver } from './pipeline/otlp-receiver.js';
+export type { PipelineOptions, PipelineStats } from './pipeline/pipeline.js';
+export { Pipeline } from './pipeline/pipeline.js';
 export type { CsvOptions } from './series/csv.js';
 export { frameFromCsv, seriesFromCsv } from './series/csv.js';
 export type { Frame, FrameLike } from './series/frame.js';

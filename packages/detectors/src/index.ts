@@ -1,17 +1,67 @@
-export const placeholder = true;
-
 import { registerDetector } from '@vigil/core';
 import { registerFactory } from './create-detector.js';
+import { EnsembleDetector } from './ensemble/ensemble.js';
 import { ISOLATION_FOREST_VERSION, IsolationForestDetector } from './isolation-forest/detector.js';
+import { MadDetector } from './statistical/mad.js';
+import { ZScoreDetector } from './statistical/zscore.js';
 
+export { createDetector, detectorKinds, registerFactory } from './create-detector.js';
+export type { CombineRule } from './ensemble/combine.js';
+export { combine, evidence, fitLogistic, MAX_EVIDENCE } from './ensemble/combine.js';
+export type { EnsembleMemberSpec, EnsembleOptions } from './ensemble/ensemble.js';
+export {
+  DEFAULT_ENSEMBLE_MEMBERS,
+  ENSEMBLE_SNAPSHOT_VERSION,
+  EnsembleDetector,
+} from './ensemble/ensemble.js';
 export { averagePathLength } from './isolation-forest/average-path-length.js';
-export type {
-  IsolationForestSnapshot,
-  IsolationForestState,
-} from './isolation-forest/detector.js';
+export type { IsolationForestSnapshot, IsolationForestState } from './isolation-forest/detector.js';
 export { ISOLATION_FOREST_VERSION, IsolationForestDetector } from './isolation-forest/detector.js';
 export type { IsolationForestOptions, ResolvedIsolationForestOptions } from './isolation-forest/options.js';
 export { RollingFeatures } from './isolation-forest/series-features.js';
+export type { Cycle, CycleExtrema, CycleExtremaOptions } from './maintenance/cycle-extrema.js';
+export { cycleExtrema } from './maintenance/cycle-extrema.js';
+export type { LeakOptions, LeakReport, LeakVerdict } from './maintenance/detect-leak.js';
+export { detectLeak } from './maintenance/detect-leak.js';
+export type { Drop, FindDropsOptions } from './maintenance/find-drops.js';
+export { dropThreshold, findDrops } from './maintenance/find-drops.js';
+export { findLevelDrops } from './maintenance/find-level-drops.js';
+export type {
+  ExhaustionForecast,
+  ExhaustionMethod,
+  ExhaustionOptions,
+} from './maintenance/forecast-exhaustion.js';
+export { forecastExhaustion } from './maintenance/forecast-exhaustion.js';
+export { kendallVarianceS } from './maintenance/kendall-variance.js';
+export type { MannKendallOptions, MannKendallResult } from './maintenance/mann-kendall.js';
+export { mannKendall } from './maintenance/mann-kendall.js';
+export { normalCdf, normalQuantile } from './maintenance/normal-distribution.js';
+export type { CapacityOptions, CapacityPlan } from './maintenance/plan-capacity.js';
+export { planCapacity } from './maintenance/plan-capacity.js';
+export type { LinearFit } from './maintenance/predict-linear.js';
+export { linearFit, predictLinearEta } from './maintenance/predict-linear.js';
+export type {
+  ForecastBand,
+  RobustSeasonalForecasterOptions,
+  SeasonalForecaster,
+  TrendSummary,
+} from './maintenance/seasonal-forecaster.js';
+export { RobustSeasonalForecaster } from './maintenance/seasonal-forecaster.js';
+export type { TheilSenFit, TheilSenOptions } from './maintenance/theil-sen.js';
+export { theilSen } from './maintenance/theil-sen.js';
+export type { MadOptions } from './statistical/mad.js';
+export { MAD_TO_SIGMA, MadDetector } from './statistical/mad.js';
+export type { ResolvedRollingOptions, RollingOptions, RollingState } from './statistical/rolling-detector.js';
+export { ROLLING_SNAPSHOT_VERSION } from './statistical/rolling-detector.js';
+export { medianInPlace, selectKth } from './statistical/select.js';
+export type { ZScoreOptions } from './statistical/zscore.js';
+export { ZScoreDetector } from './statistical/zscore.js';
 
+registerDetector('zscore', (s) => ZScoreDetector.fromJSON(s), 1);
+registerFactory('zscore', (o) => new ZScoreDetector(o));
+registerDetector('mad', (s) => MadDetector.fromJSON(s), 1);
+registerFactory('mad', (o) => new MadDetector(o));
+registerDetector('ensemble', (s) => EnsembleDetector.fromJSON(s), 1);
+registerFactory('ensemble', (o) => new EnsembleDetector(o));
 registerDetector('isolation-forest', (s) => IsolationForestDetector.fromJSON(s), ISOLATION_FOREST_VERSION);
 registerFactory('isolation-forest', (o) => new IsolationForestDetector(o));

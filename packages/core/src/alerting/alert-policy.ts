@@ -14,7 +14,10 @@ export interface AlertPolicyOptions {
   minPoints?: number;
   /** Shortest event duration, ms from first to last anomalous point. Default 0. */
   minDuration?: number;
-  /** Longest run of normal time inside one event, ms: anomalous points closer than this merge. Default 0 (adjacent only). */
+  /**
+   * Longest stretch of normal points inside one event, ms from the event's last anomalous point: a normal point later
+   * than this ends the event. Default 0: any normal point ends it. Missing points (NaN scores) never end an event.
+   */
   maxGap?: number;
   /** After an event ends, new events starting within this many ms are suppressed. Default 0. */
   cooldown?: number;
@@ -91,7 +94,11 @@ export class AlertPolicy {
   readonly severities: readonly SeverityLevel[];
 
   constructor(options: AlertPolicyOptions = {}) {
-    this.threshold = checkNumberOption('threshold', options.threshold ?? 0.999, { min: 0, max: 1, exclusiveMin: true });
+    this.threshold = checkNumberOption('threshold', options.threshold ?? 0.999, {
+      min: 0,
+      max: 1,
+      exclusiveMin: true,
+    });
     this.minPoints = checkNumberOption('minPoints', options.minPoints ?? 1, { min: 1, integer: true });
     this.minDuration = checkNumberOption('minDuration', options.minDuration ?? 0, { min: 0 });
     this.maxGap = checkNumberOption('maxGap', options.maxGap ?? 0, { min: 0 });
@@ -105,7 +112,11 @@ export class AlertPolicy {
     }
     for (const [i, l] of levels.entries()) {
       if (typeof l?.name !== 'string' || l.name === '') {
-        throw new VigilInputError('INVALID_OPTION', `severities[${i}].name must be a non-empty string.`, 'severities');
+        throw new VigilInputError(
+          'INVALID_OPTION',
+          `severities[${i}].name must be a non-empty string.`,
+          'severities',
+        );
       }
       checkNumberOption(`severities[${i}].minScore`, l.minScore, { min: 0, max: 1 });
     }
@@ -179,7 +190,6 @@ export class AlertTracker {
     const policy = this.#policy;
     const run = this.#run;
     if (p.score >= policy.threshold) {
-      if (run && p.t - run.end > policy.maxGap) this.#close(out);
       const r = this.#run ?? this.#start(p);
       r.end = p.t;
       r.points++;

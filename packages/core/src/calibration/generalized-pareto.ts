@@ -55,11 +55,15 @@ function profile(y: ArrayLike<number>, theta: number): { shape: number; scale: n
  * (θ > −1/max(y)), refined by golden-section search, compared with the exponential (ξ = 0) fit.
  *
  * @param excesses - values y > 0 (excesses over the threshold); at least 2.
+ * @param minShape - smallest shape ξ considered; 0 restricts the fit to exponential or heavier tails. Default −∞.
  * @returns the fitted shape, scale and log-likelihood.
  * @example
  * fitGeneralizedPareto([0.1, 0.5, 0.2, 1.3, 0.7]).scale > 0; // true
  */
-export function fitGeneralizedPareto(excesses: ArrayLike<number>): GeneralizedPareto {
+export function fitGeneralizedPareto(
+  excesses: ArrayLike<number>,
+  minShape = Number.NEGATIVE_INFINITY,
+): GeneralizedPareto {
   const n = excesses.length;
   let mean = 0;
   let max = 0;
@@ -72,15 +76,17 @@ export function fitGeneralizedPareto(excesses: ArrayLike<number>): GeneralizedPa
   let bestTheta = 0;
   const consider = (theta: number) => {
     const p = profile(excesses, theta);
-    if (p.ll > best.ll) {
+    if (p.ll > best.ll && p.shape >= minShape) {
       best = p;
       bestTheta = theta;
     }
     return p.ll;
   };
   const grid: number[] = [];
-  for (let k = 0; k < 60; k++) grid.push(-(0.999 * (1 - 10 ** (-3 * (1 - k / 59)))) / max); // −0.999/max … ≈0⁻
-  for (let k = 0; k < 80; k++) grid.push((10 ** (-4 + (7 * k) / 79)) / mean); // 1e-4/mean … 1e3/mean
+  // θ < 0 gives ξ < 0; skip that side when the caller rules bounded tails out.
+  for (let k = 0; k < (minShape < 0 ? 60 : 0); k++)
+    grid.push(-(0.999 * (1 - 10 ** (-3 * (1 - k / 59)))) / max); // −0.999/max … ≈0⁻
+  for (let k = 0; k < 80; k++) grid.push(10 ** (-4 + (7 * k) / 79) / mean); // 1e-4/mean … 1e3/mean
   grid.sort((a, b) => a - b);
   let bestIndex = -1;
   for (let k = 0; k < grid.length; k++) {

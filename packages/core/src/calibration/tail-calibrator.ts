@@ -1,5 +1,10 @@
 import { checkNumberOption, VigilInputError } from '../errors.js';
-import { fitGeneralizedPareto, type GeneralizedPareto, gpdInverseSurvival, gpdSurvival } from './generalized-pareto.js';
+import {
+  fitGeneralizedPareto,
+  type GeneralizedPareto,
+  gpdInverseSurvival,
+  gpdSurvival,
+} from './generalized-pareto.js';
 import { quantileSorted } from './quantile.js';
 
 /** Options of {@link TailCalibrator.fit}. */
@@ -10,6 +15,12 @@ export interface TailCalibratorOptions {
   minExcesses?: number;
   /** Number of intervals of the stored quantile table of the body. Default 200. */
   tableSize?: number;
+  /**
+   * Allow a bounded tail (GPD shape ξ < 0). Default false: a bounded tail fitted on a finite sample declares every
+   * value past its end point impossible (p = 0), which turns sampling noise into false alarms; restricting the fit to
+   * ξ ≥ 0 (exponential or heavier) errs on the side of fewer alerts.
+   */
+  allowBoundedTail?: boolean;
 }
 
 /** How the tail beyond u is modelled. */
@@ -37,7 +48,7 @@ export interface TailCalibratorState {
  * produces a statistic ≥ x. The body of the distribution is the empirical CDF (a quantile table); beyond the
  * cut u (the `tailLevel` quantile) the tail is a generalized Pareto distribution fitted to the excesses by maximum
  * likelihood — the peaks-over-threshold model of SPOT (Siffer et al., KDD 2017, eq. 1 and §3) — so probabilities far
- * below 1/n can be estimated. With few excesses the tail falls back to an exponential (GPD with ξ = 0), and with very
+ * below 1/n can be estimated. By default the shape is restricted to ξ ≥ 0 (see `allowBoundedTail`). With few excesses the tail falls back to an exponential (GPD with ξ = 0), and with very
  * few to the empirical distribution, floored at 1/(n + 1).
  *
  * A threshold for a target false-positive rate α is simply `1 − α`: `score >= 1 − α ⇔ p(x) <= α`.
@@ -67,8 +78,15 @@ export class TailCalibrator {
       max: 1,
       exclusiveMax: true,
     });
-    const minExcesses = checkNumberOption('minExcesses', options.minExcesses ?? 20, { min: 5, integer: true });
-    const tableSize = checkNumberOption('tableSize', options.tableSize ?? 200, { min: 4, max: 100_000, integer: true });
+    const minExcesses = checkNumberOption('minExcesses', options.minExcesses ?? 20, {
+      min: 5,
+      integer: true,
+    });
+    const tableSize = checkNumberOption('tableSize', options.tableSize ?? 200, {
+      min: 4,
+      max: 100_000,
+      integer: true,
+    });
     const finite: number[] = [];
     for (let i = 0; i < raw.length; i++) if (Number.isFinite(raw[i])) finite.push(raw[i]);
     const n = finite.length;
@@ -91,7 +109,7 @@ export class TailCalibrator {
     let shape = 0;
     let scale = 0;
     if (excesses.length >= minExcesses && tailProb > 0) {
-      const g = fitGeneralizedPareto(excesses);
+      const g = fitGeneralizedPareto(excesses, options.allowBoundedTail ? Number.NEGATIVE_INFINITY : 0);
       method = 'gpd';
       shape = g.shape;
       scale = g.scale;
@@ -115,7 +133,11 @@ export class TailCalibrator {
       state.table.every((v) => typeof v === 'number') &&
       [state.n, state.u, state.tailProb, state.shape, state.scale].every((v) => typeof v === 'number');
     if (!ok) {
-      throw new VigilInputError('INVALID_SNAPSHOT', 'Malformed calibrator state in snapshot.', 'state.calibrator');
+      throw new VigilInputError(
+        'INVALID_SNAPSHOT',
+        'Malformed calibrator state in snapshot.',
+        'state.calibrator',
+      );
     }
     return new TailCalibrator({ ...state, table: [...state.table] });
   }

@@ -31,7 +31,11 @@ export function registerDetector(kind: string, restore: RestoreDetector, version
     throw new VigilInputError('INVALID_OPTION', 'kind must be a non-empty string.', 'kind');
   }
   if (!Number.isInteger(version) || version < 1) {
-    throw new VigilInputError('INVALID_OPTION', `version must be a positive integer; got ${version}.`, 'version');
+    throw new VigilInputError(
+      'INVALID_OPTION',
+      `version must be a positive integer; got ${version}.`,
+      'version',
+    );
   }
   registry().set(kind, { version, restore });
 }
@@ -51,9 +55,17 @@ export function registeredKinds(): string[] {
  * const copy = loadDetector(JSON.parse(JSON.stringify(detector)));
  */
 // biome-ignore lint/suspicious/noExplicitAny: the caller knows which kind it restores
-export function loadDetector<D extends Detector<any> = Detector<any>>(snapshot: DetectorSnapshot | unknown): D {
+export function loadDetector<D extends Detector<any> = Detector<any>>(
+  snapshot: DetectorSnapshot | unknown,
+): D {
   const s = snapshot as Partial<DetectorSnapshot> | null;
-  if (s === null || typeof s !== 'object' || typeof s.kind !== 'string' || typeof s.version !== 'number' || !('state' in s)) {
+  if (
+    s === null ||
+    typeof s !== 'object' ||
+    typeof s.kind !== 'string' ||
+    typeof s.version !== 'number' ||
+    !('state' in s)
+  ) {
     throw new VigilInputError(
       'INVALID_SNAPSHOT',
       'Not a detector snapshot: expected { kind, version, options, state } as produced by detector.toJSON().',

@@ -41,7 +41,9 @@ export class StreamGuard {
   admit(t: number, x: number | ArrayLike<number>): 'ok' | 'missing' | 'dropped' {
     if (typeof t !== 'number' || !Number.isFinite(t) || t <= this.#lastT) {
       this.counters.dropped++;
-      diag.warn(`vigil ${this.#name}: dropped point at t=${t}: timestamps must be finite and increasing (last ${this.#lastT})`);
+      diag.warn(
+        `vigil ${this.#name}: dropped point at t=${t}: timestamps must be finite and increasing (last ${this.#lastT})`,
+      );
       return 'dropped';
     }
     let missing = false;
@@ -70,7 +72,9 @@ export class StreamGuard {
 
   #dropValue(t: number, v: unknown): 'dropped' {
     this.counters.dropped++;
-    diag.warn(`vigil ${this.#name}: dropped point at t=${t}: value ${String(v)} is not a finite number or NaN`);
+    diag.warn(
+      `vigil ${this.#name}: dropped point at t=${t}: value ${String(v)} is not a finite number or NaN`,
+    );
     return 'dropped';
   }
 }

@@ -1,4 +1,11 @@
-import { type Attributes, type Counter, diag, type Meter, metrics, type ObservableGauge } from '@opentelemetry/api';
+import {
+  type Attributes,
+  type Counter,
+  diag,
+  type Meter,
+  metrics,
+  type ObservableGauge,
+} from '@opentelemetry/api';
 import type { AnomalyEvent } from '../alerting/alert-policy.js';
 
 /** Attribute naming the series on every Vigil instrument. */
@@ -55,7 +62,9 @@ export class OtelOutput {
   /** Records the latest score of a series (read at the next metric collection). */
   recordScore(seriesKey: string, score: number): void {
     if (typeof score !== 'number' || Number.isNaN(score) || score < 0 || score > 1) {
-      diag.warn(`vigil: dropped anomaly score ${String(score)} for ${seriesKey}: scores are numbers in [0, 1]`);
+      diag.warn(
+        `vigil: dropped anomaly score ${String(score)} for ${seriesKey}: scores are numbers in [0, 1]`,
+      );
       return;
     }
     this.#latest.set(seriesKey, score);
@@ -63,7 +72,11 @@ export class OtelOutput {
 
   /** Counts one anomaly event. */
   recordEvent(event: AnomalyEvent): void {
-    this.#events.add(1, { ...this.#attributes, [SERIES_ATTRIBUTE]: event.seriesKey, [SEVERITY_ATTRIBUTE]: event.severity });
+    this.#events.add(1, {
+      ...this.#attributes,
+      [SERIES_ATTRIBUTE]: event.seriesKey,
+      [SEVERITY_ATTRIBUTE]: event.severity,
+    });
   }
 
   /** Stops reporting a series' gauge (e.g. when the series disappears). */

@@ -35,7 +35,12 @@ function parseCsv(text: string, delimiter: string): ParsedCsv {
   return { header, rows };
 }
 
-function columnIndex(header: string[], col: string | number | undefined, fallback: number, what: string): number {
+function columnIndex(
+  header: string[],
+  col: string | number | undefined,
+  fallback: number,
+  what: string,
+): number {
   if (col === undefined) return fallback;
   const idx = typeof col === 'number' ? col : header.indexOf(col);
   if (idx < 0 || idx >= header.length) {
@@ -52,7 +57,11 @@ function parseCell(cell: string, line: number, column: string): number {
   if (cell === '' || /^(nan|null|na)$/i.test(cell)) return Number.NaN;
   const v = Number(cell);
   if (Number.isNaN(v)) {
-    throw new VigilInputError('CSV_PARSE', `CSV line ${line}, column '${column}': '${cell}' is not a number.`, column);
+    throw new VigilInputError(
+      'CSV_PARSE',
+      `CSV line ${line}, column '${column}': '${cell}' is not a number.`,
+      column,
+    );
   }
   return v;
 }
@@ -61,7 +70,11 @@ function parseTimes(rows: string[][], ti: number): Float64Array {
   return Float64Array.from(rows, (r, i) => {
     const t = toEpochMs(r[ti]);
     if (Number.isNaN(t)) {
-      throw new VigilInputError('CSV_PARSE', `CSV line ${i + 2}: '${r[ti]}' is neither epoch ms nor a date.`, 'time');
+      throw new VigilInputError(
+        'CSV_PARSE',
+        `CSV line ${i + 2}: '${r[ti]}' is neither epoch ms nor a date.`,
+        'time',
+      );
     }
     return t;
   });
@@ -75,7 +88,10 @@ function parseTimes(rows: string[][], ti: number): Float64Array {
  * @example
  * seriesFromCsv('time,cpu\n2026-01-01T00:00:00Z,0.4\n2026-01-01T00:05:00Z,0.5');
  */
-export function seriesFromCsv(text: string, options: CsvOptions & { valueColumn?: string | number } = {}): Series {
+export function seriesFromCsv(
+  text: string,
+  options: CsvOptions & { valueColumn?: string | number } = {},
+): Series {
   const { header, rows } = parseCsv(text, options.delimiter ?? ',');
   const ti = columnIndex(header, options.timeColumn, 0, 'time');
   const vi = columnIndex(header, options.valueColumn, ti === 0 ? 1 : 0, 'value');

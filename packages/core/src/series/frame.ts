@@ -37,12 +37,20 @@ export function isFrameLike(x: unknown): x is FrameLike {
  */
 export function toFrame(input: FrameLike): Frame {
   if (input === null || typeof input !== 'object' || !input.timestamps || !input.values) {
-    throw new VigilInputError('EMPTY_INPUT', 'Expected a frame as { timestamps, columns, values: [column, …] }.', 'frame');
+    throw new VigilInputError(
+      'EMPTY_INPUT',
+      'Expected a frame as { timestamps, columns, values: [column, …] }.',
+      'frame',
+    );
   }
   validateTimestamps(input.timestamps, 'frame');
   const d = input.values.length;
   if (d === 0) {
-    throw new VigilInputError('EMPTY_INPUT', 'The frame has no columns: pass at least one value column.', 'values');
+    throw new VigilInputError(
+      'EMPTY_INPUT',
+      'The frame has no columns: pass at least one value column.',
+      'values',
+    );
   }
   const columns = input.columns ? [...input.columns] : Array.from({ length: d }, (_, j) => `c${j}`);
   if (columns.length !== d) {
@@ -53,7 +61,11 @@ export function toFrame(input: FrameLike): Frame {
     );
   }
   if (new Set(columns).size !== d) {
-    throw new VigilInputError('INVALID_OPTION', `Column names must be unique; got ${columns.join(', ')}.`, 'columns');
+    throw new VigilInputError(
+      'INVALID_OPTION',
+      `Column names must be unique; got ${columns.join(', ')}.`,
+      'columns',
+    );
   }
   const n = input.timestamps.length;
   const values: Float64Array[] = [];
@@ -62,7 +74,8 @@ export function toFrame(input: FrameLike): Frame {
     validateValues(col, n, `values[${j}] (column '${columns[j]}')`);
     values.push(col instanceof Float64Array ? col : Float64Array.from(col));
   }
-  const timestamps = input.timestamps instanceof Float64Array ? input.timestamps : Float64Array.from(input.timestamps);
+  const timestamps =
+    input.timestamps instanceof Float64Array ? input.timestamps : Float64Array.from(input.timestamps);
   return { timestamps, columns, values };
 }
 
@@ -110,12 +123,15 @@ export function frameFromRows(
  */
 export function frameFromSeries(named: Readonly<Record<string, SeriesLike>>): Frame {
   const names = Object.keys(named);
-  if (names.length === 0) throw new VigilInputError('EMPTY_INPUT', 'Pass at least one named series.', 'series');
+  if (names.length === 0)
+    throw new VigilInputError('EMPTY_INPUT', 'Pass at least one named series.', 'series');
   const first: Series = toSeries(named[names[0]], `series '${names[0]}'`);
   const cols: Float64Array[] = [first.values];
   for (const name of names.slice(1)) {
     const s = toSeries(named[name], `series '${name}'`);
-    const same = s.timestamps.length === first.timestamps.length && s.timestamps.every((t, i) => t === first.timestamps[i]);
+    const same =
+      s.timestamps.length === first.timestamps.length &&
+      s.timestamps.every((t, i) => t === first.timestamps[i]);
     if (!same) {
       throw new VigilInputError(
         'LENGTH_MISMATCH',

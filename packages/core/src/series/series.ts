@@ -96,9 +96,17 @@ export function seriesFromPoints(points: readonly Point[]): Series {
  * @example
  * seriesFromStep(Date.UTC(2026, 0, 1), 300_000, [1, 2, 3]); // 5-minute data
  */
-export function seriesFromStep(start: number | string | Date, stepMs: number, values: ArrayLike<number>): Series {
+export function seriesFromStep(
+  start: number | string | Date,
+  stepMs: number,
+  values: ArrayLike<number>,
+): Series {
   if (!(Number.isFinite(stepMs) && stepMs > 0)) {
-    throw new VigilInputError('INVALID_OPTION', `stepMs must be a positive number of milliseconds; got ${stepMs}.`, 'stepMs');
+    throw new VigilInputError(
+      'INVALID_OPTION',
+      `stepMs must be a positive number of milliseconds; got ${stepMs}.`,
+      'stepMs',
+    );
   }
   const t0 = toEpochMs(start);
   const timestamps = new Float64Array(values.length);

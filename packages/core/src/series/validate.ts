@@ -68,7 +68,7 @@ export function validateValues(values: ArrayLike<number>, expectedLength: number
         field,
       );
     }
-    if (v === v) present++;
+    if (!Number.isNaN(v)) present++;
   }
   if (present === 0) {
     throw new VigilInputError(

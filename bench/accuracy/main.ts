@@ -1,0 +1,205 @@
+/**
+ * bench/accuracy: every detector and a static-threshold baseline on Vigil's labelled corpus, scored per detector
+ * and per failure mode. Writes bench/results/accuracy.json and bench/results/accuracy.html.
+ *
+ * Protocol: fit on the 3 clean training days of each series, then score the 4 test days as a live service would —
+ * point by point with `update` (score, then learn) where the detector streams, in one batch otherwise.
+ */
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Detector, SeriesLike } from '@vigil/core';
+import { createDetector } from '@vigil/detectors';
+import { type Row, writeResult } from '../lib/report.js';
+import { type CorpusSeries, type FailureMode, generateCorpus, TRAIN } from './corpus.js';
+import {
+  bestF1,
+  corpusCounts,
+  delays,
+  f1,
+  fpAtRecall,
+  PROFILES,
+  rocAuc,
+  type ScoredSeries,
+  saturation,
+  windowScore,
+} from './metrics.js';
+import { renderReport, type SampleRun } from './report.js';
+import { StaticThreshold } from './static-threshold.js';
+
+interface Candidate {
+  readonly name: string;
+  readonly make: () => Pick<Detector<SeriesLike>, 'fit' | 'score' | 'threshold'> &
+    Partial<Pick<Detector, 'update'>>;
+}
+
+export const CANDIDATES: Candidate[] = [
+  { name: 'static-threshold', make: () => new StaticThreshold() },
+  { name: 'zscore', make: () => createDetector('zscore', { window: 48 }) },
+  { name: 'mad', make: () => createDetector('mad', { window: 48 }) },
+  { name: 'ensemble', make: () => createDetector('ensemble') },
+  { name: 'ensemble-max', make: () => createDetector('ensemble', { combine: 'max' }) },
+  { name: 'ensemble-vote', make: () => createDetector('ensemble', { combine: 'vote' }) },
+];
+
+interface RunResult {
+  scored: ScoredSeries[];
+  samples: Map<string, SampleRun>;
+  seconds: number;
+}
+
+async function runCandidate(
+  c: Candidate,
+  corpus: readonly CorpusSeries[],
+  sampleIds: Set<string>,
+): Promise<RunResult> {
+  const scored: ScoredSeries[] = [];
+  const samples = new Map<string, SampleRun>();
+  const t0 = performance.now();
+  for (const s of corpus) {
+    const d = c.make();
+    await d.fit({ timestamps: s.timestamps.subarray(0, TRAIN), values: s.values.subarray(0, TRAIN) });
+    const ts = s.timestamps.subarray(TRAIN);
+    const vs = s.values.subarray(TRAIN);
+    const n = vs.length;
+    const score = new Float64Array(n);
+    const flags = new Uint8Array(n);
+    let expected: Float64Array | undefined;
+    let lower: Float64Array | undefined;
+    let upper: Float64Array | undefined;
+    if (d.update) {
+      expected = new Float64Array(n).fill(Number.NaN);
+      lower = new Float64Array(n).fill(Number.NaN);
+      upper = new Float64Array(n).fill(Number.NaN);
+      for (let i = 0; i < n; i++) {
+        const p = d.update(ts[i], vs[i]);
+        score[i] = p.score;
+        flags[i] = p.isAnomaly ? 1 : 0;
+        expected[i] = p.expected ?? Number.NaN;
+        lower[i] = p.lower ?? Number.NaN;
+        upper[i] = p.upper ?? Number.NaN;
+      }
+    } else {
+      const r = await d.score({ timestamps: ts, values: vs });
+      score.set(r.score);
+      flags.set(r.isAnomaly);
+      ({ expected, lower, upper } = r);
+    }
+    const labels = s.labels.map((l) => ({
+      ...l,
+      onset: l.onset - TRAIN,
+      end: l.end - TRAIN,
+      windowStart: l.windowStart - TRAIN,
+      windowEnd: l.windowEnd - TRAIN,
+    }));
+    const missing = Uint8Array.from(vs, (x) => (Number.isNaN(x) ? 1 : 0));
+    scored.push({ score, flags, labels, missing });
+    if (sampleIds.has(s.id)) samples.set(s.id, { score, flags, expected, lower, upper });
+  }
+  return { scored, samples, seconds: (performance.now() - t0) / 1000 };
+}
+
+const MODES: FailureMode[] = [
+  'spike',
+  'dip',
+  'level-shift',
+  'variance-change',
+  'trend-change',
+  'seasonality-break',
+  'slow-leak',
+  'stuck-sensor',
+];
+
+async function main() {
+  const only = process.env.VIGIL_ACCURACY_ONLY?.split(',');
+  const corpus = generateCorpus(2026, Number(process.env.VIGIL_ACCURACY_SERIES ?? 240));
+  // One sample series per failure mode (and a clean one) for the report's plots.
+  const sampleIds = new Set<string>();
+  for (const mode of [...MODES, 'missing-gap' as FailureMode]) {
+    const s = corpus.find((c) => c.labels[0]?.mode === mode);
+    if (s) sampleIds.add(s.id);
+  }
+  const clean = corpus.find((c) => c.labels.length === 0);
+  if (clean) sampleIds.add(clean.id);
+
+  const rows: Row[] = [];
+  const perMode: Row[] = [];
+  const runs = new Map<string, RunResult>();
+  for (const c of CANDIDATES.filter((c) => !only || only.includes(c.name))) {
+    const r = await runCandidate(c, corpus, sampleIds);
+    runs.set(c.name, r);
+    const at = f1(corpusCounts(r.scored));
+    const counts = corpusCounts(r.scored);
+    const delay = delays(r.scored);
+    rows.push({
+      detector: c.name,
+      precision: at.precision,
+      recall: at.recall,
+      f1: at.f1,
+      'best f1': bestF1(r.scored).f1,
+      'roc auc': rocAuc(r.scored),
+      'fp alarms': counts.fpAlarms,
+      'delay p50': delay.median,
+      'nab std': windowScore(r.scored, PROFILES.standard),
+      'nab low fp': windowScore(r.scored, PROFILES.rewardLowFp),
+      'nab low fn': windowScore(r.scored, PROFILES.rewardLowFn),
+      saturation: saturation(r.scored),
+      seconds: r.seconds,
+    });
+    for (const mode of MODES) {
+      const m = f1(corpusCounts(r.scored, undefined, mode));
+      perMode.push({
+        detector: c.name,
+        mode,
+        labels: corpusCounts(r.scored, undefined, mode).labels,
+        recall: m.recall,
+        'roc auc': rocAuc(r.scored, mode),
+        'delay p50': delays(r.scored, mode).median,
+      });
+    }
+  }
+
+  // The goal's comparison: false alarms of the static threshold at the recall the best detector reaches.
+  const staticRun = runs.get('static-threshold');
+  const comparisons: Row[] = [];
+  if (staticRun) {
+    for (const [name, r] of runs) {
+      if (name === 'static-threshold') continue;
+      const c = corpusCounts(r.scored);
+      const recall = c.detected / c.labels;
+      const st = fpAtRecall(staticRun.scored, recall);
+      comparisons.push({
+        detector: name,
+        recall,
+        'fp alarms': c.fpAlarms,
+        'static recall': st.recall,
+        'static fp alarms': st.fpAlarms,
+        'fp ratio': c.fpAlarms / Math.max(st.fpAlarms, 1),
+      });
+    }
+  }
+
+  console.log('\nPer failure mode:');
+  const { formatTable } = await import('../lib/report.js');
+  console.log(formatTable(perMode));
+  console.log('\nAgainst the static threshold at equal recall:');
+  console.log(formatTable(comparisons));
+  console.log('\nOverall:');
+  const corpusInfo = {
+    series: corpus.length,
+    labels: corpus.reduce((a, s) => a + s.labels.length, 0),
+    byMode: Object.fromEntries(
+      [...MODES, 'missing-gap'].map((m) => [
+        m,
+        corpus.reduce((a, s) => a + s.labels.filter((l) => l.mode === m).length, 0),
+      ]),
+    ),
+  };
+  writeResult('accuracy', rows, { corpus: corpusInfo, perMode, staticComparison: comparisons });
+  const html = renderReport({ corpus, sampleIds: [...sampleIds], runs, rows, perMode, comparisons });
+  const file = join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'accuracy.html');
+  writeFileSync(file, html);
+  console.log(`wrote ${file}`);
+}
+
+await main();

@@ -1,0 +1,130 @@
+import type { AnomalyEvent } from '../alerting/alert-policy.js';
+
+/** A group of anomaly events, usually on several series, that started close together: one thing going wrong. */
+export interface Incident {
+  /** Stable id: `inc-<n>` in order of opening. */
+  readonly id: string;
+  /** Earliest event start, ms. */
+  readonly start: number;
+  /** Latest event end seen so far, ms. */
+  readonly end: number;
+  /** The events in the order they opened (latest state of each). */
+  readonly events: readonly AnomalyEvent[];
+  /** Keys of the series involved, in the order they joined. */
+  readonly series: readonly string[];
+  /** Highest peak score among the events. */
+  readonly peakScore: number;
+  /** Severity of that peak. */
+  readonly severity: string;
+  /** False once the incident has been quiet for the grouping window. */
+  readonly open: boolean;
+}
+
+/** What happened to an incident. */
+export type IncidentChange = 'opened' | 'updated' | 'closed';
+
+interface MutableIncident {
+  /** Keys of events still in progress: the incident stays open while any is. */
+  active: Set<string>;
+  id: string;
+  start: number;
+  end: number;
+  events: Map<string, AnomalyEvent>;
+  series: string[];
+  open: boolean;
+}
+
+const eventKey = (e: AnomalyEvent) => `${e.seriesKey}@${e.start}`;
+
+/**
+ * Groups anomaly events into incidents: an event joins the open incident whose latest activity is within `window`
+ * ms of the event's start, else opens a new one; an incident closes when none of its events is still in progress and
+ * the stream's clock has moved `window` ms past its latest activity.
+ *
+ * @example
+ * const g = new IncidentGrouper(10 * 60_000, (incident, change) => console.log(change, incident.series));
+ * g.add(event); g.advance(now);
+ */
+export class IncidentGrouper {
+  readonly window: number;
+  readonly #listener: (incident: Incident, change: IncidentChange) => void;
+  readonly #open: MutableIncident[] = [];
+  #count = 0;
+
+  constructor(window: number, listener: (incident: Incident, change: IncidentChange) => void = () => {}) {
+    this.window = window;
+    this.#listener = listener;
+  }
+
+  /** Adds (or updates) an event; `inProgress` false once the event has closed. */
+  add(event: AnomalyEvent, inProgress = false): Incident {
+    const key = eventKey(event);
+    let inc = this.#open.find((i) => i.events.has(key));
+    let change: IncidentChange = 'updated';
+    if (!inc) {
+      inc = this.#open.find((i) => event.start - i.end <= this.window && i.start - event.end <= this.window);
+      if (!inc) {
+        inc = {
+          id: `inc-${++this.#count}`,
+          start: event.start,
+          end: event.end,
+          events: new Map(),
+          series: [],
+          open: true,
+          active: new Set(),
+        };
+        this.#open.push(inc);
+        change = 'opened';
+      }
+    }
+    inc.events.set(key, event);
+    if (inProgress) inc.active.add(key);
+    else inc.active.delete(key);
+    if (!inc.series.includes(event.seriesKey)) inc.series.push(event.seriesKey);
+    inc.start = Math.min(inc.start, event.start);
+    inc.end = Math.max(inc.end, event.end);
+    const view = freeze(inc);
+    this.#listener(view, change);
+    return view;
+  }
+
+  /** Moves the clock to `now` (ms), closing incidents quiet for longer than the window. */
+  advance(now: number): void {
+    for (let k = this.#open.length - 1; k >= 0; k--) {
+      const inc = this.#open[k];
+      if (inc.active.size === 0 && now - inc.end > this.window) this.#close(k);
+    }
+  }
+
+  /** Closes every open incident (at shutdown). */
+  closeAll(): void {
+    for (let k = this.#open.length - 1; k >= 0; k--) this.#close(k);
+  }
+
+  /** The incidents still open. */
+  get openIncidents(): Incident[] {
+    return this.#open.map(freeze);
+  }
+
+  #close(k: number): void {
+    const [inc] = this.#open.splice(k, 1);
+    inc.open = false;
+    this.#listener(freeze(inc), 'closed');
+  }
+}
+
+function freeze(inc: MutableIncident): Incident {
+  const events = [...inc.events.values()];
+  let peak = events[0];
+  for (const e of events) if (e.peakScore > peak.peakScore) peak = e;
+  return {
+    id: inc.id,
+    start: inc.start,
+    end: inc.end,
+    events,
+    series: [...inc.series],
+    peakScore: peak.peakScore,
+    severity: peak.severity,
+    open: inc.open,
+  };
+}

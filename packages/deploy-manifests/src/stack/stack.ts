@@ -1,0 +1,139 @@
+import type { INamespace } from 'kubernetes-models/v1/Namespace';
+import { type BeylaOptions, beyla } from '../beyla/manifests.js';
+import { type CollectorOptions, collector } from '../collector/manifests.js';
+import {
+  assertKnownKeys,
+  assertOneOf,
+  COMMON_KEYS,
+  type CommonOptions,
+  type KubeObject,
+  resolveCommon,
+} from '../common.js';
+import { ManifestError } from '../errors.js';
+import { type ParcaOptions, parca } from '../parca/manifests.js';
+import { type PixieOptions, pixie } from '../pixie/manifests.js';
+import { type TetragonOptions, tetragon } from '../tetragon/manifests.js';
+
+/** Tools `stack()` can deploy next to the collector. */
+export const TOOLS = ['beyla', 'tetragon', 'parca', 'pixie'] as const;
+/** A tool name. */
+export type ToolName = (typeof TOOLS)[number];
+
+type Own<T> = Omit<T, keyof CommonOptions>;
+
+/** Options of {@link stack}. */
+export interface StackOptions extends CommonOptions {
+  /** The user's OTLP backend (`http(s)://host:port`); everything ends up there. Required. */
+  otlpEndpoint: string;
+  /** Tools to deploy; the collector is always included. Default `['beyla', 'tetragon', 'parca']` (Pixie needs a cloud key). */
+  tools?: ToolName[];
+  /** Per-tool options; shared fields (namespace, labels, priority, tolerations) come from the stack. */
+  collector?: Own<Omit<CollectorOptions, 'otlpEndpoint'>>;
+  beyla?: Own<BeylaOptions>;
+  tetragon?: Own<TetragonOptions>;
+  parca?: Own<ParcaOptions>;
+  pixie?: Own<PixieOptions>;
+}
+
+/** A generated stack: the namespace, every object in apply order, and the objects grouped per tool. */
+export interface Bundle {
+  namespace: string;
+  objects: KubeObject[];
+  byTool: Record<'namespace' | 'collector' | ToolName, KubeObject[]>;
+}
+
+const KNOWN = [
+  ...COMMON_KEYS,
+  'otlpEndpoint',
+  'tools',
+  'collector',
+  'beyla',
+  'tetragon',
+  'parca',
+  'pixie',
+] as const;
+
+function namespaceObject(name: string, labels: Record<string, string>): INamespace & KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name,
+      labels: {
+        ...labels,
+        'app.kubernetes.io/part-of': 'vigil',
+        // eBPF agents run privileged with host PID/network; Pod Security Admission must allow that here.
+        'pod-security.kubernetes.io/enforce': 'privileged',
+      },
+    },
+  };
+}
+
+/**
+ * The whole eBPF observability stack in one call: a Namespace, the OpenTelemetry Collector gateway exporting to
+ * `otlpEndpoint`, and the chosen tools, all with the same namespace, labels, priority class and tolerations,
+ * and every OTLP sender pointed at the collector Service.
+ *
+ * @throws {ManifestError} `INVALID_OPTION` naming the field (e.g. `tools[1]`, `beyla.protocol`) with allowed values.
+ * @example
+ * const bundle = stack({ namespace: 'obs', otlpEndpoint: 'https://otlp.example.com:4317', tools: ['beyla'] });
+ * bundle.byTool.beyla.map((o) => o.kind) // ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'DaemonSet']
+ */
+export function stack(options: StackOptions): Bundle {
+  if (options === null || typeof options !== 'object') {
+    throw new ManifestError('INVALID_OPTION', 'options', 'must be an object with at least otlpEndpoint.');
+  }
+  assertKnownKeys('', options, KNOWN);
+  const common = resolveCommon(options);
+  const shared: CommonOptions = {
+    namespace: common.namespace,
+    labels: common.labels,
+    ...(common.priorityClassName ? { priorityClassName: common.priorityClassName } : {}),
+    ...(common.tolerations ? { tolerations: common.tolerations } : {}),
+  };
+  const tools = options.tools ?? ['beyla', 'tetragon', 'parca'];
+  if (!Array.isArray(tools)) throw new ManifestError('INVALID_OPTION', 'tools', 'must be an array.', TOOLS);
+  for (const [i, t] of tools.entries()) assertOneOf(`tools[${i}]`, t, TOOLS);
+  if (new Set(tools).size !== tools.length)
+    throw new ManifestError('INVALID_OPTION', 'tools', 'lists a tool twice.');
+  for (const t of TOOLS) {
+    if (options[t] !== undefined && !tools.includes(t)) {
+      throw new ManifestError(
+        'INVALID_OPTION',
+        t,
+        `options are given but '${t}' is not in tools; add it or drop them.`,
+      );
+    }
+  }
+
+  const byTool: Bundle['byTool'] = {
+    namespace: [namespaceObject(common.namespace, common.labels)],
+    collector: collector({
+      ...options.collector,
+      ...shared,
+      otlpEndpoint: options.otlpEndpoint,
+    }) as KubeObject[],
+    beyla: [],
+    tetragon: [],
+    parca: [],
+    pixie: [],
+  };
+  if (tools.includes('beyla')) byTool.beyla = beyla({ ...options.beyla, ...shared }) as KubeObject[];
+  if (tools.includes('tetragon'))
+    byTool.tetragon = tetragon({ ...options.tetragon, ...shared }) as KubeObject[];
+  if (tools.includes('parca')) byTool.parca = parca({ ...options.parca, ...shared }) as KubeObject[];
+  if (tools.includes('pixie')) {
+    if (!options.pixie) {
+      throw new ManifestError(
+        'INVALID_OPTION',
+        'pixie',
+        'needs { deployKey, clusterName } (Pixie registers with Pixie Cloud).',
+      );
+    }
+    const px = pixie({ ...options.pixie, ...shared }) as KubeObject[];
+    const pxNs = px[0].metadata.namespace!;
+    byTool.pixie = pxNs === common.namespace ? px : [namespaceObject(pxNs, common.labels), ...px];
+  }
+  const objects = [...byTool.namespace, ...byTool.collector, ...TOOLS.flatMap((t) => byTool[t])];
+  return { namespace: common.namespace, objects, byTool };
+}

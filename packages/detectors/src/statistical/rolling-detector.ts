@@ -1,0 +1,276 @@
+import {
+  checkNumberOption,
+  type Detector,
+  type DetectorSnapshot,
+  type PointScore,
+  type Scores,
+  type SeriesLike,
+  StreamGuard,
+  TailCalibrator,
+  type TailCalibratorOptions,
+  type TailCalibratorState,
+  thresholdForFalsePositiveRate,
+  toSeries,
+  VigilInputError,
+} from '@vigil/core';
+import { RollingWindow } from './rolling-window.js';
+
+/** Options shared by the rolling-window baselines. */
+export interface RollingOptions {
+  /** Number of preceding observed points the baseline is computed from. Default 60. */
+  window?: number;
+  /** Fewest points in the window before a point is scored (earlier points score 0). Default min(window, 10). */
+  minPeriods?: number;
+  /** False-positive rate on normal data that sets the threshold (threshold = 1 − targetFpr). Default 1e-3. */
+  targetFpr?: number;
+  /** Explicit score threshold in (0, 1); overrides `targetFpr`. */
+  threshold?: number;
+  /** Options of the tail calibrator fitted on the training statistics. */
+  calibration?: TailCalibratorOptions;
+}
+
+/** The resolved options as stored in snapshots. */
+export interface ResolvedRollingOptions {
+  readonly window: number;
+  readonly minPeriods: number;
+  readonly threshold: number;
+  readonly calibration: TailCalibratorOptions;
+}
+
+/** State of a fitted rolling detector in its snapshot. */
+export interface RollingState {
+  /** The window at the end of training (or of the last streamed point), oldest first. */
+  readonly window: number[];
+  readonly calibrator: TailCalibratorState;
+  /** Last timestamp learnt, ms (null before any). */
+  readonly lastTimestamp: number | null;
+}
+
+/** Snapshot format version written by the rolling detectors. */
+export const ROLLING_SNAPSHOT_VERSION = 1;
+
+export function resolveRollingOptions(o: RollingOptions = {}): ResolvedRollingOptions {
+  const window = checkNumberOption('options.window', o.window ?? 60, {
+    min: 3,
+    max: 1_000_000,
+    integer: true,
+  });
+  const minPeriods = checkNumberOption('options.minPeriods', o.minPeriods ?? Math.min(window, 10), {
+    min: 2,
+    max: window,
+    integer: true,
+  });
+  const threshold =
+    o.threshold !== undefined
+      ? checkNumberOption('options.threshold', o.threshold, {
+          min: 0,
+          max: 1,
+          exclusiveMin: true,
+          exclusiveMax: true,
+        })
+      : thresholdForFalsePositiveRate(o.targetFpr ?? 1e-3);
+  return { window, minPeriods, threshold, calibration: { ...(o.calibration ?? {}) } };
+}
+
+/**
+ * Location and scale of a window, written into `out[0]` and `out[1]`; `scratch` has room for the window.
+ * Must not allocate: it runs once per point.
+ */
+export type LocationScale = (values: Float64Array, n: number, out: Float64Array) => void;
+
+/**
+ * Shared machinery of the rolling baselines: the statistic |x − location| / scale over the preceding window,
+ * calibrated on training data; batch scoring continues from the training window without changing it, and streaming
+ * scores each point before adding it to the window.
+ */
+export abstract class RollingDetector implements Detector<SeriesLike> {
+  abstract readonly kind: string;
+  readonly options: ResolvedRollingOptions;
+  #window: RollingWindow;
+  #calibrator: TailCalibrator | null = null;
+  #guard: StreamGuard;
+  #bandRaw = Number.POSITIVE_INFINITY;
+  readonly #scratch: Float64Array;
+  readonly #ls = new Float64Array(2);
+
+  protected constructor(options: RollingOptions | ResolvedRollingOptions) {
+    this.options = resolveRollingOptions(options);
+    this.#window = new RollingWindow(this.options.window);
+    this.#scratch = new Float64Array(this.options.window);
+    this.#guard = new StreamGuard(this.constructor.name);
+  }
+
+  /** Location and scale of the values in the window (see subclasses). */
+  protected abstract locationScale: LocationScale;
+
+  get threshold(): number {
+    return this.options.threshold;
+  }
+
+  get fitted(): boolean {
+    return this.#calibrator !== null;
+  }
+
+  /** Counts of scored, missing and dropped streamed points. */
+  get counters() {
+    return { ...this.#guard.counters };
+  }
+
+  /**
+   * Learns the baseline window and calibrates the statistic on `train`.
+   * @throws {VigilInputError} input errors from `toSeries`; `TOO_SHORT` with fewer than minPeriods + 20 observed points.
+   */
+  async fit(train: SeriesLike): Promise<void> {
+    const s = toSeries(train, 'training series');
+    const window = new RollingWindow(this.options.window);
+    const raws: number[] = [];
+    const ls = this.#ls;
+    for (let i = 0; i < s.values.length; i++) {
+      const x = s.values[i];
+      if (Number.isNaN(x)) continue;
+      if (window.size >= this.options.minPeriods) raws.push(this.#raw(window, x, ls));
+      window.push(x);
+    }
+    if (raws.length < 20) {
+      throw new VigilInputError(
+        'TOO_SHORT',
+        `${this.kind} needs at least minPeriods + 20 = ${this.options.minPeriods + 20} observed training points; got ${raws.length + Math.min(window.size, this.options.minPeriods)}. Pass a longer series or lower options.minPeriods.`,
+        'train',
+      );
+    }
+    const calibrator = TailCalibrator.fit(raws, this.options.calibration);
+    this.#install(window, calibrator, s.timestamps[s.timestamps.length - 1]);
+  }
+
+  /**
+   * Scores `data` as the continuation of the training data (or of the last streamed point); does not change the model.
+   * @throws {VigilInputError} input errors from `toSeries`, or `NOT_FITTED`.
+   */
+  async score(data: SeriesLike): Promise<Scores> {
+    const calibrator = this.#requireFitted();
+    const s = toSeries(data);
+    const n = s.values.length;
+    const out = {
+      score: new Float64Array(n),
+      isAnomaly: new Uint8Array(n),
+      expected: new Float64Array(n),
+      lower: new Float64Array(n),
+      upper: new Float64Array(n),
+      raw: new Float64Array(n),
+    };
+    const window = this.#window.clone();
+    for (let i = 0; i < n; i++) {
+      const p = this.#step(window, calibrator, s.timestamps[i], s.values[i]);
+      out.score[i] = p.score;
+      out.isAnomaly[i] = p.isAnomaly ? 1 : 0;
+      out.expected[i] = p.expected ?? Number.NaN;
+      out.lower[i] = p.lower ?? Number.NaN;
+      out.upper[i] = p.upper ?? Number.NaN;
+      out.raw[i] = p.raw ?? Number.NaN;
+    }
+    return out;
+  }
+
+  /**
+   * Streaming: scores the point, then adds it to the window. Bad points are dropped and counted, never thrown.
+   * @throws {VigilInputError} `NOT_FITTED` only.
+   */
+  update(t: number, x: number | ArrayLike<number>): PointScore {
+    const calibrator = this.#requireFitted();
+    const verdict = this.#guard.admit(t, x);
+    if (verdict === 'dropped') return { t, score: 0, isAnomaly: false, status: 'dropped' };
+    const value = typeof x === 'number' ? x : x[0];
+    return this.#step(this.#window, calibrator, t, value);
+  }
+
+  toJSON(): DetectorSnapshot<ResolvedRollingOptions, RollingState> {
+    const calibrator = this.#requireFitted();
+    const lastT = this.#guard.lastTimestamp;
+    return {
+      kind: this.kind,
+      version: ROLLING_SNAPSHOT_VERSION,
+      options: { ...this.options, calibration: { ...this.options.calibration } },
+      state: {
+        window: this.#window.toArray(),
+        calibrator: calibrator.toJSON(),
+        lastTimestamp: Number.isFinite(lastT) ? lastT : null,
+      },
+    };
+  }
+
+  /** Restores the fitted state from a snapshot (used by subclasses' `fromJSON`). */
+  protected restore(snapshot: DetectorSnapshot<ResolvedRollingOptions, RollingState>): this {
+    const st = snapshot.state;
+    if (!st || !Array.isArray(st.window) || !st.calibrator) {
+      throw new VigilInputError(
+        'INVALID_SNAPSHOT',
+        `Malformed ${this.kind} snapshot: state.window and state.calibrator are required.`,
+        'state',
+      );
+    }
+    const window = new RollingWindow(this.options.window, st.window.map(Number));
+    this.#install(
+      window,
+      TailCalibrator.fromJSON(st.calibrator),
+      st.lastTimestamp ?? Number.NEGATIVE_INFINITY,
+    );
+    return this;
+  }
+
+  #install(window: RollingWindow, calibrator: TailCalibrator, lastT: number): void {
+    this.#window = window;
+    this.#calibrator = calibrator;
+    this.#guard = new StreamGuard(this.kind, lastT);
+    this.#bandRaw = calibrator.rawForPValue(1 - this.options.threshold);
+  }
+
+  #requireFitted(): TailCalibrator {
+    if (!this.#calibrator) {
+      throw new VigilInputError(
+        'NOT_FITTED',
+        `${this.kind}: call fit(train) (or loadDetector) before scoring.`,
+      );
+    }
+    return this.#calibrator;
+  }
+
+  #raw(window: RollingWindow, x: number, ls: Float64Array): number {
+    const n = window.copyTo(this.#scratch);
+    this.locationScale(this.#scratch, n, ls);
+    return Math.abs(x - ls[0]) / ls[1];
+  }
+
+  #step(window: RollingWindow, calibrator: TailCalibrator, t: number, x: number): PointScore {
+    if (window.size < this.options.minPeriods) {
+      if (!Number.isNaN(x)) window.push(x);
+      return { t, score: 0, isAnomaly: false, status: 'warmup' };
+    }
+    const ls = this.#ls;
+    const n = window.copyTo(this.#scratch);
+    this.locationScale(this.#scratch, n, ls);
+    const [location, scale] = ls;
+    const lower = location - this.#bandRaw * scale;
+    const upper = location + this.#bandRaw * scale;
+    if (Number.isNaN(x)) {
+      return { t, score: 0, isAnomaly: false, status: 'missing', expected: location, lower, upper };
+    }
+    const raw = Math.abs(x - location) / scale;
+    const score = calibrator.score(raw);
+    window.push(x);
+    return {
+      t,
+      score,
+      isAnomaly: score >= this.options.threshold,
+      status: 'scored',
+      expected: location,
+      lower,
+      upper,
+      raw,
+    };
+  }
+}
+
+/** A floor for a window's scale so that a constant window still gives finite statistics. */
+export function scaleFloor(location: number): number {
+  return 1e-9 * Math.max(1, Math.abs(location));
+}

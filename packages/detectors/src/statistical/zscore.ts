@@ -1,0 +1,49 @@
+import type { DetectorSnapshot } from '@vigil/core';
+import {
+  type LocationScale,
+  type ResolvedRollingOptions,
+  RollingDetector,
+  type RollingOptions,
+  type RollingState,
+  scaleFloor,
+} from './rolling-detector.js';
+
+/** Options of {@link ZScoreDetector}. */
+export type ZScoreOptions = RollingOptions;
+
+/**
+ * Rolling z-score baseline: the statistic is |x − mean| / s over the preceding `window` observed points, with s the
+ * sample standard deviation (n − 1 denominator), calibrated to [0, 1] on the training statistics.
+ *
+ * @throws {VigilInputError} `INVALID_OPTION` for bad options.
+ * @example
+ * const d = new ZScoreDetector({ window: 60 });
+ * await d.fit(train);
+ * const { score, isAnomaly } = await d.score(test);
+ */
+export class ZScoreDetector extends RollingDetector {
+  readonly kind = 'zscore';
+
+  constructor(options: ZScoreOptions = {}) {
+    super(options);
+  }
+
+  protected locationScale: LocationScale = (v, n, out) => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += v[i];
+    const mean = sum / n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) {
+      const d = v[i] - mean;
+      ss += d * d;
+    }
+    out[0] = mean;
+    out[1] = Math.max(Math.sqrt(ss / (n - 1)), scaleFloor(mean));
+  };
+
+  /** Restores a detector from {@link ZScoreDetector.toJSON} output. */
+  static fromJSON(snapshot: DetectorSnapshot): ZScoreDetector {
+    const s = snapshot as DetectorSnapshot<ResolvedRollingOptions, RollingState>;
+    return new ZScoreDetector(s.options).restore(s);
+  }
+}
