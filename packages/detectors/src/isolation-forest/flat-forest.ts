@@ -61,6 +61,8 @@ export class FlatForest {
   readonly #rows: Float64Array;
   readonly #sums: Float64Array;
   readonly #missing: Uint8Array;
+  readonly #block: Block;
+  readonly #tree: TreeSlots;
 
   constructor(shape: ForestShape, arrays: ForestArrays) {
     const inner = splitSlots(shape.depth) * shape.nTrees;
@@ -87,6 +89,8 @@ export class FlatForest {
     this.#rows = new Float64Array(BLOCK_ROWS * shape.nFeatures);
     this.#sums = new Float64Array(BLOCK_ROWS);
     this.#missing = new Uint8Array(BLOCK_ROWS);
+    this.#block = { rows: this.#rows, d: shape.nFeatures, sums: this.#sums };
+    this.#tree = { depth: shape.depth, base: 0, toLeaf: 0 };
   }
 
   /**
@@ -130,132 +134,16 @@ export class FlatForest {
 
   // Sum over trees of the adjusted path length of each of the first `count` rows of the block.
   #pathSums(count: number): void {
-    const sums = this.#sums;
-    sums.fill(0, 0, count);
-    if (this.#feature) this.#axisPaths(count, this.#feature);
-    else this.#hyperplanePaths(count, this.#normal!);
-  }
-
-  // Eight rows descend a tree in lockstep: their paths are independent, so the CPU overlaps the eight chains of
-  // dependent loads, and the step is branch-free (a comparison turned into 0/1) because a random split's outcome
-  // cannot be predicted. `g` is the global split slot: child slot = 2g + 1 − base (+1 to go right).
-  #axisPaths(count: number, feature: Int32Array): void {
-    const { nTrees, depth, nFeatures: d } = this.shape;
+    const { nTrees, depth } = this.shape;
     const inner = splitSlots(depth);
-    const split = this.#split;
-    const leaf = this.#leaf;
-    const rows = this.#rows;
-    const sums = this.#sums;
-    const lanes = count - (count % 8);
+    const tree = this.#tree;
+    this.#sums.fill(0, 0, count);
     for (let t = 0; t < nTrees; t++) {
-      const base = t * inner;
-      const c1 = 1 - base;
-      // Leaf i of tree t is at t·(inner + 1) + i, and a finished descent ends at g = base + inner + i.
-      const toLeaf = t * (inner + 1) - inner - base;
-      for (let r = 0; r < lanes; r += 8) {
-        const o0 = r * d;
-        const o1 = o0 + d;
-        const o2 = o1 + d;
-        const o3 = o2 + d;
-        const o4 = o3 + d;
-        const o5 = o4 + d;
-        const o6 = o5 + d;
-        const o7 = o6 + d;
-        let g0 = base;
-        let g1 = base;
-        let g2 = base;
-        let g3 = base;
-        let g4 = base;
-        let g5 = base;
-        let g6 = base;
-        let g7 = base;
-        for (let k = 0; k < depth; k++) {
-          g0 = 2 * g0 + c1 + (((rows[o0 + feature[g0]] >= split[g0]) as unknown as number) | 0);
-          g1 = 2 * g1 + c1 + (((rows[o1 + feature[g1]] >= split[g1]) as unknown as number) | 0);
-          g2 = 2 * g2 + c1 + (((rows[o2 + feature[g2]] >= split[g2]) as unknown as number) | 0);
-          g3 = 2 * g3 + c1 + (((rows[o3 + feature[g3]] >= split[g3]) as unknown as number) | 0);
-          g4 = 2 * g4 + c1 + (((rows[o4 + feature[g4]] >= split[g4]) as unknown as number) | 0);
-          g5 = 2 * g5 + c1 + (((rows[o5 + feature[g5]] >= split[g5]) as unknown as number) | 0);
-          g6 = 2 * g6 + c1 + (((rows[o6 + feature[g6]] >= split[g6]) as unknown as number) | 0);
-          g7 = 2 * g7 + c1 + (((rows[o7 + feature[g7]] >= split[g7]) as unknown as number) | 0);
-        }
-        sums[r] += leaf[toLeaf + g0];
-        sums[r + 1] += leaf[toLeaf + g1];
-        sums[r + 2] += leaf[toLeaf + g2];
-        sums[r + 3] += leaf[toLeaf + g3];
-        sums[r + 4] += leaf[toLeaf + g4];
-        sums[r + 5] += leaf[toLeaf + g5];
-        sums[r + 6] += leaf[toLeaf + g6];
-        sums[r + 7] += leaf[toLeaf + g7];
-      }
-      for (let r = lanes; r < count; r++) {
-        const o = r * d;
-        let g = base;
-        for (let k = 0; k < depth; k++)
-          g = 2 * g + c1 + (((rows[o + feature[g]] >= split[g]) as unknown as number) | 0);
-        sums[r] += leaf[toLeaf + g];
-      }
-    }
-  }
-
-  // As #axisPaths, with four lanes: each step is a d-term dot product, so fewer lanes already fill the CPU.
-  #hyperplanePaths(count: number, normal: Float64Array): void {
-    const { nTrees, depth, nFeatures: d } = this.shape;
-    const inner = splitSlots(depth);
-    const split = this.#split;
-    const leaf = this.#leaf;
-    const rows = this.#rows;
-    const sums = this.#sums;
-    const lanes = count - (count % 4);
-    for (let t = 0; t < nTrees; t++) {
-      const base = t * inner;
-      const c1 = 1 - base;
-      const toLeaf = t * (inner + 1) - inner - base;
-      for (let r = 0; r < lanes; r += 4) {
-        const o0 = r * d;
-        const o1 = o0 + d;
-        const o2 = o1 + d;
-        const o3 = o2 + d;
-        let g0 = base;
-        let g1 = base;
-        let g2 = base;
-        let g3 = base;
-        for (let k = 0; k < depth; k++) {
-          const w0 = g0 * d;
-          const w1 = g1 * d;
-          const w2 = g2 * d;
-          const w3 = g3 * d;
-          let s0 = 0;
-          let s1 = 0;
-          let s2 = 0;
-          let s3 = 0;
-          for (let j = 0; j < d; j++) {
-            s0 += normal[w0 + j] * rows[o0 + j];
-            s1 += normal[w1 + j] * rows[o1 + j];
-            s2 += normal[w2 + j] * rows[o2 + j];
-            s3 += normal[w3 + j] * rows[o3 + j];
-          }
-          g0 = 2 * g0 + c1 + (((s0 >= split[g0]) as unknown as number) | 0);
-          g1 = 2 * g1 + c1 + (((s1 >= split[g1]) as unknown as number) | 0);
-          g2 = 2 * g2 + c1 + (((s2 >= split[g2]) as unknown as number) | 0);
-          g3 = 2 * g3 + c1 + (((s3 >= split[g3]) as unknown as number) | 0);
-        }
-        sums[r] += leaf[toLeaf + g0];
-        sums[r + 1] += leaf[toLeaf + g1];
-        sums[r + 2] += leaf[toLeaf + g2];
-        sums[r + 3] += leaf[toLeaf + g3];
-      }
-      for (let r = lanes; r < count; r++) {
-        const o = r * d;
-        let g = base;
-        for (let k = 0; k < depth; k++) {
-          const w = g * d;
-          let dot = 0;
-          for (let j = 0; j < d; j++) dot += normal[w + j] * rows[o + j];
-          g = 2 * g + c1 + (((dot >= split[g]) as unknown as number) | 0);
-        }
-        sums[r] += leaf[toLeaf + g];
-      }
+      // Leaf i of tree t is stored at t·(inner + 1) + i; a descent of tree t ends at slot t·inner + inner + i.
+      tree.base = t * inner;
+      tree.toLeaf = t * (inner + 1) - inner - tree.base;
+      if (this.#feature) descendAxis(this.#block, count, tree, this.#feature, this.#split, this.#leaf);
+      else descendHyperplane(this.#block, count, tree, this.#normal!, this.#split, this.#leaf);
     }
   }
 
@@ -301,6 +189,140 @@ export class FlatForest {
       normal: typeof state.normal === 'string' ? new Float64Array(fromBase64(state.normal, 8)) : undefined,
       leaf: new Float64Array(fromBase64(state.leaf, 8)),
     });
+  }
+}
+
+/** The scratch block: rows of `d` values, row-major, and their running path-length sums. */
+interface Block {
+  readonly rows: Float64Array;
+  readonly d: number;
+  readonly sums: Float64Array;
+}
+
+/** Where one tree lives in the flat arrays: its first split slot, and the offset from a final slot to its leaf. */
+interface TreeSlots {
+  readonly depth: number;
+  base: number;
+  toLeaf: number;
+}
+
+// Eight rows descend a tree in lockstep: their paths are independent, so the CPU overlaps the eight chains of
+// dependent loads, and the step is branch-free (a comparison turned into 0/1) because a random split's outcome
+// cannot be predicted. `g` is the global split slot: child slot = 2g + 1 − base (+1 to go right).
+function descendAxis(
+  block: Block,
+  count: number,
+  tree: TreeSlots,
+  feature: Int32Array,
+  split: Float64Array,
+  leaf: Float64Array,
+): void {
+  const { rows, d, sums } = block;
+  const { depth, base, toLeaf } = tree;
+  const c1 = 1 - base;
+  const lanes = count - (count % 8);
+  for (let r = 0; r < lanes; r += 8) {
+    const o0 = r * d;
+    const o1 = o0 + d;
+    const o2 = o1 + d;
+    const o3 = o2 + d;
+    const o4 = o3 + d;
+    const o5 = o4 + d;
+    const o6 = o5 + d;
+    const o7 = o6 + d;
+    let g0 = base;
+    let g1 = base;
+    let g2 = base;
+    let g3 = base;
+    let g4 = base;
+    let g5 = base;
+    let g6 = base;
+    let g7 = base;
+    for (let k = 0; k < depth; k++) {
+      g0 = 2 * g0 + c1 + (((rows[o0 + feature[g0]] >= split[g0]) as unknown as number) | 0);
+      g1 = 2 * g1 + c1 + (((rows[o1 + feature[g1]] >= split[g1]) as unknown as number) | 0);
+      g2 = 2 * g2 + c1 + (((rows[o2 + feature[g2]] >= split[g2]) as unknown as number) | 0);
+      g3 = 2 * g3 + c1 + (((rows[o3 + feature[g3]] >= split[g3]) as unknown as number) | 0);
+      g4 = 2 * g4 + c1 + (((rows[o4 + feature[g4]] >= split[g4]) as unknown as number) | 0);
+      g5 = 2 * g5 + c1 + (((rows[o5 + feature[g5]] >= split[g5]) as unknown as number) | 0);
+      g6 = 2 * g6 + c1 + (((rows[o6 + feature[g6]] >= split[g6]) as unknown as number) | 0);
+      g7 = 2 * g7 + c1 + (((rows[o7 + feature[g7]] >= split[g7]) as unknown as number) | 0);
+    }
+    sums[r] += leaf[toLeaf + g0];
+    sums[r + 1] += leaf[toLeaf + g1];
+    sums[r + 2] += leaf[toLeaf + g2];
+    sums[r + 3] += leaf[toLeaf + g3];
+    sums[r + 4] += leaf[toLeaf + g4];
+    sums[r + 5] += leaf[toLeaf + g5];
+    sums[r + 6] += leaf[toLeaf + g6];
+    sums[r + 7] += leaf[toLeaf + g7];
+  }
+  for (let r = lanes; r < count; r++) {
+    const o = r * d;
+    let g = base;
+    for (let k = 0; k < depth; k++)
+      g = 2 * g + c1 + (((rows[o + feature[g]] >= split[g]) as unknown as number) | 0);
+    sums[r] += leaf[toLeaf + g];
+  }
+}
+
+// As descendAxis, with four lanes: each step is a d-term dot product, so fewer lanes already fill the CPU.
+function descendHyperplane(
+  block: Block,
+  count: number,
+  tree: TreeSlots,
+  normal: Float64Array,
+  split: Float64Array,
+  leaf: Float64Array,
+): void {
+  const { rows, d, sums } = block;
+  const { depth, base, toLeaf } = tree;
+  const c1 = 1 - base;
+  const lanes = count - (count % 4);
+  for (let r = 0; r < lanes; r += 4) {
+    const o0 = r * d;
+    const o1 = o0 + d;
+    const o2 = o1 + d;
+    const o3 = o2 + d;
+    let g0 = base;
+    let g1 = base;
+    let g2 = base;
+    let g3 = base;
+    for (let k = 0; k < depth; k++) {
+      const w0 = g0 * d;
+      const w1 = g1 * d;
+      const w2 = g2 * d;
+      const w3 = g3 * d;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let j = 0; j < d; j++) {
+        s0 += normal[w0 + j] * rows[o0 + j];
+        s1 += normal[w1 + j] * rows[o1 + j];
+        s2 += normal[w2 + j] * rows[o2 + j];
+        s3 += normal[w3 + j] * rows[o3 + j];
+      }
+      g0 = 2 * g0 + c1 + (((s0 >= split[g0]) as unknown as number) | 0);
+      g1 = 2 * g1 + c1 + (((s1 >= split[g1]) as unknown as number) | 0);
+      g2 = 2 * g2 + c1 + (((s2 >= split[g2]) as unknown as number) | 0);
+      g3 = 2 * g3 + c1 + (((s3 >= split[g3]) as unknown as number) | 0);
+    }
+    sums[r] += leaf[toLeaf + g0];
+    sums[r + 1] += leaf[toLeaf + g1];
+    sums[r + 2] += leaf[toLeaf + g2];
+    sums[r + 3] += leaf[toLeaf + g3];
+  }
+  for (let r = lanes; r < count; r++) {
+    const o = r * d;
+    let g = base;
+    for (let k = 0; k < depth; k++) {
+      const w = g * d;
+      let dot = 0;
+      for (let j = 0; j < d; j++) dot += normal[w + j] * rows[o + j];
+      g = 2 * g + c1 + (((dot >= split[g]) as unknown as number) | 0);
+    }
+    sums[r] += leaf[toLeaf + g];
   }
 }
 
