@@ -1,6 +1,7 @@
 import { registerDetector } from '@vigil/core';
 import { registerFactory } from './create-detector.js';
 import { EnsembleDetector } from './ensemble/ensemble.js';
+import { ISOLATION_FOREST_VERSION, IsolationForestDetector } from './isolation-forest/detector.js';
 import { LSTM_VERSION, LstmDetector } from './lstm/detector.js';
 import { PROPHET_SNAPSHOT_VERSION, ProphetDetector } from './prophet/detector.js';
 import { MadDetector } from './statistical/mad.js';
@@ -15,6 +16,11 @@ export {
   ENSEMBLE_SNAPSHOT_VERSION,
   EnsembleDetector,
 } from './ensemble/ensemble.js';
+export { averagePathLength } from './isolation-forest/average-path-length.js';
+export type { IsolationForestSnapshot, IsolationForestState } from './isolation-forest/detector.js';
+export { ISOLATION_FOREST_VERSION, IsolationForestDetector } from './isolation-forest/detector.js';
+export type { IsolationForestOptions, ResolvedIsolationForestOptions } from './isolation-forest/options.js';
+export { RollingFeatures } from './isolation-forest/series-features.js';
 export type { BackendChoice, LstmBackend } from './lstm/backend.js';
 export type { LstmSnapshot, LstmState, LstmTraining } from './lstm/detector.js';
 export { LSTM_VERSION, LstmDetector } from './lstm/detector.js';
@@ -88,3 +94,5 @@ registerDetector('lstm', (s) => LstmDetector.fromJSON(s), LSTM_VERSION);
 registerFactory('lstm', (o) => new LstmDetector(o));
 registerDetector('prophet', (s) => ProphetDetector.fromJSON(s), PROPHET_SNAPSHOT_VERSION);
 registerFactory('prophet', (o) => new ProphetDetector(o));
+registerDetector('isolation-forest', (s) => IsolationForestDetector.fromJSON(s), ISOLATION_FOREST_VERSION);
+registerFactory('isolation-forest', (o) => new IsolationForestDetector(o));
