@@ -49,7 +49,10 @@ export const CANDIDATES: Candidate[] = [
       make: () =>
         createDetector('ensemble', {
           combine,
-          members: [{ kind: 'zscore', options: { window: 48 } }, { kind: 'prophet', options: { refitEvery: 288 } }],
+          members: [
+            { kind: 'zscore', options: { window: 48 } },
+            { kind: 'prophet', options: { refitEvery: 288 } },
+          ],
         }),
     },
     {

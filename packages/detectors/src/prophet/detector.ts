@@ -91,7 +91,8 @@ export class ProphetDetector implements Detector<SeriesLike> {
   #run: number[] = [];
 
   constructor(options: ProphetDetectorOptions = {}) {
-    const { targetFpr, threshold, cap, floor, refitEvery, maxHistory, adaptAfter, ...prophet } = options ?? {};
+    const { targetFpr, threshold, cap, floor, refitEvery, maxHistory, adaptAfter, ...prophet } =
+      options ?? {};
     if ('regressors' in prophet) {
       throw new VigilInputError(
         'INVALID_OPTION',
@@ -310,7 +311,8 @@ export class ProphetDetector implements Detector<SeriesLike> {
   // A run of same-side anomalies long enough is a new normal: move the forecast's level to it.
   #adapt(anomalous: boolean, residual: number): void {
     if (this.#o.adaptAfter === 0) return;
-    if (!anomalous || (this.#run.length > 0 && Math.sign(this.#run[0]) !== Math.sign(residual))) this.#run = [];
+    if (!anomalous || (this.#run.length > 0 && Math.sign(this.#run[0]) !== Math.sign(residual)))
+      this.#run = [];
     if (!anomalous) return;
     this.#run.push(residual);
     if (this.#run.length >= this.#o.adaptAfter) {

@@ -139,3 +139,50 @@ describe('ProphetDetector', () => {
     expect(s.expected?.every((v) => v < 400)).toBe(true);
   });
 });
+
+describe('ProphetDetector streaming after a lasting level shift', () => {
+  const shifted = synthetic({ ...shape, days: 2, seed: 23, startIndex: 14 * DAY + 1 });
+  const from = 100;
+  const values = Float64Array.from(shifted.values, (v, i) => (i >= from ? v + 12 : v));
+
+  async function flagsAfterShift(
+    adaptAfter: number,
+  ): Promise<{ early: number; late: number; snapshot: unknown }> {
+    const d = new ProphetDetector({ adaptAfter, refitEvery: 0, uncertaintySamples: 100 });
+    await d.fit(train);
+    let early = 0;
+    let late = 0;
+    for (let i = 0; i < values.length; i++) {
+      const p = d.update(shifted.timestamps[i], values[i]);
+      if (i >= from && i < from + 24 && p.isAnomaly) early++;
+      if (i >= from + 60 && p.isAnomaly) late++;
+    }
+    return { early, late, snapshot: d.toJSON() };
+  }
+
+  it('bursts at the onset, then learns the new level instead of staying alarmed', async () => {
+    const adaptive = await flagsAfterShift(12);
+    const fixed = await flagsAfterShift(0);
+    expect(adaptive.early).toBeGreaterThanOrEqual(12);
+    // Measured on this seeded series: 12 of the first 24 points flagged; later, 1 of 417 points when adapting and
+    // all 417 when not.
+    expect(adaptive.late).toBeLessThanOrEqual(5);
+    expect(fixed.late).toBeGreaterThan(300);
+  });
+
+  it('keeps its level correction in snapshots and still reads version-1 snapshots', async () => {
+    const { snapshot } = await flagsAfterShift(12);
+    const s = snapshot as { version: number; state: { offset: number } };
+    expect(s.version).toBe(2);
+    expect(s.state.offset).toBeGreaterThan(8);
+    const copy = loadDetector<ProphetDetector>(JSON.parse(JSON.stringify(snapshot)));
+    const t = shifted.timestamps[shifted.timestamps.length - 1] + 300_000;
+    expect(copy.update(t, 70).expected).toBeCloseTo(
+      (loadDetector(s) as ProphetDetector).update(t, 70).expected ?? 0,
+      12,
+    );
+    const v1 = { ...s, version: 1, state: { ...s.state, offset: undefined, run: undefined } };
+    const old = loadDetector<ProphetDetector>(JSON.parse(JSON.stringify(v1)));
+    expect(old.update(t, 70).status).toBe('scored');
+  });
+});
