@@ -40,34 +40,20 @@ export const CANDIDATES: Candidate[] = [
   { name: 'prophet', make: () => createDetector('prophet', { refitEvery: 288 }) },
   {
     name: 'lstm',
-    make: () => createDetector('lstm', { window: 24, units: 16, epochs: 15, patience: 3, seed: 1 }),
+    make: () =>
+      createDetector('lstm', {
+        window: 16,
+        units: 8,
+        epochs: 6,
+        patience: 2,
+        replaceAnomalies: false,
+        seed: 1,
+      }),
   },
+  { name: 'isolation-forest', make: () => createDetector('isolation-forest', { seed: 1 }) },
   { name: 'ensemble', make: () => createDetector('ensemble') },
-  ...(['mean', 'max', 'vote'] as const).flatMap((combine) => [
-    {
-      name: `ens-zp-${combine}`,
-      make: () =>
-        createDetector('ensemble', {
-          combine,
-          members: [
-            { kind: 'zscore', options: { window: 48 } },
-            { kind: 'prophet', options: { refitEvery: 288 } },
-          ],
-        }),
-    },
-    {
-      name: `ens-zmp-${combine}`,
-      make: () =>
-        createDetector('ensemble', {
-          combine,
-          members: [
-            { kind: 'zscore', options: { window: 48 } },
-            { kind: 'mad', options: { window: 48 } },
-            { kind: 'prophet', options: { refitEvery: 288 } },
-          ],
-        }),
-    },
-  ]),
+  { name: 'ensemble-max', make: () => createDetector('ensemble', { combine: 'max' }) },
+  { name: 'ensemble-vote', make: () => createDetector('ensemble', { combine: 'vote' }) },
 ];
 
 interface RunResult {
