@@ -257,6 +257,30 @@ function inject(b: Base, mode: FailureMode, onset: number, rng: Rng): Label {
   };
 }
 
+/** Every failure mode the corpus injects, the nuisance `missing-gap` last. */
+export const FAILURE_MODES: readonly FailureMode[] = [
+  'spike',
+  'dip',
+  'level-shift',
+  'variance-change',
+  'trend-change',
+  'seasonality-break',
+  'slow-leak',
+  'stuck-sensor',
+  'missing-gap',
+];
+
+/** A series' labels with indices relative to the start of its test part. */
+export function testLabels(s: CorpusSeries): Label[] {
+  return s.labels.map((l) => ({
+    ...l,
+    onset: l.onset - TRAIN,
+    end: l.end - TRAIN,
+    windowStart: l.windowStart - TRAIN,
+    windowEnd: l.windowEnd - TRAIN,
+  }));
+}
+
 /**
  * Generates `count` labelled series (default 240): the six metric kinds in turn; about one series in eight is
  * left clean to measure false alarms; the others get one or two failures at least a day apart in the test part.

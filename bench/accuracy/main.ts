@@ -11,7 +11,14 @@ import { fileURLToPath } from 'node:url';
 import type { Detector, SeriesLike } from '@vigil/core';
 import { createDetector } from '@vigil/detectors';
 import { type Row, writeResult } from '../lib/report.js';
-import { type CorpusSeries, type FailureMode, generateCorpus, TRAIN } from './corpus.js';
+import {
+  type CorpusSeries,
+  FAILURE_MODES,
+  type FailureMode,
+  generateCorpus,
+  TRAIN,
+  testLabels,
+} from './corpus.js';
 import {
   bestF1,
   corpusCounts,
@@ -99,13 +106,7 @@ async function runCandidate(
       flags.set(r.isAnomaly);
       ({ expected, lower, upper } = r);
     }
-    const labels = s.labels.map((l) => ({
-      ...l,
-      onset: l.onset - TRAIN,
-      end: l.end - TRAIN,
-      windowStart: l.windowStart - TRAIN,
-      windowEnd: l.windowEnd - TRAIN,
-    }));
+    const labels = testLabels(s);
     const missing = Uint8Array.from(vs, (x) => (Number.isNaN(x) ? 1 : 0));
     scored.push({ score, flags, labels, missing });
     if (sampleIds.has(s.id)) samples.set(s.id, { score, flags, expected, lower, upper });
@@ -113,16 +114,7 @@ async function runCandidate(
   return { scored, samples, seconds: (performance.now() - t0) / 1000 };
 }
 
-const MODES: FailureMode[] = [
-  'spike',
-  'dip',
-  'level-shift',
-  'variance-change',
-  'trend-change',
-  'seasonality-break',
-  'slow-leak',
-  'stuck-sensor',
-];
+const MODES = FAILURE_MODES.filter((m) => m !== 'missing-gap');
 
 async function main() {
   const only = process.env.VIGIL_ACCURACY_ONLY?.split(',');

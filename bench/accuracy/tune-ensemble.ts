@@ -8,7 +8,7 @@
 import { TailCalibrator } from '@vigil/core';
 import { createDetector, evidence } from '@vigil/detectors';
 import { type Row, writeResult } from '../lib/report.js';
-import { generateCorpus, TRAIN } from './corpus.js';
+import { generateCorpus, TRAIN, testLabels } from './corpus.js';
 import { corpusCounts, f1, PROFILES, type ScoredSeries, windowScore } from './metrics.js';
 
 const KINDS = ['zscore', 'mad', 'prophet', 'isolation-forest'] as const;
@@ -43,13 +43,7 @@ for (const s of corpus) {
     calib.push(c);
     test.push(t);
   }
-  const labels = s.labels.map((l) => ({
-    ...l,
-    onset: l.onset - TRAIN,
-    end: l.end - TRAIN,
-    windowStart: l.windowStart - TRAIN,
-    windowEnd: l.windowEnd - TRAIN,
-  }));
+  const labels = testLabels(s);
   const missing = Uint8Array.from(s.values.subarray(TRAIN), (v) => (Number.isNaN(v) ? 1 : 0));
   cached.push({ calib, test, labels, missing });
 }
