@@ -46,6 +46,7 @@ export type { CapacityOptions, CapacityPlan } from './maintenance/plan-capacity.
 export { planCapacity } from './maintenance/plan-capacity.js';
 export type { LinearFit } from './maintenance/predict-linear.js';
 export { linearFit, predictLinearEta } from './maintenance/predict-linear.js';
+export { prophetForecaster } from './maintenance/prophet-forecaster.js';
 export type {
   ForecastBand,
   RobustSeasonalForecasterOptions,
