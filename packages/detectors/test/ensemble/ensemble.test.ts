@@ -39,7 +39,8 @@ describe('combination rules', () => {
   });
 });
 
-describe('EnsembleDetector', () => {
+// The default members include Prophet and an isolation forest: fits take seconds on a loaded machine.
+describe('EnsembleDetector', { timeout: 120_000 }, () => {
   it('finds spikes its members find, with a calibrated threshold (precision and recall over 3 seeds)', async () => {
     let tp = 0;
     let fp = 0;
