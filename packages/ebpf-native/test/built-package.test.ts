@@ -8,7 +8,7 @@ import { APT_INSTALL, checkEnvironment, VigilEbpfError } from '@vigil/ebpf-nativ
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../src/native/package-paths.js';
 import { run, uniqueMarker } from './helpers/processes.js';
-import { addonMissing, describeEbpf } from './helpers/require-ebpf.js';
+import { addonMissing, describeEbpf, skipUnlessRequired } from './helpers/require-ebpf.js';
 
 /** Runs an ES module snippet as `uid` with `m` bound to `import(entry)` (or its error) and returns its JSON output. */
 function runAs(uid: number | undefined, code: string, root = packageRoot()): unknown {
@@ -24,17 +24,20 @@ function runAs(uid: number | undefined, code: string, root = packageRoot()): unk
 }
 
 describe('@vigil/ebpf-native (built)', () => {
-  it.skipIf(addonMissing())('opens and inspects a probe object without loading it', async () => {
-    const { BpfObject, bpfObjectPath } = await import('@vigil/ebpf-native');
-    const obj = BpfObject.open(bpfObjectPath('process'));
-    expect(obj.programs.map((p) => [p.name, p.section])).toEqual([
-      ['handle_exec', 'tp/sched/sched_process_exec'],
-      ['handle_exit', 'tp/sched/sched_process_exit'],
-    ]);
-    obj.close();
-  });
+  it.skipIf(skipUnlessRequired(addonMissing()))(
+    'opens and inspects a probe object without loading it',
+    async () => {
+      const { BpfObject, bpfObjectPath } = await import('@vigil/ebpf-native');
+      const obj = BpfObject.open(bpfObjectPath('process'));
+      expect(obj.programs.map((p) => [p.name, p.section])).toEqual([
+        ['handle_exec', 'tp/sched/sched_process_exec'],
+        ['handle_exit', 'tp/sched/sched_process_exit'],
+      ]);
+      obj.close();
+    },
+  );
 
-  it.runIf(process.geteuid?.() === 0 && !addonMissing())(
+  it.skipIf(skipUnlessRequired(process.geteuid?.() !== 0 || addonMissing()))(
     'lets an unprivileged user inspect objects, and throws EBPF_PERMISSION naming the capabilities on load',
     () => {
       const result = runAs(

@@ -34,3 +34,11 @@ export function describeEbpf(name: string, body: () => void): void {
   console.warn(`[ebpf-native] skipping "${name}": ${reason}`);
   describe.skip(name, body);
 }
+
+/**
+ * Whether a test that needs something this host may lack should skip: only when it is missing and
+ * VIGIL_REQUIRE_EBPF is not set. In CI the test always runs, so a missing prerequisite fails it.
+ */
+export function skipUnlessRequired(missing: boolean): boolean {
+  return missing && process.env.VIGIL_REQUIRE_EBPF !== '1';
+}

@@ -10,12 +10,12 @@ import { Worker } from 'node:worker_threads';
 import { expect, it } from 'vitest';
 import { packageRoot } from '../../src/native/package-paths.js';
 import { hasBpftool, linksOf } from '../helpers/bpftool.js';
-import { describeEbpf } from '../helpers/require-ebpf.js';
+import { describeEbpf, skipUnlessRequired } from '../helpers/require-ebpf.js';
 
 const dist = pathToFileURL(join(packageRoot(), 'dist', 'index.js')).href;
 
 describeEbpf('native cleanup', () => {
-  it.skipIf(!hasBpftool)(
+  it.skipIf(skipUnlessRequired(!hasBpftool))(
     'detaches everything a worker thread attached when the worker ends without close()',
     async () => {
       const before = linksOf('count_getppid');
@@ -40,8 +40,10 @@ describeEbpf('native cleanup', () => {
     },
   );
 
-  it.skipIf(!hasBpftool)('detaches the links of an object that is garbage-collected', () => {
-    const script = `
+  it.skipIf(skipUnlessRequired(!hasBpftool))(
+    'detaches the links of an object that is garbage-collected',
+    () => {
+      const script = `
       import { spawnSync } from 'node:child_process';
       import { BpfObject, bpfObjectPath } from ${JSON.stringify(dist)};
       const count = () => {
@@ -63,12 +65,13 @@ describeEbpf('native cleanup', () => {
       }
       console.log(JSON.stringify({ before, attached, after: count() }));
     `;
-    const out = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
-      encoding: 'utf8',
-    });
-    expect(out.stderr).toBe('');
-    const { before, attached, after } = JSON.parse(out.stdout);
-    expect(attached).toBe(before + 1);
-    expect(after).toBe(before);
-  });
+      const out = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+        encoding: 'utf8',
+      });
+      expect(out.stderr).toBe('');
+      const { before, attached, after } = JSON.parse(out.stdout);
+      expect(attached).toBe(before + 1);
+      expect(after).toBe(before);
+    },
+  );
 });

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VigilEbpfError } from '../../src/errors.js';
 import { bpfObjectPath } from '../../src/native/package-paths.js';
 import { BpfObject } from '../../src/object/bpf-object.js';
-import { addonMissing, describeEbpf } from '../helpers/require-ebpf.js';
+import { addonMissing, describeEbpf, skipUnlessRequired } from '../helpers/require-ebpf.js';
 
 const testProbes = bpfObjectPath('test-probes');
 const open: BpfObject[] = [];
@@ -30,7 +30,7 @@ function pidFilter(obj: BpfObject, pid: number): void {
 }
 
 describe('BpfObject without privileges', () => {
-  it.skipIf(addonMissing())('lists programs and maps before load', () => {
+  it.skipIf(skipUnlessRequired(addonMissing()))('lists programs and maps before load', () => {
     const obj = BpfObject.open(readFileSync(testProbes));
     open.push(obj);
     const sections = Object.fromEntries(obj.programs.map((p) => [p.name, p.section]));
@@ -53,7 +53,7 @@ describe('BpfObject without privileges', () => {
     expect(obj.loaded).toBe(false);
   });
 
-  it.skipIf(addonMissing())('rejects bad input with EBPF_INPUT naming the field', () => {
+  it.skipIf(skipUnlessRequired(addonMissing()))('rejects bad input with EBPF_INPUT naming the field', () => {
     expect(() => BpfObject.open('/nonexistent/x.bpf.o')).toThrow(
       expect.objectContaining({ code: 'EBPF_INPUT', message: expect.stringContaining('source') }),
     );

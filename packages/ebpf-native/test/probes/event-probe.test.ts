@@ -3,7 +3,7 @@ import { startProbe } from '../../src/probes/event-probe.js';
 import { watchProcesses } from '../../src/probes/process-probe.js';
 import { hasBpftool, linksOf } from '../helpers/bpftool.js';
 import { run } from '../helpers/processes.js';
-import { describeEbpf } from '../helpers/require-ebpf.js';
+import { describeEbpf, skipUnlessRequired } from '../helpers/require-ebpf.js';
 
 const closers: Array<{ close(): void }> = [];
 afterEach(() => {
@@ -11,17 +11,20 @@ afterEach(() => {
 });
 
 describeEbpf('event probes', () => {
-  it.skipIf(!hasBpftool)('leave nothing attached when a later attach of the same probe fails', () => {
-    const before = linksOf('count_getppid');
-    // The first program attaches; the second (a bare uprobe section) cannot, so the whole start fails.
-    expect(() =>
-      startProbe('test-probes', [{ name: 'count_getppid' }, { name: 'count_uprobe' }], {}, (o) => {
-        for (const p of o.programs)
-          o.setAutoload(p.name, p.name === 'count_getppid' || p.name === 'count_uprobe');
-      }),
-    ).toThrow(expect.objectContaining({ code: 'EBPF_INPUT' }));
-    expect(linksOf('count_getppid')).toBe(before);
-  });
+  it.skipIf(skipUnlessRequired(!hasBpftool))(
+    'leave nothing attached when a later attach of the same probe fails',
+    () => {
+      const before = linksOf('count_getppid');
+      // The first program attaches; the second (a bare uprobe section) cannot, so the whole start fails.
+      expect(() =>
+        startProbe('test-probes', [{ name: 'count_getppid' }, { name: 'count_uprobe' }], {}, (o) => {
+          for (const p of o.programs)
+            o.setAutoload(p.name, p.name === 'count_getppid' || p.name === 'count_uprobe');
+        }),
+      ).toThrow(expect.objectContaining({ code: 'EBPF_INPUT' }));
+      expect(linksOf('count_getppid')).toBe(before);
+    },
+  );
 
   it('counts events it had to discard because nobody read them', async () => {
     const probe = watchProcesses({ maxBuffered: 2 });

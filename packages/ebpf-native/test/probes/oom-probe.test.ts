@@ -5,7 +5,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { EventProbe } from '../../src/probes/event-probe.js';
 import { type OomEvent, watchOomKills } from '../../src/probes/oom-probe.js';
 import { uniqueMarker } from '../helpers/processes.js';
-import { describeEbpf } from '../helpers/require-ebpf.js';
+import { describeEbpf, skipUnlessRequired } from '../helpers/require-ebpf.js';
 
 /** A memory cgroup (v1 or v2) under this process's own, so the OOM kill stays inside the test. */
 function memoryCgroup(limitBytes: number): { dir: string; addProcs: string } | undefined {
@@ -56,7 +56,7 @@ describeEbpf('watchOomKills', () => {
   if (probeCgroup) rmdirSync(probeCgroup.dir);
   else
     console.warn('[ebpf-native] skipping the OOM test: no writable memory cgroup under this process’s own.');
-  it.skipIf(!probeCgroup)(
+  it.skipIf(skipUnlessRequired(!probeCgroup))(
     'reports the OOM kill of a child that outgrows a 64 MiB memory cgroup',
     async () => {
       probe = watchOomKills();
