@@ -41,7 +41,6 @@ export { forecastExhaustion } from './maintenance/forecast-exhaustion.js';
 export { kendallVarianceS } from './maintenance/kendall-variance.js';
 export type { MannKendallOptions, MannKendallResult } from './maintenance/mann-kendall.js';
 export { mannKendall } from './maintenance/mann-kendall.js';
-export { normalCdf, normalQuantile } from './maintenance/normal-distribution.js';
 export type { CapacityOptions, CapacityPlan } from './maintenance/plan-capacity.js';
 export { planCapacity } from './maintenance/plan-capacity.js';
 export type { LinearFit } from './maintenance/predict-linear.js';
@@ -84,6 +83,7 @@ export { ROLLING_SNAPSHOT_VERSION } from './statistical/rolling-detector.js';
 export { medianInPlace, selectKth } from './statistical/select.js';
 export type { ZScoreOptions } from './statistical/zscore.js';
 export { ZScoreDetector } from './statistical/zscore.js';
+export { normalCdf, normalQuantile } from './stats/normal-distribution.js';
 
 registerDetector('zscore', (s) => ZScoreDetector.fromJSON(s), 1);
 registerFactory('zscore', (o) => new ZScoreDetector(o));

@@ -175,9 +175,10 @@ export class Pipeline {
     this.#stats.points++;
     st.times.push(t);
     st.values.push(value);
-    if (st.times.length > this.#o.history) {
-      st.times.shift();
-      st.values.shift();
+    // Trim in batches: shifting one point off a long array on every push would copy the whole history each time.
+    if (st.times.length >= 2 * this.#o.history) {
+      st.times.splice(0, st.times.length - this.#o.history);
+      st.values.splice(0, st.values.length - this.#o.history);
     }
     if (st.fitting) st.pending.push([t, value]);
     let result: PointScore | undefined;
@@ -264,7 +265,11 @@ export class Pipeline {
     st.fitting = true;
     st.pending = [];
     st.sinceFit = 0;
-    const train = { timestamps: Float64Array.from(st.times), values: Float64Array.from(st.values) };
+    const h = this.#o.history;
+    const train = {
+      timestamps: Float64Array.from(st.times.slice(-h)),
+      values: Float64Array.from(st.values.slice(-h)),
+    };
     const run = (async () => {
       try {
         const d = this.#o.createDetector(key);

@@ -1,9 +1,9 @@
 import { checkNumberOption, type SeriesLike, VigilInputError } from '@vigil/core';
+import { normalCdf } from '../stats/normal-distribution.js';
 import { type Cycle, cycleExtrema } from './cycle-extrema.js';
 import { findLevelDrops } from './find-level-drops.js';
 import { formatEta, formatQuantity } from './format.js';
 import { mannKendall } from './mann-kendall.js';
-import { normalCdf } from './normal-distribution.js';
 import { prepareSeries } from './prepare-series.js';
 import { theilSen } from './theil-sen.js';
 

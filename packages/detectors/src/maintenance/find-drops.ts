@@ -1,4 +1,5 @@
 import { quantileSorted } from '@vigil/core';
+import { MAD_TO_SIGMA } from '../statistical/mad.js';
 
 /** A sudden fall of the level: a clean-up, a GC, a restart. Indices refer to the input arrays. */
 export interface Drop {
@@ -40,7 +41,7 @@ export function dropThreshold(y: ArrayLike<number>): number {
   diffs.sort();
   const median = quantileSorted(diffs, 0.5);
   const deviations = diffs.map((d) => Math.abs(d - median)).sort();
-  const sigma = 1.4826 * quantileSorted(deviations, 0.5);
+  const sigma = MAD_TO_SIGMA * quantileSorted(deviations, 0.5);
   present.sort();
   const range = quantileSorted(present, 0.99) - quantileSorted(present, 0.01);
   return Math.max(6 * sigma, 0.02 * range);

@@ -1,4 +1,5 @@
 import { quantileSorted } from '@vigil/core';
+import { MAD_TO_SIGMA } from '../statistical/mad.js';
 
 function median3(a: ArrayLike<number>, from: number): number {
   const x = a[from];
@@ -28,7 +29,7 @@ export function findLevelDrops(values: ArrayLike<number>, k = 5): number[] {
   diffs.sort();
   const center = quantileSorted(diffs, 0.5);
   const deviations = diffs.map((d) => Math.abs(d - center)).sort();
-  const sigma = (1.4826 * quantileSorted(deviations, 0.5)) / Math.SQRT2;
+  const sigma = (MAD_TO_SIGMA * quantileSorted(deviations, 0.5)) / Math.SQRT2;
   const scores = new Float64Array(n);
   for (let i = 3; i + 3 <= n; i++) scores[i] = median3(values, i - 3) - median3(values, i);
   const drops: number[] = [];

@@ -1,6 +1,6 @@
 import { VigilInputError } from '@vigil/core';
+import { normalCdf, normalQuantile } from '../stats/normal-distribution.js';
 import { kendallVarianceS } from './kendall-variance.js';
-import { normalCdf, normalQuantile } from './normal-distribution.js';
 import { theilSen } from './theil-sen.js';
 
 /** Result of {@link mannKendall}. */

@@ -1,6 +1,6 @@
 import { VigilInputError } from '@vigil/core';
+import { normalQuantile } from '../stats/normal-distribution.js';
 import { kendallVarianceS } from './kendall-variance.js';
-import { normalQuantile } from './normal-distribution.js';
 
 /** A Theil–Sen line `y = intercept + slope·x` with a distribution-free confidence interval on the slope. */
 export interface TheilSenFit {

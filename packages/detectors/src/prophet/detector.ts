@@ -13,6 +13,7 @@ import {
   toSeries,
   VigilInputError,
 } from '@vigil/core';
+import { medianInPlace } from '../statistical/select.js';
 import { Prophet, type ProphetForecast, type ProphetOptions, type ProphetState } from './prophet.js';
 
 /** Snapshot version written by {@link ProphetDetector.toJSON}. */
@@ -234,7 +235,8 @@ export class ProphetDetector implements Detector<SeriesLike> {
     this.#adapt(result.isAnomaly, value - expected);
     this.#histT.push(t);
     this.#histV.push(value);
-    if (this.#histT.length > this.#o.maxHistory) {
+    // Trim in batches rather than splicing one point off a 20 000-point array on every update.
+    if (this.#histT.length >= 2 * this.#o.maxHistory) {
       const drop = this.#histT.length - this.#o.maxHistory;
       this.#histT.splice(0, drop);
       this.#histV.splice(0, drop);
@@ -243,7 +245,8 @@ export class ProphetDetector implements Detector<SeriesLike> {
     if (this.#o.refitEvery > 0 && this.#sinceRefit >= this.#o.refitEvery) {
       this.#sinceRefit = 0;
       try {
-        this.#fitOn(Float64Array.from(this.#histT), Float64Array.from(this.#histV));
+        const keep = this.#o.maxHistory;
+        this.#fitOn(Float64Array.from(this.#histT.slice(-keep)), Float64Array.from(this.#histV.slice(-keep)));
         this.#offset = this.#recentLevelError();
         this.#run = [];
       } catch {
@@ -316,7 +319,7 @@ export class ProphetDetector implements Detector<SeriesLike> {
     if (!anomalous) return;
     this.#run.push(residual);
     if (this.#run.length >= this.#o.adaptAfter) {
-      this.#offset += median(this.#run);
+      this.#offset += medianInPlace(Float64Array.from(this.#run), this.#run.length);
       this.#run = [];
     }
   }
@@ -330,7 +333,7 @@ export class ProphetDetector implements Detector<SeriesLike> {
     const vs = this.#histV.slice(-k);
     const f = this.#model.predict(this.#future(ts));
     const r = vs.map((v, i) => v - f.yhat[i]).filter((v) => !Number.isNaN(v));
-    return r.length > 0 ? median(r) : 0;
+    return r.length > 0 ? medianInPlace(Float64Array.from(r), r.length) : 0;
   }
 
   #fitOn(timestamps: Float64Array, values: Float64Array): void {
@@ -372,12 +375,6 @@ export class ProphetDetector implements Detector<SeriesLike> {
     }
     return { model: this.#model, cal: this.#cal };
   }
-}
-
-function median(xs: readonly number[]): number {
-  const a = [...xs].sort((p, q) => p - q);
-  const m = a.length >> 1;
-  return a.length % 2 === 1 ? a[m] : (a[m - 1] + a[m]) / 2;
 }
 
 // Distance from yhat in half-widths of the interval on the point's side; NaN for a missing value.

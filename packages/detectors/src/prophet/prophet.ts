@@ -6,6 +6,7 @@ import {
   validateTimestamps,
   validateValues,
 } from '@vigil/core';
+import { normalQuantile } from '../stats/normal-distribution.js';
 import { fitMap, type MapFitInfo } from './fit.js';
 import {
   autoSeasonalityOrder,
@@ -21,7 +22,7 @@ import {
   type SeasonalitySpec,
 } from './seasonality.js';
 import { changepointIndices, evaluateTrend, type Growth } from './trend.js';
-import { normalQuantile, simulateIntervals } from './uncertainty.js';
+import { simulateIntervals } from './uncertainty.js';
 
 /** A custom seasonality (Prophet's `add_seasonality`). */
 export interface ProphetSeasonality {

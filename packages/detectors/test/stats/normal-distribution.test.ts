@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalCdf, normalQuantile } from '../../src/maintenance/normal-distribution.js';
+import { normalCdf, normalQuantile } from '../../src/stats/normal-distribution.js';
 
 describe('normalCdf', () => {
   it('matches tabulated Φ values to 1e-7', () => {
@@ -29,5 +29,15 @@ describe('normalQuantile', () => {
     expect(normalQuantile(0)).toBe(Number.NEGATIVE_INFINITY);
     expect(normalQuantile(1)).toBe(Number.POSITIVE_INFINITY);
     expect(normalQuantile(1.5)).toBeNaN();
+  });
+});
+
+describe('normalQuantile (the values Prophet intervals use)', () => {
+  it('matches reference values of the standard normal quantile to 1e-8', () => {
+    expect(normalQuantile(0.5)).toBeCloseTo(0, 12);
+    expect(normalQuantile(0.9)).toBeCloseTo(1.2815515655446004, 8);
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959963984540054, 8);
+    expect(normalQuantile(0.001)).toBeCloseTo(-3.090232306167813, 7);
+    expect(normalQuantile(0)).toBe(Number.NEGATIVE_INFINITY);
   });
 });
