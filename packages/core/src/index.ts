@@ -41,6 +41,17 @@ export type { OtlpReceiver, OtlpReceiverOptions } from './pipeline/otlp-receiver
 export { startOtlpReceiver } from './pipeline/otlp-receiver.js';
 export type { PipelineOptions, PipelineStats } from './pipeline/pipeline.js';
 export { Pipeline } from './pipeline/pipeline.js';
+export type { ChangeEstimate, ChangeOptions } from './rca/change-point.js';
+export { estimateChange } from './rca/change-point.js';
+export type { ConnectionLike, ConnectionResolvers } from './rca/connection-graph.js';
+export { topologyFromConnections } from './rca/connection-graph.js';
+export type { LeadLag } from './rca/cross-correlation.js';
+export { crossCorrelation, leadLag } from './rca/cross-correlation.js';
+export { rankRootCauses } from './rca/rank-root-causes.js';
+export { seriesAttributes, serviceOf } from './rca/service-of.js';
+export type { CallEdge } from './rca/topology.js';
+export { PEER_ATTRIBUTES, Topology } from './rca/topology.js';
+export type { RankOptions, RankWeights, RootCause, RootCauseRanking } from './rca/types.js';
 export type { CsvOptions } from './series/csv.js';
 export { frameFromCsv, seriesFromCsv } from './series/csv.js';
 export type { Frame, FrameLike } from './series/frame.js';
