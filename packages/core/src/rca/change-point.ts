@@ -15,6 +15,11 @@ export interface ChangeEstimate {
   readonly level: number;
   /** `(level − baseline) / sigma`: how many baseline deviations the series moved. */
   readonly z: number;
+  /**
+   * Points, of the `2 × afterPoints` from the onset, still shifted by more than half the change (and 3 σ) in its
+   * direction: how long the disturbance lasted.
+   */
+  readonly sustained: number;
 }
 
 /** Options of {@link estimateChange}. */
@@ -107,5 +112,11 @@ export function estimateChange(
   // A flat baseline (an error count stuck at 0) has no spread: measure the change against a sliver of its size.
   const floor = 1e-3 * Math.max(Math.abs(baseline), Math.abs(level - baseline), Number.MIN_VALUE);
   sigma = Math.max(sigma, floor);
-  return { onset: times[onsetIdx], baseline, sigma, level, z: (level - baseline) / sigma };
+  const sign = level >= baseline ? 1 : -1;
+  const bar = Math.max(3 * sigma, Math.abs(level - baseline) / 2);
+  let sustained = 0;
+  for (let i = onsetIdx; i < times.length && i < onsetIdx + 2 * afterPoints; i++) {
+    if (sign * (values[i] - baseline) > bar) sustained++;
+  }
+  return { onset: times[onsetIdx], baseline, sigma, level, z: (level - baseline) / sigma, sustained };
 }

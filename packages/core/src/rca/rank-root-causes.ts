@@ -7,7 +7,7 @@ import { holdOnGrid, medianStep } from './resample.js';
 import { serviceOf } from './service-of.js';
 import type { RankOptions, RankWeights, RootCause, RootCauseRanking } from './types.js';
 
-const DEFAULT_WEIGHTS: RankWeights = { onset: 2, lag: 1, topology: 2.5, magnitude: 0.25 };
+const DEFAULT_WEIGHTS: RankWeights = { onset: 2, lag: 1, topology: 2.5, persistence: 1, magnitude: 0.25 };
 
 interface Candidate {
   key: string;
@@ -19,6 +19,8 @@ interface Candidate {
   z: number;
   baseline: number;
   level: number;
+  /** Points the change lasted (NaN without history). */
+  sustained: number;
   /** Differenced values on the shared grid, for lead–lag. */
   diff?: Float64Array;
 }
@@ -31,15 +33,17 @@ interface PairEvidence {
   correlation: number;
   topology: number;
   hops: number;
+  persistence: number;
   logit: number;
 }
 
 /**
  * Ranks the series of an incident by how likely each is its root cause. Every ordered pair (i, j) gets a logit
- * that i caused j from three antisymmetric terms: onset order (tanh of the onset difference over two sampling
+ * that i caused j from four antisymmetric terms: onset order (tanh of the onset difference over two sampling
  * steps; onsets are change points, see {@link estimateChange}), lead–lag (the signed lag of the strongest
- * cross-correlation of the differenced series, counted above the 2/√n noise level), and the call graph (+1 when j's
- * service calls i's directly or through others: a caller's latency and errors follow its callee's). A series'
+ * cross-correlation of the differenced series, counted above the 2/√n noise level), the call graph (+1 when j's
+ * service calls i's directly or through others: a caller's latency and errors follow its callee's), and
+ * persistence (−1 when i's disturbance lasted under half as long as j's: a blip cannot explain an outage). A series'
  * score is the mean over the others of σ(logit) — a Borda count of pairwise cause probabilities — plus a small
  * term for its relative magnitude (log(1 + |z|)); scores are then normalised to shares that sum to 1.
  *
@@ -83,6 +87,7 @@ export function rankRootCauses(
         correlation: e.correlation,
         topology: -e.topology,
         hops: e.hops,
+        persistence: -e.persistence,
         logit: -e.logit,
       };
     }
@@ -137,6 +142,7 @@ function collect(events: readonly AnomalyEvent[], max: number): Candidate[] {
         z: Number.NaN,
         baseline: Number.NaN,
         level: Number.NaN,
+        sustained: Number.NaN,
       });
     } else {
       c.start = Math.min(c.start, e.start);
@@ -160,6 +166,7 @@ function measure(candidates: Candidate[], options: RankOptions): number {
       c.z = change.z;
       c.baseline = change.baseline;
       c.level = change.level;
+      c.sustained = change.sustained;
     }
     const s = medianStep(h.timestamps);
     if (s > 0) steps.push(s);
@@ -227,6 +234,12 @@ function evidence(
       hops = up;
     }
   }
+  // Only a clear mismatch counts: one series disturbed for less than half as long as the other.
+  let persistence = 0;
+  if (a.sustained > 0 && b.sustained > 0) {
+    const ratio = Math.log2(a.sustained / b.sustained);
+    if (Math.abs(ratio) > 1) persistence = Math.sign(ratio) * Math.min(1, Math.abs(ratio) - 1);
+  }
   return {
     onset,
     lag,
@@ -234,7 +247,8 @@ function evidence(
     correlation,
     topology: topo,
     hops,
-    logit: w.onset * onset + w.lag * lag + w.topology * topo,
+    persistence,
+    logit: w.onset * onset + w.lag * lag + w.topology * topo + w.persistence * persistence,
   };
 }
 

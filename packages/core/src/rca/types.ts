@@ -55,6 +55,8 @@ export interface RankWeights {
   readonly lag: number;
   /** Call graph: a callee's anomaly explains its callers'. Default 2.5. */
   readonly topology: number;
+  /** Persistence: a blip shorter than half another series' disturbance cannot explain it. Default 1. */
+  readonly persistence: number;
   /** Relative magnitude (added to the pairwise share). Default 0.25. */
   readonly magnitude: number;
 }
