@@ -1,10 +1,11 @@
 /**
  * The closed loop: an OTLP/HTTP receiver feeds a Pipeline (one streaming detector per series), whose events are
  * grouped into incidents. Here a replay of two days of Collector exports for three services stands in for a live
- * Collector; point a real one's `otlphttp` exporter (encoding: json) at the same endpoint.
+ * Collector; point a real one's `otlphttp` exporter (protobuf or JSON, gzip or not) at the same endpoint.
  */
-import { type Incident, Pipeline, startOtlpReceiver } from '@vigil/core';
+import { type Incident, Pipeline } from '@vigil/core';
 import { createDetector } from '@vigil/detectors';
+import { startOtlpReceiver } from '@vigil/server';
 import { collectorReplay } from './collector-replay.js';
 
 const { requests, faults } = collectorReplay();

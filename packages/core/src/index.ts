@@ -37,8 +37,6 @@ export type { Incident, IncidentChange } from './pipeline/incidents.js';
 export { IncidentGrouper } from './pipeline/incidents.js';
 export type { KeyedPoint, OtlpMetricsRequest } from './pipeline/otlp.js';
 export { OtlpTranslator, seriesKey } from './pipeline/otlp.js';
-export type { OtlpReceiver, OtlpReceiverOptions } from './pipeline/otlp-receiver.js';
-export { startOtlpReceiver } from './pipeline/otlp-receiver.js';
 export type { PipelineOptions, PipelineStats } from './pipeline/pipeline.js';
 export { Pipeline } from './pipeline/pipeline.js';
 export type { ChangeEstimate, ChangeOptions } from './rca/change-point.js';

@@ -1,0 +1,14 @@
+export { loadConfig, parseConfig } from './config/load-config.js';
+export type { VigilConfig, VigilConfigInput } from './config/schema.js';
+export { configSchema, configSections } from './config/schema.js';
+export type { OtlpEncoding, OtlpRejection } from './otlp/decode.js';
+export { decodeMetricsRequest, decompress, encodingOf } from './otlp/decode.js';
+export type { IngestResult, IngestStats, MetricsIngestOptions, PointSink } from './otlp/metrics-ingest.js';
+export { MetricsIngest } from './otlp/metrics-ingest.js';
+export type {
+  OtlpHttpReceiver,
+  OtlpHttpReceiverOptions,
+  OtlpHttpReceiverStats,
+} from './receivers/otlp-http.js';
+export { startOtlpHttpReceiver } from './receivers/otlp-http.js';
+export { startOtlpReceiver } from './receivers/start-otlp-receiver.js';
