@@ -9,6 +9,8 @@ import type { BpfObject } from '../object/bpf-object.js';
 import type { RecordBatch } from '../object/ring-buffer.js';
 import { monotonicToEpochMs } from '../probes/clock.js';
 import { EventProbe, type EventProbeOptions, startProbe } from '../probes/event-probe.js';
+import { H2Connection } from './h2-connection.js';
+import { H2_PREFACE } from './h2-frames.js';
 import { decodeHttpRecord, type HttpRecord } from './http-record.js';
 import type { ConnectionParser, HttpRequest, ParsedExchange } from './http-request.js';
 import { Http1Connection } from './http1-connection.js';
@@ -48,8 +50,8 @@ export interface HttpTracerStats {
   orphanTransfers: number;
 }
 
-const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 const MAX_PIDS = 1024;
+const MAX_EARLY = 4;
 
 interface Connection {
   pid: number;
@@ -62,6 +64,8 @@ interface Connection {
   parser?: ConnectionParser;
   /** Not a protocol we parse: its transfers are skipped. */
   ignored: boolean;
+  /** Server transfers before the client spoke (an HTTP/2 server's SETTINGS), replayed once the protocol is known. */
+  early: Array<Extract<HttpRecord, { kind: 'data' }>>;
 }
 
 /** A running request tracer: an {@link EventProbe} of {@link HttpRequest}s with series and parser counters. */
@@ -246,7 +250,7 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
         const oldest = connections.keys().next().value as number;
         connections.delete(oldest);
       }
-      connections.set(record.connId, { ...record, ignored: false });
+      connections.set(record.connId, { ...record, ignored: false, early: [] });
       stats.connections++;
       return;
     }
@@ -265,11 +269,14 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
     if (!conn.parser) {
       const first = record.capture.from(0);
       const clientSent = (record.direction === 'out') === (conn.side === 'client');
-      if (clientSent && first?.subarray(0, H2_PREFACE.length).equals(H2_PREFACE)) {
-        // HTTP/2: parsed once gRPC support lands; until then its transfers are skipped.
-        conn.ignored = true;
+      if (!clientSent) {
+        // HTTP clients speak first, but an HTTP/2 server may send SETTINGS before reading the preface;
+        // a server that keeps talking first speaks another protocol.
+        if (conn.early.length < MAX_EARLY) conn.early.push(record);
+        else conn.ignored = true;
         return;
       }
+      const h2 = first?.subarray(0, H2_PREFACE.length).equals(H2_PREFACE) ?? false;
       const emit = (x: ParsedExchange): void => {
         const request: HttpRequest = {
           side: conn.side,
@@ -297,7 +304,9 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
           isError(request),
         );
       };
-      conn.parser = new Http1Connection(conn.side, emit);
+      conn.parser = h2 ? new H2Connection(conn.side, emit) : new Http1Connection(conn.side, emit);
+      for (const e of conn.early) conn.parser.feed(e.direction, e.capture, e.startNs, e.endNs);
+      conn.early = [];
     }
     conn.parser.feed(record.direction, record.capture, record.startNs, record.endNs);
   };

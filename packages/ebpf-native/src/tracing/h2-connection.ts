@@ -1,0 +1,161 @@
+/**
+ * An HTTP/2 cleartext connection from one side: frames of both directions, header blocks decoded with
+ * HPACK (RFC 7541, hpack.js; one decoder per direction, fed every block in order, as its dynamic table
+ * requires), streams paired from the client's HEADERS to the server's END_STREAM. gRPC calls are the
+ * streams with `content-type: application/grpc*`: service and method from `:path`, status from the
+ * `grpc-status` trailer.
+ */
+import hpack from 'hpack.js';
+import type { Capture } from './capture.js';
+import { H2, H2_FLAGS, type H2Frame, H2FrameStream } from './h2-frames.js';
+import type { Side } from './http-record.js';
+import type { ConnectionParser, GrpcCall, ParsedExchange } from './http-request.js';
+
+interface Stream {
+  method: string;
+  path: string;
+  grpc: boolean;
+  startNs: bigint;
+  status: number;
+  grpcStatus: number;
+}
+
+/** Decodes one direction's header blocks; `broken` once a block fails (the dynamic table is then unknown). */
+class HeaderDecoder {
+  readonly #decompressor = hpack.decompressor.create({ table: { size: 4096 } });
+  #error: unknown;
+
+  constructor() {
+    this.#decompressor.on('error', (e: unknown) => {
+      this.#error = e;
+    });
+  }
+
+  get broken(): boolean {
+    return this.#error !== undefined;
+  }
+
+  decode(block: Buffer): Map<string, string> | undefined {
+    if (this.broken) return undefined;
+    this.#decompressor.write(block);
+    this.#decompressor.execute();
+    const headers = new Map<string, string>();
+    for (let h = this.#decompressor.read(); h; h = this.#decompressor.read()) headers.set(h.name, h.value);
+    return this.broken ? undefined : headers;
+  }
+}
+
+/** `/package.Service/Method` → service and method; undefined for other paths. */
+export function grpcTarget(path: string): Omit<GrpcCall, 'statusCode'> | undefined {
+  const m = /^\/([^/]+)\/([^/]+)$/.exec(path);
+  return m ? { service: m[1], method: m[2] } : undefined;
+}
+
+/** Pairs the requests and responses of one HTTP/2 connection. */
+export class H2Connection implements ConnectionParser {
+  readonly #emit: (exchange: ParsedExchange) => void;
+  readonly #fromClient: H2FrameStream;
+  readonly #fromServer: H2FrameStream;
+  readonly #clientDirection: 'in' | 'out';
+  readonly #decoders = { client: new HeaderDecoder(), server: new HeaderDecoder() };
+  readonly #streams = new Map<number, Stream>();
+  /** A header block spread over HEADERS + CONTINUATION frames, per direction. */
+  readonly #blocks: {
+    client?: { frame: H2Frame; parts: Buffer[] };
+    server?: { frame: H2Frame; parts: Buffer[] };
+  } = {};
+
+  constructor(side: Side, emit: (exchange: ParsedExchange) => void) {
+    this.#emit = emit;
+    this.#clientDirection = side === 'server' ? 'in' : 'out';
+    this.#fromClient = new H2FrameStream(true, (f) => this.#frame('client', f));
+    this.#fromServer = new H2FrameStream(false, (f) => this.#frame('server', f));
+  }
+
+  get lostSync(): number {
+    return (
+      Number(this.#fromClient.lost) +
+      Number(this.#fromServer.lost) +
+      Number(this.#decoders.client.broken) +
+      Number(this.#decoders.server.broken)
+    );
+  }
+
+  feed(direction: 'in' | 'out', capture: Capture, startNs: bigint, endNs: bigint): void {
+    (direction === this.#clientDirection ? this.#fromClient : this.#fromServer).feed(capture, startNs, endNs);
+  }
+
+  close(): void {
+    this.#streams.clear();
+  }
+
+  #frame(from: 'client' | 'server', frame: H2Frame): void {
+    if (frame.type === H2.HEADERS && frame.payload) {
+      let block = frame.payload;
+      let at = 0;
+      if (frame.flags & H2_FLAGS.PADDED) at = 1;
+      const pad = frame.flags & H2_FLAGS.PADDED ? block[0] : 0;
+      if (frame.flags & H2_FLAGS.PRIORITY) at += 5;
+      block = block.subarray(at, block.length - pad);
+      if (frame.flags & H2_FLAGS.END_HEADERS) this.#headers(from, frame, block);
+      else this.#blocks[from] = { frame, parts: [block] };
+      return;
+    }
+    if (frame.type === H2.CONTINUATION && frame.payload) {
+      const pending = this.#blocks[from];
+      if (!pending) return;
+      pending.parts.push(frame.payload);
+      if (frame.flags & H2_FLAGS.END_HEADERS) {
+        this.#blocks[from] = undefined;
+        // The stream ends (END_STREAM on the HEADERS frame) once its last block fragment has arrived.
+        this.#headers(from, { ...pending.frame, endNs: frame.endNs }, Buffer.concat(pending.parts));
+      }
+      return;
+    }
+    if (frame.type === H2.DATA && from === 'server' && frame.flags & H2_FLAGS.END_STREAM) {
+      this.#end(frame.streamId, frame.endNs);
+    } else if (frame.type === H2.RST_STREAM) {
+      this.#streams.delete(frame.streamId);
+    }
+  }
+
+  #headers(from: 'client' | 'server', frame: H2Frame, block: Buffer): void {
+    const headers = this.#decoders[from].decode(block);
+    if (!headers) return;
+    if (from === 'client') {
+      if (!headers.has(':path')) return; // trailers of a client stream
+      this.#streams.set(frame.streamId, {
+        method: headers.get(':method') ?? '',
+        path: headers.get(':path') ?? '/',
+        grpc: (headers.get('content-type') ?? '').startsWith('application/grpc'),
+        startNs: frame.startNs,
+        status: 0,
+        grpcStatus: -1,
+      });
+      return;
+    }
+    const stream = this.#streams.get(frame.streamId);
+    if (!stream) return;
+    const status = headers.get(':status');
+    if (status !== undefined) stream.status = Number(status);
+    const grpcStatus = headers.get('grpc-status');
+    if (grpcStatus !== undefined) stream.grpcStatus = Number(grpcStatus);
+    if (frame.flags & H2_FLAGS.END_STREAM) this.#end(frame.streamId, frame.endNs);
+  }
+
+  #end(streamId: number, endNs: bigint): void {
+    const stream = this.#streams.get(streamId);
+    if (!stream) return;
+    this.#streams.delete(streamId);
+    const target = stream.grpc ? grpcTarget(stream.path) : undefined;
+    this.#emit({
+      method: stream.method,
+      target: stream.path,
+      status: stream.status,
+      protocolVersion: '2',
+      startNs: stream.startNs,
+      endNs,
+      grpc: target ? { ...target, statusCode: stream.grpcStatus } : undefined,
+    });
+  }
+}

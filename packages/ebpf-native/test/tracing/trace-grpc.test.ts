@@ -1,0 +1,104 @@
+/**
+ * gRPC over cleartext HTTP/2 with @grpc/grpc-js on both ends: the tracer sees each unary call once from
+ * each side, with service, method and the grpc-status of its trailers, including errors and a response
+ * larger than the capture's head whose frames still fall in the copied head and tail.
+ */
+import {
+  credentials,
+  makeGenericClientConstructor,
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+  status,
+} from '@grpc/grpc-js';
+import { afterEach, expect, it } from 'vitest';
+import type { HttpRequest } from '../../src/tracing/http-request.js';
+import { type HttpTracer, traceHttp } from '../../src/tracing/trace-http.js';
+import { describeEbpf } from '../helpers/require-ebpf.js';
+
+const json = {
+  serialize: (value: unknown) => Buffer.from(JSON.stringify(value)),
+  deserialize: (bytes: Buffer) => JSON.parse(bytes.toString('utf8')),
+};
+const method = (name: string) => ({
+  path: `/vigil.test.Store/${name}`,
+  requestStream: false,
+  responseStream: false,
+  requestSerialize: json.serialize,
+  requestDeserialize: json.deserialize,
+  responseSerialize: json.serialize,
+  responseDeserialize: json.deserialize,
+});
+const service: ServiceDefinition = { Get: method('Get'), Put: method('Put') };
+
+let tracer: HttpTracer | undefined;
+let server: Server | undefined;
+afterEach(() => {
+  tracer?.close();
+  server?.forceShutdown();
+});
+
+type Unary = (req: unknown, cb: (e: { code?: number } | null, res?: unknown) => void) => void;
+
+describeEbpf('traceHttp on gRPC', () => {
+  it('sees unary calls with OK and error statuses from both sides, with service and method', async () => {
+    server = new Server();
+    server.addService(service, {
+      Get: (call: { request: { key: string } }, cb: (e: unknown, r?: unknown) => void) => {
+        if (call.request.key === 'missing') cb({ code: status.NOT_FOUND, details: 'no such key' });
+        else if (call.request.key === 'big') cb(null, { value: 'v'.repeat(3000) });
+        else cb(null, { value: call.request.key.toUpperCase() });
+      },
+      Put: (_call: unknown, cb: (e: unknown) => void) => cb({ code: status.INTERNAL, details: 'disk full' }),
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server!.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
+    );
+    tracer = traceHttp({ pid: process.pid, ports: [port] });
+    const Client = makeGenericClientConstructor(service, 'Store');
+    const client = new Client(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as Record<
+      string,
+      Unary
+    >;
+    const call = (name: string, request: unknown) =>
+      new Promise<number>((resolve) => client[name](request, (e) => resolve(e?.code ?? status.OK)));
+    const codes: number[] = [];
+    for (const [name, key] of [
+      ['Get', 'a'],
+      ['Get', 'b'],
+      ['Get', 'missing'],
+      ['Put', 'x'],
+      ['Get', 'big'],
+      ['Get', 'c'],
+    ]) {
+      codes.push(await call(name, { key }));
+    }
+    expect(codes).toEqual([0, 0, 5, 13, 0, 0]);
+    (client as unknown as { close(): void }).close();
+
+    const got: HttpRequest[] = [];
+    const deadline = Date.now() + 10_000;
+    while (got.length < 12 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      got.push(...tracer.read());
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    got.push(...tracer.read());
+    const seen = got
+      .map((r) => `${r.side} ${r.grpc?.service}/${r.grpc?.method} ${r.grpc?.statusCode}`)
+      .sort();
+    const expected = ['Get 0', 'Get 0', 'Get 5', 'Put 13', 'Get 0', 'Get 0'].flatMap((s) => {
+      const [m, c] = s.split(' ');
+      return [`client vigil.test.Store/${m} ${c}`, `server vigil.test.Store/${m} ${c}`];
+    });
+    expect(seen).toEqual(expected.sort());
+    for (const r of got) {
+      expect(r).toMatchObject({ protocolVersion: '2', method: 'POST', status: 200, pid: process.pid });
+      expect(r.route).toBe(`/vigil.test.Store/${r.grpc?.method}`);
+      expect(r.durationMs).toBeGreaterThan(0);
+    }
+    expect(tracer.parserStats().lostSync).toBe(0);
+  });
+});
