@@ -119,8 +119,9 @@ struct stack_key {
 /* HTTP capture (bpf/http.bpf.c). Every record starts with this header; data records carry head_len bytes
  * from the start of the syscall's buffer, then tail_len bytes from its end; open records carry a
  * struct http_conn_info. 48 bytes. */
-#define VIGIL_HTTP_HEAD 1024 /* power of two: the probe masks offsets with it */
-#define VIGIL_HTTP_TAIL 256  /* power of two */
+#define VIGIL_HTTP_HEAD 1024   /* HTTP/1.x and undecided connections */
+#define VIGIL_HTTP2_HEAD 16384 /* HTTP/2: many small frames share a write; power of two (offsets are masked) */
+#define VIGIL_HTTP_TAIL 256    /* power of two */
 
 enum http_event_kind { VIGIL_HTTP_OPEN = 1, VIGIL_HTTP_DATA = 2, VIGIL_HTTP_CLOSE = 3 };
 enum http_role { VIGIL_HTTP_SERVER = 1, VIGIL_HTTP_CLIENT = 2 };

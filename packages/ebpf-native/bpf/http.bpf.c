@@ -4,8 +4,9 @@
  *  - only accept/accept4/connect/close and the data syscalls are hooked, never raw_syscalls;
  *  - a connection is tracked from accept or connect, and only when its process (`pids`), side (`roles`)
  *    and server port (`ports`) are wanted: every other read or write costs one hash lookup;
- *  - only buffer heads (VIGIL_HTTP_HEAD bytes) and tails (VIGIL_HTTP_TAIL bytes) are copied; user space
- *    parses messages from them and counts the bytes in between.
+ *  - only buffer heads (VIGIL_HTTP_HEAD bytes; VIGIL_HTTP2_HEAD on connections that opened with the
+ *    HTTP/2 preface, whose writes pack many small frames) and tails (VIGIL_HTTP_TAIL bytes) are copied;
+ *    user space parses messages from them and counts the bytes in between.
  * Connections accepted or connected before the probe started are not seen. */
 #include "vigil.bpf.h"
 #include <bpf/bpf_endian.h>
@@ -48,10 +49,12 @@ struct conn_key {
 	__u32 fd;
 };
 
+enum conn_proto { PROTO_UNKNOWN = 0, PROTO_OTHER = 1, PROTO_H2 = 2 };
+
 struct conn_value {
 	__u64 id;
 	__u8 role;
-	__u8 pad;
+	__u8 proto; /* decided at the client's first transfer */
 	__u16 family;
 	__u16 lport;
 	__u16 rport;
@@ -100,7 +103,8 @@ struct scratch {
 	struct http_event h;
 	union {
 		struct http_conn_info info; /* open records */
-		__u8 data[3 * VIGIL_HTTP_HEAD + 2 * VIGIL_HTTP_TAIL]; /* slack keeps the verifier's bounds simple */
+		/* head (up to VIGIL_HTTP2_HEAD), then the tail; slack keeps the verifier's bounds simple */
+		__u8 data[VIGIL_HTTP2_HEAD + 2048 + 2 * VIGIL_HTTP_TAIL];
 	};
 };
 
@@ -197,35 +201,54 @@ static __always_inline void track(struct http_config *c, __u32 tgid, __u32 fd, _
 		count_drop();
 }
 
+#define COPY_CHUNK 1024
+
 /* Copies the part of one buffer segment [pos, pos + seg) of the transfer that falls in its head
- * [0, head_len) or its tail [len - tail_len, len). */
-static __always_inline void copy_segment(struct scratch *s, __u64 base, __u32 pos, __u32 seg, __u32 len,
-					 __u32 head_len, __u32 tail_len)
+ * [0, head_len) or its tail [len - tail_len, len), with lens = head_len | tail_len << 16 (BPF functions
+ * take five arguments). The tail lands right after the head: a tail exists only when the head is full,
+ * so head_len is then VIGIL_HTTP_HEAD or VIGIL_HTTP2_HEAD. A global function: the verifier checks it
+ * once, not once per iovec of every caller. */
+__noinline int copy_segment(__u64 base, __u32 pos, __u32 seg, __u32 len, __u32 lens)
 {
+	__u32 head_len = lens & 0xffff;
+	__u32 tail_len = lens >> 16;
+	__u32 zero = 0;
+	struct scratch *s = bpf_map_lookup_elem(&scratch_buf, &zero);
+	if (!s)
+		return 0;
 	if (pos < head_len) {
 		__u32 n = head_len - pos;
 		if (n > seg)
 			n = seg;
-		__u32 off = pos & (VIGIL_HTTP_HEAD - 1);
-		if (n > VIGIL_HTTP_HEAD)
-			n = VIGIL_HTTP_HEAD;
-		/* A no-op after the clamp (barrier_var stops clang from dropping it), but a bound the verifier
-		 * keeps whichever register the compiler passes. */
-		barrier_var(n);
-		n &= 2 * VIGIL_HTTP_HEAD - 1;
-		bpf_probe_read_user(&s->data[off], n, (void *)base);
+		/* In chunks: each copy's size and offset have bounds the verifier can add up. */
+		for (__u32 done = 0, k = 0; k < VIGIL_HTTP2_HEAD / COPY_CHUNK; k++) {
+			if (done >= n)
+				break;
+			__u32 c = n - done;
+			if (c > COPY_CHUNK)
+				c = COPY_CHUNK;
+			__u32 off = (pos + done) & (VIGIL_HTTP2_HEAD - 1);
+			/* A no-op after the clamp (barrier_var stops clang from dropping it), but a bound the
+			 * verifier keeps whichever register the compiler passes. */
+			barrier_var(c);
+			c &= 2 * COPY_CHUNK - 1;
+			bpf_probe_read_user(&s->data[off], c, (void *)(base + done));
+			done += c;
+		}
 	}
 	__u32 tail_start = len - tail_len;
 	if (tail_len && pos + seg > tail_start) {
 		__u32 from = pos > tail_start ? pos : tail_start;
 		__u32 n = pos + seg - from;
 		__u32 off = (from - tail_start) & (VIGIL_HTTP_TAIL - 1);
+		__u32 at = head_len >= VIGIL_HTTP2_HEAD ? VIGIL_HTTP2_HEAD : VIGIL_HTTP_HEAD;
 		if (n > VIGIL_HTTP_TAIL)
 			n = VIGIL_HTTP_TAIL;
 		barrier_var(n);
 		n &= 2 * VIGIL_HTTP_TAIL - 1;
-		bpf_probe_read_user(&s->data[VIGIL_HTTP_HEAD + off], n, (void *)(base + (from - pos)));
+		bpf_probe_read_user(&s->data[at + off], n, (void *)(base + (from - pos)));
 	}
+	return 0;
 }
 
 enum buffer_kind { BUF_PLAIN = 0, BUF_IOV = 1, BUF_MSG = 2 };
@@ -278,7 +301,8 @@ static __always_inline int exit_data(long ret)
 		return 0;
 	}
 	__u32 len = ret > 0x7fffffff ? 0x7fffffff : (__u32)ret;
-	__u32 head_len = len < VIGIL_HTTP_HEAD ? len : VIGIL_HTTP_HEAD;
+	__u32 head_max = c->conn.proto == PROTO_H2 ? VIGIL_HTTP2_HEAD : VIGIL_HTTP_HEAD;
+	__u32 head_len = len < head_max ? len : head_max;
 	__u32 rest = len - head_len;
 	__u32 tail_len = rest < VIGIL_HTTP_TAIL ? rest : VIGIL_HTTP_TAIL;
 
@@ -296,8 +320,9 @@ static __always_inline int exit_data(long ret)
 	s->h.lport = c->conn.lport;
 	s->h.rport = c->conn.rport;
 
+	__u32 lens = head_len | tail_len << 16;
 	if (!c->vec) {
-		copy_segment(s, c->buf, 0, len, len, head_len, tail_len);
+		copy_segment(c->buf, 0, len, len, lens);
 	} else {
 		__u32 pos = 0;
 		__u32 iovcnt = c->iovcnt;
@@ -309,9 +334,20 @@ static __always_inline int exit_data(long ret)
 			if (bpf_probe_read_user(&v, sizeof(v), &iov[i]))
 				break;
 			__u32 seg = v.iov_len > len - pos ? len - pos : (__u32)v.iov_len;
-			copy_segment(s, (__u64)v.iov_base, pos, seg, len, head_len, tail_len);
+			copy_segment((__u64)v.iov_base, pos, seg, len, lens);
 			pos += seg;
 		}
+	}
+	/* The client's first bytes tell HTTP/2 (its preface, "PRI * HTTP/2.0") from the rest. */
+	bool from_client = (c->direction == VIGIL_HTTP_INGRESS) == (c->conn.role == VIGIL_HTTP_SERVER);
+	if (c->conn.proto == PROTO_UNKNOWN && from_client) {
+		struct conn_key key = { .tgid = id >> 32, .fd = c->fd };
+		struct conn_value *conn = bpf_map_lookup_elem(&conns, &key);
+		if (conn)
+			conn->proto = head_len >= 4 && s->data[0] == 'P' && s->data[1] == 'R' && s->data[2] == 'I' &&
+					      s->data[3] == ' '
+					      ? PROTO_H2
+					      : PROTO_OTHER;
 	}
 	bpf_map_delete_elem(&calls, &tid);
 	__u32 size = sizeof(s->h) + head_len + tail_len;
