@@ -23,6 +23,22 @@ char LICENSE[] SEC("license") = "GPL";
 
 VIGIL_EVENTS_RINGBUF
 
+/* Copies a record into the ring without waking the consumer, unless a quarter of the ring is waiting:
+ * the consumer polls every flushMs anyway, and a wake-up per record would cost the traced process an
+ * inter-processor wake-up per syscall and the consumer a context switch per record. */
+static __always_inline void output(void *data, __u64 size, __u64 max)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 4)
+		flags = BPF_RB_FORCE_WAKEUP;
+	/* Checked right before use, after the helper calls, so the verifier sees the bound on this register. */
+	barrier_var(size);
+	if (size > max)
+		return;
+	if (bpf_ringbuf_output(&events, data, size, flags))
+		count_drop();
+}
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -197,8 +213,7 @@ static __always_inline void track(struct http_config *c, __u32 tgid, __u32 fd, _
 		BPF_CORE_READ_INTO(info->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
 	}
 	bpf_get_current_comm(info->comm, sizeof(info->comm));
-	if (bpf_ringbuf_output(&events, s, sizeof(s->h) + sizeof(*info), 0))
-		count_drop();
+	output(s, sizeof(s->h) + sizeof(*info), sizeof(*s));
 }
 
 #define COPY_CHUNK 1024
@@ -350,11 +365,10 @@ static __always_inline int exit_data(long ret)
 					      : PROTO_OTHER;
 	}
 	bpf_map_delete_elem(&calls, &tid);
-	__u32 size = sizeof(s->h) + head_len + tail_len;
+	__u64 size = sizeof(s->h) + (__u64)head_len + tail_len; /* 64-bit: no zero-extension for the verifier to lose the bound in */
 	if (size > sizeof(*s))
 		return 0;
-	if (bpf_ringbuf_output(&events, s, size, 0))
-		count_drop();
+	output(s, size, sizeof(*s));
 	return 0;
 }
 
@@ -444,8 +458,7 @@ int enter_close_tp(struct trace_event_raw_sys_enter *ctx)
 		.rport = conn->rport,
 	};
 	bpf_map_delete_elem(&conns, &key);
-	if (bpf_ringbuf_output(&events, &e, sizeof(e), 0))
-		count_drop();
+	output(&e, sizeof(e), sizeof(e));
 	return 0;
 }
 

@@ -64,6 +64,17 @@ export type { SyscallProbeOptions, SyscallSnapshot, SyscallStats } from './probe
 export { watchSyscalls } from './probes/syscall-probe.js';
 export type { TcpEvent, TcpProbeOptions } from './probes/tcp-probe.js';
 export { watchTcp } from './probes/tcp-probe.js';
+export type { CpuProfile, ProfileCpuOptions, ProfileSample } from './profiling/cpu-profile.js';
+export { symbolizeStacks, topFunctions } from './profiling/cpu-profile.js';
+export { ElfSymbols } from './profiling/elf-symbols.js';
+export type { FlameGraphOptions } from './profiling/flame-graph.js';
+export { flameGraphSvg } from './profiling/flame-graph.js';
+export { foldedStacks, parseFolded } from './profiling/folded.js';
+export { PerfMap } from './profiling/perf-map.js';
+export { encodePprof } from './profiling/pprof.js';
+export { profileCpu } from './profiling/profile-cpu.js';
+export type { ProfileFrame } from './profiling/symbolizer.js';
+export { Symbolizer } from './profiling/symbolizer.js';
 export type { GrpcCall, HttpRequest } from './tracing/http-request.js';
 export { HTTP_DURATION_BUCKETS } from './tracing/request-metrics.js';
 export type { RequestKey, RequestMetric } from './tracing/request-series.js';

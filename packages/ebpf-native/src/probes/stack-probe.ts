@@ -1,6 +1,6 @@
 /** CPU profiling: user and kernel stacks sampled by a perf event, counted in the kernel. */
-import { readFileSync } from 'node:fs';
 import { requireInput } from '../errors.js';
+import { type Mapping, readMaps } from '../profiling/proc-maps.js';
 import { AggregateProbe, type AggregateProbeOptions } from './aggregate-probe.js';
 import { cString } from './clock.js';
 import { startProbe } from './event-probe.js';
@@ -24,6 +24,8 @@ export interface StackSample {
   count: number;
   /** Kernel frames, innermost first, as `symbol+0xoffset`; empty when the sample hit user space. */
   kernel: string[];
+  /** The kernel frames' addresses, innermost first. */
+  kernelAddresses: bigint[];
   /** User frames, innermost first; unwound with frame pointers, so often short for code built without them. */
   user: UserFrame[];
 }
@@ -43,33 +45,6 @@ export interface StackProbeOptions extends AggregateProbeOptions {
   pid?: number;
   /** Samples per second per CPU, in Hz; default 49 (off the common 50/100 Hz timer beats). */
   frequency?: number;
-}
-
-interface Mapping {
-  start: bigint;
-  end: bigint;
-  offset: bigint;
-  path: string;
-}
-
-function readMaps(pid: number): Mapping[] {
-  try {
-    return readFileSync(`/proc/${pid}/maps`, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const [range, , offset, , , ...path] = line.split(/\s+/);
-        const [start, end] = range.split('-');
-        return {
-          start: BigInt(`0x${start}`),
-          end: BigInt(`0x${end}`),
-          offset: BigInt(`0x${offset}`),
-          path: path.join(' ') || '[anon]',
-        };
-      });
-  } catch {
-    return []; // the process has exited
-  }
 }
 
 /**
@@ -137,6 +112,7 @@ export function sampleStacks(options: StackProbeOptions = {}): AggregateProbe<St
         comm: cString(key, 12, 28),
         count,
         kernel: kernelIps.map((ip) => symbols!.resolve(ip)),
+        kernelAddresses: kernelIps,
         user,
       });
     }

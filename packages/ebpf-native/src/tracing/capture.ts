@@ -18,6 +18,11 @@ export class Capture {
     this.tail = joined ? Buffer.alloc(0) : tail;
   }
 
+  /** A copy that owns its bytes (a decoded capture views the ring's batch, valid during its callback only). */
+  copy(): Capture {
+    return new Capture(this.length, Buffer.from(this.head), Buffer.from(this.tail));
+  }
+
   /** Whether every byte of the transfer was copied. */
   get complete(): boolean {
     return this.head.length >= this.length;

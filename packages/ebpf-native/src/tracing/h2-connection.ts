@@ -15,7 +15,7 @@ interface Stream {
   method: string;
   path: string;
   grpc: boolean;
-  startNs: bigint;
+  startNs: number;
   status: number;
   grpcStatus: number;
 }
@@ -81,7 +81,7 @@ export class H2Connection implements ConnectionParser {
     );
   }
 
-  feed(direction: 'in' | 'out', capture: Capture, startNs: bigint, endNs: bigint): void {
+  feed(direction: 'in' | 'out', capture: Capture, startNs: number, endNs: number): void {
     (direction === this.#clientDirection ? this.#fromClient : this.#fromServer).feed(capture, startNs, endNs);
   }
 
@@ -143,7 +143,7 @@ export class H2Connection implements ConnectionParser {
     if (frame.flags & H2_FLAGS.END_STREAM) this.#end(frame.streamId, frame.endNs);
   }
 
-  #end(streamId: number, endNs: bigint): void {
+  #end(streamId: number, endNs: number): void {
     const stream = this.#streams.get(streamId);
     if (!stream) return;
     this.#streams.delete(streamId);

@@ -23,9 +23,9 @@ export interface H2Frame {
   /** HEADERS and CONTINUATION: the payload; other types: undefined (skipped). */
   payload?: Buffer;
   /** Start of the transfer that carried the frame header. */
-  startNs: bigint;
+  startNs: number;
   /** End of the transfer that carried the frame's last byte. */
-  endNs: bigint;
+  endNs: number;
 }
 
 type Mode = 'preface' | 'header' | 'payload' | 'lost';
@@ -37,7 +37,7 @@ export class H2FrameStream {
   readonly #onFrame: (frame: H2Frame) => void;
   #mode: Mode;
   #carry: Buffer | undefined;
-  #carryStartNs = 0n;
+  #carryStartNs = 0;
   #frame: H2Frame | undefined;
   #remaining = 0;
   #lost = false;
@@ -53,7 +53,7 @@ export class H2FrameStream {
     return this.#lost;
   }
 
-  feed(capture: Capture, startNs: bigint, endNs: bigint): void {
+  feed(capture: Capture, startNs: number, endNs: number): void {
     let pos = 0;
     const length = capture.length;
     while (pos < length && this.#mode !== 'lost') {
@@ -117,7 +117,7 @@ export class H2FrameStream {
     return type === H2.HEADERS || type === H2.CONTINUATION;
   }
 
-  #emit(endNs: bigint): void {
+  #emit(endNs: number): void {
     const frame = this.#frame;
     this.#mode = 'header';
     if (!frame) return;

@@ -34,7 +34,7 @@ export type HttpRecord =
   | {
       kind: 'open';
       connId: number;
-      timeNs: bigint;
+      timeNs: number;
       pid: number;
       side: Side;
       family: 'ipv4' | 'ipv6';
@@ -47,22 +47,30 @@ export type HttpRecord =
   | {
       kind: 'data';
       connId: number;
-      startNs: bigint;
-      endNs: bigint;
+      startNs: number;
+      endNs: number;
       pid: number;
       /** `in`: the process read it; `out`: the process wrote it. */
       direction: 'in' | 'out';
       capture: Capture;
     }
-  | { kind: 'close'; connId: number; timeNs: bigint; pid: number };
+  | { kind: 'close'; connId: number; timeNs: number; pid: number };
 
 const L = HTTP_EVENT_LAYOUT;
+
+/**
+ * A u64 as a Number without a BigInt allocation: exact below 2^53, so monotonic nanoseconds stay exact
+ * for 104 days of uptime (then lose nanoseconds, not milliseconds).
+ */
+function u64(b: Buffer, at: number): number {
+  return b.readUInt32LE(at + 4) * 0x1_0000_0000 + b.readUInt32LE(at);
+}
 const AF_INET = 2;
 
 /** Decodes one record of `b[s, e)`; undefined for an unknown kind or a short record. */
 export function decodeHttpRecord(b: Buffer, s: number, e: number): HttpRecord | undefined {
   if (e - s < L.size) return undefined;
-  const connId = Number(b.readBigUInt64LE(s + L.conn_id));
+  const connId = u64(b, s + L.conn_id);
   const pid = b.readUInt32LE(s + L.pid);
   const kind = b.readUInt32LE(s + L.kind);
   if (kind === 2) {
@@ -70,15 +78,15 @@ export function decodeHttpRecord(b: Buffer, s: number, e: number): HttpRecord | 
     const tailLen = b.readUInt16LE(s + L.tail_len);
     if (e - s < L.size + headLen + tailLen) return undefined;
     const data = s + L.size;
-    // Copies: the ring's memory is reused once the batch callback returns.
-    const head = Buffer.from(b.subarray(data, data + headLen));
-    const tail = Buffer.from(b.subarray(data + headLen, data + headLen + tailLen));
+    // Views of the ring's batch: valid during the batch callback only; whoever keeps bytes copies them.
+    const head = b.subarray(data, data + headLen);
+    const tail = b.subarray(data + headLen, data + headLen + tailLen);
     const len = b.readUInt32LE(s + L.len);
     return {
       kind: 'data',
       connId,
-      startNs: b.readBigUInt64LE(s + L.start_ns),
-      endNs: b.readBigUInt64LE(s + L.end_ns),
+      startNs: u64(b, s + L.start_ns),
+      endNs: u64(b, s + L.end_ns),
       pid,
       direction: b[s + L.direction] === 1 ? 'out' : 'in',
       capture: new Capture(len, head, tail),
@@ -91,7 +99,7 @@ export function decodeHttpRecord(b: Buffer, s: number, e: number): HttpRecord | 
     return {
       kind: 'open',
       connId,
-      timeNs: b.readBigUInt64LE(s + L.start_ns),
+      timeNs: u64(b, s + L.start_ns),
       pid,
       side: b[s + L.role] === 1 ? 'server' : 'client',
       family: family === AF_INET ? 'ipv4' : 'ipv6',
@@ -102,6 +110,6 @@ export function decodeHttpRecord(b: Buffer, s: number, e: number): HttpRecord | 
       comm: cString(b, info + HTTP_CONN_INFO_LAYOUT.comm, info + HTTP_CONN_INFO_LAYOUT.comm + 16),
     };
   }
-  if (kind === 3) return { kind: 'close', connId, timeNs: b.readBigUInt64LE(s + L.start_ns), pid };
+  if (kind === 3) return { kind: 'close', connId, timeNs: u64(b, s + L.start_ns), pid };
   return undefined;
 }

@@ -46,8 +46,8 @@ export interface ParsedExchange {
   target: string;
   status: number;
   protocolVersion: string;
-  startNs: bigint;
-  endNs: bigint;
+  startNs: number;
+  endNs: number;
   grpc?: GrpcCall;
 }
 
@@ -56,10 +56,10 @@ export interface ConnectionParser {
   feed(
     direction: 'in' | 'out',
     capture: import('./capture.js').Capture,
-    startNs: bigint,
-    endNs: bigint,
+    startNs: number,
+    endNs: number,
   ): void;
-  close(timeNs: bigint): void;
+  close(timeNs: number): void;
   /** Times the parser lost sync with the byte stream. */
   readonly lostSync: number;
 }

@@ -11,7 +11,7 @@ interface PendingRequest {
   method: string;
   target: string;
   version: string;
-  startNs: bigint;
+  startNs: number;
 }
 
 /** Pairs the requests and responses of one HTTP/1.x connection. */
@@ -70,12 +70,12 @@ export class Http1Connection implements ConnectionParser {
     return this.#unanswered;
   }
 
-  feed(direction: 'in' | 'out', capture: Capture, startNs: bigint, endNs: bigint): void {
+  feed(direction: 'in' | 'out', capture: Capture, startNs: number, endNs: number): void {
     const isRequest = (direction === 'in') === (this.#side === 'server');
     (isRequest ? this.#requests : this.#responses).feed(capture, startNs, endNs);
   }
 
-  close(timeNs: bigint): void {
+  close(timeNs: number): void {
     this.#responses.close(timeNs);
     this.#requests.close(timeNs);
     this.#unanswered += this.#pending.length;

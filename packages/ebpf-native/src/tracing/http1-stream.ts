@@ -23,9 +23,9 @@ export interface Http1Head {
 /** Receives the messages of a stream. */
 export interface Http1StreamListener {
   /** A message's head was read in the transfer that started at `startNs`. */
-  head(head: Http1Head, startNs: bigint): void;
+  head(head: Http1Head, startNs: number): void;
   /** The message whose head came last ended in the transfer that ended at `endNs` (or at close). */
-  complete(endNs: bigint): void;
+  complete(endNs: number): void;
 }
 
 type Mode = 'start' | 'body' | 'chunk-size' | 'chunk-data' | 'trailer' | 'until-close' | 'lost' | 'upgraded';
@@ -37,13 +37,25 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
 const MAX_CARRY = 16 * 1024;
 const REQUEST_LINE = /^([A-Z][A-Z0-9_-]{0,19}) (\S+) HTTP\/1\.([01])$/;
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/;
-const METHOD_PREFIX = /^[A-Z][A-Z0-9_-]{0,19} /;
+const CONTENT_LENGTH = /\r\ncontent-length:[ \t]*([^\r]*)/i;
+const TRANSFER_ENCODING = /\r\ntransfer-encoding:([^\r]*)/i;
 
-/** Whether `bytes` could begin a request (`kind` request) or a response. */
+const HTTP1 = Buffer.from('HTTP/1.');
+const PRI = Buffer.from('PRI * ');
+
+/** Whether `bytes` could begin a request (`kind` request: a method token and a space) or a response. */
 export function looksLikeMessageStart(bytes: Buffer | undefined, kind: 'request' | 'response'): boolean {
   if (!bytes || bytes.length < 5) return false;
-  const text = bytes.toString('latin1', 0, Math.min(bytes.length, 24));
-  return kind === 'request' ? METHOD_PREFIX.test(text) && text !== 'PRI * ' : text.startsWith('HTTP/1.');
+  if (kind === 'response') return bytes.length >= 7 && bytes.compare(HTTP1, 0, 7, 0, 7) === 0;
+  // Byte checks, no string: this runs on every transfer that may start a message.
+  const n = Math.min(bytes.length, 21);
+  if (bytes[0] < 65 || bytes[0] > 90) return false;
+  for (let i = 1; i < n; i++) {
+    const c = bytes[i];
+    if (c === 32) return !(i === 3 && bytes.length >= 6 && bytes.compare(PRI, 0, 6, 0, 6) === 0);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45)) return false;
+  }
+  return false;
 }
 
 /** One direction of an HTTP/1.x connection. */
@@ -55,7 +67,7 @@ export class Http1Stream {
   #remaining = 0;
   #carry: Buffer | undefined;
   /** When the carried bytes were transferred: a message starts with its first byte. */
-  #carryStartNs = 0n;
+  #carryStartNs = 0;
   /** A message has begun and not ended. */
   #open = false;
   #lostSync = 0;
@@ -85,7 +97,7 @@ export class Http1Stream {
   }
 
   /** Parses one transfer of this direction. */
-  feed(capture: Capture, startNs: bigint, endNs: bigint): void {
+  feed(capture: Capture, startNs: number, endNs: number): void {
     let pos = 0;
     const length = capture.length;
     while (pos < length) {
@@ -139,18 +151,18 @@ export class Http1Stream {
   }
 
   /** The connection closed: a message framed by the close (or cut short) ends now. */
-  close(timeNs: bigint): void {
+  close(timeNs: number): void {
     if (this.#open) this.#end(timeNs);
     this.#mode = 'lost';
   }
 
-  #end(endNs: bigint): void {
+  #end(endNs: number): void {
     this.#open = false;
     this.#mode = 'start';
     this.#listener.complete(endNs);
   }
 
-  #lose(endNs: bigint): void {
+  #lose(endNs: number): void {
     this.#lostSync++;
     this.#carry = undefined;
     // The message's end is unknown; the end of this transfer is the best estimate.
@@ -159,7 +171,7 @@ export class Http1Stream {
   }
 
   /** Parses text at the start of a head, chunk-size line or trailer: bytes consumed, 'more' or 'lost'. */
-  #parse(text: Buffer, startNs: bigint, endNs: bigint, toEnd: boolean): Parsed {
+  #parse(text: Buffer, startNs: number, endNs: number, toEnd: boolean): Parsed {
     if (this.#mode === 'chunk-size') {
       const eol = text.indexOf(CRLF);
       if (eol < 0) return text.length > 1024 ? 'lost' : 'more';
@@ -194,23 +206,20 @@ export class Http1Stream {
       if (!toEnd) return this.#truncatedHead(text.subarray(i), startNs);
       return text.length - i > MAX_CARRY ? 'lost' : 'more';
     }
-    const lines = text.toString('latin1', i, end).split('\r\n');
-    const head = this.#startLine(lines[0]);
+    // One string per head and two searches in it: no per-header strings.
+    const headText = text.toString('latin1', i, end);
+    const eol = headText.indexOf('\r\n');
+    const head = this.#startLine(eol < 0 ? headText : headText.slice(0, eol));
     if (!head) return 'lost';
     let contentLength = -1;
-    let chunked = false;
-    for (let k = 1; k < lines.length; k++) {
-      const colon = lines[k].indexOf(':');
-      if (colon <= 0) continue;
-      const name = lines[k].slice(0, colon).trim().toLowerCase();
-      const value = lines[k].slice(colon + 1).trim();
-      if (name === 'content-length') {
-        if (!/^\d+$/.test(value)) return 'lost';
-        contentLength = Number(value);
-      } else if (name === 'transfer-encoding') {
-        chunked = value.toLowerCase().split(',').at(-1)?.trim() === 'chunked';
-      }
+    const length = CONTENT_LENGTH.exec(headText);
+    if (length) {
+      const value = length[1].trim();
+      if (!/^\d+$/.test(value)) return 'lost';
+      contentLength = Number(value);
     }
+    const coding = TRANSFER_ENCODING.exec(headText);
+    const chunked = coding !== null && coding[1].toLowerCase().split(',').at(-1)?.trim() === 'chunked';
     const consumed = end + 4;
     if (this.#kind === 'response' && head.status !== undefined && head.status < 200 && head.status !== 101) {
       return consumed; // 100 Continue and other interim responses: the final response follows
@@ -236,7 +245,7 @@ export class Http1Stream {
   }
 
   /** A head cut off by the capture: report its first line, then wait for the next message. */
-  #truncatedHead(text: Buffer, startNs: bigint): Parsed {
+  #truncatedHead(text: Buffer, startNs: number): Parsed {
     const eol = text.indexOf(CRLF);
     const head = eol > 0 ? this.#startLine(text.toString('latin1', 0, eol)) : undefined;
     if (!head) return 'lost';

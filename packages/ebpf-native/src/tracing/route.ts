@@ -41,6 +41,8 @@ export class RouteNamer {
   readonly #templates: Array<{ template: string; pattern: RegExp }>;
   readonly #maxRoutes: number;
   readonly #seen = new Set<string>();
+  /** Recent targets and their routes: most requests repeat a target, and naming one costs regexes. */
+  #cache = new Map<string, string>();
 
   /** @throws {VigilEbpfError} `EBPF_INPUT` for a template not starting with `/` or a bad `maxRoutes`. */
   constructor(options: RouteOptions = {}) {
@@ -75,6 +77,15 @@ export class RouteNamer {
 
   /** The route of a request target. */
   route(target: string): string {
+    const cached = this.#cache.get(target);
+    if (cached !== undefined) return cached;
+    const route = this.#name(target);
+    if (this.#cache.size >= 4096) this.#cache = new Map();
+    this.#cache.set(target, route);
+    return route;
+  }
+
+  #name(target: string): string {
     const path = RouteNamer.path(target);
     const matched = this.#templates.find((t) => t.pattern.test(path));
     const route = matched

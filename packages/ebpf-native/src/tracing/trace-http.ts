@@ -272,7 +272,7 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
       if (!clientSent) {
         // HTTP clients speak first, but an HTTP/2 server may send SETTINGS before reading the preface;
         // a server that keeps talking first speaks another protocol.
-        if (conn.early.length < MAX_EARLY) conn.early.push(record);
+        if (conn.early.length < MAX_EARLY) conn.early.push({ ...record, capture: record.capture.copy() });
         else conn.ignored = true;
         return;
       }
@@ -281,7 +281,7 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
         const request: HttpRequest = {
           side: conn.side,
           time: toEpochMs(x.startNs),
-          durationMs: Number(x.endNs - x.startNs) / 1e6,
+          durationMs: (x.endNs - x.startNs) / 1e6,
           pid: conn.pid,
           comm: conn.comm,
           protocolVersion: x.protocolVersion,

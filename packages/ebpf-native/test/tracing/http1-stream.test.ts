@@ -25,10 +25,10 @@ function recorder(kind: 'request' | 'response', method = 'GET') {
     },
     () => method,
   );
-  let clock = 0n;
+  let clock = 0;
   const feed = (bytes: Buffer | string) => {
-    clock += 10n;
-    stream.feed(capture(bytes), clock, clock + 1n);
+    clock += 10;
+    stream.feed(capture(bytes), clock, clock + 1);
   };
   return { events, stream, feed };
 }
@@ -101,7 +101,7 @@ describe('Http1Stream', () => {
     const untilClose = recorder('response', 'GET');
     untilClose.feed('HTTP/1.0 200 OK\r\n\r\nsome body');
     untilClose.feed('more body');
-    untilClose.stream.close(99n);
+    untilClose.stream.close(99);
     expect(untilClose.events).toEqual(['head 200 @10', 'end @99']);
   });
 

@@ -1,0 +1,33 @@
+/** A process's memory mappings from /proc/PID/maps: where each file (or anonymous region) is mapped. */
+import { readFileSync } from 'node:fs';
+
+/** One line of /proc/PID/maps. */
+export interface Mapping {
+  start: bigint;
+  end: bigint;
+  /** Offset in the file of `start`. */
+  offset: bigint;
+  /** The mapped file, or `[anon]`, `[heap]`, `[stack]`, … */
+  path: string;
+}
+
+/** The mappings of `pid`, in address order; empty when the process has exited. */
+export function readMaps(pid: number): Mapping[] {
+  try {
+    return readFileSync(`/proc/${pid}/maps`, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [range, , offset, , , ...path] = line.split(/\s+/);
+        const [start, end] = range.split('-');
+        return {
+          start: BigInt(`0x${start}`),
+          end: BigInt(`0x${end}`),
+          offset: BigInt(`0x${offset}`),
+          path: path.join(' ') || '[anon]',
+        };
+      });
+  } catch {
+    return [];
+  }
+}
