@@ -19,7 +19,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 #define EINPROGRESS 115
-#define MAX_IOV 16
+#define MAX_IOV 64 /* Node's HTTP/2 writev passes two iovecs per DATA frame; more costs verifier time at load */
 
 VIGIL_EVENTS_RINGBUF
 
@@ -351,6 +351,14 @@ static __always_inline int exit_data(long ret)
 			__u32 seg = v.iov_len > len - pos ? len - pos : (__u32)v.iov_len;
 			copy_segment((__u64)v.iov_base, pos, seg, len, lens);
 			pos += seg;
+		}
+		if (pos < len) {
+			/* More iovecs than MAX_IOV: say only what was copied, so user space sees a gap, not garbage. */
+			if (head_len > pos)
+				head_len = pos;
+			tail_len = 0;
+			s->h.head_len = head_len;
+			s->h.tail_len = 0;
 		}
 	}
 	/* The client's first bytes tell HTTP/2 (its preface, "PRI * HTTP/2.0") from the rest. */

@@ -238,6 +238,7 @@ describeEbpf('traceHttp', () => {
       { ports: [70000] },
       { side: 'sideways' },
       { routes: ['users'] },
+      { ringBytes: 3000 }, // found after the object is opened: it must be closed again
     ]) {
       expect(() => traceHttp(bad as never)).toThrow(expect.objectContaining({ code: 'EBPF_INPUT' }));
     }

@@ -1,0 +1,58 @@
+/**
+ * The observer, run as its own process so its CPU is measured apart from the service's: starts the probes
+ * of one mode, prints `ready`, and when stdin closes prints what it saw (JSON) and exits.
+ * Modes: `none`, `tracer` (traceHttp on the service's port), `profiler` (sampleStacks at 19 Hz),
+ * `all` (tracer + profiler + TCP + processes + run-queue latency).
+ */
+const [mode, portText] = process.argv.slice(2);
+const port = Number(portText);
+const ebpf = await import('@vigil/ebpf-native');
+
+const closers: Array<() => void> = [];
+let requestsSeen = 0;
+let profileSamples = 0;
+let readProfile: (() => number) | undefined;
+let tracerStats: (() => Record<string, number>) | undefined;
+
+if (mode === 'tracer' || mode === 'all') {
+  const tracer = ebpf.traceHttp({ ports: [port], side: 'server', intervalMs: 1000 });
+  tracer.onEvents((events) => {
+    requestsSeen += events.length;
+    tracer.read(); // consume, as an exporter would
+  });
+  tracerStats = () => ({ ...tracer.parserStats(), kernelDrops: tracer.stats().kernelDrops });
+  closers.push(() => tracer.close());
+}
+if (mode === 'profiler' || mode === 'all') {
+  const profiler = ebpf.sampleStacks({ frequency: 19, intervalMs: 10_000 });
+  readProfile = () => profiler.read().total;
+  closers.push(() => profiler.close());
+}
+if (mode === 'all') {
+  const tcp = ebpf.watchTcp();
+  tcp.onEvents(() => tcp.read());
+  const processes = ebpf.watchProcesses();
+  processes.onEvents(() => processes.read());
+  const rq = ebpf.watchRunQueueLatency({ intervalMs: 1000 });
+  closers.push(
+    () => tcp.close(),
+    () => processes.close(),
+    () => rq.close(),
+  );
+}
+console.log('ready');
+process.stdin.on('end', () => {
+  profileSamples = readProfile?.() ?? 0;
+  const stats = tracerStats?.();
+  for (const close of closers) close();
+  console.log(
+    JSON.stringify({
+      requestsSeen,
+      profileSamples,
+      lostSync: stats?.lostSync ?? 0,
+      kernelDrops: stats?.kernelDrops ?? 0,
+    }),
+  );
+  process.exit(0);
+});
+process.stdin.resume();
