@@ -131,8 +131,12 @@ const median = (xs: number[]) => {
 };
 const pct = (x: number, base: number) => ((x - base) / base) * 100;
 
-const runs: Run[] = [];
-for (const { kind, rate } of SERVICES) {
+/** VIGIL_BENCH_RESUMMARIZE=1 recomputes the table from the runs of the last results file, measuring nothing. */
+const resummarize = process.env.VIGIL_BENCH_RESUMMARIZE === '1';
+const runs: Run[] = resummarize
+  ? (JSON.parse(readFileSync(join(here, '..', 'results', 'ebpf-overhead.json'), 'utf8')).runs as Run[])
+  : [];
+for (const { kind, rate } of resummarize ? [] : SERVICES) {
   const service = child('services.ts', [kind]);
   const { port } = JSON.parse(await nextLine(service)) as { port: number };
   console.log(`${kind} service pid ${service.pid} on :${port}, ${rate} req/s for ${SECONDS} s per run`);
@@ -168,10 +172,17 @@ for (const { kind, rate } of SERVICES) {
       p50Ms: median(own.map((r) => r.p50)),
       p99Ms: median(own.map((r) => r.p99)),
       cpuUsPerReq: median(own.map((r) => r.cpuUsPerRequest)),
+      serviceCpuUsPerReq: median(own.map((r) => (r.serviceCpuMs * 1000) / r.requests)),
       agentCpuUsPerReq: median(own.map((r) => (r.agentCpuMs * 1000) / r.requests)),
       cpuOverheadPctMin: mode === 'none' ? null : Math.min(...cpuOver),
       cpuOverheadPctMedian: mode === 'none' ? null : median(cpuOver),
       cpuOverheadPctMax: mode === 'none' ? null : Math.max(...cpuOver),
+      serviceCpuOverheadPctMedian:
+        mode === 'none'
+          ? null
+          : median(
+              own.map((r, i) => pct(r.serviceCpuMs / r.requests, base[i].serviceCpuMs / base[i].requests)),
+            ),
       p99OverheadPctMedian: mode === 'none' ? null : median(p99Over),
       tracerSawPct:
         mode === 'tracer' || mode === 'all'

@@ -3,7 +3,7 @@
  * (perf-PID.map), and its pprof output decodes with a pprof library to the same top frame.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Profile } from 'pprof-format';
@@ -98,6 +98,7 @@ describeEbpf('profileCpu', () => {
       const svg = flameGraphSvg(folded, { title: 'hot' });
       expect(svg).toMatch(/^<\?xml/);
       expect(svg).toContain('<title>vigil_hot_loop (');
+      rmSync(dir, { recursive: true, force: true });
     },
   );
 
@@ -107,7 +108,9 @@ describeEbpf('profileCpu', () => {
       const end = Date.now() + 6000; let x = 0;
       while (Date.now() < end) x += vigilHotFunction(200000);
       console.log(x > 0);`;
-    child = spawn(process.execPath, ['--perf-basic-prof', '-e', script], { stdio: 'ignore' });
+    // Its own directory: V8 also writes an isolate log into the working directory.
+    const cwd = mkdtempSync(join(tmpdir(), 'vigil-jit-'));
+    child = spawn(process.execPath, ['--perf-basic-prof', '-e', script], { stdio: 'ignore', cwd });
     await new Promise((r) => setTimeout(r, 700)); // let V8 compile it (and write the perf map)
     const profile = await profileCpu({ pid: child.pid, frequency: 499, durationMs: 1000 });
     const top = topFunctions(profile);
@@ -116,6 +119,8 @@ describeEbpf('profileCpu', () => {
     expect(top[0].share).toBeGreaterThan(0.5);
     const leaves = pprofLeaves(encodePprof(profile, { gzip: false }));
     expect([...leaves].sort((a, b) => b[1] - a[1])[0][0]).toMatch(/vigilHotFunction/);
+    rmSync(`/tmp/perf-${child.pid}.map`, { force: true });
+    rmSync(cwd, { recursive: true, force: true });
   });
 
   it('rejects a bad duration before loading anything', async () => {
