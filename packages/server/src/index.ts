@@ -17,6 +17,8 @@ export type { OtlpEncoding, OtlpRejection } from './otlp/decode.js';
 export { decodeMetricsRequest, decompress, encodingOf } from './otlp/decode.js';
 export type { IngestResult, IngestStats, MetricsIngestOptions, PointSink } from './otlp/metrics-ingest.js';
 export { MetricsIngest } from './otlp/metrics-ingest.js';
+export type { OtlpGrpcReceiver, OtlpGrpcReceiverOptions } from './receivers/otlp-grpc.js';
+export { startOtlpGrpcReceiver } from './receivers/otlp-grpc.js';
 export type {
   OtlpHttpReceiver,
   OtlpHttpReceiverOptions,
