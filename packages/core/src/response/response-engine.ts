@@ -41,6 +41,8 @@ export interface ResponseEngineOptions {
   readonly logger?: Logger;
   /** Called with every decision, after it is logged. */
   readonly onDecision?: (decision: ResponseDecision) => void;
+  /** Decisions kept in `decisions` (the oldest are dropped; the audit log has them all). Default 1000. */
+  readonly keepDecisions?: number;
   /** The engine's clock, ms; guardrails count time on it. Default `Date.now()`; replays pass the data's time. */
   readonly clock?: (trigger: Trigger) => number;
 }
@@ -78,6 +80,7 @@ export class ResponseEngine {
   /** `policy\0incident` pairs already decided. */
   readonly #decided = new Set<string>();
   readonly #log: ResponseDecision[] = [];
+  readonly #keep: number;
   #count = 0;
 
   constructor(options: ResponseEngineOptions) {
@@ -112,10 +115,14 @@ export class ResponseEngine {
     });
     this.#severityOrder = options.severityOrder ?? ['warning', 'critical'];
     this.#audit = new AuditLog(options.logger);
+    this.#keep = checkNumberOption('options.keepDecisions', options.keepDecisions ?? 1000, {
+      min: 0,
+      integer: true,
+    });
     this.#options = options;
   }
 
-  /** Every decision so far, oldest first. */
+  /** The latest decisions (up to `keepDecisions`), oldest first. */
   get decisions(): readonly ResponseDecision[] {
     return this.#log;
   }
@@ -133,6 +140,11 @@ export class ResponseEngine {
   /** Reacts to a trigger. Never throws: failures become decisions with outcome `failed`. */
   async handle(trigger: Trigger): Promise<ResponseDecision[]> {
     const pending: Array<Promise<ResponseDecision>> = [];
+    if (trigger.kind === 'incident' && trigger.change === 'closed') {
+      // A closed incident never matches again: forget it, so a long-running service keeps no per-incident state.
+      for (const policy of this.#policies) this.#decided.delete(`${policy.name}\u0000${trigger.incident.id}`);
+      return [];
+    }
     for (const policy of this.#policies) {
       if (policy.on !== trigger.kind || !matchesPolicy(policy.match, trigger, this.#severityOrder)) continue;
       const subject = trigger.kind === 'incident' ? trigger.incident.id : trigger.forecast.seriesKey;
@@ -167,6 +179,7 @@ export class ResponseEngine {
     const finish = (outcome: DecisionOutcome, detail: string): ResponseDecision => {
       const d: ResponseDecision = { ...base, outcome, detail };
       this.#log.push(d);
+      if (this.#log.length > this.#keep) this.#log.splice(0, this.#log.length - this.#keep);
       try {
         this.#audit.record(d);
         this.#options.onDecision?.(d);
@@ -178,6 +191,8 @@ export class ResponseEngine {
 
     // Guardrails, all taken synchronously so concurrent triggers see each other's reservations.
     const key = targetKey(action);
+    if (this.#quietUntil.size > 1000)
+      for (const [k, until] of this.#quietUntil) if (until <= now) this.#quietUntil.delete(k);
     const quiet = this.#quietUntil.get(key);
     if (quiet !== undefined && now < quiet) {
       return finish(

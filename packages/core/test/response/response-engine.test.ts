@@ -146,8 +146,9 @@ describe('ResponseEngine', () => {
       'b',
     ]);
     expect(await names(withRoot('i5', 'db/latency'), 'closed')).toEqual([]);
-    // One decision per policy and incident, however often it grows.
+    // One decision per policy and incident, however often it grows; closing it forgets it.
     expect(await names(withRoot('i1', 'db/latency'), 'updated')).toEqual([]);
+    expect(await names(withRoot('i1', 'db/latency'), 'closed')).toEqual([]);
     expect(engine.decisions.find((d) => d.policy === 'c')!.action).toEqual({
       type: 'webhook',
       url: 'http://hooks.local/i1',
@@ -207,6 +208,7 @@ describe('ResponseEngine', () => {
     }
     const all = (await Promise.all(decisions)).flat();
     expect(all).toHaveLength(2000);
+    expect(engine.decisions).toHaveLength(1000);
     const executed = all.filter((d) => d.outcome === 'executed');
     expect(calls).toHaveLength(executed.length);
     // Hourly cap: in every hour-long window at most 5 actions.
