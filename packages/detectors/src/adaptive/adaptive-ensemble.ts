@@ -61,9 +61,9 @@ interface Model {
   reference: SeasonalReference | null;
   gate: EventGate;
   guard: StreamGuard;
-  /** Cached band of the view that draws it, refreshed every `refreshEvery` points. */
+  /** Band of the view that draws it, as of that view's distribution's `refreshes` count `bandAt`. */
   band: [number, number];
-  sinceBand: number;
+  bandAt: number;
 }
 
 /**
@@ -299,21 +299,22 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
       gate: new EventGate(o.quietPoints),
       guard: new StreamGuard(this.kind),
       band: [Number.NaN, Number.NaN],
-      sinceBand: Number.POSITIVE_INFINITY,
+      bandAt: -1,
     };
   }
 
-  /** The alarm band around `expected`: the values whose view surprise stays below the threshold's. */
+  /**
+   * The alarm band around `expected`: the values whose view surprise stays below the threshold's. A function of the
+   * drawing view's distribution only, so it is recomputed when that distribution refreshes.
+   */
   #band(m: Model, expected: number): [number, number] {
-    if (m.sinceBand >= this.options.refreshEvery) {
-      const views = m.seasonal ? 3 : 2;
-      const surprise = -Math.log10((1 - this.options.threshold) / views);
-      m.band = m.seasonal ? m.seasonal.band(surprise) : m.level.band(surprise);
-      m.sinceBand = 0;
+    const view = m.seasonal ?? m.level;
+    if (m.bandAt !== view.refreshes) {
+      const surprise = -Math.log10((1 - this.options.threshold) / (m.seasonal ? 3 : 2));
+      m.band = view.band(surprise);
+      m.bandAt = view.refreshes;
     }
-    m.sinceBand++;
-    if (!m.seasonal) return m.band;
-    return [expected + m.band[0], expected + m.band[1]];
+    return m.seasonal ? [expected + m.band[0], expected + m.band[1]] : m.band;
   }
 
   #requireFitted(): Model {

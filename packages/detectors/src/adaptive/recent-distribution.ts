@@ -51,6 +51,7 @@ export class RecentDistribution {
   #mean = 0;
   #sd = 1e-300;
   #sinceRefresh = 0;
+  #refreshes = 0;
 
   /**
    * @param memory - values the distribution holds.
@@ -77,6 +78,11 @@ export class RecentDistribution {
   /** Number of values in the distribution. */
   get size(): number {
     return this.#n;
+  }
+
+  /** Refreshes since construction: a cache of anything derived from the distribution is valid while it is unchanged. */
+  get refreshes(): number {
+    return this.#refreshes;
   }
 
   /** Mean of the distribution. */
@@ -176,6 +182,7 @@ export class RecentDistribution {
     // A constant history still has a spread: the resolution of its values, so that any real departure is extreme.
     this.#sd = Math.max(Math.sqrt(n > 0 ? ss / n : 0), Math.abs(mean) * 1e-12, 1e-300);
     this.#sinceRefresh = skipNewest;
+    this.#refreshes++;
   }
 
   /** Takes the sorted `out` values out of the sorted distribution and merges the sorted `into` values in. */
