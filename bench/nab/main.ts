@@ -11,11 +11,11 @@
  *   npx tsx bench/nab/main.ts --kind mad --options '{"window":120}'
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createDetector } from '@vigil/detectors';
-import { formatTable, type Row, writeResult } from '../lib/report.js';
+import { formatTable, mergeRows, type Row, readResult, writeResult } from '../lib/report.js';
 import { loadNabDev, NAB_DEV, type NabFile, nabDevAvailable } from './corpus.js';
 import { PUBLISHED } from './published.js';
 
@@ -112,12 +112,10 @@ async function main(): Promise<void> {
     `nab-dev: ${files.length} files, ${windows} labelled windows, ${files.reduce((s, f) => s + f.values.length, 0)} points`,
   );
   const root = join(tmpdir(), `vigil-nab-${process.pid}`);
-  const resultsFile = join(dirname(new URL(import.meta.url).pathname), '..', 'results', 'nab-dev.json');
-  const previous: Row[] = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')).rows : [];
-  const rows = new Map<string, Row>(previous.map((r) => [String(r.detector), r]));
-  const details: Record<string, unknown> = existsSync(resultsFile)
-    ? (JSON.parse(readFileSync(resultsFile, 'utf8')).categories ?? {})
-    : {};
+  // Runs of some kinds replace only their rows in the committed results.
+  const previous = readResult('nab-dev');
+  const fresh: Row[] = [];
+  const details = { ...((previous?.categories as Record<string, unknown> | undefined) ?? {}) };
   try {
     for (const run of runs) {
       const name = run.options ? `${run.kind} ${JSON.stringify(run.options)}` : run.kind;
@@ -142,7 +140,7 @@ async function main(): Promise<void> {
         droppedPoints: s.dropped,
         errors: s.errors.length,
       };
-      rows.set(name, row);
+      fresh.push(row);
       details[name] = {
         categories: Object.fromEntries(
           PROFILES.map((p) => [
@@ -167,7 +165,8 @@ async function main(): Promise<void> {
   console.log(
     '\nVigil (normalized NAB scores; optimal = corpus-optimal threshold, "AtDefault" = the detector\'s own):',
   );
-  writeResult('nab-dev', [...rows.values()], {
+  const ran = new Set(fresh.map((r) => String(r.detector)));
+  writeResult('nab-dev', mergeRows((previous?.rows as Row[] | undefined) ?? [], fresh, ran), {
     protocol:
       'NAB v1.1: fit on the first min(floor(0.15 n), 750) points, then update(t, x) for every later point; one configuration for every file; scored by ../shared/nab-dev/score.mjs (sweep optimizer)',
     published: PUBLISHED,

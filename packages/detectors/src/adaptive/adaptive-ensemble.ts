@@ -9,7 +9,7 @@ import {
   VigilInputError,
 } from '@vigil/core';
 import { decodeFloat64, encodeFloat64 } from '../stats/float64-base64.js';
-import { detectPeriod, typicalStep } from './detect-period.js';
+import { DAY_MS, detectPeriod, periodAtStep, typicalStep } from './detect-period.js';
 import { EventGate } from './event-gate.js';
 import { LocalMean } from './local-mean.js';
 import {
@@ -48,6 +48,8 @@ export interface AdaptiveEnsembleState {
   readonly reference: { readonly timestamps: string; readonly values: string } | null;
   /** Points since the last one at or above the threshold; null before any. */
   readonly sinceAbove: number | null;
+  /** Points learnt since the cycle was last looked for (with `seasonality: 'auto'` and none found yet). */
+  readonly sinceCycleCheck: number;
   readonly lastTimestamp: number | null;
 }
 
@@ -61,6 +63,7 @@ interface Model {
   reference: SeasonalReference | null;
   gate: EventGate;
   guard: StreamGuard;
+  sinceCycleCheck: number;
   /** Band of the view that draws it, as of that view's distribution's `refreshes` count `bandAt`. */
   band: [number, number];
   bandAt: number;
@@ -197,7 +200,8 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
     let surprise = m.level.surprise(value);
     const localMean = m.recent.ready ? m.recent.with(value) : Number.NaN;
     if (!Number.isNaN(localMean)) surprise = Math.max(surprise, m.localMean.surprise(localMean));
-    if (m.seasonal) {
+    // A view counts in the correction once it can judge (a grown seasonal view waits for a cycle of residuals).
+    if (m.seasonal && m.seasonal.size >= MIN_DISTRIBUTION_SIZE) {
       views = 3;
       if (!Number.isNaN(expected)) surprise = Math.max(surprise, m.seasonal.surprise(value - expected));
     }
@@ -208,6 +212,9 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
     const opens = m.gate.admit(above);
     if (above && !opens) score = belowThreshold(this.options.threshold);
     learn(m, t, value, localMean, m.reference ? expected : Number.NaN);
+    if (this.options.seasonality === 'auto' && !m.reference && ++m.sinceCycleCheck >= DAY_MS / m.step) {
+      this.#lookForCycle(m);
+    }
     return { t, score, isAnomaly: opens, status: 'scored', expected, lower, upper, raw };
   }
 
@@ -230,6 +237,7 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
           ? { timestamps: encodeFloat64(reference.timestamps), values: encodeFloat64(reference.values) }
           : null,
         sinceAbove: Number.isFinite(m.gate.sinceAbove) ? m.gate.sinceAbove : null,
+        sinceCycleCheck: m.sinceCycleCheck,
         lastTimestamp: Number.isFinite(lastT) ? lastT : null,
       },
     };
@@ -251,6 +259,12 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
       const step = checkPositive(st.step, 'state.step');
       if (period !== null && (!st.seasonal || !st.reference)) {
         throw new Error('a seasonal period needs state.seasonal and state.reference');
+      }
+      if (
+        st.sinceCycleCheck !== undefined &&
+        !(Number.isInteger(st.sinceCycleCheck) && st.sinceCycleCheck >= 0)
+      ) {
+        throw new Error('state.sinceCycleCheck must be an integer >= 0');
       }
       const m = d.#newModel(period, step, st);
       m.gate = new EventGate(d.options.quietPoints, st.sinceAbove ?? Number.POSITIVE_INFINITY);
@@ -298,6 +312,7 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
       reference,
       gate: new EventGate(o.quietPoints),
       guard: new StreamGuard(this.kind),
+      sinceCycleCheck: st?.sinceCycleCheck ?? 0,
       band: [Number.NaN, Number.NaN],
       bandAt: -1,
     };
@@ -315,6 +330,29 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
       m.bandAt = view.refreshes;
     }
     return m.seasonal ? [expected + m.band[0], expected + m.band[1]] : m.band;
+  }
+
+  /**
+   * A detector fitted on less than two cycles (a Pipeline fits after one day) looks for its cycle in its own
+   * history once a day's worth of points, and grows a seasonal view when it finds one; the view judges nothing until
+   * a cycle of its own observations has passed.
+   */
+  #lookForCycle(m: Model): void {
+    m.sinceCycleCheck = 0;
+    const values = m.level.toJSON().values;
+    const period = periodAtStep(
+      values,
+      m.step,
+      values.length * m.step,
+      undefined,
+      this.options.minAutocorrelation,
+    );
+    if (period === null) return;
+    const grown = this.#newModel(period, m.step);
+    m.period = period;
+    m.reference = grown.reference;
+    m.seasonal = grown.seasonal;
+    m.bandAt = -1;
   }
 
   #requireFitted(): Model {

@@ -64,6 +64,20 @@ export function detectPeriod(
   const step = typicalStep(timestamps);
   if (!(step > 0)) return null;
   const span = timestamps[timestamps.length - 1] - timestamps[0];
+  return periodAtStep(values, step, span, candidates, minAutocorrelation);
+}
+
+/**
+ * {@link detectPeriod} for values sampled every `step` ms over `span` ms (a detector's own history, which keeps
+ * values but not their timestamps).
+ */
+export function periodAtStep(
+  values: ArrayLike<number>,
+  step: number,
+  span: number,
+  candidates: readonly number[] = [DAY_MS, WEEK_MS],
+  minAutocorrelation = 0.3,
+): number | null {
   let best: number | null = null;
   let bestAcf = minAutocorrelation;
   for (const period of candidates) {
