@@ -112,10 +112,8 @@ async function main(): Promise<void> {
     `nab-dev: ${files.length} files, ${windows} labelled windows, ${files.reduce((s, f) => s + f.values.length, 0)} points`,
   );
   const root = join(tmpdir(), `vigil-nab-${process.pid}`);
-  // Runs of some kinds replace only their rows in the committed results.
-  const previous = readResult('nab-dev');
   const fresh: Row[] = [];
-  const details = { ...((previous?.categories as Record<string, unknown> | undefined) ?? {}) };
+  const details: Record<string, unknown> = {};
   try {
     for (const run of runs) {
       const name = run.options ? `${run.kind} ${JSON.stringify(run.options)}` : run.kind;
@@ -165,12 +163,15 @@ async function main(): Promise<void> {
   console.log(
     '\nVigil (normalized NAB scores; optimal = corpus-optimal threshold, "AtDefault" = the detector\'s own):',
   );
+  // Runs of some kinds replace only their rows in the committed results (read now: another run may have written).
+  const previous = readResult('nab-dev');
   const ran = new Set(fresh.map((r) => String(r.detector)));
+  const categories = { ...((previous?.categories as Record<string, unknown> | undefined) ?? {}), ...details };
   writeResult('nab-dev', mergeRows((previous?.rows as Row[] | undefined) ?? [], fresh, ran), {
     protocol:
       'NAB v1.1: fit on the first min(floor(0.15 n), 750) points, then update(t, x) for every later point; one configuration for every file; scored by ../shared/nab-dev/score.mjs (sweep optimizer)',
     published: PUBLISHED,
-    categories: details,
+    categories,
   });
 }
 
