@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { OtlpTranslator, seriesKey } from '../../src/pipeline/otlp.js';
-import { startOtlpReceiver } from '../../src/pipeline/otlp-receiver.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { MeanDeviationDetector } from './test-detector.js';
 
@@ -72,6 +71,7 @@ describe('OtlpTranslator', () => {
     );
     expect(second).toEqual([
       { key: 'checkout/latency', t: 11_000, value: 200 },
+      { key: 'checkout/latency.count', t: 11_000, value: 20 },
       { key: 'checkout/requests', t: 11_000, value: 20 },
     ]);
     // the process restarted: the cumulative sum went down, so it counts from zero
@@ -109,30 +109,25 @@ describe('OtlpTranslator', () => {
   });
 });
 
-describe('OTLP/HTTP receiver', () => {
-  it('feeds POST /v1/metrics JSON into the pipeline and answers like a collector', async () => {
+describe('Pipeline.ingestOtlp', () => {
+  it('pushes the points of an OTLP/JSON request and counts the rejected ones', () => {
     const pipeline = new Pipeline({ createDetector: () => new MeanDeviationDetector(), warmup: 10 });
-    const rx = await startOtlpReceiver(pipeline, { port: 0 });
-    try {
-      const post = (body: string, type = 'application/json', path = '/v1/metrics') =>
-        fetch(`${rx.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
-      const points = Array.from({ length: 12 }, (_, i) => ({
-        timeUnixNano: ns(1000 * (i + 1)),
-        asDouble: i % 3,
-      }));
-      const ok = await post(JSON.stringify(request([{ name: 'queue', gauge: { dataPoints: points } }])));
-      expect(ok.status).toBe(200);
-      expect(await ok.json()).toEqual({});
-      expect(pipeline.stats.points).toBe(12);
-      const partial = await post(
-        JSON.stringify(request([{ name: 'queue', gauge: { dataPoints: [points[0]] } }])),
-      );
-      expect((await partial.json()).partialSuccess.rejectedDataPoints).toBe('1');
-      expect((await post('\x0a\x0b', 'application/x-protobuf')).status).toBe(415);
-      expect((await post('{nope', 'application/json')).status).toBe(400);
-      expect((await post('{}', 'application/json', '/v1/traces')).status).toBe(404);
-    } finally {
-      await rx.close();
-    }
+    const points = Array.from({ length: 12 }, (_, i) => ({
+      timeUnixNano: ns(1000 * (i + 1)),
+      asDouble: i % 3,
+    }));
+    expect(
+      pipeline.ingestOtlp(JSON.stringify(request([{ name: 'queue', gauge: { dataPoints: points } }]))),
+    ).toEqual({
+      accepted: 12,
+      rejected: 0,
+    });
+    expect(pipeline.stats.points).toBe(12);
+    // The same first point again is out of order: rejected, not thrown.
+    expect(pipeline.ingestOtlp(request([{ name: 'queue', gauge: { dataPoints: [points[0]] } }]))).toEqual({
+      accepted: 0,
+      rejected: 1,
+    });
+    expect(pipeline.ingestOtlp('{nope').error).toMatch(/not JSON/);
   });
 });

@@ -1,0 +1,223 @@
+import { z } from 'zod';
+
+// One zod schema per section of vigil.yaml. A new section (for example `actions`) is one more entry in
+// `configSections` (schema.ts) with its own schema; each section owns its defaults.
+
+const port = z.number().int().min(0).max(65_535);
+const host = z.string().min(1);
+
+/** `receivers`: where OTLP comes in. */
+export const receiversSection = z
+  .strictObject({
+    otlpHttp: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        host: host.default('0.0.0.0'),
+        port: port.default(4318),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(8 * 1024 * 1024),
+        maxDecompressedBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(32 * 1024 * 1024),
+        maxInFlightBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(64 * 1024 * 1024),
+        requestTimeoutMs: z.number().int().positive().default(30_000),
+      })
+      .prefault({}),
+    otlpGrpc: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        host: host.default('0.0.0.0'),
+        port: port.default(4317),
+        maxMessageBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(8 * 1024 * 1024),
+      })
+      .prefault({}),
+    /** Most distinct series accepted across receivers. */
+    maxSeries: z.number().int().positive().default(10_000),
+    /** Bearer token the receivers require; `${ENV_VAR}` is expanded. */
+    bearerToken: z.string().min(1).optional(),
+  })
+  .prefault({});
+
+/** One rule choosing the detector of the series whose key matches. */
+const detectorRule = z.strictObject({
+  /** Glob over the series key (`*` any run of characters, `?` one), e.g. `checkout/http.server.duration*`. */
+  match: z.string().min(1),
+  kind: z.string().min(1),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** `pipeline`: detection. */
+export const pipelineSection = z
+  .strictObject({
+    /** Points buffered before a series' detector is first fitted. */
+    warmup: z.number().int().min(10).default(120),
+    refitEvery: z.number().int().min(0).default(0),
+    history: z.number().int().positive().optional(),
+    /** Events within this many ms of an open incident join it. */
+    incidentWindowMs: z.number().min(0).default(120_000),
+    /** First matching rule wins; series matching none use `defaultDetector`. */
+    detectors: z.array(detectorRule).default([]),
+    defaultDetector: z
+      .strictObject({
+        kind: z.string().min(1).default('ensemble'),
+        options: z.record(z.string(), z.unknown()).default({}),
+      })
+      .prefault({}),
+    alert: z
+      .strictObject({
+        threshold: z.number().gt(0).lt(1).optional(),
+        minPoints: z.number().int().positive().optional(),
+        minDuration: z.number().min(0).optional(),
+        maxGap: z.number().min(0).optional(),
+        cooldown: z.number().min(0).optional(),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+/** One predictive-maintenance check over the series whose key matches. */
+const maintenanceCheck = z.strictObject({
+  match: z.string().min(1),
+  /** `exhaustion`: when a filling resource (disk) reaches `capacity`; `leak`: steady growth (memory). */
+  type: z.enum(['exhaustion', 'leak']),
+  /** The level that counts as full, in the series' unit (for `exhaustion`). */
+  capacity: z.number().positive().optional(),
+  /** Warn when the forecast time to full is below this many seconds. */
+  horizonSeconds: z.number().positive().default(3600),
+  /** Points of history the check looks at. */
+  window: z.number().int().min(10).default(120),
+  /** Run the check every this many new points. */
+  every: z.number().int().positive().default(10),
+});
+
+/** `maintenance`: forecast checks emitted as forecast events. */
+export const maintenanceSection = z.array(maintenanceCheck).default([]);
+
+/** `outputs`: where scores, events and incidents go. */
+export const outputsSection = z
+  .strictObject({
+    console: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+    otlp: z
+      .strictObject({
+        /** OTLP/HTTP base URL of the backend, e.g. `http://collector:4318`. */
+        endpoint: z.url(),
+        headers: z.record(z.string(), z.string()).default({}),
+        exportIntervalMs: z.number().int().positive().default(10_000),
+      })
+      .optional(),
+    alertmanager: z
+      .strictObject({
+        /** Alertmanager base URL (alerts are POSTed to `<url>/api/v2/alerts`) or any webhook taking that payload. */
+        url: z.url(),
+        maxAttempts: z.number().int().min(1).default(5),
+        initialBackoffMs: z.number().int().min(1).default(500),
+        timeoutMs: z.number().int().positive().default(5_000),
+        labels: z.record(z.string(), z.string()).default({}),
+      })
+      .optional(),
+  })
+  .prefault({});
+
+/** `state`: where detector snapshots live. */
+export const stateSection = z
+  .strictObject({
+    /** Folder for snapshots; omit to keep no state. */
+    dir: z.string().min(1).optional(),
+    intervalSeconds: z.number().positive().default(60),
+  })
+  .prefault({});
+
+/** `admin`: /healthz, /readyz and /metrics. */
+export const adminSection = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    host: host.default('0.0.0.0'),
+    port: port.default(9464),
+  })
+  .prefault({});
+
+const ms = z.number().int().min(0);
+const globs = z.union([z.string().min(1), z.array(z.string().min(1))]);
+const workload = z.strictObject({
+  kind: z.enum(['Deployment', 'StatefulSet']),
+  namespace: z.string().min(1).default('default'),
+  name: z.string().min(1),
+});
+const responseAction = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('webhook'),
+    url: z.url({ protocol: /^https?$/ }),
+    headers: z.record(z.string(), z.string()).optional(),
+    timeoutMs: z.number().int().positive().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('scale'),
+    target: workload,
+    step: z.number().int().optional(),
+    min: z.number().int().min(0),
+    max: z.number().int().min(0),
+  }),
+  z.strictObject({ type: z.literal('restart'), target: workload }),
+  z.strictObject({
+    type: z.literal('exec'),
+    command: z.string().min(1),
+    args: z.array(z.string()).optional(),
+    timeoutMs: z.number().int().positive().optional(),
+  }),
+]);
+
+/**
+ * `actions`: automated responses (see `@vigil/core`'s ResponseEngine). Dry-run unless `dryRun: false`; every
+ * decision goes to the OpenTelemetry logs audit trail. Placeholders `{service}`, `{series}`, `{incident}` in
+ * action fields take the top root cause's values.
+ */
+export const actionsSection = z
+  .strictObject({
+    dryRun: z.boolean().default(true),
+    cooldownMs: ms.default(15 * 60_000),
+    rateLimit: z
+      .strictObject({
+        burst: z.number().int().min(1).default(3),
+        perMinute: z.number().positive().default(1),
+      })
+      .prefault({}),
+    maxActionsPerHour: z.number().int().min(1).default(20),
+    approvalTimeoutMs: ms.default(5 * 60_000),
+    kubernetes: z
+      .strictObject({ kubeconfig: z.string().min(1).optional(), context: z.string().min(1).optional() })
+      .prefault({}),
+    policies: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          on: z.enum(['incident', 'forecast']),
+          match: z
+            .strictObject({
+              severity: z.string().min(1).optional(),
+              series: globs.optional(),
+              rootCause: globs.optional(),
+              minDurationMs: ms.optional(),
+              etaBelowMs: ms.optional(),
+            })
+            .optional(),
+          action: responseAction,
+          cooldownMs: ms.optional(),
+          requireApproval: z.boolean().optional(),
+        }),
+      )
+      .default([]),
+  })
+  .prefault({});

@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: { compilerOptions: { composite: false } },
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+  // import.meta.url finds the proto/ folder from both builds.
+  shims: true,
+});
