@@ -6,7 +6,9 @@ import { detectorFactory } from '../../src/serve/detector-rules.js';
 
 describe('vigil.example.yaml', () => {
   it('parses and builds its detectors', () => {
-    const config = loadConfig(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'vigil.example.yaml'));
+    const config = loadConfig(
+      join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'vigil.example.yaml'),
+    );
     expect(config.maintenance.map((c) => c.type)).toEqual(['exhaustion', 'leak']);
     const make = detectorFactory(config);
     expect(make('web/queue.depth').kind).toBe('mad');
