@@ -1,3 +1,15 @@
+export { execExecutor } from './actions/exec.js';
+export type { ResponseEngineExtras } from './actions/from-config.js';
+export { createResponseEngine, defaultExecutors, kubeConfigFrom } from './actions/from-config.js';
+export type { KubernetesExecutorOptions } from './actions/kubernetes.js';
+export {
+  kubernetesRestartExecutor,
+  kubernetesScaleExecutor,
+  RESTARTED_AT_ANNOTATION,
+  scaledReplicas,
+} from './actions/kubernetes.js';
+export type { WebhookExecutorOptions } from './actions/webhook.js';
+export { webhookExecutor } from './actions/webhook.js';
 export type { AdminServer, AdminServerOptions } from './admin/admin-server.js';
 export { startAdminServer } from './admin/admin-server.js';
 export type { DetectResult } from './cli/detect-command.js';

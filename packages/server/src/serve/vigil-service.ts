@@ -1,5 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import { Pipeline, VigilInputError } from '@vigil/core';
+import { createResponseEngine } from '../actions/from-config.js';
 import { type AdminServer, startAdminServer } from '../admin/admin-server.js';
 import type { VigilConfig } from '../config/schema.js';
 import { MetricsIngest, type PointSink } from '../otlp/metrics-ingest.js';
@@ -69,6 +70,25 @@ export class VigilService {
       outputs.push(otel);
     }
     if (config.outputs.alertmanager) outputs.push(new AlertmanagerOutput(config.outputs.alertmanager));
+    if (config.actions.policies.length > 0) {
+      const engine = createResponseEngine(config.actions);
+      const report = (e: unknown) => diag.error(`vigil serve: response engine failed: ${String(e)}`);
+      outputs.push({
+        name: 'actions',
+        onIncident: (incident, change) => void engine.handleIncident(incident, change).catch(report),
+        onForecast: (f) => {
+          if (f.state !== 'firing') return;
+          void engine
+            .handleForecast({
+              seriesKey: f.seriesKey,
+              eta: f.eta === null ? null : f.eta - f.t,
+              summary: f.summary,
+              at: f.t,
+            })
+            .catch(report);
+        },
+      });
+    }
     outputs.push(...(options.outputs ?? []));
     this.outputs = outputs;
     const each = (call: (o: Output) => void) => {
