@@ -67,6 +67,11 @@ interface Model {
   /** Band of the view that draws it, as of that view's distribution's `refreshes` count `bandAt`. */
   band: [number, number];
   bandAt: number;
+  /** The value view's own alarm band (what the local mean clips a point to), as of refresh `clipAt`. */
+  clip: [number, number];
+  clipAt: number;
+  /** Surprise at which one view alone alarms: −log10((1 − threshold) / views). */
+  alarmSurprise: number;
 }
 
 /**
@@ -84,12 +89,13 @@ interface Model {
  *
  * Adaptation is continuous: every point is learnt, so a new level becomes part of the recent distribution as it
  * persists and stops alarming once values like it have been seen (Vigil measured that withholding flagged points
- * from learning, or resetting the memory after a shift, both cost accuracy on real data: see bench/nab). Alarms are
- * suppressed while one event persists: the first point at or above the threshold alarms, later ones stay silent
- * (`isAnomaly` false, score capped just below the threshold, evidence kept in `raw`) until `quietPoints` points in a
- * row have been below it.
+ * from learning, or resetting the memory after a shift, both cost accuracy on real data). One event, one alarm:
+ * `isAnomaly` is true only for the first point at or above the threshold; later ones (their `score` still the honest
+ * 1 − p, so an alert policy sees the event's whole extent) stay silent until `quietPoints` points in a row have been
+ * below it.
  *
- * `update` does bounded work per point (O(memory) to keep each view's window sorted) and never refits.
+ * `update` does bounded work per point (each view merges its new values into its sorted window every
+ * `refreshEvery` points) and never refits.
  *
  * Measured on NAB (`bench/nab`, `bench/results/nab-dev.json`): see the package README.
  *
@@ -197,8 +203,10 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
       return { t, score: 0, isAnomaly: false, status: 'warmup' };
     }
     let views = 2;
-    let surprise = m.level.surprise(value);
-    const localMean = m.recent.ready ? m.recent.with(value) : Number.NaN;
+    const levelSurprise = m.level.surprise(value);
+    let surprise = levelSurprise;
+    const forMean = explained(m, value, levelSurprise);
+    const localMean = m.recent.ready ? m.recent.with(forMean) : Number.NaN;
     if (!Number.isNaN(localMean)) surprise = Math.max(surprise, m.localMean.surprise(localMean));
     // A view counts in the correction once it can judge (a grown seasonal view waits for a cycle of residuals).
     if (m.seasonal && m.seasonal.size >= MIN_DISTRIBUTION_SIZE) {
@@ -207,11 +215,9 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
     }
     // Bonferroni over the views: p = min(1, views · min p).
     const raw = Math.max(0, surprise - Math.log10(views));
-    let score = 1 - 10 ** -raw;
-    const above = score >= this.options.threshold;
-    const opens = m.gate.admit(above);
-    if (above && !opens) score = belowThreshold(this.options.threshold);
-    learn(m, t, value, localMean, m.reference ? expected : Number.NaN);
+    const score = 1 - 10 ** -raw;
+    const opens = m.gate.admit(score >= this.options.threshold);
+    learn(m, t, value, { forMean, localMean, expected });
     if (this.options.seasonality === 'auto' && !m.reference && ++m.sinceCycleCheck >= DAY_MS / m.step) {
       this.#lookForCycle(m);
     }
@@ -315,6 +321,9 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
       sinceCycleCheck: st?.sinceCycleCheck ?? 0,
       band: [Number.NaN, Number.NaN],
       bandAt: -1,
+      clip: [Number.NaN, Number.NaN],
+      clipAt: -1,
+      alarmSurprise: -Math.log10((1 - o.threshold) / (period !== null ? 3 : 2)),
     };
   }
 
@@ -352,6 +361,7 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
     m.period = period;
     m.reference = grown.reference;
     m.seasonal = grown.seasonal;
+    m.alarmSurprise = grown.alarmSurprise;
     m.bandAt = -1;
   }
 
@@ -363,24 +373,44 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
   }
 }
 
+/** What the caller of {@link learn} already knows about the point (from scoring it). */
+interface Known {
+  /** The value the local mean takes for it (see {@link explained}). */
+  readonly forMean: number;
+  /** The local-mean view's value (NaN when the window was not ready). */
+  readonly localMean: number;
+  /** The seasonal expectation (NaN without one). */
+  readonly expected: number;
+}
+
 /**
- * Learns one observed point in every view; `localMean` and `expected` are the views' values for it when the caller
- * has them already (NaN: work them out).
+ * The value the local-mean view takes for a point: the point itself, or — when the value view alone already finds
+ * it extreme — its value clipped to the value view's alarm band. A spike is reported by the value view; explained
+ * away, it does not keep the mean of the next `localWindow` points raised (and the event open) after it has passed,
+ * while a sustained shift of individually unremarkable points still moves the mean.
  */
-function learn(m: Model, t: number, x: number, localMean = Number.NaN, expected = Number.NaN): void {
+function explained(m: Model, x: number, levelSurprise: number): number {
+  if (levelSurprise < m.alarmSurprise) return x;
+  if (m.clipAt !== m.level.refreshes) {
+    m.clip = m.level.band(m.alarmSurprise);
+    m.clipAt = m.level.refreshes;
+  }
+  return Math.min(m.clip[1], Math.max(m.clip[0], x));
+}
+
+/** Learns one observed point in every view (working out what `known` does not say). */
+function learn(m: Model, t: number, x: number, known?: Known): void {
+  const forMean = known ? known.forMean : explained(m, x, m.level.surprise(x));
   m.level.push(x);
-  if (m.recent.ready) m.localMean.push(Number.isNaN(localMean) ? m.recent.with(x) : localMean);
-  m.recent.push(x);
+  if (m.recent.ready) {
+    m.localMean.push(known && !Number.isNaN(known.localMean) ? known.localMean : m.recent.with(forMean));
+  }
+  m.recent.push(forMean);
   if (m.reference && m.seasonal) {
-    const e = Number.isNaN(expected) ? m.reference.expected(t) : expected;
+    const e = known ? known.expected : m.reference.expected(t);
     if (!Number.isNaN(e)) m.seasonal.push(x - e);
     m.reference.push(t, x);
   }
-}
-
-/** The largest double below `threshold`: where suppressed points sit. */
-function belowThreshold(threshold: number): number {
-  return threshold - Number.EPSILON * Math.max(1, threshold) * 2;
 }
 
 function checkPositive(v: unknown, field: string): number {
