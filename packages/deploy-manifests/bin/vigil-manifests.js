@@ -5,6 +5,8 @@ try {
   await import('../dist/cli.js');
 } catch (e) {
   if (e?.code !== 'ERR_MODULE_NOT_FOUND' || !String(e.message).includes('dist/cli.js')) throw e;
-  process.stderr.write('vigil-manifests: @vigil/deploy-manifests is not built yet; run `npm run build` first.\n');
+  process.stderr.write(
+    'vigil-manifests: @vigil/deploy-manifests is not built yet; run `npm run build` first.\n',
+  );
   process.exitCode = 1;
 }
