@@ -11,7 +11,7 @@ describe('vigil.yaml', () => {
     expect(c.receivers.otlpHttp.port).toBe(4318);
     expect(c.receivers.otlpGrpc.port).toBe(4317);
     expect(c.pipeline.defaultDetector.kind).toBe('ensemble');
-    expect(c.actions).toEqual([]);
+    expect(c.actions).toMatchObject({ dryRun: true, maxActionsPerHour: 20, policies: [] });
   });
 
   it('names each wrong field with the rule and the fix', () => {
