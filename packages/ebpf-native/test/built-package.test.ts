@@ -1,6 +1,6 @@
 /** Uses the package as a user would: the built dist/, imported by name, in-process and as other users. */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -62,6 +62,8 @@ describe('@vigil/ebpf-native (built)', () => {
     try {
       cpSync(join(packageRoot(), 'dist'), join(dir, 'dist'), { recursive: true });
       cpSync(join(packageRoot(), 'package.json'), join(dir, 'package.json'));
+      // Its dependencies, as an install has them (the monorepo's hoisted node_modules).
+      symlinkSync(join(packageRoot(), '..', '..', 'node_modules'), join(dir, 'node_modules'), 'dir');
       mkdirSync(join(dir, 'build'));
       writeFileSync(
         join(dir, 'build', 'native-status.json'),

@@ -1,22 +1,60 @@
-/** Counts kernel objects from outside the process that owns them, with bpftool. */
+/** Counts kernel objects with bpftool and /proc, from outside the objects' owner (the addon). */
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Whether bpftool is installed (CI installs it; tests that count links skip without it). */
 export const hasBpftool = spawnSync('sh', ['-c', 'command -v bpftool'], { stdio: 'ignore' }).status === 0;
 
-/** Links, system-wide, whose program is named `name`. */
-export function linksOf(name: string): number {
-  const progs = JSON.parse(
-    spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' }).stdout || '[]',
-  ) as Array<{
-    id: number;
-    name?: string;
-  }>;
-  const ids = new Set(progs.filter((p) => p.name === name).map((p) => p.id));
-  const links = JSON.parse(
-    spawnSync('bpftool', ['-j', 'link', 'show'], { encoding: 'utf8' }).stdout || '[]',
-  ) as Array<{
-    prog_id: number;
-  }>;
-  return links.filter((l) => ids.has(l.prog_id)).length;
+const names = new Map<number, string>();
+
+function programName(id: number): string | undefined {
+  const known = names.get(id);
+  if (known !== undefined) return known;
+  const out = spawnSync('bpftool', ['-j', 'prog', 'show', 'id', String(id)], { encoding: 'utf8' }).stdout;
+  try {
+    const name = (JSON.parse(out) as { name?: string }).name;
+    if (name) names.set(id, name); // ids are not reused while the program lives
+    return name;
+  } catch {
+    return undefined; // the program is gone
+  }
+}
+
+/** The fdinfo of every BPF descriptor this process holds (worker threads included). */
+function ownDescriptors(): string[] {
+  const out: string[] = [];
+  for (const fd of readdirSync('/proc/self/fdinfo')) {
+    try {
+      const info = readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
+      if (/^prog_id:/m.test(info)) out.push(info);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * The newest program id this process holds: programs it loads later get larger ids (the kernel hands
+ * them out in increasing order), so `linksOf(name, newestProgramId())` ignores objects an earlier test
+ * left for the garbage collector to close.
+ */
+export function newestProgramId(): number {
+  return Math.max(0, ...ownDescriptors().map((info) => Number(/^prog_id:\s*(\d+)/m.exec(info)?.[1] ?? 0)));
+}
+
+/**
+ * Links held by this process (worker threads included) whose program is named `name` and has an id above
+ * `since`: the link descriptors in /proc/self/fdinfo, their programs named by bpftool. Counting only our
+ * own links keeps the count exact while other processes (other test files, other checkouts' runs) attach
+ * the same programs.
+ */
+export function linksOf(name: string, since = 0): number {
+  let count = 0;
+  for (const info of ownDescriptors()) {
+    if (!/^link_id:/m.test(info)) continue;
+    const id = Number(/^prog_id:\s*(\d+)/m.exec(info)?.[1] ?? 0);
+    if (id > since && programName(id) === name) count++;
+  }
+  return count;
 }

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { expect, it } from 'vitest';
 import { packageRoot } from '../../src/native/package-paths.js';
-import { hasBpftool, linksOf } from '../helpers/bpftool.js';
+import { hasBpftool, linksOf, newestProgramId } from '../helpers/bpftool.js';
 import { describeEbpf, skipUnlessRequired } from '../helpers/require-ebpf.js';
 
 const dist = pathToFileURL(join(packageRoot(), 'dist', 'index.js')).href;
@@ -18,7 +18,8 @@ describeEbpf('native cleanup', () => {
   it.skipIf(skipUnlessRequired(!hasBpftool))(
     'detaches everything a worker thread attached when the worker ends without close()',
     async () => {
-      const before = linksOf('count_getppid');
+      const since = newestProgramId();
+      const before = linksOf('count_getppid', since);
       const source = `
       import { parentPort } from 'node:worker_threads';
       import { BpfObject, bpfObjectPath } from ${JSON.stringify(dist)};
@@ -27,16 +28,17 @@ describeEbpf('native cleanup', () => {
       obj.load();
       obj.attach('count_getppid');
       parentPort.postMessage('attached');
-      setInterval(() => {}, 1000);
+      // Referenced from the timer: an unreferenced object may be garbage-collected, which detaches it too.
+      setInterval(() => obj, 1000);
     `;
       const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(source)}`));
       await new Promise<void>((resolve, reject) => {
         worker.once('message', () => resolve());
         worker.once('error', reject);
       });
-      expect(linksOf('count_getppid')).toBe(before + 1);
+      expect(linksOf('count_getppid', since)).toBe(before + 1);
       await worker.terminate();
-      expect(linksOf('count_getppid')).toBe(before);
+      expect(linksOf('count_getppid', since)).toBe(before);
     },
   );
 

@@ -1,7 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { startProbe } from '../../src/probes/event-probe.js';
 import { watchProcesses } from '../../src/probes/process-probe.js';
-import { hasBpftool, linksOf } from '../helpers/bpftool.js';
+import { hasBpftool, linksOf, newestProgramId } from '../helpers/bpftool.js';
 import { run } from '../helpers/processes.js';
 import { describeEbpf, skipUnlessRequired } from '../helpers/require-ebpf.js';
 
@@ -14,7 +14,8 @@ describeEbpf('event probes', () => {
   it.skipIf(skipUnlessRequired(!hasBpftool))(
     'leave nothing attached when a later attach of the same probe fails',
     () => {
-      const before = linksOf('count_getppid');
+      const since = newestProgramId();
+      const before = linksOf('count_getppid', since);
       // The first program attaches; the second (a bare uprobe section) cannot, so the whole start fails.
       expect(() =>
         startProbe('test-probes', [{ name: 'count_getppid' }, { name: 'count_uprobe' }], {}, (o) => {
@@ -22,7 +23,7 @@ describeEbpf('event probes', () => {
             o.setAutoload(p.name, p.name === 'count_getppid' || p.name === 'count_uprobe');
         }),
       ).toThrow(expect.objectContaining({ code: 'EBPF_INPUT' }));
-      expect(linksOf('count_getppid')).toBe(before);
+      expect(linksOf('count_getppid', since)).toBe(before);
     },
   );
 

@@ -14,7 +14,7 @@ import {
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { HttpRequest } from '../../src/tracing/http-request.js';
 import { type HttpTracer, traceHttp } from '../../src/tracing/trace-http.js';
-import { hasBpftool, linksOf } from '../helpers/bpftool.js';
+import { hasBpftool, linksOf, newestProgramId } from '../helpers/bpftool.js';
 import { describeEbpf, skipUnlessRequired } from '../helpers/require-ebpf.js';
 
 let tracer: HttpTracer | undefined;
@@ -231,7 +231,8 @@ describeEbpf('traceHttp', () => {
   });
 
   it('validates options before loading anything, and detaches everything on close', () => {
-    const before = hasBpftool ? linksOf('enter_read_tp') : 0;
+    const since = hasBpftool ? newestProgramId() : 0;
+    const before = hasBpftool ? linksOf('enter_read_tp', since) : 0;
     for (const bad of [
       { pid: -1 },
       { pid: [] },
@@ -243,10 +244,10 @@ describeEbpf('traceHttp', () => {
       expect(() => traceHttp(bad as never)).toThrow(expect.objectContaining({ code: 'EBPF_INPUT' }));
     }
     if (skipUnlessRequired(!hasBpftool)) return;
-    expect(linksOf('enter_read_tp')).toBe(before);
+    expect(linksOf('enter_read_tp', since)).toBe(before);
     const t = traceHttp({ pid: process.pid });
-    expect(linksOf('enter_read_tp')).toBe(before + 1);
+    expect(linksOf('enter_read_tp', since)).toBe(before + 1);
     t.close();
-    expect(linksOf('enter_read_tp')).toBe(before);
+    expect(linksOf('enter_read_tp', since)).toBe(before);
   });
 });
