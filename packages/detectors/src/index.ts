@@ -74,7 +74,7 @@ export type {
   ResolvedProphetDetectorOptions,
 } from './prophet/detector.js';
 export { PROPHET_SNAPSHOT_VERSION, ProphetDetector } from './prophet/detector.js';
-export type { MapFitInfo, MapParams } from './prophet/fit.js';
+export type { MapFitInfo, MapParams } from './prophet/map-types.js';
 export type {
   ProphetForecast,
   ProphetFuture,

@@ -7,7 +7,8 @@ import {
   validateValues,
 } from '@vigil/core';
 import { normalQuantile } from '../stats/normal-distribution.js';
-import { fitMap, type MapFitInfo } from './fit.js';
+import { fitMap } from './fit.js';
+import type { MapFitInfo } from './map-types.js';
 import {
   autoSeasonalityOrder,
   BUILT_IN_PERIODS,
