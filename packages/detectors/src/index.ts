@@ -76,18 +76,17 @@ export type {
 export { PROPHET_SNAPSHOT_VERSION, ProphetDetector } from './prophet/detector.js';
 export type { MapFitInfo, MapParams } from './prophet/map-types.js';
 export type {
-  ProphetForecast,
-  ProphetFuture,
-  ProphetHistory,
   ProphetHoliday,
   ProphetOptions,
   ProphetRegressor,
   ProphetSeasonality,
-  ProphetState,
   ResolvedProphetOptions,
-} from './prophet/prophet.js';
+} from './prophet/options.js';
+export type { ProphetForecast, ProphetFuture } from './prophet/predict.js';
+export type { ProphetHistory } from './prophet/prepare.js';
 export { Prophet } from './prophet/prophet.js';
 export type { FeatureMode } from './prophet/seasonality.js';
+export type { ProphetState } from './prophet/state.js';
 export type { Growth } from './prophet/trend.js';
 export type { MadOptions } from './statistical/mad.js';
 export { MAD_TO_SIGMA, MadDetector } from './statistical/mad.js';

@@ -1,5 +1,6 @@
 import { type Series, VigilInputError } from '@vigil/core';
-import { Prophet, type ProphetOptions } from '../prophet/prophet.js';
+import type { ProphetOptions } from '../prophet/options.js';
+import { Prophet } from '../prophet/prophet.js';
 import type { ForecastBand, SeasonalForecaster } from './seasonal-forecaster.js';
 
 /**

@@ -14,7 +14,10 @@ import {
   VigilInputError,
 } from '@vigil/core';
 import { medianInPlace } from '../statistical/select.js';
-import { Prophet, type ProphetForecast, type ProphetOptions, type ProphetState } from './prophet.js';
+import type { ProphetOptions } from './options.js';
+import type { ProphetForecast } from './predict.js';
+import { Prophet } from './prophet.js';
+import type { ProphetState } from './state.js';
 
 /** Snapshot version written by {@link ProphetDetector.toJSON}. */
 export const PROPHET_SNAPSHOT_VERSION = 2;
