@@ -109,7 +109,14 @@ export interface ResolvedProphetOptions {
   readonly seed: number;
 }
 
-const MODES: readonly FeatureMode[] = ['additive', 'multiplicative'];
+/** The feature modes Prophet knows. */
+export const MODES: readonly FeatureMode[] = ['additive', 'multiplicative'];
+/** Largest Fourier order of a seasonality (custom or built-in). */
+export const MAX_FOURIER_ORDER = 100;
+/** Largest holiday window, in days either side. */
+export const MAX_HOLIDAY_WINDOW = 366;
+/** Largest number of automatic changepoints. */
+export const MAX_CHANGEPOINTS = 10_000;
 
 /**
  * Fills in Prophet's defaults and checks every option.
@@ -142,7 +149,7 @@ export function resolveProphetOptions(options: ProphetOptions): ResolvedProphetO
   const seasonality = (field: string, v: unknown): 'auto' | boolean | number => {
     if (v === undefined) return 'auto';
     if (v === 'auto' || typeof v === 'boolean') return v;
-    return checkNumberOption(field, v, { min: 1, max: 100, integer: true });
+    return checkNumberOption(field, v, { min: 1, max: MAX_FOURIER_ORDER, integer: true });
   };
   const seasonalityMode = mode('seasonalityMode', options.seasonalityMode, 'additive');
   const seasonalityPriorScale = checkNumberOption(
@@ -175,7 +182,7 @@ export function resolveProphetOptions(options: ProphetOptions): ResolvedProphetO
     period: checkNumberOption(`seasonalities[${i}].period`, s.period, { min: 0, exclusiveMin: true }),
     fourierOrder: checkNumberOption(`seasonalities[${i}].fourierOrder`, s.fourierOrder, {
       min: 1,
-      max: 100,
+      max: MAX_FOURIER_ORDER,
       integer: true,
     }),
     priorScale: checkNumberOption(`seasonalities[${i}].priorScale`, s.priorScale ?? seasonalityPriorScale, {
@@ -210,12 +217,12 @@ export function resolveProphetOptions(options: ProphetOptions): ResolvedProphetO
       dates,
       lowerWindow: checkNumberOption(`holidays[${i}].lowerWindow`, h.lowerWindow ?? 0, {
         max: 0,
-        min: -366,
+        min: -MAX_HOLIDAY_WINDOW,
         integer: true,
       }),
       upperWindow: checkNumberOption(`holidays[${i}].upperWindow`, h.upperWindow ?? 0, {
         min: 0,
-        max: 366,
+        max: MAX_HOLIDAY_WINDOW,
         integer: true,
       }),
       priorScale: checkNumberOption(`holidays[${i}].priorScale`, h.priorScale ?? holidaysPriorScale, {
@@ -262,7 +269,7 @@ export function resolveProphetOptions(options: ProphetOptions): ResolvedProphetO
     changepoints,
     nChangepoints: checkNumberOption('nChangepoints', options.nChangepoints ?? 25, {
       min: 0,
-      max: 10_000,
+      max: MAX_CHANGEPOINTS,
       integer: true,
     }),
     changepointRange: checkNumberOption('changepointRange', options.changepointRange ?? 0.8, {

@@ -4,7 +4,7 @@ import { type ProphetOptions, type ResolvedProphetOptions, resolveProphetOptions
 import { forecast, type ProphetForecast, type ProphetFuture } from './predict.js';
 import { type ProphetHistory, prepareHistory } from './prepare.js';
 import { type FeatureLayout, featureLayout } from './seasonality.js';
-import type { ProphetState } from './state.js';
+import { checkProphetState, type ProphetState } from './state.js';
 
 /**
  * Prophet's forecasting model (Taylor & Letham 2017, "Forecasting at scale"; facebook/prophet): a piecewise-linear,
@@ -107,25 +107,9 @@ export class Prophet {
     const model = new Prophet(json.options);
     const s = json.state;
     if (s) {
-      const numbers = [s.start, s.tScale, s.yScale, s.yMin, s.k, s.m, s.sigmaObs];
-      const ok =
-        numbers.every((v) => typeof v === 'number' && Number.isFinite(v)) &&
-        [s.delta, s.beta, s.tChange, s.changepoints].every(
-          (a) => Array.isArray(a) && a.every((v) => typeof v === 'number'),
-        ) &&
-        s.spec &&
-        Array.isArray(s.spec.seasonalities) &&
-        Array.isArray(s.spec.holidays) &&
-        Array.isArray(s.spec.regressors);
-      if (!ok) throw new VigilInputError('INVALID_SNAPSHOT', 'Malformed Prophet state in snapshot.', 'state');
+      // Every size and range first: the layout below allocates from the spec.
+      checkProphetState(s, model.#o);
       const layout = featureLayout(s.spec);
-      if (layout.width !== s.beta.length || s.delta.length !== s.tChange.length) {
-        throw new VigilInputError(
-          'INVALID_SNAPSHOT',
-          'Prophet snapshot: parameter sizes do not match its components.',
-          'state',
-        );
-      }
       model.#s = s;
       model.#layout = layout;
     }
