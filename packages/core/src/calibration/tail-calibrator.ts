@@ -25,8 +25,9 @@ export interface TailCalibratorOptions {
    * Smallest difference of the raw statistic that is more than numerical noise, in raw units: statistics closer than
    * this to a training statistic count as equal to it, and the tail's scale is never below it. So training
    * statistics with no spread (a constant or noise-free series) give a well-defined calibration: p = 1 up to one
-   * resolution above them, then a decay in which a departure of a few resolutions is extreme. Vigil's raw statistics are dimensionless (standard scores, band widths, path-length scores, evidence),
-   * hence a unit-free default. Default 1e-6 · max(1, |largest training statistic|).
+   * resolution above them, then a decay in which a departure of a few resolutions is extreme. Vigil's raw statistics
+   * are dimensionless (standard scores, band widths, path-length scores, evidence), hence a unit-free default.
+   * Default 1e-6 · max(1, |smallest|, |largest| training statistic).
    */
   resolution?: number;
 }
