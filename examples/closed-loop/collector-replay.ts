@@ -24,8 +24,9 @@ const SERVICES: Service[] = [
 
 /**
  * What an OpenTelemetry Collector would export over two days for three services, one OTLP/JSON request per minute:
- * request latency (histogram), requests (cumulative sum) and CPU (gauge). Two faults are injected: a payments
- * database slowdown that raises payments latency and checkout latency together, and a CPU spike on search.
+ * request latency (histogram), requests (cumulative sum), CPU and resident memory (gauges). Two faults are
+ * injected: a payments database slowdown that raises payments latency and, two minutes later, checkout latency
+ * (checkout calls payments), and a CPU spike on search. Payments also leaks memory slowly, under the GC sawtooth.
  */
 export function collectorReplay(seed = 11, start = Date.UTC(2026, 10, 23)) {
   const rng = createRng(seed);
@@ -56,8 +57,9 @@ export function collectorReplay(seed = 11, start = Date.UTC(2026, 10, 23)) {
       const rps = svc.baseRps * (1 + 0.4 * daily) * (1 + 0.05 * rng.normal());
       const n = Math.max(1, Math.round(rps * 60));
       let latency = svc.baseLatency * (1 + 0.1 * daily) * Math.exp(0.05 * rng.normal());
-      if (inFault('payments database slowdown', t) && svc.name !== 'search')
-        latency *= svc.name === 'payments' ? 4 : 2.2;
+      // payments' slowdown reaches checkout, its caller, two minutes later.
+      const slow = svc.name === 'payments' ? t : svc.name === 'checkout' ? t - 2 * MINUTE : Number.NaN;
+      if (inFault('payments database slowdown', slow)) latency *= svc.name === 'payments' ? 4 : 2.2;
       let cpu = 0.35 + 0.2 * daily + 0.02 * rng.normal();
       if (inFault('search CPU spike', t) && svc.name === 'search') cpu = 0.97;
       c.count += n;
@@ -89,6 +91,10 @@ export function collectorReplay(seed = 11, start = Date.UTC(2026, 10, 23)) {
                 name: 'process.cpu.utilization',
                 gauge: { dataPoints: [{ timeUnixNano: nano, asDouble: cpu }] },
               },
+              {
+                name: 'process.memory.usage',
+                gauge: { dataPoints: [{ timeUnixNano: nano, asDouble: memory(svc.name, m, rng.normal()) }] },
+              },
             ],
           },
         ],
@@ -96,5 +102,18 @@ export function collectorReplay(seed = 11, start = Date.UTC(2026, 10, 23)) {
     });
     requests.push({ resourceMetrics });
   }
-  return { requests, faults };
+  return { requests, faults, memoryLimit: MEMORY_LIMIT };
+}
+
+/** The containers' memory limit, bytes. */
+const MEMORY_LIMIT = 1024 * 1024 * 1024;
+
+/**
+ * Resident memory in bytes: a 420 MB floor with a 40 MB GC sawtooth every 20 minutes; payments' floor also grows by
+ * 10 MB an hour (a slow leak), nowhere near fast enough to look anomalous minute by minute.
+ */
+function memory(service: string, minute: number, noise: number): number {
+  const MB = 1024 * 1024;
+  const leak = service === 'payments' ? (10 * MB * minute) / 60 : 0;
+  return 420 * MB + leak + 40 * MB * ((minute % 20) / 20) + 2 * MB * noise;
 }

@@ -39,6 +39,42 @@ export type { KeyedPoint, OtlpMetricsRequest } from './pipeline/otlp.js';
 export { OtlpTranslator, seriesKey } from './pipeline/otlp.js';
 export type { PipelineOptions, PipelineStats } from './pipeline/pipeline.js';
 export { Pipeline } from './pipeline/pipeline.js';
+export type { ChangeEstimate, ChangeOptions } from './rca/change-point.js';
+export { estimateChange } from './rca/change-point.js';
+export type { ConnectionLike, ConnectionResolvers } from './rca/connection-graph.js';
+export { topologyFromConnections } from './rca/connection-graph.js';
+export type { LeadLag } from './rca/cross-correlation.js';
+export { crossCorrelation, leadLag } from './rca/cross-correlation.js';
+export { rankRootCauses } from './rca/rank-root-causes.js';
+export { seriesAttributes, serviceOf } from './rca/service-of.js';
+export type { CallEdge } from './rca/topology.js';
+export { PEER_ATTRIBUTES, Topology } from './rca/topology.js';
+export type { RankOptions, RankWeights, RootCause, RootCauseRanking } from './rca/types.js';
+export { AUDIT_ATTRIBUTES, AuditLog } from './response/audit-log.js';
+export { describeAction } from './response/describe-action.js';
+export { fillPlaceholders } from './response/fill-placeholders.js';
+export { globToRegExp } from './response/glob.js';
+export { matchesPolicy } from './response/match-policy.js';
+export type { ResponseEngineOptions } from './response/response-engine.js';
+export { ResponseEngine } from './response/response-engine.js';
+export { SlidingWindowLimit } from './response/sliding-window-limit.js';
+export { TokenBucket } from './response/token-bucket.js';
+export type {
+  ActionExecutor,
+  DecisionOutcome,
+  ExecAction,
+  ForecastSignal,
+  PolicyMatch,
+  ResponseAction,
+  ResponseDecision,
+  ResponsePolicy,
+  RestartAction,
+  ScaleAction,
+  Trigger,
+  WebhookAction,
+  WorkloadTarget,
+} from './response/types.js';
+export { validatePolicies } from './response/validate-policies.js';
 export type { CsvOptions } from './series/csv.js';
 export { frameFromCsv, seriesFromCsv } from './series/csv.js';
 export type { DuplicatePolicy } from './series/duplicates.js';

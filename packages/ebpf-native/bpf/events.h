@@ -116,6 +116,47 @@ struct stack_key {
 	char comm[VIGIL_COMM_LEN];
 };
 
+/* HTTP capture (bpf/http.bpf.c). Every record starts with this header; data records carry head_len bytes
+ * from the start of the syscall's buffer, then tail_len bytes from its end; open records carry a
+ * struct http_conn_info. 48 bytes. */
+#define VIGIL_HTTP_HEAD 1024 /* power of two: the probe masks offsets with it */
+#define VIGIL_HTTP_TAIL 256  /* power of two */
+
+enum http_event_kind { VIGIL_HTTP_OPEN = 1, VIGIL_HTTP_DATA = 2, VIGIL_HTTP_CLOSE = 3 };
+enum http_role { VIGIL_HTTP_SERVER = 1, VIGIL_HTTP_CLIENT = 2 };
+enum http_direction { VIGIL_HTTP_INGRESS = 0, VIGIL_HTTP_EGRESS = 1 };
+
+struct http_event {
+	__u64 conn_id;  /* unique per traced connection while the probe runs */
+	__u64 start_ns; /* data: syscall entry; open/close: the event */
+	__u64 end_ns;   /* data: syscall exit */
+	__u32 kind;
+	__u32 pid;
+	__u32 len;      /* data: bytes the syscall transferred */
+	__u16 head_len;
+	__u16 tail_len;
+	__u8 direction;
+	__u8 role;
+	__u16 family;
+	__u16 lport;    /* host order */
+	__u16 rport;    /* host order */
+};
+
+/* Follows the header of an open record. 48 bytes. */
+struct http_conn_info {
+	__u8 laddr[16];
+	__u8 raddr[16];
+	char comm[VIGIL_COMM_LEN];
+};
+
+/* Which connections the HTTP probe captures. */
+struct http_config {
+	__u32 filter_pids;  /* 1: only processes in `pids` */
+	__u32 filter_ports; /* 1: only connections whose server port is in `ports` */
+	__u32 roles;        /* bit 1: server side (accepted), bit 2: client side (connected) */
+	__u32 pad;
+};
+
 struct stress_event {
 	__u64 seq;
 	__u64 ts_ns;

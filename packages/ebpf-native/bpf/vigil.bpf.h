@@ -28,7 +28,7 @@
 			*n += 1;                                                                             \
 	}                                                                                                    \
 	/* Reserves an event, or counts it as dropped when the ring is full. */                              \
-	static __always_inline void *reserve_event(__u64 size)                                               \
+	static __always_inline __attribute__((unused)) void *reserve_event(__u64 size)                                             \
 	{                                                                                                    \
 		void *e = bpf_ringbuf_reserve(&events, size, 0);                                             \
 		if (!e)                                                                                      \

@@ -64,3 +64,11 @@ export type { SyscallProbeOptions, SyscallSnapshot, SyscallStats } from './probe
 export { watchSyscalls } from './probes/syscall-probe.js';
 export type { TcpEvent, TcpProbeOptions } from './probes/tcp-probe.js';
 export { watchTcp } from './probes/tcp-probe.js';
+export type { GrpcCall, HttpRequest } from './tracing/http-request.js';
+export { HTTP_DURATION_BUCKETS } from './tracing/request-metrics.js';
+export type { RequestKey, RequestMetric } from './tracing/request-series.js';
+export { RequestSeries } from './tracing/request-series.js';
+export type { RouteOptions } from './tracing/route.js';
+export { OTHER_ROUTE, RouteNamer } from './tracing/route.js';
+export type { HttpTracerOptions, HttpTracerStats } from './tracing/trace-http.js';
+export { HttpTracer, traceHttp } from './tracing/trace-http.js';

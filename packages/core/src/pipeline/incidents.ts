@@ -1,4 +1,5 @@
 import type { AnomalyEvent } from '../alerting/alert-policy.js';
+import type { RootCauseRanking } from '../rca/types.js';
 
 /** A group of anomaly events, usually on several series, that started close together: one thing going wrong. */
 export interface Incident {
@@ -18,6 +19,8 @@ export interface Incident {
   readonly severity: string;
   /** False once the incident has been quiet for the grouping window. */
   readonly open: boolean;
+  /** Its series ranked by how likely each is the cause (set by the {@link Pipeline}; see `rankRootCauses`). */
+  readonly rootCauses?: RootCauseRanking;
 }
 
 /** What happened to an incident. */

@@ -8,6 +8,9 @@ import {
 import type { Detector, PointScore } from '../detector/detector.js';
 import { checkNumberOption, VigilInputError } from '../errors.js';
 import type { OtelOutput } from '../otel/otel-output.js';
+import { rankRootCauses } from '../rca/rank-root-causes.js';
+import { Topology } from '../rca/topology.js';
+import type { RankOptions } from '../rca/types.js';
 import type { SeriesLike } from '../series/series.js';
 import { type Incident, type IncidentChange, IncidentGrouper } from './incidents.js';
 import { type OtlpMetricsRequest, OtlpTranslator } from './otlp.js';
@@ -30,8 +33,15 @@ export interface PipelineOptions {
   otel?: OtelOutput;
   /** Called when an event opens (alert now) and when it closes (final extent). */
   onEvent?: (event: AnomalyEvent, change: 'open' | 'close') => void;
-  /** Called when an incident opens, grows or closes. */
+  /** Called when an incident opens, grows or closes; the incident carries its `rootCauses` ranking. */
   onIncident?: (incident: Incident, change: IncidentChange) => void;
+  /**
+   * Who calls whom, for root-cause ranking. Calls named by client series' peer attributes (`peer.service`,
+   * `server.address`) are added automatically.
+   */
+  topology?: Topology;
+  /** Root-cause ranking options, or `false` to leave incidents unranked. Default `{}`. */
+  rootCause?: Omit<RankOptions, 'history' | 'topology'> | false;
 }
 
 /** Counters of a pipeline. */
@@ -74,7 +84,9 @@ interface SeriesState {
  * pipeline.push('checkout/latency', Date.now(), 182);
  */
 export class Pipeline {
-  readonly #o: Required<Omit<PipelineOptions, 'otel' | 'onEvent' | 'onIncident' | 'policy'>> & {
+  readonly #o: Required<
+    Omit<PipelineOptions, 'otel' | 'onEvent' | 'onIncident' | 'policy' | 'topology' | 'rootCause'>
+  > & {
     policy: AlertPolicy;
   };
   readonly #series = new Map<string, SeriesState>();
@@ -92,6 +104,9 @@ export class Pipeline {
     events: 0,
   };
   #clock = Number.NEGATIVE_INFINITY;
+  /** Calls inferred from client series keys. */
+  readonly #inferred = new Topology();
+  #merged: { sizes: string; topology: Topology | undefined } = { sizes: '', topology: undefined };
 
   constructor(options: PipelineOptions) {
     if (typeof options?.createDetector !== 'function') {
@@ -116,9 +131,12 @@ export class Pipeline {
       policy: options.policy instanceof AlertPolicy ? options.policy : new AlertPolicy(options.policy),
     };
     this.#options = options;
+    // Ranking options are checked here, once, rather than failing on every incident.
+    if (options.rootCause) rankRootCauses({ events: [] }, options.rootCause);
     this.#incidents = new IncidentGrouper(this.#o.incidentWindow, (incident, change) => {
+      if (!options.onIncident) return;
       try {
-        options.onIncident?.(incident, change);
+        options.onIncident(this.#ranked(incident), change);
       } catch (e) {
         diag.error(`vigil pipeline: onIncident threw: ${String(e)}`);
       }
@@ -132,7 +150,27 @@ export class Pipeline {
 
   /** Incidents currently open. */
   get openIncidents(): Incident[] {
-    return this.#incidents.openIncidents;
+    return this.#incidents.openIncidents.map((i) => this.#ranked(i));
+  }
+
+  /** The call graph used for root-cause ranking: the `topology` option plus calls inferred from series keys. */
+  get topology(): Topology | undefined {
+    const user = this.#options.topology;
+    const sizes = `${user?.size ?? 0}/${this.#inferred.size}`;
+    if (this.#merged.sizes !== sizes) {
+      const topology =
+        user && this.#inferred.size > 0
+          ? new Topology(user.edges()).merge(this.#inferred)
+          : (user ?? (this.#inferred.size > 0 ? this.#inferred : undefined));
+      this.#merged = { sizes, topology };
+    }
+    return this.#merged.topology;
+  }
+
+  /** The recent history of a series (the points kept for refits), or undefined for an unknown key. */
+  history(seriesKey: string): { timestamps: readonly number[]; values: readonly number[] } | undefined {
+    const st = this.#series.get(seriesKey);
+    return st ? { timestamps: st.times, values: st.values } : undefined;
   }
 
   /**
@@ -166,6 +204,8 @@ export class Pipeline {
         tracker: this.#o.policy.tracker(seriesKey),
       };
       this.#series.set(seriesKey, st);
+      for (const e of Topology.fromSeriesKeys([seriesKey]).edges())
+        this.#inferred.addCall(e.caller, e.callee);
     }
     if (t <= st.lastT) {
       this.#stats.dropped++;
@@ -229,6 +269,22 @@ export class Pipeline {
     for (const [, st] of this.#series)
       for (const tr of st.tracker.flush()) this.#transition(tr.type, tr.event);
     this.#incidents.closeAll();
+  }
+
+  #ranked(incident: Incident): Incident {
+    const options = this.#options.rootCause;
+    if (options === false) return incident;
+    try {
+      const rootCauses = rankRootCauses(incident, {
+        ...options,
+        history: (key) => this.history(key),
+        topology: this.topology,
+      });
+      return { ...incident, rootCauses };
+    } catch (e) {
+      diag.error(`vigil pipeline: ranking root causes of ${incident.id} failed: ${String(e)}`);
+      return incident;
+    }
   }
 
   #score(key: string, st: SeriesState, detector: Detector<SeriesLike>, t: number, value: number): PointScore {

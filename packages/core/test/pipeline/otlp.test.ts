@@ -71,6 +71,7 @@ describe('OtlpTranslator', () => {
     );
     expect(second).toEqual([
       { key: 'checkout/latency', t: 11_000, value: 200 },
+      { key: 'checkout/latency.count', t: 11_000, value: 20 },
       { key: 'checkout/requests', t: 11_000, value: 20 },
     ]);
     // the process restarted: the cumulative sum went down, so it counts from zero

@@ -85,3 +85,61 @@ describe('Pipeline', () => {
     );
   });
 });
+
+describe('Pipeline root-cause ranking', () => {
+  it('ranks each incident with the call graph inferred from client series keys', async () => {
+    const closed: Incident[] = [];
+    const pipeline = new Pipeline({
+      createDetector: () => new MeanDeviationDetector(),
+      warmup: 100,
+      policy: { threshold: 0.9999, maxGap: 3 * MIN },
+      incidentWindow: 10 * MIN,
+      onIncident: (i, c) => c === 'closed' && closed.push(i),
+    });
+    const rng = createRng(8);
+    // db slows down at minute 200; checkout's call to db and checkout's own latency follow 2 and 3 minutes later.
+    const series: Array<[string, number, number, number]> = [
+      ['checkout/latency', 150, 5, 203],
+      ['checkout/http.client.duration{peer.service=db}', 40, 2, 202],
+      ['db/latency', 20, 1, 200],
+    ];
+    for (let i = 0; i < 300; i++) {
+      for (const [key, base, sd, onset] of series) {
+        pipeline.push(key, i * MIN, base + sd * rng.normal() + (i >= onset && i < onset + 30 ? 12 * sd : 0));
+      }
+      if (i === 100) await pipeline.idle();
+    }
+    await pipeline.flush();
+    expect(pipeline.topology?.edges()).toEqual([{ caller: 'checkout', callee: 'db' }]);
+    expect(closed).toHaveLength(1);
+    const ranking = closed[0].rootCauses!;
+    expect(ranking.usedTopology).toBe(true);
+    expect(ranking.causes.map((c) => c.seriesKey)).toEqual([
+      'db/latency',
+      'checkout/http.client.duration{peer.service=db}',
+      'checkout/latency',
+    ]);
+    expect(ranking.causes.map((c) => c.onset / MIN)).toEqual([200, 202, 203]);
+    expect(ranking.summary).toMatch(/^db\/latency rose 3 min before checkout\/latency and checkout calls db/);
+  });
+
+  it('leaves incidents unranked when asked, and rejects bad ranking options at construction', async () => {
+    const seen: Incident[] = [];
+    const p = new Pipeline({
+      createDetector: () => new MeanDeviationDetector(),
+      warmup: 20,
+      rootCause: false,
+      onIncident: (i) => seen.push(i),
+    });
+    for (let i = 0; i < 40; i++) {
+      p.push('k', i * MIN, i === 30 ? 100 : Math.sin(i));
+      await p.idle();
+    }
+    await p.flush();
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((i) => i.rootCauses === undefined)).toBe(true);
+    expect(
+      () => new Pipeline({ createDetector: () => new MeanDeviationDetector(), rootCause: { maxLag: -1 } }),
+    ).toThrow(/maxLag/);
+  });
+});

@@ -3,7 +3,15 @@ import { assertEbpfUsable } from '../environment.js';
 import { requireInput } from '../errors.js';
 import { bpfObjectPath } from '../native/package-paths.js';
 import { BpfObject } from '../object/bpf-object.js';
-import type { RingBuffer, RingBufferOptions } from '../object/ring-buffer.js';
+import type { RecordBatch, RingBuffer, RingBufferOptions } from '../object/ring-buffer.js';
+
+/**
+ * How a probe turns ring-buffer records into events: one record → at most one event, or (`batch`) a
+ * whole batch → any number of events, for probes whose events span records (request tracing).
+ */
+export type EventDecoder<T> =
+  | ((data: Buffer, start: number, end: number) => T | undefined)
+  | { batch: (batch: RecordBatch) => T[] };
 
 /** Options every event probe accepts. */
 export interface EventProbeOptions {
@@ -47,21 +55,24 @@ export class EventProbe<T> implements AsyncIterable<T> {
   #finalKernelDrops = 0;
 
   /** @internal */
-  constructor(
-    object: BpfObject,
-    decode: (data: Buffer, start: number, end: number) => T | undefined,
-    options: EventProbeOptions,
-  ) {
+  constructor(object: BpfObject, decode: EventDecoder<T>, options: EventProbeOptions) {
     this.#object = object;
     this.#maxBuffered = options.maxBuffered ?? 65536;
+    const decodeBatch =
+      typeof decode === 'function'
+        ? ({ data, offsets, count }: RecordBatch): T[] => {
+            const events: T[] = [];
+            for (let i = 0; i < count; i++) {
+              const e = decode(data, offsets[i], offsets[i + 1]);
+              if (e !== undefined) events.push(e);
+            }
+            return events;
+          }
+        : decode.batch;
     this.#ring = object.consumeRingBuffer(
       'events',
-      ({ data, offsets, count }) => {
-        const events: T[] = [];
-        for (let i = 0; i < count; i++) {
-          const e = decode(data, offsets[i], offsets[i + 1]);
-          if (e !== undefined) events.push(e);
-        }
+      (batch) => {
+        const events = decodeBatch(batch);
         this.#batches++;
         this.#received += events.length;
         for (const listener of this.#listeners) {

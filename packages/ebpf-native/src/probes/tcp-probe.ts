@@ -1,5 +1,6 @@
 /** TCP connection lifecycle from sock:inet_sock_set_state and tcp:tcp_retransmit_skb. */
 import type { Meter } from '@opentelemetry/api';
+import { formatAddress } from './address.js';
 import { cString, monotonicToEpochMs } from './clock.js';
 import { EventProbe, type EventProbeOptions, startProbe } from './event-probe.js';
 
@@ -39,13 +40,6 @@ export interface TcpProbeOptions extends EventProbeOptions {
 const KINDS = [undefined, 'connect', 'accept', 'close', 'retransmit'] as const;
 const AF_INET = 2;
 
-function address(b: Buffer, start: number, family: number): string {
-  if (family === AF_INET) return `${b[start]}.${b[start + 1]}.${b[start + 2]}.${b[start + 3]}`;
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(b.readUInt16BE(start + i).toString(16));
-  return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
-}
-
 /**
  * Starts the TCP lifecycle probe: connects and accepts with handshake latency, closes with lifetime,
  * bytes and retransmits, and retransmissions as they happen.
@@ -73,9 +67,9 @@ export function watchTcp(options: TcpProbeOptions = {}): EventProbe<TcpEvent> {
       pid: b.readUInt32LE(s + 36),
       comm: cString(b, s + 88, s + 104),
       family: family === AF_INET ? 'ipv4' : 'ipv6',
-      localAddress: address(b, s + 56, family),
+      localAddress: formatAddress(b, s + 56, family),
       localPort: b.readUInt16LE(s + 46),
-      remoteAddress: address(b, s + 72, family),
+      remoteAddress: formatAddress(b, s + 72, family),
       remotePort: b.readUInt16LE(s + 48),
       durationMs: Number(b.readBigUInt64LE(s + 8)) / 1e6,
       bytesSent: Number(b.readBigUInt64LE(s + 16)),

@@ -149,8 +149,75 @@ export const adminSection = z
   })
   .prefault({});
 
+const ms = z.number().int().min(0);
+const globs = z.union([z.string().min(1), z.array(z.string().min(1))]);
+const workload = z.strictObject({
+  kind: z.enum(['Deployment', 'StatefulSet']),
+  namespace: z.string().min(1).default('default'),
+  name: z.string().min(1),
+});
+const responseAction = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('webhook'),
+    url: z.url({ protocol: /^https?$/ }),
+    headers: z.record(z.string(), z.string()).optional(),
+    timeoutMs: z.number().int().positive().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('scale'),
+    target: workload,
+    step: z.number().int().optional(),
+    min: z.number().int().min(0),
+    max: z.number().int().min(0),
+  }),
+  z.strictObject({ type: z.literal('restart'), target: workload }),
+  z.strictObject({
+    type: z.literal('exec'),
+    command: z.string().min(1),
+    args: z.array(z.string()).optional(),
+    timeoutMs: z.number().int().positive().optional(),
+  }),
+]);
+
 /**
- * `actions`: automated responses. Each entry is read by the action kinds registered in `src/actions/`; until then an
- * entry must at least name its `type`.
+ * `actions`: automated responses (see `@vigil/core`'s ResponseEngine). Dry-run unless `dryRun: false`; every
+ * decision goes to the OpenTelemetry logs audit trail. Placeholders `{service}`, `{series}`, `{incident}` in
+ * action fields take the top root cause's values.
  */
-export const actionsSection = z.array(z.looseObject({ type: z.string().min(1) })).default([]);
+export const actionsSection = z
+  .strictObject({
+    dryRun: z.boolean().default(true),
+    cooldownMs: ms.default(15 * 60_000),
+    rateLimit: z
+      .strictObject({
+        burst: z.number().int().min(1).default(3),
+        perMinute: z.number().positive().default(1),
+      })
+      .prefault({}),
+    maxActionsPerHour: z.number().int().min(1).default(20),
+    approvalTimeoutMs: ms.default(5 * 60_000),
+    kubernetes: z
+      .strictObject({ kubeconfig: z.string().min(1).optional(), context: z.string().min(1).optional() })
+      .prefault({}),
+    policies: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          on: z.enum(['incident', 'forecast']),
+          match: z
+            .strictObject({
+              severity: z.string().min(1).optional(),
+              series: globs.optional(),
+              rootCause: globs.optional(),
+              minDurationMs: ms.optional(),
+              etaBelowMs: ms.optional(),
+            })
+            .optional(),
+          action: responseAction,
+          cooldownMs: ms.optional(),
+          requireApproval: z.boolean().optional(),
+        }),
+      )
+      .default([]),
+  })
+  .prefault({});

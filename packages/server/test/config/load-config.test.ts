@@ -11,7 +11,7 @@ describe('vigil.yaml', () => {
     expect(c.receivers.otlpHttp.port).toBe(4318);
     expect(c.receivers.otlpGrpc.port).toBe(4317);
     expect(c.pipeline.defaultDetector.kind).toBe('ensemble');
-    expect(c.actions).toEqual([]);
+    expect(c.actions).toMatchObject({ dryRun: true, maxActionsPerHour: 20, policies: [] });
   });
 
   it('names each wrong field with the rule and the fix', () => {
@@ -29,13 +29,14 @@ describe('vigil.yaml', () => {
     expect(err!.message).toMatch(/has 3 errors/);
   });
 
-  it('reports YAML syntax errors with line and column, and expands ${ENV} in strings', () => {
+  it('reports YAML syntax errors with line and column, and expands environment variables in strings', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'pipeline:\n  warmup: [1, 2\n');
     expect(() => loadConfig(bad)).toThrow(/bad\.yaml is not valid YAML at line \d+, column \d+/);
     expect(() => loadConfig(join(dir, 'missing.yaml'))).toThrow(/ENOENT.*--config/);
     const good = join(dir, 'good.yaml');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the YAML text itself holds the ${…} reference.
     writeFileSync(good, 'receivers:\n  bearerToken: ${VIGIL_TEST_TOKEN}\n');
     process.env.VIGIL_TEST_TOKEN = 'tok-1';
     expect(loadConfig(good).receivers.bearerToken).toBe('tok-1');

@@ -1,6 +1,7 @@
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AggregationTemporality,
+  AggregationType,
   MeterProvider,
   PeriodicExportingMetricReader,
   type PushMetricExporter,
@@ -15,6 +16,8 @@ export function otelClient(exporter: PushMetricExporter, service = 'checkout') {
   const provider = new MeterProvider({
     resource: resourceFromAttributes({ 'service.name': service }),
     readers: [reader],
+    // Instruments named `*.exp` aggregate into exponential histograms, the others into the default ones.
+    views: [{ instrumentName: '*.exp', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }],
   });
   return {
     meter: provider.getMeter('test'),

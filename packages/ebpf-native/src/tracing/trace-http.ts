@@ -1,0 +1,317 @@
+/**
+ * Zero-code request tracing: HTTP/1.x (and gRPC over cleartext HTTP/2) requests of any process, parsed
+ * from the heads of its socket reads and writes (bpf/http.bpf.c), as events, OpenTelemetry metrics and
+ * Vigil series.
+ */
+import type { Meter } from '@opentelemetry/api';
+import { requireInput } from '../errors.js';
+import type { BpfObject } from '../object/bpf-object.js';
+import type { RecordBatch } from '../object/ring-buffer.js';
+import { monotonicToEpochMs } from '../probes/clock.js';
+import { EventProbe, type EventProbeOptions, startProbe } from '../probes/event-probe.js';
+import { decodeHttpRecord, type HttpRecord } from './http-record.js';
+import type { ConnectionParser, HttpRequest, ParsedExchange } from './http-request.js';
+import { Http1Connection } from './http1-connection.js';
+import { isError, RequestMetrics } from './request-metrics.js';
+import { RequestSeries } from './request-series.js';
+import { RouteNamer, type RouteOptions } from './route.js';
+
+/** Options of {@link traceHttp}. */
+export interface HttpTracerOptions extends EventProbeOptions, RouteOptions {
+  /** Only these processes (thread group ids); default every process. Filtered in the kernel. */
+  pid?: number | readonly number[];
+  /** Only connections whose server port is one of these (local port for servers, remote for clients); default any. Filtered in the kernel. */
+  ports?: readonly number[];
+  /** Which side to trace: the process accepted the connection (`server`), connected (`client`), or `both` (default). */
+  side?: 'server' | 'client' | 'both';
+  /** Publish `http.server.request.duration`, `http.client.request.duration`, `rpc.server.duration`, `rpc.client.duration`. */
+  meter?: Meter;
+  /** Milliseconds per point of the Vigil series; default 1000. */
+  intervalMs?: number;
+  /** Points kept per series; default 3600. */
+  maxHistory?: number;
+  /** Service name of a process in the series; default its `comm`. */
+  serviceName?: (pid: number, comm: string) => string;
+  /** Connections tracked in user space before the oldest is forgotten; default 65536 (as in the kernel). */
+  maxConnections?: number;
+}
+
+/** Counters of the request parsers, beside the probe's delivery counters. */
+export interface HttpTracerStats {
+  /** Connections opened (accepted or connected) while tracing. */
+  connections: number;
+  /** Requests emitted. */
+  requests: number;
+  /** Times a connection's parser lost sync with its byte stream (bytes it needed were not copied, or not HTTP). */
+  lostSync: number;
+  /** Transfers on connections whose open the tracer never saw (lost records). */
+  orphanTransfers: number;
+}
+
+const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+const MAX_PIDS = 1024;
+
+interface Connection {
+  pid: number;
+  comm: string;
+  side: 'server' | 'client';
+  localAddress: string;
+  localPort: number;
+  remoteAddress: string;
+  remotePort: number;
+  parser?: ConnectionParser;
+  /** Not a protocol we parse: its transfers are skipped. */
+  ignored: boolean;
+}
+
+/** A running request tracer: an {@link EventProbe} of {@link HttpRequest}s with series and parser counters. */
+export class HttpTracer extends EventProbe<HttpRequest> {
+  readonly #series: RequestSeries;
+  readonly #timer: NodeJS.Timeout;
+  readonly #parserStats: () => HttpTracerStats;
+
+  /** @internal */
+  constructor(
+    object: BpfObject,
+    decodeBatch: (batch: RecordBatch) => HttpRequest[],
+    options: HttpTracerOptions,
+    series: RequestSeries,
+    parserStats: () => HttpTracerStats,
+  ) {
+    super(object, { batch: decodeBatch }, options);
+    this.#series = series;
+    this.#parserStats = parserStats;
+    this.#timer = setInterval(() => series.tick(Date.now()), options.intervalMs ?? 1000);
+    this.#timer.unref();
+  }
+
+  /** Per (service, side, route) series: rate, error ratio, p50 and p99 duration, one point per interval. */
+  get series(): RequestSeries {
+    return this.#series;
+  }
+
+  /** Parser counters (see {@link HttpTracerStats}). */
+  parserStats(): HttpTracerStats {
+    return this.#parserStats();
+  }
+
+  override close(): void {
+    clearInterval(this.#timer);
+    super.close();
+  }
+}
+
+function validate(options: HttpTracerOptions): { pids: number[]; ports: number[]; roles: number } {
+  const pids =
+    options.pid === undefined ? [] : typeof options.pid === 'number' ? [options.pid] : [...options.pid];
+  requireInput(
+    pids.length <= MAX_PIDS && pids.every((p) => Number.isInteger(p) && p > 0 && p <= 0x3fffffff),
+    'pid',
+    `must be a process id or a list of at most ${MAX_PIDS}`,
+    "pass process.pid, a child's pid, or omit it to trace every process.",
+  );
+  requireInput(
+    options.pid === undefined || pids.length > 0,
+    'pid',
+    'is an empty list, which would trace nothing',
+    'omit it to trace every process.',
+  );
+  const ports = [...(options.ports ?? [])];
+  requireInput(
+    ports.length <= 1024 && ports.every((p) => Number.isInteger(p) && p >= 1 && p <= 65535),
+    'ports',
+    'must be TCP ports (integers 1–65535), at most 1024 of them',
+    'pass e.g. [8080], or omit it to trace every port.',
+  );
+  requireInput(
+    options.ports === undefined || ports.length > 0,
+    'ports',
+    'is an empty list, which would trace nothing',
+    'omit it to trace every port.',
+  );
+  const side = options.side ?? 'both';
+  requireInput(
+    side === 'server' || side === 'client' || side === 'both',
+    'side',
+    "must be 'server', 'client' or 'both'",
+    "pass 'server' to trace only requests the process answers.",
+  );
+  const intervalMs = options.intervalMs ?? 1000;
+  requireInput(
+    Number.isFinite(intervalMs) && intervalMs >= 10,
+    'intervalMs',
+    'must be at least 10',
+    'pass e.g. 1000.',
+  );
+  const maxHistory = options.maxHistory ?? 3600;
+  requireInput(
+    Number.isInteger(maxHistory) && maxHistory >= 1,
+    'maxHistory',
+    'must be a positive integer',
+    'pass e.g. 3600.',
+  );
+  const maxConnections = options.maxConnections ?? 65536;
+  requireInput(
+    Number.isInteger(maxConnections) && maxConnections >= 1,
+    'maxConnections',
+    'must be a positive integer',
+    'pass e.g. 65536.',
+  );
+  const roles = side === 'server' ? 1 : side === 'client' ? 2 : 3;
+  return { pids, ports, roles };
+}
+
+function configure(object: BpfObject, pids: number[], ports: number[], roles: number): void {
+  const config = Buffer.alloc(16); // struct http_config
+  config.writeUInt32LE(pids.length > 0 ? 1 : 0, 0);
+  config.writeUInt32LE(ports.length > 0 ? 1 : 0, 4);
+  config.writeUInt32LE(roles, 8);
+  const one = Buffer.from([1]);
+  for (const pid of pids) object.map('pids').update(pid, one);
+  const portKey = Buffer.alloc(2);
+  for (const port of ports) {
+    portKey.writeUInt16LE(port, 0);
+    object.map('ports').update(portKey, one);
+  }
+  // Written last: until now every connection is ignored, so no half-configured filter ever applies.
+  object.map('http_config').update(0, config);
+}
+
+/**
+ * Starts tracing HTTP/1.x requests (and gRPC calls over cleartext HTTP/2) of the processes and ports
+ * chosen, with no change to the traced programs: method, path, route, status and duration of every
+ * request on connections accepted or connected after the start, as events, semantic-convention
+ * OpenTelemetry metrics and per-route Vigil series.
+ *
+ * Only connections opened after the start are traced; TLS is not decrypted (its requests are not seen).
+ *
+ * @throws {VigilEbpfError} `EBPF_INPUT` for a bad option (before anything is loaded); the usual load
+ *   errors; on any failure nothing stays attached.
+ * @example
+ * const tracer = traceHttp({ pid: server.pid, ports: [8080], meter });
+ * tracer.onEvents((rs) => rs.filter((r) => r.status >= 500).forEach((r) => console.warn(r.method, r.route)));
+ * const p99 = tracer.series.series({ service: 'node', side: 'server', route: '/users/{id}' }, 'p99');
+ */
+export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
+  const { pids, ports, roles } = validate(options);
+  const routes = new RouteNamer(options);
+  const series = new RequestSeries(options.intervalMs ?? 1000, options.maxHistory ?? 3600);
+  const maxConnections = options.maxConnections ?? 65536;
+  const serviceName = options.serviceName ?? ((_pid: number, comm: string) => comm);
+  const metrics = options.meter ? new RequestMetrics(options.meter) : undefined;
+
+  const programs = [
+    'accept',
+    'accept4',
+    'connect',
+    'read',
+    'write',
+    'recvfrom',
+    'sendto',
+    'readv',
+    'writev',
+    'recvmsg',
+    'sendmsg',
+  ].flatMap((call) => [
+    // accept(2) does not exist on arm64 (only accept4): the probe does without it.
+    { name: `enter_${call}_tp`, optional: call === 'accept' },
+    { name: `exit_${call}_tp`, optional: call === 'accept' },
+  ]);
+  programs.push({ name: 'enter_close_tp', optional: false });
+
+  const { object } = startProbe('http', programs, options, undefined, (o) =>
+    configure(o, pids, ports, roles),
+  );
+
+  const toEpochMs = monotonicToEpochMs();
+  const connections = new Map<number, Connection>();
+  const stats: HttpTracerStats = { connections: 0, requests: 0, lostSync: 0, orphanTransfers: 0 };
+  let lostOfClosed = 0;
+
+  // Requests completed by the batch being decoded; parsers emit into it.
+  let out: HttpRequest[] = [];
+  const decodeBatch = ({ data, offsets, count }: RecordBatch): HttpRequest[] => {
+    for (let i = 0; i < count; i++) {
+      const record = decodeHttpRecord(data, offsets[i], offsets[i + 1]);
+      if (record) handle(record);
+    }
+    const done = out;
+    out = [];
+    return done;
+  };
+
+  const handle = (record: HttpRecord): void => {
+    if (record.kind === 'open') {
+      if (connections.size >= maxConnections) {
+        const oldest = connections.keys().next().value as number;
+        connections.delete(oldest);
+      }
+      connections.set(record.connId, { ...record, ignored: false });
+      stats.connections++;
+      return;
+    }
+    const conn = connections.get(record.connId);
+    if (!conn) {
+      if (record.kind === 'data') stats.orphanTransfers++;
+      return;
+    }
+    if (record.kind === 'close') {
+      conn.parser?.close(record.timeNs);
+      lostOfClosed += conn.parser?.lostSync ?? 0;
+      connections.delete(record.connId);
+      return;
+    }
+    if (conn.ignored) return;
+    if (!conn.parser) {
+      const first = record.capture.from(0);
+      const clientSent = (record.direction === 'out') === (conn.side === 'client');
+      if (clientSent && first?.subarray(0, H2_PREFACE.length).equals(H2_PREFACE)) {
+        // HTTP/2: parsed once gRPC support lands; until then its transfers are skipped.
+        conn.ignored = true;
+        return;
+      }
+      const emit = (x: ParsedExchange): void => {
+        const request: HttpRequest = {
+          side: conn.side,
+          time: toEpochMs(x.startNs),
+          durationMs: Number(x.endNs - x.startNs) / 1e6,
+          pid: conn.pid,
+          comm: conn.comm,
+          protocolVersion: x.protocolVersion,
+          method: x.method,
+          path: RouteNamer.path(x.target),
+          route: x.grpc ? `/${x.grpc.service}/${x.grpc.method}` : routes.route(x.target),
+          status: x.status,
+          localAddress: conn.localAddress,
+          localPort: conn.localPort,
+          remoteAddress: conn.remoteAddress,
+          remotePort: conn.remotePort,
+        };
+        if (x.grpc) request.grpc = x.grpc;
+        out.push(request);
+        stats.requests++;
+        metrics?.record(request);
+        series.record(
+          { service: serviceName(conn.pid, conn.comm), side: conn.side, route: request.route },
+          request.durationMs,
+          isError(request),
+        );
+      };
+      conn.parser = new Http1Connection(conn.side, emit);
+    }
+    conn.parser.feed(record.direction, record.capture, record.startNs, record.endNs);
+  };
+
+  const parserStats = (): HttpTracerStats => {
+    let lost = lostOfClosed;
+    for (const c of connections.values()) lost += c.parser?.lostSync ?? 0;
+    return { ...stats, lostSync: lost };
+  };
+
+  try {
+    return new HttpTracer(object, decodeBatch, options, series, parserStats);
+  } catch (e) {
+    object.close();
+    throw e;
+  }
+}

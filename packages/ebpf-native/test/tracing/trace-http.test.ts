@@ -1,0 +1,251 @@
+/**
+ * The tracer sees exactly the requests a test sends, from both sides of each connection: keep-alive,
+ * chunked bodies both ways, a body larger than the capture, pipelining, and concurrent clients.
+ */
+import { once } from 'node:events';
+import { Agent, createServer, request, type Server } from 'node:http';
+import { createConnection } from 'node:net';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { HttpRequest } from '../../src/tracing/http-request.js';
+import { type HttpTracer, traceHttp } from '../../src/tracing/trace-http.js';
+import { hasBpftool, linksOf } from '../helpers/bpftool.js';
+import { describeEbpf, skipUnlessRequired } from '../helpers/require-ebpf.js';
+
+let tracer: HttpTracer | undefined;
+let server: Server;
+let port: number;
+const BIG = 200_000;
+
+beforeEach(async () => {
+  server = createServer((req, res) => {
+    let body = 0;
+    req.on('data', (d: Buffer) => (body += d.length));
+    req.on('end', () => {
+      const url = req.url ?? '/';
+      if (url.startsWith('/chunked')) {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('first chunk\n');
+        setTimeout(() => {
+          res.write('second chunk\n');
+          res.end('last chunk\n');
+        }, 5);
+      } else if (url === '/big') {
+        res.writeHead(200, { 'content-length': BIG });
+        res.end(Buffer.alloc(BIG, 120));
+      } else if (url.startsWith('/missing')) {
+        res.writeHead(404).end('not here');
+      } else if (req.method === 'DELETE') {
+        res.writeHead(500).end('boom');
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ url, body }));
+      }
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  port = (server.address() as { port: number }).port;
+});
+
+afterEach(async () => {
+  clientPorts.clear();
+  tracer?.close();
+  tracer = undefined;
+  server.closeAllConnections();
+  server.close();
+});
+
+/** Client ports of the connections `send` used. */
+const clientPorts = new Set<number>();
+
+function send(agent: Agent, method: string, path: string, body?: string | string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, agent }, (res) => {
+      clientPorts.add(res.socket.localPort ?? 0);
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    if (Array.isArray(body))
+      for (const part of body) req.write(part); // no length: chunked
+    else if (body !== undefined) req.setHeader('content-length', Buffer.byteLength(body)).write(body);
+    req.end();
+  });
+}
+
+/** Waits until `n` requests arrived, then a little longer to catch any that should not be there. */
+async function collect(t: HttpTracer, n: number): Promise<HttpRequest[]> {
+  const got: HttpRequest[] = [];
+  const deadline = Date.now() + 10_000;
+  while (got.length < n && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+    got.push(...t.read());
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  got.push(...t.read());
+  return got;
+}
+
+const summary = (rs: HttpRequest[]) => rs.map((r) => `${r.side} ${r.method} ${r.path} ${r.status}`).sort();
+
+describeEbpf('traceHttp', () => {
+  it('sees every request of a keep-alive connection, from both sides, with chunked and large bodies', async () => {
+    tracer = traceHttp({ pid: process.pid, ports: [port] });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const sent: Array<[string, string, number]> = [];
+    const plan: Array<[string, string, (string | string[])?]> = [
+      ['GET', '/users/1'],
+      ['POST', '/users', JSON.stringify({ name: 'ada' })],
+      ['GET', '/missing/page?x=1'],
+      ['HEAD', '/users/2'],
+      ['GET', '/chunked'],
+      ['PUT', '/upload', ['part one,', 'part two,', 'part three']],
+      ['GET', '/big'],
+      ['DELETE', '/users/42'],
+      ['GET', '/users/3'],
+    ];
+    const started = Date.now();
+    for (const [method, path, body] of plan) sent.push([method, path, await send(agent, method, path, body)]);
+    const elapsed = Date.now() - started;
+    agent.destroy();
+
+    const got = await collect(tracer, 2 * plan.length);
+    const expected = sent.flatMap(([m, p, s]) => [
+      `server ${m} ${p.split('?')[0]} ${s}`,
+      `client ${m} ${p.split('?')[0]} ${s}`,
+    ]);
+    expect(summary(got)).toEqual(expected.sort());
+    expect(sent.map((s) => s[2])).toEqual([200, 200, 404, 200, 200, 200, 200, 500, 200]);
+    // Keep-alive: fewer connections than requests, and the server saw the client's connections.
+    expect(clientPorts.size).toBeLessThan(plan.length);
+    expect(new Set(got.filter((r) => r.side === 'server').map((r) => r.remotePort))).toEqual(clientPorts);
+    expect(new Set(got.filter((r) => r.side === 'client').map((r) => r.localPort))).toEqual(clientPorts);
+    for (const r of got) {
+      expect(r.pid).toBe(process.pid);
+      expect(r.protocolVersion).toBe('1.1');
+      expect(r.durationMs).toBeGreaterThan(0);
+      expect(r.durationMs).toBeLessThan(elapsed + 1);
+    }
+    // The client's view of a request includes the server's.
+    const chunked = got.filter((r) => r.path === '/chunked');
+    const serverMs = chunked.find((r) => r.side === 'server')!.durationMs;
+    expect(chunked.find((r) => r.side === 'client')!.durationMs).toBeGreaterThanOrEqual(serverMs);
+    expect(serverMs).toBeGreaterThanOrEqual(4); // the response's last chunk came 5 ms after the first
+    expect(got.find((r) => r.path === '/users/1')?.route).toBe('/users/{id}');
+    expect(tracer.parserStats()).toMatchObject({ lostSync: 0, orphanTransfers: 0 });
+  });
+
+  it('pairs pipelined requests with their responses in order', async () => {
+    tracer = traceHttp({ pid: process.pid, ports: [port], side: 'server' });
+    const socket = createConnection({ host: '127.0.0.1', port });
+    await once(socket, 'connect');
+    const paths = ['/a', '/missing/b', '/c'];
+    socket.write(paths.map((p) => `GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`).join(''));
+    let received = '';
+    socket.on('data', (d) => (received += d));
+    while ((received.match(/HTTP\/1\.1 /g) ?? []).length < 3) await once(socket, 'data');
+    socket.destroy();
+    const got = await collect(tracer, 3);
+    expect(got.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      'GET /a 200',
+      'GET /missing/b 404',
+      'GET /c 200',
+    ]);
+  });
+
+  it('sees exactly the requests of 16 concurrent keep-alive clients', async () => {
+    tracer = traceHttp({ pid: process.pid, ports: [port], side: 'server', intervalMs: 100 });
+    const clients = 16;
+    const perClient = 10;
+    const agent = new Agent({ keepAlive: true, maxSockets: clients });
+    const statuses = await Promise.all(
+      Array.from({ length: clients }, async (_, c) => {
+        const out: number[] = [];
+        for (let i = 0; i < perClient; i++) {
+          out.push(await send(agent, i % 5 === 4 ? 'DELETE' : 'GET', `/items/${c * 100 + i}`));
+        }
+        return out;
+      }),
+    );
+    agent.destroy();
+    const got = await collect(tracer, clients * perClient);
+    expect(got.length).toBe(clients * perClient);
+    expect(new Set(got.map((r) => r.path)).size).toBe(clients * perClient);
+    expect(got.filter((r) => r.status === 500).length).toBe(statuses.flat().filter((s) => s === 500).length);
+    expect(got.filter((r) => r.status === 500).length).toBe(clients * 2);
+    expect(new Set(got.map((r) => r.route))).toEqual(new Set(['/items/{id}']));
+    expect(tracer.stats()).toMatchObject({ kernelDrops: 0 });
+
+    // The series count the same requests: rate × interval summed over points, and the error ratio.
+    await new Promise((r) => setTimeout(r, 250));
+    const key = { service: got[0].comm, side: 'server' as const, route: '/items/{id}' };
+    const rate = tracer.series.series(key, 'rate');
+    const total = rate.values.reduce((a, v) => a + v * 0.1, 0);
+    expect(Math.round(total)).toBe(clients * perClient);
+    const errors = tracer.series.series(key, 'errorRatio');
+    const rates = rate.values;
+    let errorCount = 0;
+    for (let i = 0; i < rates.length; i++) if (rates[i] > 0) errorCount += errors.values[i] * rates[i] * 0.1;
+    expect(Math.round(errorCount)).toBe(clients * 2);
+    const p99 = tracer.series.series(key, 'p99');
+    expect(p99.values.some((v) => v > 0)).toBe(true);
+  });
+
+  it('publishes http.server.request.duration and http.client.request.duration with semantic-convention attributes', async () => {
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 });
+    const provider = new MeterProvider({ readers: [reader] });
+    tracer = traceHttp({ pid: process.pid, ports: [port], meter: provider.getMeter('test') });
+    const agent = new Agent({ keepAlive: true });
+    await send(agent, 'GET', '/users/7');
+    await send(agent, 'GET', '/missing/x');
+    agent.destroy();
+    await collect(tracer, 4);
+    await reader.forceFlush();
+    const metrics = exporter.getMetrics().flatMap((m) => m.scopeMetrics.flatMap((s) => s.metrics));
+    const server = metrics.find((m) => m.descriptor.name === 'http.server.request.duration');
+    const client = metrics.find((m) => m.descriptor.name === 'http.client.request.duration');
+    expect(server?.descriptor.unit).toBe('s');
+    const serverPoints = server!.dataPoints.map((p) => p.attributes);
+    expect(serverPoints).toContainEqual(
+      expect.objectContaining({
+        'http.request.method': 'GET',
+        'http.response.status_code': 200,
+        'http.route': '/users/{id}',
+        'server.port': port,
+        'network.protocol.version': '1.1',
+      }),
+    );
+    expect(serverPoints).toContainEqual(expect.objectContaining({ 'http.response.status_code': 404 }));
+    // A client 404 is an error (error.type), a server 404 is not.
+    expect(client!.dataPoints.map((p) => p.attributes)).toContainEqual(
+      expect.objectContaining({ 'http.response.status_code': 404, 'error.type': '404', 'server.port': port }),
+    );
+    expect(serverPoints.every((a) => !('error.type' in a))).toBe(true);
+    await provider.shutdown();
+  });
+
+  it('validates options before loading anything, and detaches everything on close', () => {
+    const before = hasBpftool ? linksOf('enter_read_tp') : 0;
+    for (const bad of [
+      { pid: -1 },
+      { pid: [] },
+      { ports: [70000] },
+      { side: 'sideways' },
+      { routes: ['users'] },
+    ]) {
+      expect(() => traceHttp(bad as never)).toThrow(expect.objectContaining({ code: 'EBPF_INPUT' }));
+    }
+    if (skipUnlessRequired(!hasBpftool)) return;
+    expect(linksOf('enter_read_tp')).toBe(before);
+    const t = traceHttp({ pid: process.pid });
+    expect(linksOf('enter_read_tp')).toBe(before + 1);
+    t.close();
+    expect(linksOf('enter_read_tp')).toBe(before);
+  });
+});
