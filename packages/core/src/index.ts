@@ -39,6 +39,8 @@ export type { KeyedPoint, OtlpMetricsRequest } from './pipeline/otlp.js';
 export { OtlpTranslator, seriesKey } from './pipeline/otlp.js';
 export type { PipelineOptions, PipelineStats } from './pipeline/pipeline.js';
 export { Pipeline } from './pipeline/pipeline.js';
+export type { PipelineSnapshot, SeriesSnapshot } from './pipeline/pipeline-snapshot.js';
+export { PIPELINE_SNAPSHOT_VERSION } from './pipeline/pipeline-snapshot.js';
 export type { ChangeEstimate, ChangeOptions } from './rca/change-point.js';
 export { estimateChange } from './rca/change-point.js';
 export type { ConnectionLike, ConnectionResolvers } from './rca/connection-graph.js';

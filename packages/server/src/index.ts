@@ -10,13 +10,31 @@ export {
 } from './actions/kubernetes.js';
 export type { WebhookExecutorOptions } from './actions/webhook.js';
 export { webhookExecutor } from './actions/webhook.js';
+export type { AdminServer, AdminServerOptions } from './admin/admin-server.js';
+export { startAdminServer } from './admin/admin-server.js';
+export type { DetectResult } from './cli/detect-command.js';
+export { detectCsv } from './cli/detect-command.js';
 export { loadConfig, parseConfig } from './config/load-config.js';
 export type { VigilConfig, VigilConfigInput } from './config/schema.js';
 export { configSchema, configSections } from './config/schema.js';
+export type { ReportSeries } from './detect/html-report.js';
+export { htmlReport } from './detect/html-report.js';
+export type { CsvTable } from './detect/read-csv.js';
+export { readCsv } from './detect/read-csv.js';
 export type { OtlpEncoding, OtlpRejection } from './otlp/decode.js';
 export { decodeMetricsRequest, decompress, encodingOf } from './otlp/decode.js';
 export type { IngestResult, IngestStats, MetricsIngestOptions, PointSink } from './otlp/metrics-ingest.js';
 export { MetricsIngest } from './otlp/metrics-ingest.js';
+export type {
+  AlertmanagerOutputOptions,
+  AlertmanagerStats,
+  PostableAlert,
+} from './outputs/alertmanager-output.js';
+export { AlertmanagerOutput } from './outputs/alertmanager-output.js';
+export { ConsoleOutput } from './outputs/console-output.js';
+export type { OtelExportOptions } from './outputs/otel-export.js';
+export { OtelExport } from './outputs/otel-export.js';
+export type { Output } from './outputs/output.js';
 export type { OtlpGrpcReceiver, OtlpGrpcReceiverOptions } from './receivers/otlp-grpc.js';
 export { startOtlpGrpcReceiver } from './receivers/otlp-grpc.js';
 export type {
@@ -26,3 +44,13 @@ export type {
 } from './receivers/otlp-http.js';
 export { startOtlpHttpReceiver } from './receivers/otlp-http.js';
 export { startOtlpReceiver } from './receivers/start-otlp-receiver.js';
+export { detectorFactory } from './serve/detector-rules.js';
+export type { ForecastEvent } from './serve/forecast-event.js';
+export type { HistorySource } from './serve/maintenance-checks.js';
+export { MaintenanceChecks } from './serve/maintenance-checks.js';
+export { matchGlob } from './serve/match-glob.js';
+export type { ServiceMetricSources } from './serve/service-metrics.js';
+export { serviceMetrics } from './serve/service-metrics.js';
+export type { VigilServiceOptions } from './serve/vigil-service.js';
+export { VigilService } from './serve/vigil-service.js';
+export { SnapshotStore } from './state/snapshot-store.js';

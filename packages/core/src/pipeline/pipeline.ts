@@ -6,7 +6,8 @@ import {
   type AnomalyEvent,
 } from '../alerting/alert-policy.js';
 import type { Detector, PointScore } from '../detector/detector.js';
-import { checkNumberOption, VigilInputError } from '../errors.js';
+import { loadDetector } from '../detector/registry.js';
+import { checkNumberOption, VigilError, VigilInputError } from '../errors.js';
 import type { OtelOutput } from '../otel/otel-output.js';
 import { rankRootCauses } from '../rca/rank-root-causes.js';
 import { Topology } from '../rca/topology.js';
@@ -14,6 +15,7 @@ import type { RankOptions } from '../rca/types.js';
 import type { SeriesLike } from '../series/series.js';
 import { type Incident, type IncidentChange, IncidentGrouper } from './incidents.js';
 import { type OtlpMetricsRequest, OtlpTranslator } from './otlp.js';
+import { PIPELINE_SNAPSHOT_VERSION, type PipelineSnapshot } from './pipeline-snapshot.js';
 
 /** Options of a {@link Pipeline}. */
 export interface PipelineOptions {
@@ -269,6 +271,76 @@ export class Pipeline {
     for (const [, st] of this.#series)
       for (const tr of st.tracker.flush()) this.#transition(tr.type, tr.event);
     this.#incidents.closeAll();
+  }
+
+  /**
+   * The learnt state — per series its fitted detector (`toJSON()`), the history kept for refits and the refit
+   * schedule — as JSON-serializable data. Take it after `idle()` to include fits in progress.
+   *
+   * @example
+   * await writeFile('state.json', JSON.stringify(pipeline.snapshot()));
+   */
+  snapshot(): PipelineSnapshot {
+    const series = [...this.#series].map(([key, st]) => ({
+      key,
+      lastT: st.lastT,
+      timestamps: st.times.slice(-this.#o.history),
+      values: st.values.slice(-this.#o.history),
+      sinceFit: st.sinceFit,
+      detector: st.detector ? st.detector.toJSON() : null,
+    }));
+    return { version: PIPELINE_SNAPSHOT_VERSION, takenAt: Date.now(), series };
+  }
+
+  /**
+   * Restores a {@link snapshot} into this pipeline (before any point of those series arrives): detectors through
+   * `loadDetector`, so the next point is scored as the process that took the snapshot would have scored it. A series
+   * whose detector cannot be restored keeps its history and is refitted from it. Returns the series restored with a
+   * detector.
+   *
+   * @throws {VigilInputError} `INVALID_SNAPSHOT` when it is not a pipeline snapshot; `SNAPSHOT_VERSION` when newer.
+   */
+  restore(snapshot: PipelineSnapshot): number {
+    if (!snapshot || typeof snapshot !== 'object' || !Array.isArray(snapshot.series)) {
+      throw new VigilInputError(
+        'INVALID_SNAPSHOT',
+        'Not a pipeline snapshot: expected { version, series: [...] }.',
+      );
+    }
+    if (snapshot.version !== PIPELINE_SNAPSHOT_VERSION) {
+      throw new VigilError(
+        'SNAPSHOT_VERSION',
+        `Pipeline snapshot version ${String(snapshot.version)} is not ${PIPELINE_SNAPSHOT_VERSION}: upgrade Vigil or start without the saved state.`,
+      );
+    }
+    let restored = 0;
+    for (const s of snapshot.series) {
+      let detector: Detector<SeriesLike> | null = null;
+      if (s.detector) {
+        try {
+          detector = loadDetector(s.detector) as Detector<SeriesLike>;
+          restored++;
+        } catch (e) {
+          diag.warn(
+            `vigil pipeline: cannot restore the detector of '${s.key}' (${String(e)}); it will be refitted`,
+          );
+        }
+      }
+      this.#series.set(s.key, {
+        detector,
+        fitting: false,
+        lastT: s.lastT,
+        times: [...s.timestamps],
+        values: [...s.values],
+        pending: [],
+        sinceFit: detector ? s.sinceFit : 0,
+        warmup: this.#o.warmup,
+        tracker: this.#o.policy.tracker(s.key),
+      });
+      for (const e of Topology.fromSeriesKeys([s.key]).edges()) this.#inferred.addCall(e.caller, e.callee);
+      if (!detector && s.timestamps.length >= this.#o.warmup) this.#startFit(s.key, this.#series.get(s.key)!);
+    }
+    return restored;
   }
 
   #ranked(incident: Incident): Incident {

@@ -62,8 +62,8 @@ const detectorRule = z.strictObject({
 /** `pipeline`: detection. */
 export const pipelineSection = z
   .strictObject({
-    /** Points buffered before a series' detector is first fitted. */
-    warmup: z.number().int().min(10).default(120),
+    /** Points buffered before a series' detector is first fitted (the default ensemble needs at least 125). */
+    warmup: z.number().int().min(10).default(180),
     refitEvery: z.number().int().min(0).default(0),
     history: z.number().int().positive().optional(),
     /** Events within this many ms of an open incident join it. */
@@ -104,7 +104,14 @@ const maintenanceCheck = z.strictObject({
 });
 
 /** `maintenance`: forecast checks emitted as forecast events. */
-export const maintenanceSection = z.array(maintenanceCheck).default([]);
+export const maintenanceSection = z
+  .array(
+    maintenanceCheck.refine((c) => c.type !== 'exhaustion' || c.capacity !== undefined, {
+      path: ['capacity'],
+      message: 'an exhaustion check needs capacity: the level that counts as full, in the series’ unit',
+    }),
+  )
+  .default([]);
 
 /** `outputs`: where scores, events and incidents go. */
 export const outputsSection = z
@@ -114,6 +121,7 @@ export const outputsSection = z
       .strictObject({
         /** OTLP/HTTP base URL of the backend, e.g. `http://collector:4318`. */
         endpoint: z.url(),
+        protocol: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
         headers: z.record(z.string(), z.string()).default({}),
         exportIntervalMs: z.number().int().positive().default(10_000),
       })

@@ -1,0 +1,112 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+
+/** What the Prometheus metrics read, at scrape time. */
+export interface ServiceMetricSources {
+  pipeline: () => {
+    series: number;
+    points: number;
+    scored: number;
+    dropped: number;
+    fits: number;
+    fitFailures: number;
+    events: number;
+  };
+  openIncidents: () => number;
+  ingest: () => { requests: number; accepted: number; rejected: number; overCardinality: number };
+  httpByStatus: () => Record<number, number>;
+  grpcByCode: () => Record<number, number>;
+  stateBytes: () => number;
+  alertmanager: () => { sent: number; retries: number; failed: number } | undefined;
+}
+
+/**
+ * Vigil's own metrics as a Prometheus registry (`vigil_*`), read from the live components at each scrape.
+ *
+ * @example
+ * const registry = serviceMetrics(sources);
+ * await registry.metrics(); // Prometheus text format
+ */
+export function serviceMetrics(src: ServiceMetricSources): Registry {
+  const registry = new Registry();
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  // Counters read from component totals: reset to the total at each scrape (prom-client counters only add).
+  const counter = (
+    name: string,
+    help: string,
+    labelNames: string[],
+    read: () => Array<[Record<string, string>, number]>,
+  ) => {
+    const c: Counter<string> = new Counter({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        c.reset();
+        for (const [labels, v] of read()) if (v > 0) c.inc(labels, v);
+      },
+    });
+    return c;
+  };
+  gauge('vigil_series', 'Series the pipeline tracks.', () => src.pipeline().series);
+  gauge('vigil_incidents_open', 'Incidents open now.', src.openIncidents);
+  gauge('vigil_state_snapshot_bytes', 'Size of the last state snapshot written.', src.stateBytes);
+  counter('vigil_points_total', 'Points by outcome in the pipeline.', ['outcome'], () => {
+    const s = src.pipeline();
+    return [
+      [{ outcome: 'accepted' }, s.points],
+      [{ outcome: 'scored' }, s.scored],
+      [{ outcome: 'dropped' }, s.dropped],
+    ];
+  });
+  counter('vigil_fits_total', 'Detector fits by result.', ['result'], () => {
+    const s = src.pipeline();
+    return [
+      [{ result: 'ok' }, s.fits],
+      [{ result: 'failed' }, s.fitFailures],
+    ];
+  });
+  counter('vigil_events_total', 'Anomaly events opened.', [], () => [[{}, src.pipeline().events]]);
+  counter('vigil_otlp_points_total', 'OTLP data points by outcome.', ['outcome'], () => {
+    const s = src.ingest();
+    return [
+      [{ outcome: 'accepted' }, s.accepted],
+      [{ outcome: 'rejected' }, s.rejected],
+      [{ outcome: 'over_cardinality' }, s.overCardinality],
+    ];
+  });
+  counter(
+    'vigil_otlp_requests_total',
+    'OTLP export requests by transport and status.',
+    ['transport', 'status'],
+    () => [
+      ...Object.entries(src.httpByStatus()).map(([k, v]): [Record<string, string>, number] => [
+        { transport: 'http', status: k },
+        v,
+      ]),
+      ...Object.entries(src.grpcByCode()).map(([k, v]): [Record<string, string>, number] => [
+        { transport: 'grpc', status: k },
+        v,
+      ]),
+    ],
+  );
+  counter('vigil_alertmanager_alerts_total', 'Alerts sent to Alertmanager by result.', ['result'], () => {
+    const s = src.alertmanager();
+    return s
+      ? [
+          [{ result: 'sent' }, s.sent],
+          [{ result: 'retried' }, s.retries],
+          [{ result: 'failed' }, s.failed],
+        ]
+      : [];
+  });
+  return registry;
+}
