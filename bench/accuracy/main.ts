@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Detector, SeriesLike } from '@vigil/core';
 import { createDetector } from '@vigil/detectors';
-import { type Row, writeResult } from '../lib/report.js';
+import { mergeRows, type Row, readResult, writeResult } from '../lib/report.js';
 import {
   type CorpusSeries,
   FAILURE_MODES,
@@ -206,10 +206,16 @@ async function main() {
       ]),
     ),
   };
-  writeResult(process.env.VIGIL_ACCURACY_NAME ?? 'accuracy', rows, {
+  // A partial run (VIGIL_ACCURACY_ONLY) replaces only its detectors' rows in the committed results.
+  const name = process.env.VIGIL_ACCURACY_NAME ?? 'accuracy';
+  const previous = only ? readResult(name) : null;
+  const ran = new Set(runs.keys());
+  const merge = (key: string, fresh: Row[]) =>
+    previous && Array.isArray(previous[key]) ? mergeRows(previous[key] as Row[], fresh, ran) : fresh;
+  writeResult(name, merge('rows', rows), {
     corpus: corpusInfo,
-    perMode,
-    staticComparison: comparisons,
+    perMode: merge('perMode', perMode),
+    staticComparison: merge('staticComparison', comparisons),
   });
   const html = renderReport({ corpus, sampleIds: [...sampleIds], runs, rows, perMode, comparisons });
   const file = join(

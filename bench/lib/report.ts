@@ -1,5 +1,5 @@
 /** Shared output for benchmarks: a printed table and a JSON file under `bench/results/`. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,4 +63,28 @@ export async function timeIt(fn: () => unknown, repeats = 1, warmup = false): Pr
     best = Math.min(best, performance.now() - t0);
   }
   return best;
+}
+
+/**
+ * The rows of a partial run merged into the committed ones: rows of the detectors that ran (`ran`, matched on
+ * `key`) are replaced, all others kept in their order, so that re-running one detector does not erase the rest.
+ */
+export function mergeRows(
+  previous: readonly Row[],
+  fresh: readonly Row[],
+  ran: ReadonlySet<string>,
+  key = 'detector',
+): Row[] {
+  const kept = previous.filter((r) => !ran.has(String(r[key])));
+  return [...kept, ...fresh];
+}
+
+/** The committed JSON of a benchmark, or null when there is none yet. */
+export function readResult(name: string): Record<string, unknown> | null {
+  const file = join(resultsDir, `${name}.json`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
 }

@@ -1,12 +1,21 @@
 import { registerDetector } from '@vigil/core';
+import { ADAPTIVE_ENSEMBLE_VERSION, AdaptiveEnsemble } from './adaptive/adaptive-ensemble.js';
+import type { AdaptiveEnsembleOptions } from './adaptive/options.js';
 import { registerFactory } from './create-detector.js';
-import { EnsembleDetector } from './ensemble/ensemble.js';
+import { EnsembleDetector, type EnsembleOptions } from './ensemble/ensemble.js';
 import { ISOLATION_FOREST_VERSION, IsolationForestDetector } from './isolation-forest/detector.js';
 import { LSTM_VERSION, LstmDetector } from './lstm/detector.js';
 import { PROPHET_SNAPSHOT_VERSION, ProphetDetector } from './prophet/detector.js';
 import { MadDetector } from './statistical/mad.js';
 import { ZScoreDetector } from './statistical/zscore.js';
 
+export type { AdaptiveEnsembleState } from './adaptive/adaptive-ensemble.js';
+export { ADAPTIVE_ENSEMBLE_VERSION, AdaptiveEnsemble } from './adaptive/adaptive-ensemble.js';
+export { autocorrelation, DAY_MS, detectPeriod, typicalStep, WEEK_MS } from './adaptive/detect-period.js';
+export { EventGate } from './adaptive/event-gate.js';
+export type { AdaptiveEnsembleOptions, ResolvedAdaptiveEnsembleOptions } from './adaptive/options.js';
+export type { RecentDistributionState } from './adaptive/recent-distribution.js';
+export { RecentDistribution } from './adaptive/recent-distribution.js';
 export { createDetector, detectorKinds, registerFactory } from './create-detector.js';
 export type { CombineRule } from './ensemble/combine.js';
 export { combine, evidence, fitLogistic, MAX_EVIDENCE } from './ensemble/combine.js';
@@ -83,14 +92,25 @@ export { ROLLING_SNAPSHOT_VERSION } from './statistical/rolling-detector.js';
 export { medianInPlace, selectKth } from './statistical/select.js';
 export type { ZScoreOptions } from './statistical/zscore.js';
 export { ZScoreDetector } from './statistical/zscore.js';
+export { logNormalTail } from './stats/log-normal-tail.js';
 export { normalCdf, normalQuantile } from './stats/normal-distribution.js';
 
 registerDetector('zscore', (s) => ZScoreDetector.fromJSON(s), 1);
 registerFactory('zscore', (o) => new ZScoreDetector(o));
 registerDetector('mad', (s) => MadDetector.fromJSON(s), 1);
 registerFactory('mad', (o) => new MadDetector(o));
-registerDetector('ensemble', (s) => EnsembleDetector.fromJSON(s), 1);
-registerFactory('ensemble', (o) => new EnsembleDetector(o));
+// 'ensemble' is the default AdaptiveEnsemble (snapshot version 2); given members (or a combine rule), the
+// EnsembleDetector that combines them (version 1 snapshots, which keep loading).
+registerDetector(
+  'ensemble',
+  (s) => (s.version === 1 ? EnsembleDetector.fromJSON(s) : AdaptiveEnsemble.fromJSON(s)),
+  ADAPTIVE_ENSEMBLE_VERSION,
+);
+registerFactory('ensemble', (o?: AdaptiveEnsembleOptions | EnsembleOptions) =>
+  o && ('members' in o || 'combine' in o)
+    ? new EnsembleDetector(o as EnsembleOptions)
+    : new AdaptiveEnsemble(o),
+);
 registerDetector('lstm', (s) => LstmDetector.fromJSON(s), LSTM_VERSION);
 registerFactory('lstm', (o) => new LstmDetector(o));
 registerDetector('prophet', (s) => ProphetDetector.fromJSON(s), PROPHET_SNAPSHOT_VERSION);

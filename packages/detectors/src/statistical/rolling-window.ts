@@ -20,6 +20,11 @@ export class RollingWindow {
     return this.#count;
   }
 
+  /** The oldest value held (the next to be evicted); NaN when empty. */
+  get oldest(): number {
+    return this.#count > 0 ? this.#buf[this.#head] : Number.NaN;
+  }
+
   /** Appends a value, evicting the oldest when full. */
   push(x: number): void {
     this.#buf[(this.#head + this.#count) % this.capacity] = x;

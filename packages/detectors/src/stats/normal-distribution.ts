@@ -1,3 +1,5 @@
+import { logNormalTail } from './log-normal-tail.js';
+
 /**
  * Standard normal cumulative distribution Φ(z), through the complementary error function of Press et al.,
  * "Numerical Recipes" 2nd ed. §6.2 (`erfcc`, Chebyshev fit, fractional error < 1.2e-7 everywhere).
@@ -7,23 +9,7 @@
  * normalCdf(1.959964); // ≈ 0.975
  */
 export function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.5 * x);
-  const poly =
-    -1.26551223 +
-    t *
-      (1.00002368 +
-        t *
-          (0.37409196 +
-            t *
-              (0.09678418 +
-                t *
-                  (-0.18628806 +
-                    t *
-                      (0.27886807 +
-                        t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  const erfcx = t * Math.exp(-x * x + poly);
-  return z >= 0 ? 1 - 0.5 * erfcx : 0.5 * erfcx;
+  return z >= 0 ? 1 - Math.exp(logNormalTail(z)) : Math.exp(logNormalTail(-z));
 }
 
 // Acklam's rational approximations of the normal quantile, central region and tails (relative error < 1.15e-9).

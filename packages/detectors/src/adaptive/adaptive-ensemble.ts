@@ -1,0 +1,432 @@
+import {
+  type Detector,
+  type DetectorSnapshot,
+  type PointScore,
+  type Scores,
+  type SeriesLike,
+  StreamGuard,
+  toSeries,
+  VigilInputError,
+} from '@vigil/core';
+import { decodeFloat64, encodeFloat64 } from '../stats/float64-base64.js';
+import { DAY_MS, detectPeriod, periodAtStep, typicalStep } from './detect-period.js';
+import { EventGate } from './event-gate.js';
+import { LocalMean } from './local-mean.js';
+import {
+  type AdaptiveEnsembleOptions,
+  type ResolvedAdaptiveEnsembleOptions,
+  resolveAdaptiveOptions,
+} from './options.js';
+import {
+  MIN_DISTRIBUTION_SIZE,
+  RecentDistribution,
+  type RecentDistributionState,
+} from './recent-distribution.js';
+import { SeasonalReference } from './seasonal-reference.js';
+
+/** Snapshot format version of {@link AdaptiveEnsemble} (the `'ensemble'` kind's version 1 is {@link EnsembleDetector}). */
+export const ADAPTIVE_ENSEMBLE_VERSION = 2;
+
+/** A recent distribution in a snapshot, its values as float64 base64. */
+interface DistributionSnapshot {
+  readonly values: string;
+  readonly sinceRefresh: number;
+}
+
+/** State of a fitted {@link AdaptiveEnsemble} in its snapshot. */
+export interface AdaptiveEnsembleState {
+  /** The seasonal period in ms, or null without a seasonal view. */
+  readonly period: number | null;
+  /** Typical sampling interval of the training data, ms (sets the seasonal lookup tolerance). */
+  readonly step: number;
+  readonly level: DistributionSnapshot;
+  readonly localMean: DistributionSnapshot;
+  readonly seasonal: DistributionSnapshot | null;
+  /** The last localWindow − 1 values, float64 base64. */
+  readonly recent: string;
+  /** The seasonal reference history, float64 base64 timestamps and values. */
+  readonly reference: { readonly timestamps: string; readonly values: string } | null;
+  /** Points since the last one at or above the threshold; null before any. */
+  readonly sinceAbove: number | null;
+  /** Points learnt since the cycle was last looked for (with `seasonality: 'auto'` and none found yet). */
+  readonly sinceCycleCheck: number;
+  readonly lastTimestamp: number | null;
+}
+
+interface Model {
+  period: number | null;
+  step: number;
+  level: RecentDistribution;
+  localMean: RecentDistribution;
+  seasonal: RecentDistribution | null;
+  recent: LocalMean;
+  reference: SeasonalReference | null;
+  gate: EventGate;
+  guard: StreamGuard;
+  sinceCycleCheck: number;
+  /** Band of the view that draws it, as of that view's distribution's `refreshes` count `bandAt`. */
+  band: [number, number];
+  bandAt: number;
+  /** The value view's own alarm band (what the local mean clips a point to), as of refresh `clipAt`. */
+  clip: [number, number];
+  clipAt: number;
+  /** Surprise at which one view alone alarms: −log10((1 − threshold) / views). */
+  alarmSurprise: number;
+}
+
+/**
+ * Vigil's default detector: how far beyond its own recent history a point is, seen three ways, with one threshold
+ * that means the same on every series.
+ *
+ * Views: the value itself (spikes, dips, new levels), the mean of the last `localWindow` points (sustained shifts,
+ * bursts, changes of rate in sparse series) and, when the training data shows a daily or weekly cycle, the residual
+ * from the same phase of the previous cycles (contextual anomalies: a missing peak, a flat stretch, a cycle of the
+ * wrong height). Each view keeps the recent distribution of its values ({@link RecentDistribution}: the last
+ * `memory` points) and rates a point by its two-sided tail probability there — rare by count among what really
+ * happened, and far by spread. The point's p is the smallest view p times the number of views (Bonferroni), and
+ * `score = 1 − p`, so alerting at `1 − α` means the same on a count series, a latency series and after a regime
+ * change.
+ *
+ * Adaptation is continuous: every point is learnt, so a new level becomes part of the recent distribution as it
+ * persists and stops alarming once values like it have been seen (Vigil measured that withholding flagged points
+ * from learning, or resetting the memory after a shift, both cost accuracy on real data). One event, one alarm:
+ * `isAnomaly` is true only for the first point at or above the threshold; later ones (their `score` still the honest
+ * 1 − p, so an alert policy sees the event's whole extent) stay silent until `quietPoints` points in a row have been
+ * below it.
+ *
+ * `update` does bounded work per point (each view merges its new values into its sorted window every
+ * `refreshEvery` points) and never refits.
+ *
+ * Measured on NAB (`bench/nab`, `bench/results/nab-dev.json`): see the package README.
+ *
+ * @throws {VigilInputError} `INVALID_OPTION` for bad options.
+ * @example
+ * const d = createDetector('ensemble');   // this detector, with the defaults measured in bench/nab
+ * await d.fit(firstDay);
+ * const p = d.update(Date.now(), 0.93);     // { score, isAnomaly, expected, lower, upper, raw }
+ */
+export class AdaptiveEnsemble implements Detector<SeriesLike> {
+  readonly kind = 'ensemble';
+  readonly options: ResolvedAdaptiveEnsembleOptions;
+  #model: Model | null = null;
+
+  constructor(options: AdaptiveEnsembleOptions | ResolvedAdaptiveEnsembleOptions = {}) {
+    this.options = resolveAdaptiveOptions(options);
+  }
+
+  get threshold(): number {
+    return this.options.threshold;
+  }
+
+  get fitted(): boolean {
+    return this.#model !== null;
+  }
+
+  /** The seasonal period found or given (ms), or null; undefined before fitting. */
+  get period(): number | null | undefined {
+    return this.#model?.period;
+  }
+
+  /** Counts of scored, missing and dropped streamed points. */
+  get counters() {
+    return { ...(this.#model?.guard.counters ?? { scored: 0, missing: 0, dropped: 0 }) };
+  }
+
+  /**
+   * Learns the series' recent behaviour from `train` (and its cycle, with `seasonality: 'auto'`).
+   * @throws {VigilInputError} input errors from `toSeries`; the detector keeps its previous state.
+   */
+  async fit(train: SeriesLike): Promise<void> {
+    const s = toSeries(train, 'training series');
+    const o = this.options;
+    const step = typicalStep(s.timestamps);
+    const period =
+      typeof o.seasonality === 'number'
+        ? o.seasonality
+        : o.seasonality === 'auto'
+          ? detectPeriod(s.timestamps, s.values, undefined, o.minAutocorrelation)
+          : null;
+    const model = this.#newModel(period, Number.isFinite(step) && step > 0 ? step : 1);
+    for (let i = 0; i < s.values.length; i++) {
+      const x = s.values[i];
+      if (!Number.isNaN(x)) learn(model, s.timestamps[i], x);
+    }
+    model.guard = new StreamGuard(this.kind, s.timestamps[s.timestamps.length - 1]);
+    this.#model = model;
+  }
+
+  /**
+   * Scores `data` as the continuation of the training data (or of the last streamed point), learning as it goes on
+   * a copy: the detector itself does not change.
+   * @throws {VigilInputError} input errors from `toSeries`, or `NOT_FITTED`.
+   */
+  async score(data: SeriesLike): Promise<Scores> {
+    this.#requireFitted();
+    const s = toSeries(data);
+    const copy = AdaptiveEnsemble.fromJSON(this.toJSON());
+    const n = s.values.length;
+    const out = {
+      score: new Float64Array(n),
+      isAnomaly: new Uint8Array(n),
+      expected: new Float64Array(n),
+      lower: new Float64Array(n),
+      upper: new Float64Array(n),
+      raw: new Float64Array(n),
+    };
+    for (let i = 0; i < n; i++) {
+      const p = copy.update(s.timestamps[i], s.values[i]);
+      out.score[i] = p.score;
+      out.isAnomaly[i] = p.isAnomaly ? 1 : 0;
+      out.expected[i] = p.expected ?? Number.NaN;
+      out.lower[i] = p.lower ?? Number.NaN;
+      out.upper[i] = p.upper ?? Number.NaN;
+      out.raw[i] = p.raw ?? Number.NaN;
+    }
+    return out;
+  }
+
+  /**
+   * Streaming: scores the point, then learns it. Bad points are dropped and counted, never thrown.
+   * @throws {VigilInputError} `NOT_FITTED` only.
+   */
+  update(t: number, x: number | ArrayLike<number>): PointScore {
+    const m = this.#requireFitted();
+    const verdict = m.guard.admit(t, x);
+    if (verdict === 'dropped') return { t, score: 0, isAnomaly: false, status: 'dropped' };
+    const value = typeof x === 'number' ? x : x[0];
+    const expected = m.reference ? m.reference.expected(t) : m.level.mean;
+    const [lower, upper] = this.#band(m, expected);
+    if (verdict === 'missing')
+      return { t, score: 0, isAnomaly: false, status: 'missing', expected, lower, upper };
+    if (m.level.size < MIN_DISTRIBUTION_SIZE) {
+      learn(m, t, value);
+      return { t, score: 0, isAnomaly: false, status: 'warmup' };
+    }
+    let views = 2;
+    const levelSurprise = m.level.surprise(value);
+    let surprise = levelSurprise;
+    const forMean = explained(m, value, levelSurprise);
+    const localMean = m.recent.ready ? m.recent.with(forMean) : Number.NaN;
+    if (!Number.isNaN(localMean)) surprise = Math.max(surprise, m.localMean.surprise(localMean));
+    // A view counts in the correction once it can judge (a grown seasonal view waits for a cycle of residuals).
+    if (m.seasonal && m.seasonal.size >= MIN_DISTRIBUTION_SIZE) {
+      views = 3;
+      if (!Number.isNaN(expected)) surprise = Math.max(surprise, m.seasonal.surprise(value - expected));
+    }
+    // Bonferroni over the views: p = min(1, views · min p).
+    const raw = Math.max(0, surprise - Math.log10(views));
+    const score = 1 - 10 ** -raw;
+    const opens = m.gate.admit(score >= this.options.threshold);
+    learn(m, t, value, { forMean, localMean, expected });
+    if (this.options.seasonality === 'auto' && !m.reference && ++m.sinceCycleCheck >= DAY_MS / m.step) {
+      this.#lookForCycle(m);
+    }
+    return { t, score, isAnomaly: opens, status: 'scored', expected, lower, upper, raw };
+  }
+
+  toJSON(): DetectorSnapshot<ResolvedAdaptiveEnsembleOptions, AdaptiveEnsembleState> {
+    const m = this.#requireFitted();
+    const lastT = m.guard.lastTimestamp;
+    const reference = m.reference?.toJSON();
+    return {
+      kind: this.kind,
+      version: ADAPTIVE_ENSEMBLE_VERSION,
+      options: { ...this.options },
+      state: {
+        period: m.period,
+        step: m.step,
+        level: distributionToJSON(m.level),
+        localMean: distributionToJSON(m.localMean),
+        seasonal: m.seasonal ? distributionToJSON(m.seasonal) : null,
+        recent: encodeFloat64(m.recent.toArray()),
+        reference: reference
+          ? { timestamps: encodeFloat64(reference.timestamps), values: encodeFloat64(reference.values) }
+          : null,
+        sinceAbove: Number.isFinite(m.gate.sinceAbove) ? m.gate.sinceAbove : null,
+        sinceCycleCheck: m.sinceCycleCheck,
+        lastTimestamp: Number.isFinite(lastT) ? lastT : null,
+      },
+    };
+  }
+
+  /**
+   * Restores a detector from {@link toJSON}'s snapshot; it scores bit-identically to the original.
+   * @throws {VigilInputError} `INVALID_SNAPSHOT` when the state is malformed, `INVALID_OPTION` for bad options.
+   */
+  static fromJSON(snapshot: DetectorSnapshot): AdaptiveEnsemble {
+    const s = snapshot as DetectorSnapshot<ResolvedAdaptiveEnsembleOptions, AdaptiveEnsembleState>;
+    const st = s.state;
+    const d = new AdaptiveEnsemble(s.options ?? {});
+    try {
+      if (!st || typeof st !== 'object' || !st.level || !st.localMean || typeof st.recent !== 'string') {
+        throw new Error('state.level, state.localMean and state.recent are required');
+      }
+      const period = st.period === null ? null : checkPositive(st.period, 'state.period');
+      const step = checkPositive(st.step, 'state.step');
+      if (period !== null && (!st.seasonal || !st.reference)) {
+        throw new Error('a seasonal period needs state.seasonal and state.reference');
+      }
+      if (
+        st.sinceCycleCheck !== undefined &&
+        !(Number.isInteger(st.sinceCycleCheck) && st.sinceCycleCheck >= 0)
+      ) {
+        throw new Error('state.sinceCycleCheck must be an integer >= 0');
+      }
+      const m = d.#newModel(period, step, st);
+      m.gate = new EventGate(d.options.quietPoints, st.sinceAbove ?? Number.POSITIVE_INFINITY);
+      m.guard = new StreamGuard(d.kind, st.lastTimestamp ?? Number.NEGATIVE_INFINITY);
+      d.#model = m;
+    } catch (e) {
+      throw new VigilInputError(
+        'INVALID_SNAPSHOT',
+        `Malformed ensemble (version 2) snapshot: ${(e as Error).message}. Restore only what toJSON() wrote.`,
+        'state',
+      );
+    }
+    return d;
+  }
+
+  #newModel(period: number | null, step: number, st?: AdaptiveEnsembleState): Model {
+    const o = this.options;
+    const dist = (saved: DistributionSnapshot | null | undefined) =>
+      new RecentDistribution(o.memory, o.refreshEvery, saved ? distributionFromJSON(saved) : undefined);
+    let reference: SeasonalReference | null = null;
+    if (period !== null) {
+      // Enough history for `cycles` periods at the typical step, with room for jitter; bounded for tiny steps.
+      const capacity = Math.min(Math.ceil((o.cycles * period) / step) + 16, 4 * o.memory);
+      const saved = st?.reference;
+      reference = new SeasonalReference(
+        period,
+        o.cycles,
+        0.6 * step,
+        capacity,
+        saved
+          ? {
+              timestamps: Array.from(decodeFloat64(saved.timestamps)),
+              values: Array.from(decodeFloat64(saved.values)),
+            }
+          : undefined,
+      );
+    }
+    return {
+      period,
+      step,
+      level: dist(st?.level),
+      localMean: dist(st?.localMean),
+      seasonal: period !== null ? dist(st?.seasonal) : null,
+      recent: new LocalMean(o.localWindow, st ? decodeFloat64(st.recent) : []),
+      reference,
+      gate: new EventGate(o.quietPoints),
+      guard: new StreamGuard(this.kind),
+      sinceCycleCheck: st?.sinceCycleCheck ?? 0,
+      band: [Number.NaN, Number.NaN],
+      bandAt: -1,
+      clip: [Number.NaN, Number.NaN],
+      clipAt: -1,
+      alarmSurprise: -Math.log10((1 - o.threshold) / (period !== null ? 3 : 2)),
+    };
+  }
+
+  /**
+   * The alarm band around `expected`: the values whose view surprise stays below the threshold's. A function of the
+   * drawing view's distribution only, so it is recomputed when that distribution refreshes.
+   */
+  #band(m: Model, expected: number): [number, number] {
+    const view = m.seasonal ?? m.level;
+    if (m.bandAt !== view.refreshes) {
+      const surprise = -Math.log10((1 - this.options.threshold) / (m.seasonal ? 3 : 2));
+      m.band = view.band(surprise);
+      m.bandAt = view.refreshes;
+    }
+    return m.seasonal ? [expected + m.band[0], expected + m.band[1]] : m.band;
+  }
+
+  /**
+   * A detector fitted on less than two cycles (a Pipeline fits after one day) looks for its cycle in its own
+   * history once a day's worth of points, and grows a seasonal view when it finds one; the view judges nothing until
+   * a cycle of its own observations has passed.
+   */
+  #lookForCycle(m: Model): void {
+    m.sinceCycleCheck = 0;
+    const values = m.level.toJSON().values;
+    const period = periodAtStep(
+      values,
+      m.step,
+      values.length * m.step,
+      undefined,
+      this.options.minAutocorrelation,
+    );
+    if (period === null) return;
+    const grown = this.#newModel(period, m.step);
+    m.period = period;
+    m.reference = grown.reference;
+    m.seasonal = grown.seasonal;
+    m.alarmSurprise = grown.alarmSurprise;
+    m.bandAt = -1;
+  }
+
+  #requireFitted(): Model {
+    if (!this.#model) {
+      throw new VigilInputError('NOT_FITTED', 'ensemble: call fit(train) (or loadDetector) before scoring.');
+    }
+    return this.#model;
+  }
+}
+
+/** What the caller of {@link learn} already knows about the point (from scoring it). */
+interface Known {
+  /** The value the local mean takes for it (see {@link explained}). */
+  readonly forMean: number;
+  /** The local-mean view's value (NaN when the window was not ready). */
+  readonly localMean: number;
+  /** The seasonal expectation (NaN without one). */
+  readonly expected: number;
+}
+
+/**
+ * The value the local-mean view takes for a point: the point itself, or — when the value view alone already finds
+ * it extreme — its value clipped to the value view's alarm band. A spike is reported by the value view; explained
+ * away, it does not keep the mean of the next `localWindow` points raised (and the event open) after it has passed,
+ * while a sustained shift of individually unremarkable points still moves the mean.
+ */
+function explained(m: Model, x: number, levelSurprise: number): number {
+  if (levelSurprise < m.alarmSurprise) return x;
+  if (m.clipAt !== m.level.refreshes) {
+    m.clip = m.level.band(m.alarmSurprise);
+    m.clipAt = m.level.refreshes;
+  }
+  return Math.min(m.clip[1], Math.max(m.clip[0], x));
+}
+
+/** Learns one observed point in every view (working out what `known` does not say). */
+function learn(m: Model, t: number, x: number, known?: Known): void {
+  const forMean = known ? known.forMean : explained(m, x, m.level.surprise(x));
+  m.level.push(x);
+  if (m.recent.ready) {
+    m.localMean.push(known && !Number.isNaN(known.localMean) ? known.localMean : m.recent.with(forMean));
+  }
+  m.recent.push(forMean);
+  if (m.reference && m.seasonal) {
+    const e = known ? known.expected : m.reference.expected(t);
+    if (!Number.isNaN(e)) m.seasonal.push(x - e);
+    m.reference.push(t, x);
+  }
+}
+
+function checkPositive(v: unknown, field: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+    throw new Error(`${field} must be a number > 0`);
+  return v;
+}
+
+function distributionToJSON(d: RecentDistribution): DistributionSnapshot {
+  const s = d.toJSON();
+  return { values: encodeFloat64(s.values), sinceRefresh: s.sinceRefresh };
+}
+
+function distributionFromJSON(s: DistributionSnapshot): RecentDistributionState {
+  if (typeof s.values !== 'string') throw new Error('distribution values must be a base64 string');
+  const values = Array.from(decodeFloat64(s.values));
+  if (values.some((v) => !Number.isFinite(v))) throw new Error('distribution values must be finite');
+  return { values, sinceRefresh: s.sinceRefresh };
+}
