@@ -14,6 +14,7 @@
  * - `CONSTANT_INPUT`: every value is the same where the model needs variation (a flat metric carries no trend).
  * - `INVALID_OPTION`: a configuration value is out of its allowed range.
  * - `NOT_FITTED`: `score` or `update` was called before `fit`.
+ * - `NOT_READY`: a synchronous call needs something loaded asynchronously first (e.g. an LSTM's TensorFlow.js: `await detector.ready()`).
  * - `CSV_PARSE`: CSV text could not be read as a time series.
  * - `UNKNOWN_KIND` / `SNAPSHOT_VERSION` / `INVALID_SNAPSHOT`: a snapshot cannot be restored.
  */
@@ -31,6 +32,7 @@ export type VigilErrorCode =
   | 'CONSTANT_INPUT'
   | 'INVALID_OPTION'
   | 'NOT_FITTED'
+  | 'NOT_READY'
   | 'CSV_PARSE'
   | 'UNKNOWN_KIND'
   | 'SNAPSHOT_VERSION'

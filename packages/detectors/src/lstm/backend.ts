@@ -1,9 +1,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { diag } from '@opentelemetry/api';
-import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { VigilInputError } from '@vigil/core';
+import { loadTfjs, setWasmPaths, tfjs } from './tfjs.js';
 
 /**
  * Which TensorFlow.js backend an {@link LstmDetector} runs on: `'auto'` picks the fastest one available
@@ -21,7 +20,7 @@ export interface BackendChoice {
 
 // The native backend is an optional peer dependency: a variable specifier keeps bundlers and tsc from resolving it.
 const TFJS_NODE = '@tensorflow/tfjs-node';
-const TFJS_NODE_INSTALL = `npm install ${TFJS_NODE}@${tf.version.tfjs}`;
+const tfjsNodeInstall = () => `npm install ${TFJS_NODE}@${tfjs().version_core}`;
 
 const choices = new Map<LstmBackend, Promise<BackendChoice>>();
 const settled = new Map<LstmBackend, BackendChoice>();
@@ -62,15 +61,17 @@ export function selectBackend(preference: LstmBackend): Promise<BackendChoice> {
  * pending), so that several detectors on different backends can share one process.
  */
 export function useBackend(name: BackendChoice['name']): void {
+  const tf = tfjs();
   if (tf.getBackend() !== name) void tf.setBackend(name);
 }
 
 /** True when `name` has been initialised in this process, so {@link useBackend} can switch to it synchronously. */
 export function isBackendReady(name: string): boolean {
-  return tf.engine().registry[name] !== undefined;
+  return tfjs().engine().registry[name] !== undefined;
 }
 
 async function initialise(preference: LstmBackend): Promise<BackendChoice> {
+  const tf = await loadTfjs();
   const notes: string[] = [];
   if (preference === 'auto' || preference === 'tensorflow') {
     const failure = await startNative();
@@ -78,11 +79,11 @@ async function initialise(preference: LstmBackend): Promise<BackendChoice> {
     if (preference === 'tensorflow') {
       throw new VigilInputError(
         'INVALID_OPTION',
-        `options.backend is 'tensorflow' but ${failure}. Install it with \`${TFJS_NODE_INSTALL}\` (it downloads libtensorflow), or set backend to 'wasm' or 'cpu'.`,
+        `options.backend is 'tensorflow' but ${failure}. Install it with \`${tfjsNodeInstall()}\` (it downloads libtensorflow), or set backend to 'wasm' or 'cpu'.`,
         'options.backend',
       );
     }
-    notes.push(`${failure}; install it with \`${TFJS_NODE_INSTALL}\` for native speed`);
+    notes.push(`${failure}; install it with \`${tfjsNodeInstall()}\` for native speed`);
   }
   if (preference === 'auto' || preference === 'wasm') {
     const failure = await startWasm();
@@ -90,7 +91,7 @@ async function initialise(preference: LstmBackend): Promise<BackendChoice> {
     if (preference === 'wasm') {
       throw new VigilInputError(
         'INVALID_OPTION',
-        `options.backend is 'wasm' but ${failure}. Reinstall @tensorflow/tfjs-backend-wasm@${tf.version.tfjs}, or set backend to 'cpu'.`,
+        `options.backend is 'wasm' but ${failure}. Reinstall @tensorflow/tfjs-backend-wasm@${tf.version_core}, or set backend to 'cpu'.`,
         'options.backend',
       );
     }
@@ -113,6 +114,7 @@ function report(choice: BackendChoice): BackendChoice {
 
 // Returns '' on success, else why the native backend is unavailable.
 async function startNative(): Promise<string> {
+  const tf = tfjs();
   try {
     await import(TFJS_NODE);
   } catch (e) {
@@ -130,12 +132,13 @@ async function startNative(): Promise<string> {
   } catch {
     // fall through: reported below
   }
-  return `${TFJS_NODE} is installed but its 'tensorflow' backend did not start (is it the same version as @tensorflow/tfjs ${tf.version.tfjs}?)`;
+  return `${TFJS_NODE} is installed but its 'tensorflow' backend did not start (is it the same version as @tensorflow/tfjs-core ${tf.version_core}?)`;
 }
 
 let wasmPathsSet = false;
 
 async function startWasm(): Promise<string> {
+  const tf = tfjs();
   try {
     if (!wasmPathsSet && !isBackendReady('wasm')) {
       // The .wasm binaries ship next to the package's entry point; loading them from disk keeps the network out.

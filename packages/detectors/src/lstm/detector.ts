@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import type * as tf from '@tensorflow/tfjs';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import {
   assertSameColumns,
   createRng,
@@ -32,6 +32,7 @@ import {
 } from './network.js';
 import { type LstmDetectorOptions, type ResolvedLstmOptions, resolveLstmOptions } from './options.js';
 import { fitScaler, type Scaler, scaleRows } from './scaler.js';
+import { tfjs } from './tfjs.js';
 import { decodeFloat32, type EncodedWeight, encodeFloat32 } from './weights.js';
 import { makeWindows, predictionWindows } from './windows.js';
 
@@ -113,7 +114,7 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
   readonly #options: ResolvedLstmOptions;
   #fitted: Fitted | undefined;
   #choice: BackendChoice | undefined;
-  #model: tf.LayersModel | undefined;
+  #model: LayersModel | undefined;
 
   /**
    * @throws {VigilInputError} `INVALID_OPTION` for an option out of range (see {@link LstmDetectorOptions}).
@@ -299,10 +300,13 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
    * series. Never throws on bad points: NaN → `missing` (score 0, carried forward), an out-of-order or non-finite
    * timestamp or a wrong number of values → `dropped`.
    *
-   * @throws {VigilInputError} `NOT_FITTED` only.
+   * @throws {VigilInputError} `NOT_FITTED`; `NOT_READY` when TensorFlow.js is not loaded yet in this process (after
+   *   `loadDetector`, call `await detector.ready()` once first).
    */
   update(t: number, x: number | ArrayLike<number>): PointScore {
     const f = this.#requireFitted('update');
+    // Before anything about the point is recorded: a restored detector needs TensorFlow.js loaded (see ready()).
+    tfjs();
     const d = f.columns.length;
     const arity = typeof x === 'number' ? 1 : x && typeof x === 'object' ? x.length : -1;
     if (arity !== d) {
@@ -457,7 +461,7 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
   }
 
   // The network lives on one backend; another detector may have switched the global one since.
-  #ensureModel(f: Fitted): tf.LayersModel {
+  #ensureModel(f: Fitted): LayersModel {
     if (this.#choice) useBackend(this.#choice.name);
     if (!this.#model) {
       const model = buildNetwork(this.#shape(f.columns.length), createRng(this.#options.seed));

@@ -1,8 +1,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type { io } from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { VigilInputError } from '@vigil/core';
 import { readWeights } from './network.js';
+import { tfjs } from './tfjs.js';
 
 /** File names inside a saved detector directory. */
 export const MODEL_FILES = { model: 'model.json', weights: 'weights.bin', detector: 'vigil.json' } as const;
@@ -12,11 +14,8 @@ export const MODEL_FILES = { model: 'model.json', weights: 'weights.bin', detect
  * `weights.bin` — the layout `tf.loadLayersModel('file://…/model.json')` of tfjs-node reads — next to `vigil.json`,
  * the detector's snapshot without its weights.
  */
-export async function saveModelDirectory(
-  dir: string,
-  model: tf.LayersModel,
-  detector: unknown,
-): Promise<void> {
+export async function saveModelDirectory(dir: string, model: LayersModel, detector: unknown): Promise<void> {
+  const tf = tfjs();
   await mkdir(dir, { recursive: true });
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -53,8 +52,8 @@ export function readSavedDetector(dir: string): Promise<unknown> {
  */
 export async function loadModelWeights(dir: string): Promise<{ shape: number[]; values: Float32Array }[]> {
   const manifest = (await readJson(dir, MODEL_FILES.model)) as {
-    modelTopology?: tf.io.ModelArtifacts['modelTopology'];
-    weightsManifest?: { weights?: tf.io.WeightsManifestEntry[] }[];
+    modelTopology?: io.ModelArtifacts['modelTopology'];
+    weightsManifest?: { weights?: io.WeightsManifestEntry[] }[];
   } | null;
   const bytes = await readBytes(dir, MODEL_FILES.weights);
   const specs = manifest?.weightsManifest?.[0]?.weights;
@@ -65,6 +64,7 @@ export async function loadModelWeights(dir: string): Promise<{ shape: number[]; 
       MODEL_FILES.model,
     );
   }
+  const tf = tfjs();
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const model = await tf.loadLayersModel(
     tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs: specs, weightData }),

@@ -1,5 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
+import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
+import type { LayersModel, Sequential } from '@tensorflow/tfjs-layers';
 import type { Rng } from '@vigil/core';
+import { tfjs } from './tfjs.js';
 import type { WindowSet } from './windows.js';
 
 /** The architecture of the forecaster; the weights alone do not say it, so snapshots rebuild it from this. */
@@ -22,17 +24,19 @@ export interface NetworkShape {
  * Initial weights come from `rng`: Glorot-uniform kernels, orthogonal recurrent kernels, forget-gate bias 1
  * (Jozefowicz et al. 2015), so the same seed builds the same network.
  */
-export function buildNetwork(shape: NetworkShape, rng: Rng): tf.LayersModel {
+export function buildNetwork(shape: NetworkShape, rng: Rng): LayersModel {
+  const tf = tfjs();
   // Building leaves four intermediate tensors of the initialisers behind (measured with tf.memory()); tidy frees
   // them and keeps the weights, which are variables.
-  let model: tf.Sequential | undefined;
+  let model: Sequential | undefined;
   tf.tidy(() => {
     model = addLayers(tf.sequential(), shape, rng);
   });
-  return model as tf.Sequential;
+  return model as Sequential;
 }
 
-function addLayers(model: tf.Sequential, shape: NetworkShape, rng: Rng): tf.Sequential {
+function addLayers(model: Sequential, shape: NetworkShape, rng: Rng): Sequential {
+  const tf = tfjs();
   const seed = () => rng.int(2 ** 31);
   for (let l = 0; l < shape.layers; l++) {
     model.add(
@@ -84,12 +88,13 @@ export interface TrainReport {
  * tfjs' own `fit` shuffles with `Math.random`; this loop exists so that training is reproducible from a seed.
  */
 export async function trainNetwork(
-  model: tf.LayersModel,
+  model: LayersModel,
   data: WindowSet,
   shape: NetworkShape,
   settings: TrainSettings,
   rng: Rng,
 ): Promise<TrainReport> {
+  const tf = tfjs();
   const inRow = shape.window * shape.features;
   const outRow = shape.horizon * shape.features;
   const nVal = settings.validationSplit > 0 ? Math.floor(data.count * settings.validationSplit) : 0;
@@ -117,15 +122,15 @@ export async function trainNetwork(
           const xb = tf.gather(xTrain, indices);
           const yb = tf.gather(yTrain, indices);
           return optimizer.minimize(
-            () => tf.losses.meanSquaredError(yb, model.apply(xb, { training: true }) as tf.Tensor),
+            () => tf.losses.meanSquaredError(yb, model.apply(xb, { training: true }) as Tensor),
             true,
-          ) as tf.Scalar;
+          ) as Scalar;
         });
         sum += (await loss.data())[0] * idx.length;
         loss.dispose();
       }
       trainLoss.push(sum / nTrain);
-      const val = tf.tidy(() => tf.losses.meanSquaredError(yVal, model.predict(xVal) as tf.Tensor));
+      const val = tf.tidy(() => tf.losses.meanSquaredError(yVal, model.predict(xVal) as Tensor));
       const v = (await val.data())[0];
       val.dispose();
       validationLoss.push(v);
@@ -160,11 +165,12 @@ export async function trainNetwork(
  * values.
  */
 export function predictWindows(
-  model: tf.LayersModel,
+  model: LayersModel,
   x: Float32Array,
   count: number,
   shape: NetworkShape,
 ): Float32Array {
+  const tf = tfjs();
   const inRow = shape.window * shape.features;
   const outRow = shape.horizon * shape.features;
   const out = new Float32Array(count * outRow);
@@ -173,7 +179,7 @@ export function predictWindows(
     const m = Math.min(chunk, count - k);
     const values = tf.tidy(() => {
       const input = tf.tensor3d(x.subarray(k * inRow, (k + m) * inRow), [m, shape.window, shape.features]);
-      return (model.predict(input) as tf.Tensor).dataSync() as Float32Array;
+      return (model.predict(input) as Tensor).dataSync() as Float32Array;
     });
     out.set(values, k * outRow);
   }
@@ -181,7 +187,7 @@ export function predictWindows(
 }
 
 /** The model's weights, copied out of the backend, with their shapes (in `model.getWeights()` order). */
-export function readWeights(model: tf.LayersModel): { shape: number[]; values: Float32Array }[] {
+export function readWeights(model: LayersModel): { shape: number[]; values: Float32Array }[] {
   return model
     .getWeights()
     .map((w) => ({ shape: [...w.shape], values: (w.dataSync() as Float32Array).slice() }));
@@ -189,9 +195,10 @@ export function readWeights(model: tf.LayersModel): { shape: number[]; values: F
 
 /** Loads weights read by {@link readWeights} (or decoded from a snapshot) into a model of the same architecture. */
 export function writeWeights(
-  model: tf.LayersModel,
+  model: LayersModel,
   weights: readonly { shape: number[]; values: Float32Array }[],
 ): void {
+  const tf = tfjs();
   const tensors = weights.map((w) => tf.tensor(w.values, w.shape, 'float32'));
   try {
     model.setWeights(tensors);

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { loadDetector } from '@vigil/core';
 import { describe, expect, it } from 'vitest';
 import '../../src/index.js';
