@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import { Pipeline, VigilInputError } from '@vigil/core';
+import { Pipeline, type PointScore, VigilInputError } from '@vigil/core';
 import { createResponseEngine } from '../actions/from-config.js';
 import { type AdminServer, startAdminServer } from '../admin/admin-server.js';
 import type { VigilConfig } from '../config/schema.js';
@@ -22,6 +22,8 @@ export interface VigilServiceOptions {
   outputs?: Output[];
   /** Where the console output and the service's own messages go. Default stdout. */
   write?: (line: string) => void;
+  /** Called with every point the receivers accept and its score (undefined while the series warms up). */
+  onScore?: (seriesKey: string, t: number, value: number, score: PointScore | undefined) => void;
 }
 
 /**
@@ -119,10 +121,12 @@ export class VigilService {
     );
     const pipeline = this.pipeline;
     const maintenance = this.maintenance;
+    const onScore = options.onScore;
     const sink: PointSink = {
       push(key, t, value) {
         const r = pipeline.push(key, t, value);
         maintenance.onPoint(key);
+        onScore?.(key, t, value, r);
         return r;
       },
       get stats() {

@@ -1,0 +1,44 @@
+/** A fault the demo injects into its service. */
+export interface Fault {
+  readonly name: string;
+  /** Seconds after the start of the run. */
+  readonly at: number;
+  /** How long it lasts, seconds. */
+  readonly for: number;
+  /** What a person would see. */
+  readonly what: string;
+  /** Text in the key of a series that shows this fault: a finding on such a series counts as catching it. */
+  readonly shows: readonly string[];
+}
+
+/**
+ * The schedule: a warm-up with no fault while the detectors learn normal, then one fault at a time with quiet gaps
+ * so each incident can be told apart.
+ */
+export const FAULTS: readonly Fault[] = [
+  { name: 'latency spike', at: 45, for: 8, what: '+120 ms on every request', shows: ['request.duration'] },
+  { name: 'error burst', at: 57, for: 8, what: '40 % of requests answer 500', shows: ['http.server.error'] },
+  {
+    name: 'CPU hog',
+    at: 69,
+    for: 8,
+    what: 'a busy loop takes 70 % of each 100 ms',
+    shows: ['cpu.utilization'],
+  },
+  { name: 'memory leak', at: 81, for: 9, what: '3 MB retained every 100 ms', shows: ['memory.usage'] },
+  {
+    name: 'disk filling',
+    at: 94,
+    for: 12,
+    what: 'a log file grows 8 MB/s towards a 400 MB quota',
+    shows: ['filesystem.usage'],
+  },
+];
+
+/** Seconds the run lasts. */
+export const RUN_SECONDS = 110;
+
+/** Which faults are active at `t` seconds. */
+export function activeFaults(t: number): Set<string> {
+  return new Set(FAULTS.filter((f) => t >= f.at && t < f.at + f.for).map((f) => f.name));
+}

@@ -1,0 +1,30 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+describe('examples/demo (npm start)', () => {
+  it('runs the closed loop through vigil serve in under two minutes and finds the injected faults', async () => {
+    const tsx = join(here, '..', '..', '..', 'node_modules', '.bin', 'tsx');
+    const started = Date.now();
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(tsx, ['main.ts'], { cwd: join(here, '..'), timeout: 200_000 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
+      ),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    const summary = out.match(/faults: 5; found: (\d); false alarms: (\d+); run: (\d+) s/);
+    expect(summary, out).not.toBeNull();
+    // The run is real time on a shared machine: most faults, not all, are asserted.
+    expect(Number(summary![1])).toBeGreaterThanOrEqual(4);
+    expect(Number(summary![3])).toBeLessThanOrEqual(118);
+    expect(seconds).toBeLessThan(150);
+    expect(out).toMatch(/INCIDENT inc-\d+ opened/);
+    const report = out.match(/HTML report: (\S+)/)![1];
+    expect(existsSync(report)).toBe(true);
+    expect(readFileSync(report, 'utf8')).toContain('process.memory.usage');
+  });
+});
