@@ -67,4 +67,14 @@ export type { Problem } from './validate/kubernetes.js';
 export { VALIDATED_KINDS, validateObject } from './validate/kubernetes.js';
 export { checkReferences } from './validate/references.js';
 export { IMAGES, PIXIE_VIZIER_VERSION } from './versions.js';
+export {
+  VIGIL_ADMIN_PORT,
+  VIGIL_NAME,
+  VIGIL_OTLP_GRPC_PORT,
+  VIGIL_OTLP_HTTP_PORT,
+  VIGIL_STATE_DIR,
+  vigilUrl,
+} from './vigil/endpoints.js';
+export type { VigilObject, VigilOptions } from './vigil/manifests.js';
+export { vigil } from './vigil/manifests.js';
 export { configYaml, toYaml } from './yaml.js';

@@ -20,6 +20,8 @@ export const IMAGES = {
    * prometheus receivers Tetragon needs, which the core distribution lacks.
    */
   collector: 'docker.io/otel/opentelemetry-collector-k8s:0.128.0',
+  /** `vigil serve`, built from this repository's Dockerfile (`docker build -t ghcr.io/vigil-dev/vigil:0.1.0 .`). */
+  vigil: 'ghcr.io/vigil-dev/vigil:0.1.0',
 } as const;
 
 /** Vizier version the Pixie operator installs; the operator itself is installed by Pixie's own tooling. */

@@ -12,6 +12,8 @@ export interface UpstreamExport {
   protocol: 'grpc' | 'http';
   /** Names of environment variables holding header values, keyed by header name (values come from a Secret). */
   headerEnv: Record<string, string>;
+  /** OTLP/HTTP base URL of an in-cluster Vigil that receives the metrics too (a second exporter). */
+  vigil?: string;
 }
 
 /** Parses and checks a user-supplied OTLP endpoint URL, so a typo fails at generation rather than in the pod. */
@@ -59,6 +61,10 @@ export function gatewayConfig(upstream: UpstreamExport): Record<string, unknown>
     processors: ['memory_limiter', 'batch'],
     exporters: [exporterName],
   };
+  // Vigil detects on metrics only; its exporter is plain OTLP/HTTP (protobuf, gzip: the otlphttp defaults).
+  const metricsPipeline = upstream.vigil
+    ? { ...pipeline, exporters: [exporterName, 'otlphttp/vigil'] }
+    : pipeline;
   return {
     extensions: { health_check: { endpoint: `0.0.0.0:${HEALTH_PORT}` } },
     receivers: {
@@ -75,10 +81,11 @@ export function gatewayConfig(upstream: UpstreamExport): Record<string, unknown>
     },
     exporters: {
       [exporterName]: { ...exporter, ...(Object.keys(headers).length > 0 ? { headers } : {}) },
+      ...(upstream.vigil ? { 'otlphttp/vigil': { endpoint: upstream.vigil } } : {}),
     },
     service: {
       extensions: ['health_check'],
-      pipelines: { traces: pipeline, metrics: pipeline, logs: pipeline },
+      pipelines: { traces: pipeline, metrics: metricsPipeline, logs: pipeline },
     },
   };
 }

@@ -38,6 +38,8 @@ export interface CollectorOptions extends CommonOptions {
   resources?: Resources;
   /** Image override. Default {@link IMAGES}.collector. */
   image?: string;
+  /** OTLP/HTTP base URL of a Vigil that receives the metrics as well (set by `stack({ vigil })`). */
+  vigilEndpoint?: string;
 }
 
 /** The typed objects {@link collector} returns. */
@@ -51,6 +53,7 @@ const KNOWN = [
   'replicas',
   'resources',
   'image',
+  'vigilEndpoint',
 ] as const;
 const HEADER_NAME = /^[A-Za-z0-9-]+$/;
 
@@ -95,7 +98,13 @@ export function collector(options: CollectorOptions): CollectorObject[] {
   const meta = (name: string) => ({ name, namespace: common.namespace, labels });
   const secretName = `${COLLECTOR_NAME}-headers`;
 
-  const config = gatewayConfig({ endpoint: options.otlpEndpoint, protocol, headerEnv });
+  if (options.vigilEndpoint !== undefined) parseEndpoint('collector.vigilEndpoint', options.vigilEndpoint);
+  const config = gatewayConfig({
+    endpoint: options.otlpEndpoint,
+    protocol,
+    headerEnv,
+    ...(options.vigilEndpoint ? { vigil: options.vigilEndpoint } : {}),
+  });
   const objects: CollectorObject[] = [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(COLLECTOR_NAME) },
     {

@@ -13,6 +13,8 @@ import { ManifestError } from '../errors.js';
 import { type ParcaOptions, parca } from '../parca/manifests.js';
 import { type PixieOptions, pixie } from '../pixie/manifests.js';
 import { type TetragonOptions, tetragon } from '../tetragon/manifests.js';
+import { vigilUrl } from '../vigil/endpoints.js';
+import { type VigilOptions, vigil } from '../vigil/manifests.js';
 
 /** Tools `stack()` can deploy next to the collector. */
 export const TOOLS = ['beyla', 'tetragon', 'parca', 'pixie'] as const;
@@ -33,13 +35,18 @@ export interface StackOptions extends CommonOptions {
   tetragon?: Own<TetragonOptions>;
   parca?: Own<ParcaOptions>;
   pixie?: Own<PixieOptions>;
+  /**
+   * Deploy Vigil (`vigil serve`) next to the collector, which then exports metrics to Vigil as well as to the
+   * backend: `true` for the defaults, or Vigil's options. Default: not deployed.
+   */
+  vigil?: Own<VigilOptions> | true;
 }
 
 /** A generated stack: the namespace, every object in apply order, and the objects grouped per tool. */
 export interface Bundle {
   namespace: string;
   objects: KubeObject[];
-  byTool: Record<'namespace' | 'collector' | ToolName, KubeObject[]>;
+  byTool: Record<'namespace' | 'collector' | ToolName | 'vigil', KubeObject[]>;
 }
 
 const KNOWN = [
@@ -51,6 +58,7 @@ const KNOWN = [
   'tetragon',
   'parca',
   'pixie',
+  'vigil',
 ] as const;
 
 function namespaceObject(name: string, labels: Record<string, string>): INamespace & KubeObject {
@@ -112,11 +120,15 @@ export function stack(options: StackOptions): Bundle {
       ...options.collector,
       ...shared,
       otlpEndpoint: options.otlpEndpoint,
+      ...(options.vigil ? { vigilEndpoint: vigilUrl(common.namespace) } : {}),
     }) as KubeObject[],
     beyla: [],
     tetragon: [],
     parca: [],
     pixie: [],
+    vigil: options.vigil
+      ? (vigil({ ...(options.vigil === true ? {} : options.vigil), ...shared }) as KubeObject[])
+      : [],
   };
   if (tools.includes('beyla')) byTool.beyla = beyla({ ...options.beyla, ...shared }) as KubeObject[];
   if (tools.includes('tetragon'))
@@ -134,6 +146,11 @@ export function stack(options: StackOptions): Bundle {
     const pxNs = px[0].metadata.namespace!;
     byTool.pixie = pxNs === common.namespace ? px : [namespaceObject(pxNs, common.labels), ...px];
   }
-  const objects = [...byTool.namespace, ...byTool.collector, ...TOOLS.flatMap((t) => byTool[t])];
+  const objects = [
+    ...byTool.namespace,
+    ...byTool.collector,
+    ...TOOLS.flatMap((t) => byTool[t]),
+    ...byTool.vigil,
+  ];
   return { namespace: common.namespace, objects, byTool };
 }
