@@ -82,7 +82,7 @@ interface SeriesState {
  *
  * @throws {VigilInputError} `INVALID_OPTION` for bad options (at construction).
  * @example
- * const pipeline = new Pipeline({ createDetector: () => createDetector('mad'), onIncident: (i, c) => page(i, c) });
+ * const pipeline = new Pipeline({ createDetector: () => createDetector('ensemble'), onIncident: (i, c) => page(i, c) });
  * pipeline.push('checkout/latency', Date.now(), 182);
  */
 export class Pipeline {

@@ -8,6 +8,7 @@ import {
   toSeries,
   VigilInputError,
 } from '@vigil/core';
+import { collectScores } from '../common/collect-scores.js';
 import { decodeFloat64, encodeFloat64 } from '../stats/float64-base64.js';
 import { DAY_MS, detectPeriod, periodAtStep, typicalStep } from './detect-period.js';
 import { EventGate } from './event-gate.js';
@@ -164,25 +165,7 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
     this.#requireFitted();
     const s = toSeries(data);
     const copy = AdaptiveEnsemble.fromJSON(this.toJSON());
-    const n = s.values.length;
-    const out = {
-      score: new Float64Array(n),
-      isAnomaly: new Uint8Array(n),
-      expected: new Float64Array(n),
-      lower: new Float64Array(n),
-      upper: new Float64Array(n),
-      raw: new Float64Array(n),
-    };
-    for (let i = 0; i < n; i++) {
-      const p = copy.update(s.timestamps[i], s.values[i]);
-      out.score[i] = p.score;
-      out.isAnomaly[i] = p.isAnomaly ? 1 : 0;
-      out.expected[i] = p.expected ?? Number.NaN;
-      out.lower[i] = p.lower ?? Number.NaN;
-      out.upper[i] = p.upper ?? Number.NaN;
-      out.raw[i] = p.raw ?? Number.NaN;
-    }
-    return out;
+    return collectScores(s.values.length, (i) => copy.update(s.timestamps[i], s.values[i]));
   }
 
   /**

@@ -1,4 +1,5 @@
-import { checkNumberOption, thresholdForFalsePositiveRate, VigilInputError } from '@vigil/core';
+import { checkNumberOption, VigilInputError } from '@vigil/core';
+import { resolveThreshold } from '../common/threshold-option.js';
 
 /** Options of {@link AdaptiveEnsemble}; every default is the configuration measured in `bench/nab`. */
 export interface AdaptiveEnsembleOptions {
@@ -85,14 +86,6 @@ export function resolveAdaptiveOptions(o: AdaptiveEnsembleOptions = {}): Resolve
       max: 1_000_000,
       integer: true,
     }),
-    threshold:
-      o.threshold !== undefined
-        ? checkNumberOption('options.threshold', o.threshold, {
-            min: 0,
-            max: 1,
-            exclusiveMin: true,
-            exclusiveMax: true,
-          })
-        : thresholdForFalsePositiveRate(o.targetFpr ?? 1e-3),
+    threshold: resolveThreshold(o),
   };
 }

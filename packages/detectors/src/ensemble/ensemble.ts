@@ -11,10 +11,10 @@ import {
   TailCalibrator,
   type TailCalibratorOptions,
   type TailCalibratorState,
-  thresholdForFalsePositiveRate,
   toSeries,
   VigilInputError,
 } from '@vigil/core';
+import { resolveThreshold } from '../common/threshold-option.js';
 import { createDetector } from '../create-detector.js';
 import { type CombineRule, combine, evidence, fitLogistic } from './combine.js';
 
@@ -128,15 +128,7 @@ export class EnsembleDetector implements Detector<SeriesLike> {
         min: 0.1,
         max: 0.9,
       }),
-      threshold:
-        options.threshold !== undefined
-          ? checkNumberOption('options.threshold', options.threshold, {
-              min: 0,
-              max: 1,
-              exclusiveMin: true,
-              exclusiveMax: true,
-            })
-          : thresholdForFalsePositiveRate(options.targetFpr ?? 1e-3),
+      threshold: resolveThreshold(options),
       calibration: { ...(options.calibration ?? {}) },
     };
     this.#e = new Float64Array(this.#members.length);

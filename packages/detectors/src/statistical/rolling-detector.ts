@@ -9,10 +9,11 @@ import {
   TailCalibrator,
   type TailCalibratorOptions,
   type TailCalibratorState,
-  thresholdForFalsePositiveRate,
   toSeries,
   VigilInputError,
 } from '@vigil/core';
+import { collectScores } from '../common/collect-scores.js';
+import { resolveThreshold } from '../common/threshold-option.js';
 import { RollingWindow } from './rolling-window.js';
 
 /** Options shared by the rolling-window baselines. */
@@ -62,15 +63,7 @@ export function resolveRollingOptions(o: RollingOptions = {}): ResolvedRollingOp
     max: window,
     integer: true,
   });
-  const threshold =
-    o.threshold !== undefined
-      ? checkNumberOption('options.threshold', o.threshold, {
-          min: 0,
-          max: 1,
-          exclusiveMin: true,
-          exclusiveMax: true,
-        })
-      : thresholdForFalsePositiveRate(o.targetFpr ?? 1e-3);
+  const threshold = resolveThreshold(o);
   return { window, minPeriods, threshold, calibration: { ...(o.calibration ?? {}) } };
 }
 
@@ -157,25 +150,8 @@ export abstract class RollingDetector implements Detector<SeriesLike> {
     const calibrator = this.#requireFitted();
     const s = toSeries(data, 'series', { duplicates: 'keep' });
     const n = s.values.length;
-    const out = {
-      score: new Float64Array(n),
-      isAnomaly: new Uint8Array(n),
-      expected: new Float64Array(n),
-      lower: new Float64Array(n),
-      upper: new Float64Array(n),
-      raw: new Float64Array(n),
-    };
     const window = this.#window.clone();
-    for (let i = 0; i < n; i++) {
-      const p = this.#step(window, calibrator, s.timestamps[i], s.values[i]);
-      out.score[i] = p.score;
-      out.isAnomaly[i] = p.isAnomaly ? 1 : 0;
-      out.expected[i] = p.expected ?? Number.NaN;
-      out.lower[i] = p.lower ?? Number.NaN;
-      out.upper[i] = p.upper ?? Number.NaN;
-      out.raw[i] = p.raw ?? Number.NaN;
-    }
-    return out;
+    return collectScores(n, (i) => this.#step(window, calibrator, s.timestamps[i], s.values[i]));
   }
 
   /**
