@@ -28,7 +28,7 @@ export type { RestoreDetector } from './detector/registry.js';
 export { loadDetector, registerDetector, registeredKinds } from './detector/registry.js';
 export type { StreamCounters } from './detector/stream-guard.js';
 export { StreamGuard } from './detector/stream-guard.js';
-export type { VigilErrorCode } from './errors.js';
+export type { VigilErrorCode, VigilErrorDetails } from './errors.js';
 export { checkNumberOption, VigilError, VigilInputError } from './errors.js';
 export { createRng, type Rng } from './math/random.js';
 export type { OtelOutputOptions } from './otel/otel-output.js';

@@ -1,38 +1,29 @@
-import { type Detector, VigilInputError } from '@vigil/core';
-
-// biome-ignore lint/suspicious/noExplicitAny: each kind has its own options and input type
-type Factory = (options?: any) => Detector<any>;
-
-// One line per detector kind; `loadDetector` restorers are registered next to each class (see register.ts).
-const factories: Record<string, Factory> = {};
-
-/** Adds a kind to {@link createDetector} (used by this package's detectors; extensions may add their own). */
-export function registerFactory(kind: string, factory: Factory): void {
-  factories[kind] = factory;
-}
-
-/** The kinds {@link createDetector} can build, sorted. */
-export function detectorKinds(): string[] {
-  return Object.keys(factories).sort();
-}
+import type { Detector } from '@vigil/core';
+import type { DetectorKind, DetectorOptionsMap, DetectorTypeMap } from './detector-options.js';
+import { buildDetector } from './factory-registry.js';
 
 /**
- * Creates a detector by kind with its options, e.g. `createDetector('zscore', { window: 120 })`.
+ * Creates a detector by kind with its options, e.g. `createDetector('zscore', { window: 120 })`. For a built-in
+ * kind the options are typed (editors complete their names, a misspelt one does not compile) and so is the
+ * result; a kind held in a `string`, or one registered by an extension with `registerFactory`, goes through the
+ * untyped overload. Unknown option keys are rejected at run time either way.
  *
- * @throws {VigilInputError} `UNKNOWN_KIND` naming the known kinds; `INVALID_OPTION` from the detector's constructor.
+ * @throws {VigilInputError} `UNKNOWN_KIND` naming the known kinds; `INVALID_OPTION` naming an unknown option key,
+ *   or from the detector's constructor for a value out of range.
  * @example
- * const d = createDetector('mad', { window: 60 });
+ * const d = createDetector('mad', { window: 60 }); // MadDetector
  * await d.fit(train);
  */
+export function createDetector<K extends DetectorKind>(
+  kind: K,
+  options?: DetectorOptionsMap[K],
+): DetectorTypeMap[K];
 // biome-ignore lint/suspicious/noExplicitAny: the caller picks the kind
-export function createDetector<D extends Detector<any> = Detector<any>>(kind: string, options?: object): D {
-  const factory = Object.hasOwn(factories, kind) ? factories[kind] : undefined;
-  if (!factory) {
-    throw new VigilInputError(
-      'UNKNOWN_KIND',
-      `Unknown detector kind '${kind}'; known kinds: ${detectorKinds().join(', ')}.`,
-      'kind',
-    );
-  }
-  return factory(options) as D;
+export function createDetector<D extends Detector<any> = Detector<any>, K extends string = string>(
+  kind: K extends DetectorKind ? never : K,
+  options?: object,
+): D;
+// biome-ignore lint/suspicious/noExplicitAny: the caller picks the kind
+export function createDetector(kind: string, options?: object): Detector<any> {
+  return buildDetector(kind, options);
 }

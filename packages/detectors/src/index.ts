@@ -1,8 +1,9 @@
 import { registerDetector } from '@vigil/core';
 import { ADAPTIVE_ENSEMBLE_VERSION, AdaptiveEnsemble } from './adaptive/adaptive-ensemble.js';
 import type { AdaptiveEnsembleOptions } from './adaptive/options.js';
-import { registerFactory } from './create-detector.js';
+import { OPTION_NAMES, wantsCombiningEnsemble } from './detector-options.js';
 import { EnsembleDetector, type EnsembleOptions } from './ensemble/ensemble.js';
+import { registerFactory } from './factory-registry.js';
 import { ISOLATION_FOREST_VERSION, IsolationForestDetector } from './isolation-forest/detector.js';
 import { LSTM_VERSION, LstmDetector } from './lstm/detector.js';
 import { PROPHET_SNAPSHOT_VERSION, ProphetDetector } from './prophet/detector.js';
@@ -16,7 +17,8 @@ export { EventGate } from './adaptive/event-gate.js';
 export type { AdaptiveEnsembleOptions, ResolvedAdaptiveEnsembleOptions } from './adaptive/options.js';
 export type { RecentDistributionState } from './adaptive/recent-distribution.js';
 export { RecentDistribution } from './adaptive/recent-distribution.js';
-export { createDetector, detectorKinds, registerFactory } from './create-detector.js';
+export { createDetector } from './create-detector.js';
+export type { DetectorKind, DetectorOptionsMap, DetectorTypeMap } from './detector-options.js';
 export type { CombineRule } from './ensemble/combine.js';
 export { combine, evidence, fitLogistic, MAX_EVIDENCE } from './ensemble/combine.js';
 export type { EnsembleMemberSpec, EnsembleOptions } from './ensemble/ensemble.js';
@@ -25,6 +27,8 @@ export {
   ENSEMBLE_SNAPSHOT_VERSION,
   EnsembleDetector,
 } from './ensemble/ensemble.js';
+export type { OptionNames } from './factory-registry.js';
+export { detectorKinds, registerFactory } from './factory-registry.js';
 export { averagePathLength } from './isolation-forest/average-path-length.js';
 export type { IsolationForestSnapshot, IsolationForestState } from './isolation-forest/detector.js';
 export { ISOLATION_FOREST_VERSION, IsolationForestDetector } from './isolation-forest/detector.js';
@@ -70,20 +74,19 @@ export type {
   ResolvedProphetDetectorOptions,
 } from './prophet/detector.js';
 export { PROPHET_SNAPSHOT_VERSION, ProphetDetector } from './prophet/detector.js';
-export type { MapFitInfo, MapParams } from './prophet/fit.js';
+export type { MapFitInfo, MapParams } from './prophet/map-types.js';
 export type {
-  ProphetForecast,
-  ProphetFuture,
-  ProphetHistory,
   ProphetHoliday,
   ProphetOptions,
   ProphetRegressor,
   ProphetSeasonality,
-  ProphetState,
   ResolvedProphetOptions,
-} from './prophet/prophet.js';
+} from './prophet/options.js';
+export type { ProphetForecast, ProphetFuture } from './prophet/predict.js';
+export type { ProphetHistory } from './prophet/prepare.js';
 export { Prophet } from './prophet/prophet.js';
 export type { FeatureMode } from './prophet/seasonality.js';
+export type { ProphetState } from './prophet/state.js';
 export type { Growth } from './prophet/trend.js';
 export type { MadOptions } from './statistical/mad.js';
 export { MAD_TO_SIGMA, MadDetector } from './statistical/mad.js';
@@ -96,9 +99,9 @@ export { logNormalTail } from './stats/log-normal-tail.js';
 export { normalCdf, normalQuantile } from './stats/normal-distribution.js';
 
 registerDetector('zscore', (s) => ZScoreDetector.fromJSON(s), 1);
-registerFactory('zscore', (o) => new ZScoreDetector(o));
+registerFactory('zscore', (o) => new ZScoreDetector(o), OPTION_NAMES.zscore);
 registerDetector('mad', (s) => MadDetector.fromJSON(s), 1);
-registerFactory('mad', (o) => new MadDetector(o));
+registerFactory('mad', (o) => new MadDetector(o), OPTION_NAMES.mad);
 // 'ensemble' is the default AdaptiveEnsemble (snapshot version 2); given members (or a combine rule), the
 // EnsembleDetector that combines them (version 1 snapshots, which keep loading).
 registerDetector(
@@ -106,14 +109,15 @@ registerDetector(
   (s) => (s.version === 1 ? EnsembleDetector.fromJSON(s) : AdaptiveEnsemble.fromJSON(s)),
   ADAPTIVE_ENSEMBLE_VERSION,
 );
-registerFactory('ensemble', (o?: AdaptiveEnsembleOptions | EnsembleOptions) =>
-  o && ('members' in o || 'combine' in o)
-    ? new EnsembleDetector(o as EnsembleOptions)
-    : new AdaptiveEnsemble(o),
+registerFactory(
+  'ensemble',
+  (o?: AdaptiveEnsembleOptions | EnsembleOptions) =>
+    wantsCombiningEnsemble(o) ? new EnsembleDetector(o) : new AdaptiveEnsemble(o as AdaptiveEnsembleOptions),
+  OPTION_NAMES.ensemble,
 );
 registerDetector('lstm', (s) => LstmDetector.fromJSON(s), LSTM_VERSION);
-registerFactory('lstm', (o) => new LstmDetector(o));
+registerFactory('lstm', (o) => new LstmDetector(o), OPTION_NAMES.lstm);
 registerDetector('prophet', (s) => ProphetDetector.fromJSON(s), PROPHET_SNAPSHOT_VERSION);
-registerFactory('prophet', (o) => new ProphetDetector(o));
+registerFactory('prophet', (o) => new ProphetDetector(o), OPTION_NAMES.prophet);
 registerDetector('isolation-forest', (s) => IsolationForestDetector.fromJSON(s), ISOLATION_FOREST_VERSION);
-registerFactory('isolation-forest', (o) => new IsolationForestDetector(o));
+registerFactory('isolation-forest', (o) => new IsolationForestDetector(o), OPTION_NAMES['isolation-forest']);

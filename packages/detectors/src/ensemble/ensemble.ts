@@ -15,7 +15,7 @@ import {
   VigilInputError,
 } from '@vigil/core';
 import { resolveThreshold } from '../common/threshold-option.js';
-import { createDetector } from '../create-detector.js';
+import { buildDetector } from '../factory-registry.js';
 import { type CombineRule, combine, evidence, fitLogistic } from './combine.js';
 
 /** A member given by kind and options (built with `createDetector`) and its weight. */
@@ -117,7 +117,7 @@ export class EnsembleDetector implements Detector<SeriesLike> {
       );
     }
     this.#members = specs.map((m) =>
-      'fit' in m ? m : createDetector<Detector<SeriesLike>>(m.kind, m.options as object | undefined),
+      'fit' in m ? m : (buildDetector(m.kind, m.options as object | undefined) as Detector<SeriesLike>),
     );
     this.#weights = specs.map((m, i) =>
       checkNumberOption(`options.members[${i}].weight`, 'fit' in m ? 1 : (m.weight ?? 1), { min: 0 }),

@@ -1,5 +1,6 @@
-import type { Series } from '@vigil/core';
-import { Prophet, type ProphetOptions } from '../prophet/prophet.js';
+import { type Series, VigilInputError } from '@vigil/core';
+import type { ProphetOptions } from '../prophet/options.js';
+import { Prophet } from '../prophet/prophet.js';
 import type { ForecastBand, SeasonalForecaster } from './seasonal-forecaster.js';
 
 /**
@@ -8,7 +9,8 @@ import type { ForecastBand, SeasonalForecaster } from './seasonal-forecaster.js'
  * the robust default. Its band is Prophet's `intervalWidth` interval (default here 0.9, to match the default
  * forecaster's band).
  *
- * @throws {VigilInputError} `INVALID_OPTION` for bad Prophet options (at construction).
+ * @throws {VigilInputError} `INVALID_OPTION` for bad Prophet options (at construction); `NOT_FITTED` from `predict`
+ *   before `fit`.
  * @example
  * const plan = await planCapacity(cpu, { limit: 750, headroom: 0.2, horizon: 90 * DAY, forecaster: prophetForecaster() });
  */
@@ -22,7 +24,13 @@ export function prophetForecaster(options: ProphetOptions = {}): SeasonalForecas
       model = new Prophet(resolved).fit({ timestamps: series.timestamps, values: series.values });
     },
     predict(timestamps: Float64Array): ForecastBand {
-      if (!model) throw new Error('prophetForecaster: fit() must be called before predict()');
+      if (!model) {
+        throw new VigilInputError(
+          'NOT_FITTED',
+          'prophetForecaster: predict() needs a fitted model; call fit(series) first.',
+          { field: 'forecaster', fix: 'call fit(series) before predict(timestamps)' },
+        );
+      }
       const f = model.predict(timestamps);
       return {
         yhat: Float64Array.from(f.yhat),

@@ -14,7 +14,10 @@ import {
   VigilInputError,
 } from '@vigil/core';
 import { medianInPlace } from '../statistical/select.js';
-import { Prophet, type ProphetForecast, type ProphetOptions, type ProphetState } from './prophet.js';
+import type { ProphetOptions } from './options.js';
+import type { ProphetForecast } from './predict.js';
+import { Prophet } from './prophet.js';
+import type { ProphetState } from './state.js';
 
 /** Snapshot version written by {@link ProphetDetector.toJSON}. */
 export const PROPHET_SNAPSHOT_VERSION = 2;
@@ -304,6 +307,7 @@ export class ProphetDetector implements Detector<SeriesLike> {
       ) {
         throw new VigilInputError('INVALID_SNAPSHOT', 'Malformed prophet detector state.', 'state');
       }
+      checkHistoryState(st, d.#o);
       d.#model = Prophet.fromJSON({ options: d.#prophetOptions, state: st.model });
       d.#cal = TailCalibrator.fromJSON(st.calibrator);
       d.#histT = [...st.historyTimestamps];
@@ -424,4 +428,39 @@ function bandDistance(v: number, f: ProphetForecast, i: number, floor: number): 
 function halfWidthFloor(model: Prophet): number {
   const { yScale, yMin } = model.state;
   return 1e-6 * Math.max(yScale, Math.abs(yMin), Number.MIN_VALUE);
+}
+
+// Sizes and ranges of the streaming state, checked before it is copied: the history is trimmed at twice maxHistory.
+function checkHistoryState(st: ProphetDetectorState, o: ResolvedProphetDetectorOptions): void {
+  const bad = (field: string, rule: string): never => {
+    throw new VigilInputError(
+      'INVALID_SNAPSHOT',
+      `Prophet detector snapshot: state.${field} ${rule}; save the detector again with toJSON().`,
+      `state.${field}`,
+    );
+  };
+  const n = st.historyTimestamps.length;
+  if (n >= 2 * o.maxHistory)
+    bad(
+      'historyTimestamps',
+      `has ${n} points; at most ${2 * o.maxHistory - 1} with maxHistory ${o.maxHistory}`,
+    );
+  if (st.historyValues.length !== n)
+    bad('historyValues', `has ${st.historyValues.length} values for ${n} timestamps`);
+  for (let i = 0; i < n; i++) {
+    const t = st.historyTimestamps[i];
+    if (typeof t !== 'number' || !Number.isFinite(t) || (i > 0 && !(t > st.historyTimestamps[i - 1]))) {
+      bad(`historyTimestamps[${i}]`, 'must be finite and strictly increasing');
+    }
+    const v = st.historyValues[i];
+    if (v !== null && (typeof v !== 'number' || !Number.isFinite(v)))
+      bad(`historyValues[${i}]`, 'must be a finite number or null');
+  }
+  if (!Number.isInteger(st.sinceRefit) || st.sinceRefit < 0)
+    bad('sinceRefit', `must be an integer >= 0; got ${st.sinceRefit}`);
+  if (st.offset !== undefined && !Number.isFinite(st.offset))
+    bad('offset', `must be a finite number; got ${st.offset}`);
+  if (st.run !== undefined && (!Array.isArray(st.run) || st.run.length > Math.max(o.adaptAfter, 1))) {
+    bad('run', `must hold at most adaptAfter = ${o.adaptAfter} residuals`);
+  }
 }

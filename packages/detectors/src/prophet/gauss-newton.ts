@@ -6,8 +6,9 @@
  * the gradient Jᵀr/σ² is exact; only the curvature is approximated (Nocedal & Wright 2006, §10.3; Lee, Sun & Saunders
  * 2014, "Proximal Newton-type methods").
  */
-import type { MapData, MapFitInfo, MapParams } from './fit.js';
+
 import { accumulateGram, solveL1Quadratic, symmetrize } from './lasso-gram.js';
+import type { MapData, MapFitInfo, MapParams } from './map-types.js';
 import { initialTrend, logisticGammas, segmentIndices } from './trend.js';
 
 /** Fits by proximal Gauss–Newton; deterministic. */

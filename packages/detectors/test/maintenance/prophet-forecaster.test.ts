@@ -25,6 +25,13 @@ describe('prophetForecaster', { timeout: 60_000 }, () => {
     expect(() => prophetForecaster({ changepointPriorScale: -1 })).toThrowError(
       expect.objectContaining({ code: 'INVALID_OPTION' }),
     );
-    expect(() => prophetForecaster().predict(Float64Array.of(0))).toThrowError(/fit\(\) must be called/);
+    expect(() => prophetForecaster().predict(Float64Array.of(0))).toThrowError(
+      expect.objectContaining({
+        name: 'VigilInputError',
+        code: 'NOT_FITTED',
+        field: 'forecaster',
+        fix: expect.stringMatching(/fit\(series\)/),
+      }),
+    );
   });
 });

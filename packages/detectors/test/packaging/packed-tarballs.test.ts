@@ -196,19 +196,26 @@ d.fit(toSeries({ timestamps: series.timestamps.slice(0, 60), values: series.valu
 const d: Detector = createDetector('zscore', { window: 30 });
 const lstm: LstmDetector = new LstmDetector({ window: 8, backend: 'cpu' });
 const objects: number = stack({ otlpEndpoint: 'http://otel.example:4317' }).objects.length;
-export const used = [series.values.length, d.kind, lstm.kind, objects];
+// Options are typed per kind: a misspelt name does not compile, and the result is the kind's class.
+// @ts-expect-error windw is not an option of zscore
+createDetector('zscore', { windw: 30 });
+const mad: MadDetector = createDetector('mad', { window: 5, targetFpr: 1e-3 });
+// A kind read from configuration goes through the untyped overload (and is checked at run time).
+const kindFromConfig: string = 'mad';
+const fromConfig: Detector = createDetector(kindFromConfig, { window: 5 });
+export const used = [series.values.length, d.kind, lstm.kind, objects, mad.kind, fromConfig.kind];
 `;
     writeFileSync(
       join(project, 'consumer.mts'),
       `import { type Detector, toSeries } from '@vigil/core';
-import { createDetector, LstmDetector } from '@vigil/detectors';
+import { createDetector, LstmDetector, MadDetector } from '@vigil/detectors';
 import { stack } from '@vigil/deploy-manifests';
 ${body}`,
     );
     writeFileSync(
       join(project, 'consumer.cts'),
       `import { type Detector, toSeries } from '@vigil/core';
-import { createDetector, LstmDetector } from '@vigil/detectors';
+import { createDetector, LstmDetector, MadDetector } from '@vigil/detectors';
 import { stack } from '@vigil/deploy-manifests';
 ${body}`,
     );

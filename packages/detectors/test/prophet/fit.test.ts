@@ -1,7 +1,8 @@
 import { createRng } from '@vigil/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fitMap, type MapData, type MapParams, negativeLogPosterior } from '../../src/prophet/fit.js';
+import { fitMap, negativeLogPosterior } from '../../src/prophet/fit.js';
+import type { MapData, MapParams } from '../../src/prophet/map-types.js';
 import type { Growth } from '../../src/prophet/trend.js';
 
 function problem(growth: Growth, multiplicative: boolean, n: number, seed: number): MapData {
