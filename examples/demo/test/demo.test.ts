@@ -18,8 +18,9 @@ describe('examples/demo (npm start)', () => {
     const seconds = (Date.now() - started) / 1000;
     const summary = out.match(/faults: 5; found: (\d); false alarms: (\d+); run: (\d+) s/);
     expect(summary, out).not.toBeNull();
-    // The run is real time on a shared machine: most faults, not all, are asserted.
-    expect(Number(summary![1])).toBeGreaterThanOrEqual(4);
+    // The run is real time on a shared machine (4 or 5 found in the runs so far): a majority is asserted, so that
+    // a loaded CI machine does not fail the suite on one fault caught late.
+    expect(Number(summary![1])).toBeGreaterThanOrEqual(3);
     expect(Number(summary![3])).toBeLessThanOrEqual(118);
     expect(seconds).toBeLessThan(150);
     expect(out).toMatch(/INCIDENT inc-\d+ opened/);

@@ -25,6 +25,8 @@ export type { OtlpEncoding, OtlpRejection } from './otlp/decode.js';
 export { decodeMetricsRequest, decompress, encodingOf } from './otlp/decode.js';
 export type { IngestResult, IngestStats, MetricsIngestOptions, PointSink } from './otlp/metrics-ingest.js';
 export { MetricsIngest } from './otlp/metrics-ingest.js';
+export type { OtlpTypes } from './otlp/proto-root.js';
+export { METRICS_SERVICE_PROTO, otlpTypes, protoDir } from './otlp/proto-root.js';
 export type {
   AlertmanagerOutputOptions,
   AlertmanagerStats,

@@ -1,4 +1,4 @@
-import { TailCalibrator } from '../../src/calibration/tail-calibrator.js';
+import { TailCalibrator, type TailCalibratorState } from '../../src/calibration/tail-calibrator.js';
 import type { Detector, DetectorSnapshot, PointScore, Scores } from '../../src/detector/detector.js';
 import type { SeriesLike } from '../../src/series/series.js';
 import { toSeries } from '../../src/series/series.js';
@@ -38,6 +38,21 @@ export class MeanDeviationDetector implements Detector<SeriesLike> {
   }
 
   toJSON(): DetectorSnapshot {
-    return { kind: this.kind, version: 1, options: {}, state: { mean: this.#mean, sd: this.#sd } };
+    return {
+      kind: this.kind,
+      version: 1,
+      options: {},
+      state: { mean: this.#mean, sd: this.#sd, calibrator: this.#cal?.toJSON() ?? null },
+    };
+  }
+
+  /** Restores {@link toJSON}'s snapshot (register with `registerDetector('test-mean-deviation', …)`). */
+  static fromJSON(snapshot: DetectorSnapshot): MeanDeviationDetector {
+    const state = snapshot.state as { mean: number; sd: number; calibrator: TailCalibratorState | null };
+    const d = new MeanDeviationDetector();
+    d.#mean = state.mean;
+    d.#sd = state.sd;
+    d.#cal = state.calibrator ? TailCalibrator.fromJSON(state.calibrator) : null;
+    return d;
   }
 }

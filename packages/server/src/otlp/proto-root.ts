@@ -20,6 +20,7 @@ export function protoDir(): string {
   throw new Error(`@vigil/server: cannot find its proto/ folder above ${fileURLToPath(import.meta.url)}`);
 }
 
+/** The protobuf message types of OTLP metrics export (protobufjs), for clients and tools. */
 export interface OtlpTypes {
   readonly request: protobuf.Type;
   readonly response: protobuf.Type;

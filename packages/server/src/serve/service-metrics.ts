@@ -1,22 +1,17 @@
+import type { PipelineStats } from '@vigil/core';
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { IngestStats } from '../otlp/metrics-ingest.js';
+import type { AlertmanagerStats } from '../outputs/alertmanager-output.js';
 
 /** What the Prometheus metrics read, at scrape time. */
 export interface ServiceMetricSources {
-  pipeline: () => {
-    series: number;
-    points: number;
-    scored: number;
-    dropped: number;
-    fits: number;
-    fitFailures: number;
-    events: number;
-  };
+  pipeline: () => PipelineStats;
   openIncidents: () => number;
-  ingest: () => { requests: number; accepted: number; rejected: number; overCardinality: number };
+  ingest: () => IngestStats;
   httpByStatus: () => Record<number, number>;
   grpcByCode: () => Record<number, number>;
   stateBytes: () => number;
-  alertmanager: () => { sent: number; retries: number; failed: number } | undefined;
+  alertmanager: () => AlertmanagerStats | undefined;
 }
 
 /**
