@@ -196,7 +196,7 @@ describe('AdaptiveEnsemble', () => {
     expect(d.update(t, 50).status).toBe('dropped');
     expect(d.update(t + 2 * FIVE_MINUTES, Number.POSITIVE_INFINITY).status).toBe('dropped');
     expect(d.update(t + 3 * FIVE_MINUTES, 50).status).toBe('scored');
-    expect(d.counters).toEqual({ scored: 1, missing: 1, dropped: 2 });
+    expect(d.counters).toEqual({ scored: 1, missing: 1, dropped: 2, repeated: 0 });
   });
 
   it('batch scores equal streaming from the same state and leave the detector unchanged', async () => {
