@@ -3,7 +3,9 @@
  *
  * - `EMPTY_INPUT`: a series or frame has no points.
  * - `LENGTH_MISMATCH`: timestamps and values (or a column) differ in length.
- * - `UNSORTED_TIMESTAMPS` / `DUPLICATE_TIMESTAMPS` / `NON_FINITE_TIMESTAMP`: the time axis is not strictly increasing finite milliseconds.
+ * - `UNSORTED_TIMESTAMPS` / `NON_FINITE_TIMESTAMP`: the time axis is not increasing finite milliseconds.
+ * - `DUPLICATE_TIMESTAMPS`: points share a timestamp and the caller asked for `duplicates: 'error'` (the default,
+ *   `'last'`, merges them; see `DuplicatePolicy`).
  * - `NON_FINITE_VALUE`: a value is ±Infinity (missing values must be NaN).
  * - `ALL_NAN`: every value (of a series or of one column) is missing.
  * - `COLUMN_MISMATCH`: a frame's columns differ from the ones the detector was fitted on.

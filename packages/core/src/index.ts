@@ -79,9 +79,11 @@ export type {
 export { validatePolicies } from './response/validate-policies.js';
 export type { CsvOptions } from './series/csv.js';
 export { frameFromCsv, seriesFromCsv } from './series/csv.js';
+export type { DuplicatePolicy } from './series/duplicates.js';
+export { mergeRepeatedTimestamps } from './series/duplicates.js';
 export type { Frame, FrameLike } from './series/frame.js';
 export { assertSameColumns, frameFromRows, frameFromSeries, isFrameLike, toFrame } from './series/frame.js';
-export type { Point, Series, SeriesLike } from './series/series.js';
+export type { Point, Series, SeriesLike, SeriesOptions } from './series/series.js';
 export {
   seriesFromArrays,
   seriesFromPoints,

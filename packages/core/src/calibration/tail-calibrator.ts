@@ -21,6 +21,15 @@ export interface TailCalibratorOptions {
    * ξ ≥ 0 (exponential or heavier) errs on the side of fewer alerts.
    */
   allowBoundedTail?: boolean;
+  /**
+   * Smallest difference of the raw statistic that is more than numerical noise, in raw units: statistics closer than
+   * this to a training statistic count as equal to it, and the tail's scale is never below it. So training
+   * statistics with no spread (a constant or noise-free series) give a well-defined calibration: p = 1 up to one
+   * resolution above them, then a decay in which a departure of a few resolutions is extreme. Vigil's raw statistics
+   * are dimensionless (standard scores, band widths, path-length scores, evidence), hence a unit-free default.
+   * Default 1e-6 · max(1, |smallest|, |largest| training statistic).
+   */
+  resolution?: number;
 }
 
 /** How the tail beyond u is modelled. */
@@ -38,7 +47,13 @@ export interface TailCalibratorState {
   /** P(raw > u) under the fitted body. */
   readonly tailProb: number;
   readonly shape: number;
+  /**
+   * Scale of the tail: the GPD's or the exponential's; for `'empirical'`, the scale of the exponential decay past the
+   * largest training statistic (0 in snapshots written before that decay existed: a flat floor).
+   */
   readonly scale: number;
+  /** The `resolution` option as resolved at fit (absent in older snapshots: 0). */
+  readonly resolution?: number;
 }
 
 /**
@@ -48,8 +63,15 @@ export interface TailCalibratorState {
  * produces a statistic ≥ x. The body of the distribution is the empirical CDF (a quantile table); beyond the
  * cut u (the `tailLevel` quantile) the tail is a generalized Pareto distribution fitted to the excesses by maximum
  * likelihood — the peaks-over-threshold model of SPOT (Siffer et al., KDD 2017, eq. 1 and §3) — so probabilities far
- * below 1/n can be estimated. By default the shape is restricted to ξ ≥ 0 (see `allowBoundedTail`). With few excesses the tail falls back to an exponential (GPD with ξ = 0), and with very
- * few to the empirical distribution, floored at 1/(n + 1).
+ * below 1/n can be estimated. By default the shape is restricted to ξ ≥ 0 (see `allowBoundedTail`). With few
+ * excesses the tail falls back to an exponential (GPD with ξ = 0), and with very few to the empirical distribution,
+ * floored at 1/(n + 1) up to the largest training statistic and decaying exponentially past it (scale: the mean
+ * excess over u). Statistics within `resolution` of each other are not told apart and no tail scale is below it: a
+ * calibrator fitted on statistics that are all equal (a constant training series) gives p = 1 up to one resolution
+ * above that value and p → 0 for any clear departure past it.
+ *
+ * Ties count in full: p(x) = P(raw ≥ x), so a statistic equal to what training produced most of the time (for
+ * example 0 on a sparse series) scores 0, not 1.
  *
  * A threshold for a target false-positive rate α is simply `1 − α`: `score >= 1 − α ⇔ p(x) <= α`.
  *
@@ -98,6 +120,10 @@ export class TailCalibrator {
       );
     }
     const sorted = Float64Array.from(finite).sort();
+    const resolution =
+      options.resolution !== undefined
+        ? checkNumberOption('resolution', options.resolution, { min: 0, exclusiveMin: true })
+        : 1e-6 * Math.max(1, Math.abs(sorted[0]), Math.abs(sorted[n - 1]));
     const table = Array.from({ length: tableSize + 1 }, (_, k) => quantileSorted(sorted, k / tableSize));
     // Lower the cut on short inputs so that the tail still has minExcesses points, but never below the 3rd quartile.
     const level = Math.max(0.75, Math.min(tailLevel, 1 - minExcesses / n));
@@ -112,12 +138,14 @@ export class TailCalibrator {
       const g = fitGeneralizedPareto(excesses, options.allowBoundedTail ? Number.NEGATIVE_INFINITY : 0);
       method = 'gpd';
       shape = g.shape;
-      scale = g.scale;
-    } else if (excesses.length >= 5 && tailProb > 0) {
-      method = 'exponential';
-      scale = excesses.reduce((a, b) => a + b, 0) / excesses.length;
+      scale = Math.max(g.scale, resolution);
+    } else {
+      // The exponential MLE of the excesses; past the largest value, the empirical method decays with it too.
+      const meanExcess = excesses.length > 0 ? excesses.reduce((a, b) => a + b, 0) / excesses.length : 0;
+      if (excesses.length >= 5 && tailProb > 0) method = 'exponential';
+      scale = Math.max(meanExcess, resolution);
     }
-    return new TailCalibrator({ method, n, table, u, tailProb, shape, scale });
+    return new TailCalibrator({ method, n, table, u, tailProb, shape, scale, resolution });
   }
 
   /**
@@ -131,7 +159,8 @@ export class TailCalibrator {
       Array.isArray(state.table) &&
       state.table.length >= 2 &&
       state.table.every((v) => typeof v === 'number') &&
-      [state.n, state.u, state.tailProb, state.shape, state.scale].every((v) => typeof v === 'number');
+      [state.n, state.u, state.tailProb, state.shape, state.scale].every((v) => typeof v === 'number') &&
+      (state.resolution === undefined || typeof state.resolution === 'number');
     if (!ok) {
       throw new VigilInputError(
         'INVALID_SNAPSHOT',
@@ -151,12 +180,18 @@ export class TailCalibrator {
   pValue(x: number): number {
     if (Number.isNaN(x)) return 1;
     const { u, tailProb, method, n, table } = this.#s;
-    if (x <= u || tailProb <= 0) {
-      const p = 1 - ecdf(table, x);
-      return method === 'empirical' || tailProb <= 0 ? Math.max(p, 1 / (n + 1)) : p;
+    // Within one resolution of a training statistic counts as equal to it.
+    const y = x - (this.#s.resolution ?? 0);
+    const floored = method === 'empirical' || tailProb <= 0;
+    if (y <= u || floored) {
+      const p = 1 - ecdfBelow(table, y);
+      if (!floored) return p;
+      const max = table[table.length - 1];
+      // Past the largest training statistic an exponential decay from the 1/(n + 1) floor (none in old snapshots).
+      if (y > max && this.#s.scale > 0) return Math.exp(-(y - max) / this.#s.scale) / (n + 1);
+      return Math.max(p, 1 / (n + 1));
     }
-    if (method === 'empirical') return Math.max(1 - ecdf(table, x), 1 / (n + 1));
-    return tailProb * gpdSurvival(x - u, this.#gpd);
+    return tailProb * gpdSurvival(y - u, this.#gpd);
   }
 
   /** Calibrated score in [0, 1]: `1 − pValue(x)`; 0 for NaN. */
@@ -171,13 +206,17 @@ export class TailCalibrator {
    */
   rawForPValue(p: number): number {
     const { u, tailProb, method, table, n } = this.#s;
-    if (p >= 1) return table[0];
-    if (p >= tailProb && tailProb > 0) return inverseEcdf(table, 1 - p);
+    const r = this.#s.resolution ?? 0;
+    if (p >= 1) return table[0] + r;
+    if (p >= tailProb && tailProb > 0) return inverseEcdf(table, 1 - p) + r;
     if (method === 'empirical' || tailProb <= 0) {
-      return p >= 1 / (n + 1) ? inverseEcdf(table, 1 - p) : Number.POSITIVE_INFINITY;
+      if (p >= 1 / (n + 1)) return inverseEcdf(table, 1 - p) + r;
+      const { scale } = this.#s;
+      if (p <= 0 || !(scale > 0)) return Number.POSITIVE_INFINITY;
+      return table[table.length - 1] + r + scale * Math.log(1 / ((n + 1) * p));
     }
     if (p <= 0) return Number.POSITIVE_INFINITY;
-    return u + gpdInverseSurvival(p / tailProb, this.#gpd);
+    return u + r + gpdInverseSurvival(p / tailProb, this.#gpd);
   }
 
   /** The serialisable state. */
@@ -199,6 +238,22 @@ function ecdf(table: readonly number[], x: number): number {
     else hi = mid;
   }
   return (lo + (x - table[lo]) / (table[lo + 1] - table[lo])) / k;
+}
+
+// The same CDF just below x (the share of training statistics < x): where the table has a run of equal values,
+// the lowest probability that has the value, so that P(raw ≥ x) counts the ties.
+function ecdfBelow(table: readonly number[], x: number): number {
+  const k = table.length - 1;
+  if (x <= table[0]) return 0;
+  if (x > table[k]) return 1;
+  let lo = 0;
+  let hi = k;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (table[mid] < x) lo = mid;
+    else hi = mid;
+  }
+  return (lo + (x - table[lo]) / (table[hi] - table[lo])) / k;
 }
 
 function inverseEcdf(table: readonly number[], f: number): number {

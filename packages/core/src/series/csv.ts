@@ -1,9 +1,9 @@
 import { VigilInputError } from '../errors.js';
 import { type Frame, toFrame } from './frame.js';
-import { type Series, toEpochMs, toSeries } from './series.js';
+import { type Series, type SeriesOptions, toEpochMs, toSeries } from './series.js';
 
-/** Options for reading CSV text. */
-export interface CsvOptions {
+/** Options for reading CSV text (and `duplicates`, for rows that share a timestamp; default `'last'`). */
+export interface CsvOptions extends SeriesOptions {
   /** Name or 0-based index of the time column (epoch ms or ISO dates). Default: the first column. */
   timeColumn?: string | number;
   /** Field separator. Default `','`. */
@@ -96,7 +96,7 @@ export function seriesFromCsv(
   const ti = columnIndex(header, options.timeColumn, 0, 'time');
   const vi = columnIndex(header, options.valueColumn, ti === 0 ? 1 : 0, 'value');
   const values = Float64Array.from(rows, (r, i) => parseCell(r[vi], i + 2, header[vi]));
-  return toSeries({ timestamps: parseTimes(rows, ti), values });
+  return toSeries({ timestamps: parseTimes(rows, ti), values }, 'series', options);
 }
 
 /**
@@ -114,5 +114,5 @@ export function frameFromCsv(text: string, options: CsvOptions = {}): Frame {
   header.forEach((name, j) => {
     if (j !== ti) values.push(Float64Array.from(rows, (r, i) => parseCell(r[j], i + 2, name)));
   });
-  return toFrame({ timestamps: parseTimes(rows, ti), columns, values });
+  return toFrame({ timestamps: parseTimes(rows, ti), columns, values }, options);
 }

@@ -1,5 +1,6 @@
 import { VigilInputError } from '../errors.js';
-import { type Series, type SeriesLike, toSeries } from './series.js';
+import { checkDuplicatePolicy, hasRepeatedTimestamps, mergeRepeatedTimestamps } from './duplicates.js';
+import { type Series, type SeriesLike, type SeriesOptions, toSeries } from './series.js';
 import { validateTimestamps, validateValues } from './validate.js';
 
 /**
@@ -27,7 +28,9 @@ export function isFrameLike(x: unknown): x is FrameLike {
 }
 
 /**
- * Validates a frame-shaped object and returns a {@link Frame} of `Float64Array` columns (typed arrays are not copied).
+ * Validates a frame-shaped object and returns a {@link Frame} of `Float64Array` columns (typed arrays are not copied
+ * unless points are merged). Rows that share a timestamp are merged column by column by `options.duplicates`
+ * (default `'last'`; see {@link toSeries}).
  *
  * @throws {VigilInputError} `EMPTY_INPUT` (no points or no columns), `LENGTH_MISMATCH` (a column of another length
  *   or a column-name count that differs from the column count), timestamp codes as {@link toSeries}, `NON_FINITE_VALUE`,
@@ -35,7 +38,7 @@ export function isFrameLike(x: unknown): x is FrameLike {
  * @example
  * toFrame({ timestamps: [0, 1000], columns: ['cpu', 'mem'], values: [[0.1, 0.2], [512, 520]] });
  */
-export function toFrame(input: FrameLike): Frame {
+export function toFrame(input: FrameLike, options: SeriesOptions = {}): Frame {
   if (input === null || typeof input !== 'object' || !input.timestamps || !input.values) {
     throw new VigilInputError(
       'EMPTY_INPUT',
@@ -43,7 +46,17 @@ export function toFrame(input: FrameLike): Frame {
       'frame',
     );
   }
-  validateTimestamps(input.timestamps, 'frame');
+  const policy = checkDuplicatePolicy(options.duplicates ?? 'last');
+  if ((policy === 'last' || policy === 'mean') && hasRepeatedTimestamps(input.timestamps)) {
+    const n = input.timestamps.length;
+    for (let j = 0; j < input.values.length; j++) validateValues(input.values[j], n, `values[${j}]`);
+    const merged = mergeRepeatedTimestamps(input.timestamps, Array.from(input.values), policy);
+    return toFrame(
+      { ...input, timestamps: merged.timestamps, values: merged.columns },
+      { duplicates: 'error' },
+    );
+  }
+  validateTimestamps(input.timestamps, 'frame', policy === 'keep');
   const d = input.values.length;
   if (d === 0) {
     throw new VigilInputError(
@@ -90,6 +103,7 @@ export function frameFromRows(
   timestamps: ArrayLike<number>,
   rows: ArrayLike<ArrayLike<number>>,
   columns?: readonly string[],
+  options: SeriesOptions = {},
 ): Frame {
   if (rows.length !== timestamps.length) {
     throw new VigilInputError(
@@ -111,7 +125,7 @@ export function frameFromRows(
     }
     for (let j = 0; j < d; j++) values[j][i] = row[j];
   }
-  return toFrame({ timestamps, values, columns });
+  return toFrame({ timestamps, values, columns }, options);
 }
 
 /**

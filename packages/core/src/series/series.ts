@@ -1,4 +1,10 @@
 import { VigilInputError } from '../errors.js';
+import {
+  checkDuplicatePolicy,
+  type DuplicatePolicy,
+  hasRepeatedTimestamps,
+  mergeRepeatedTimestamps,
+} from './duplicates.js';
 import { validateTimestamps, validateValues } from './validate.js';
 
 /**
@@ -16,6 +22,12 @@ export interface SeriesLike {
   readonly values: ArrayLike<number>;
 }
 
+/** Options of the series and frame constructors. */
+export interface SeriesOptions {
+  /** Points that share a timestamp: see {@link DuplicatePolicy}. Default `'last'`. */
+  readonly duplicates?: DuplicatePolicy;
+}
+
 /** One observation as `{ t, v }` (t in epoch milliseconds or an ISO date string; v NaN or null when missing). */
 export interface Point {
   readonly t: number | string | Date;
@@ -27,15 +39,19 @@ function asFloat64(a: ArrayLike<number>): Float64Array {
 }
 
 /**
- * Validates a series-shaped object and returns it as a {@link Series} of `Float64Array`s (typed arrays are not copied).
+ * Validates a series-shaped object and returns it as a {@link Series} of `Float64Array`s (typed arrays are not copied
+ * unless points are merged). Points that share a timestamp are merged by `options.duplicates` (default `'last'`:
+ * the last observed value wins; `'mean'` averages; `'keep'` keeps them all; `'error'` throws).
  *
+ * @param what - how error messages name the input.
  * @throws {VigilInputError} `EMPTY_INPUT`, `LENGTH_MISMATCH`, `NON_FINITE_TIMESTAMP`, `UNSORTED_TIMESTAMPS`,
- *   `DUPLICATE_TIMESTAMPS`, `NON_FINITE_VALUE` or `ALL_NAN`.
+ *   `DUPLICATE_TIMESTAMPS` (only with `duplicates: 'error'`), `NON_FINITE_VALUE`, `ALL_NAN` or `INVALID_OPTION`.
  * @example
  * const s = toSeries({ timestamps: [0, 1000, 2000], values: [1, NaN, 3] });
  * s.values; // Float64Array [1, NaN, 3]
+ * toSeries({ timestamps: [0, 0, 1000], values: [1, 3, 5] }, 'series', { duplicates: 'mean' }).values; // [2, 5]
  */
-export function toSeries(input: SeriesLike, what = 'series'): Series {
+export function toSeries(input: SeriesLike, what = 'series', options: SeriesOptions = {}): Series {
   if (input === null || typeof input !== 'object' || !input.timestamps || !input.values) {
     throw new VigilInputError(
       'EMPTY_INPUT',
@@ -43,7 +59,19 @@ export function toSeries(input: SeriesLike, what = 'series'): Series {
       what,
     );
   }
-  validateTimestamps(input.timestamps, what);
+  const policy = checkDuplicatePolicy(options.duplicates ?? 'last');
+  if (
+    (policy === 'last' || policy === 'mean') &&
+    input.values.length === input.timestamps.length &&
+    hasRepeatedTimestamps(input.timestamps)
+  ) {
+    validateValues(input.values, input.timestamps.length, 'values');
+    const merged = mergeRepeatedTimestamps(input.timestamps, [input.values], policy);
+    validateTimestamps(merged.timestamps, what);
+    return { timestamps: merged.timestamps, values: merged.columns[0] };
+  }
+  // Merging policies reach here only when lengths differ: report that rather than the repeats.
+  validateTimestamps(input.timestamps, what, policy !== 'error');
   validateValues(input.values, input.timestamps.length, 'values');
   return { timestamps: asFloat64(input.timestamps), values: asFloat64(input.values) };
 }
@@ -55,8 +83,12 @@ export function toSeries(input: SeriesLike, what = 'series'): Series {
  * @example
  * seriesFromArrays([0, 60_000], [0.5, 0.7]);
  */
-export function seriesFromArrays(timestamps: ArrayLike<number>, values: ArrayLike<number>): Series {
-  return toSeries({ timestamps, values });
+export function seriesFromArrays(
+  timestamps: ArrayLike<number>,
+  values: ArrayLike<number>,
+  options: SeriesOptions = {},
+): Series {
+  return toSeries({ timestamps, values }, 'series', options);
 }
 
 /** Converts a timestamp given as milliseconds, an ISO string or a Date to epoch milliseconds (NaN when unreadable). */
@@ -75,7 +107,7 @@ export function toEpochMs(t: number | string | Date): number {
  * @example
  * seriesFromPoints([{ t: '2026-01-01T00:00:00Z', v: 1 }, { t: '2026-01-01T00:01:00Z', v: null }]);
  */
-export function seriesFromPoints(points: readonly Point[]): Series {
+export function seriesFromPoints(points: readonly Point[], options: SeriesOptions = {}): Series {
   const n = points.length;
   const timestamps = new Float64Array(n);
   const values = new Float64Array(n);
@@ -84,7 +116,7 @@ export function seriesFromPoints(points: readonly Point[]): Series {
     const v = points[i].v;
     values[i] = v === null ? Number.NaN : v;
   }
-  return toSeries({ timestamps, values });
+  return toSeries({ timestamps, values }, 'series', options);
 }
 
 /**

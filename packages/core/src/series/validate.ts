@@ -1,11 +1,15 @@
 import { VigilInputError } from '../errors.js';
 
 /**
- * Checks that `timestamps` are finite and strictly increasing milliseconds.
+ * Checks that `timestamps` are finite and strictly increasing milliseconds (non-decreasing with `allowRepeated`).
  *
  * @throws {VigilInputError} `EMPTY_INPUT`, `NON_FINITE_TIMESTAMP`, `DUPLICATE_TIMESTAMPS` or `UNSORTED_TIMESTAMPS`.
  */
-export function validateTimestamps(timestamps: ArrayLike<number>, what = 'series'): void {
+export function validateTimestamps(
+  timestamps: ArrayLike<number>,
+  what = 'series',
+  allowRepeated = false,
+): void {
   const n = timestamps.length;
   if (n === 0) {
     throw new VigilInputError('EMPTY_INPUT', `The ${what} is empty: pass at least one point.`, 'timestamps');
@@ -20,10 +24,10 @@ export function validateTimestamps(timestamps: ArrayLike<number>, what = 'series
         'timestamps',
       );
     }
-    if (t === prev) {
+    if (t === prev && !allowRepeated) {
       throw new VigilInputError(
         'DUPLICATE_TIMESTAMPS',
-        `timestamps[${i}] of the ${what} repeats ${t}; aggregate points that share a timestamp before passing them.`,
+        `timestamps[${i}] of the ${what} repeats ${t}; pass duplicates: 'last' or 'mean' to merge points that share a timestamp, or aggregate them first.`,
         'timestamps',
       );
     }

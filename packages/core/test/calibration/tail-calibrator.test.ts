@@ -110,7 +110,11 @@ describe('TailCalibrator', () => {
     expect(TailCalibrator.fit(Array.from({ length: 40 }, () => rng.next())).method).toBe('exponential');
     const tiny = TailCalibrator.fit([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(tiny.method).toBe('empirical');
-    expect(tiny.pValue(100)).toBeCloseTo(1 / 9, 12);
+    // Floored at 1/(n + 1) up to the largest value; past it an exponential decay whose scale is the mean excess
+    // over u = 6.25 (0.75 and 1.75: 1.25), after the resolution 8e-6 (1e-6 of the largest value).
+    expect(tiny.pValue(8)).toBeCloseTo(1 / 9, 12);
+    expect(tiny.pValue(10)).toBeCloseTo(Math.exp(-(2 - 8e-6) / 1.25) / 9, 12);
+    expect(tiny.rawForPValue(1e-3)).toBeCloseTo(8 + 8e-6 + 1.25 * Math.log(1000 / 9), 9);
     const cal = TailCalibrator.fit(Array.from({ length: 1000 }, () => rng.normal()));
     const copy = TailCalibrator.fromJSON(JSON.parse(JSON.stringify(cal.toJSON())));
     for (const x of [-3, 0, 1.5, 2.5, 4, 10]) expect(copy.score(x)).toBe(cal.score(x));

@@ -67,18 +67,19 @@ describe('detector registry', () => {
 });
 
 describe('StreamGuard', () => {
-  it('drops out-of-order and non-finite points, counts missing ones, never throws', () => {
+  it('drops out-of-order and non-finite points, admits and counts repeated timestamps, never throws', () => {
     const g = new StreamGuard('test');
     expect(g.admit(1000, 1)).toBe('ok');
-    expect(g.admit(1000, 2)).toBe('dropped');
+    expect(g.admit(1000, 2)).toBe('ok');
     expect(g.admit(500, 2)).toBe('dropped');
+    expect(g.admit(999, 2)).toBe('dropped');
     expect(g.admit(Number.NaN, 2)).toBe('dropped');
     expect(g.admit(2000, Number.NaN)).toBe('missing');
     expect(g.admit(3000, Number.POSITIVE_INFINITY)).toBe('dropped');
     expect(g.admit(3000, [1, Number.NaN])).toBe('missing');
     expect(g.admit(4000, [1, 2])).toBe('ok');
     expect(g.admit(5000, 'x' as never)).toBe('dropped');
-    expect(g.counters).toEqual({ scored: 2, missing: 2, dropped: 5 });
+    expect(g.counters).toEqual({ scored: 3, missing: 2, dropped: 5, repeated: 1 });
     expect(g.lastTimestamp).toBe(4000);
   });
 });

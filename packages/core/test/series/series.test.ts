@@ -68,13 +68,18 @@ describe('series validation errors', () => {
     ['EMPTY_INPUT', { timestamps: [], values: [] }],
     ['LENGTH_MISMATCH', { timestamps: [1, 2, 3], values: [1, 2] }],
     ['UNSORTED_TIMESTAMPS', { timestamps: [1, 3, 2], values: [1, 2, 3] }],
-    ['DUPLICATE_TIMESTAMPS', { timestamps: [1, 2, 2], values: [1, 2, 3] }],
     ['NON_FINITE_TIMESTAMP', { timestamps: [1, Number.NaN], values: [1, 2] }],
     ['NON_FINITE_TIMESTAMP', { timestamps: [1, Number.POSITIVE_INFINITY], values: [1, 2] }],
     ['NON_FINITE_VALUE', { timestamps: [1, 2], values: [1, Number.NEGATIVE_INFINITY] }],
     ['ALL_NAN', { timestamps: [1, 2], values: [Number.NaN, Number.NaN] }],
   ])('%s', (code, input) => {
     expect(codeOf(() => toSeries(input))).toBe(code);
+  });
+
+  it("DUPLICATE_TIMESTAMPS only when asked for with duplicates: 'error'", () => {
+    const input = { timestamps: [1, 2, 2], values: [1, 2, 3] };
+    expect(codeOf(() => toSeries(input, 'series', { duplicates: 'error' }))).toBe('DUPLICATE_TIMESTAMPS');
+    expect(codeOf(() => toSeries(input, 'series', { duplicates: 'first' as never }))).toBe('INVALID_OPTION');
   });
 
   it('names the field and says what to do', () => {

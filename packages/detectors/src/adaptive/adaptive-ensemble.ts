@@ -163,7 +163,7 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
    */
   async score(data: SeriesLike): Promise<Scores> {
     this.#requireFitted();
-    const s = toSeries(data);
+    const s = toSeries(data, 'series', { duplicates: 'keep' });
     const copy = AdaptiveEnsemble.fromJSON(this.toJSON());
     return collectScores(s.values.length, (i) => copy.update(s.timestamps[i], s.values[i]));
   }

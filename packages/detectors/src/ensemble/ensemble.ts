@@ -186,7 +186,7 @@ export class EnsembleDetector implements Detector<SeriesLike> {
    */
   async learnWeights(validation: SeriesLike, labels: ArrayLike<number>): Promise<void> {
     this.#requireFitted();
-    const s = toSeries(validation, 'validation series');
+    const s = toSeries(validation, 'validation series', { duplicates: 'keep' });
     if (labels.length !== s.values.length) {
       throw new VigilInputError(
         'LENGTH_MISMATCH',
@@ -221,7 +221,8 @@ export class EnsembleDetector implements Detector<SeriesLike> {
 
   async score(data: SeriesLike): Promise<Scores> {
     const calibrator = this.#requireFitted();
-    const s = toSeries(data);
+    // One score per point, repeated timestamps included (as update gives).
+    const s = toSeries(data, 'series', { duplicates: 'keep' });
     const memberScores = await Promise.all(this.#members.map((m) => m.score(s)));
     const raw = this.#combineAll(memberScores, s.values);
     const n = s.values.length;

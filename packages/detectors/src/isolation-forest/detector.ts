@@ -384,8 +384,10 @@ function prepare(
   windows: readonly number[],
   fitted: Model | undefined,
 ): Prepared {
+  // Fitting merges points that share a timestamp (the last wins); scoring keeps them, one score per point.
+  const duplicates = fitted ? 'keep' : 'last';
   if (isFrameLike(data)) {
-    const frame = toFrame(data);
+    const frame = toFrame(data, { duplicates });
     if (fitted?.mode === 'series') {
       throw new VigilInputError(
         'COLUMN_MISMATCH',
@@ -402,7 +404,7 @@ function prepare(
       rolling: undefined,
     };
   }
-  const series = toSeries(data as SeriesLike);
+  const series = toSeries(data as SeriesLike, 'series', { duplicates });
   if (fitted?.mode === 'frame') {
     throw new VigilInputError(
       'COLUMN_MISMATCH',

@@ -23,7 +23,8 @@ export type RowReader = (index: number, out: Float64Array, offset: number) => vo
 /**
  * Grows an isolation forest on `rowCount` complete rows of `nFeatures` values (Liu, Ting & Zhou 2008, Algorithms 1
  * and 2): each tree sees ψ rows drawn without replacement and splits until a node holds one row, its rows are all
- * equal, or the height limit ⌈log2 ψ⌉ is reached. An axis-parallel split picks a feature uniformly among those not
+ * equal, or the height limit ⌈log2 ψ⌉ is reached; a node of equal rows is fenced with cuts just below and above their
+ * value, so that points that differ from them are isolated one level below it. An axis-parallel split picks a feature uniformly among those not
  * constant in the node and a threshold uniformly between its min and max; with `extensionLevel` > 0 a split is a
  * random hyperplane (normal ~ N(0, I) on extensionLevel + 1 features, intercept uniform in the node's bounding box;
  * Hariri, Carrasco Kind & Brunner 2018, "Extended Isolation Forest"). Only ψ rows are held at a time, so memory does
@@ -131,13 +132,56 @@ export function growForest(
     };
   };
 
+  // The leaf under `node` (at level e) reached through pass-through splits down the left edge gets `value`.
+  const setLeaf = (node: number, e: number, value: number): void => {
+    let slot = node;
+    for (let k = e; k < depth; k++) slot = 2 * slot + 1;
+    leaf[leafBase + slot - inner] = value;
+  };
+
+  // A split at `node` on one feature: x[f] ≥ cut goes right.
+  const cutAt = (node: number, f: number, cut: number): void => {
+    const slot = splitBase + node;
+    if (feature) feature[slot] = f;
+    else normal![slot * d + f] = 1;
+    split[slot] = cut;
+  };
+
+  // A node whose rows are all equal cannot be split (Algorithm 2 stops), yet a point that differs from them would be
+  // isolated by one more cut. With levels to spare, one feature of the node's value v is fenced on both sides:
+  // x < v and x > v end at depth e + 1, x = v keeps Algorithm 3's e + c(size). Without this, a forest grown on a
+  // constant series scores every point alike, however far it departs.
+  const fenceEqualRows = (node: number, from: number, e: number, size: number): void => {
+    const f = treeFeatures[node % m];
+    const v = sample[order[from] * d + f];
+    const above = v + Math.max(Math.abs(v) * Number.EPSILON, Number.MIN_VALUE); // ≥ the next double after v
+    const kept = e + averagePathLength(size);
+    if (e + 2 <= depth) {
+      cutAt(node, f, v);
+      setLeaf(2 * node + 1, e + 1, e + 1);
+      cutAt(2 * node + 2, f, above);
+      setLeaf(2 * (2 * node + 2) + 1, e + 2, kept);
+      setLeaf(2 * (2 * node + 2) + 2, e + 2, e + 1);
+    } else if (node % 2 === 0) {
+      cutAt(node, f, above);
+      setLeaf(2 * node + 1, e + 1, kept);
+      setLeaf(2 * node + 2, e + 1, e + 1);
+    } else {
+      cutAt(node, f, v);
+      setLeaf(2 * node + 1, e + 1, e + 1);
+      setLeaf(2 * node + 2, e + 1, kept);
+    }
+  };
+
   const grow = (node: number, from: number, to: number, e: number): void => {
     const size = to - from;
-    if (e >= depth || size <= 1 || !measure(from, to)) {
+    if (e < depth && size > 1 && !measure(from, to)) {
+      fenceEqualRows(node, from, e, size);
+      return;
+    }
+    if (e >= depth || size <= 1) {
       // External node: its leaf is reached through pass-through splits down the left edge.
-      let slot = node;
-      for (let k = e; k < depth; k++) slot = 2 * slot + 1;
-      leaf[leafBase + slot - inner] = e + averagePathLength(size);
+      setLeaf(node, e, e + averagePathLength(size));
       return;
     }
     const slot = splitBase + node;

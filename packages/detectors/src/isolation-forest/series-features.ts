@@ -64,9 +64,10 @@ export class RollingFeatures {
           const dev = ring[(this.#next + cap - i) % cap] - mean;
           ss += dev * dev;
         }
-        // A flat window has no spread; a tiny floor keeps a departure from it finite and very large.
-        const sd = Math.max(Math.sqrt(ss / (n - 1)), 1e-9 * Math.max(1, Math.abs(mean)));
-        z = (v - mean) / sd;
+        // A flat window has no spread; a floor relative to the values (not an absolute one, which would make tiny
+        // series look flat) keeps a departure from it finite and very large.
+        const sd = Math.max(Math.sqrt(ss / (n - 1)), 1e-9 * Math.max(Math.abs(mean), Math.abs(v)));
+        z = v === mean ? 0 : (v - mean) / sd;
       }
       out[offset + 2 + k] = z;
     }

@@ -513,10 +513,14 @@ function countFinite(a: Float64Array): number {
   return c;
 }
 
-/** Validates a series or frame input; a series becomes a one-column frame named `value`. */
+/**
+ * Validates a series or frame input; a series becomes a one-column frame named `value`. Training data has points that
+ * share a timestamp merged (the last wins); data to score keeps them, one score per point.
+ */
 function asFrame(input: FrameLike | SeriesLike, what: string): { frame: Frame; univariate: boolean } {
-  if (isFrameLike(input)) return { frame: toFrame(input), univariate: false };
-  const s = toSeries(input as SeriesLike, what);
+  const duplicates = what === 'train' ? 'last' : 'keep';
+  if (isFrameLike(input)) return { frame: toFrame(input, { duplicates }), univariate: false };
+  const s = toSeries(input as SeriesLike, what, { duplicates });
   return { frame: { timestamps: s.timestamps, columns: ['value'], values: [s.values] }, univariate: true };
 }
 

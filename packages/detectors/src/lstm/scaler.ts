@@ -5,8 +5,8 @@ export interface Scaler {
 }
 
 /**
- * Fits a {@link Scaler} on column-major data, ignoring NaN. A constant column gets std 1 so that it scales to 0
- * instead of dividing by zero.
+ * Fits a {@link Scaler} on column-major data, ignoring NaN. A column whose std is below 1e-9 of its |mean| (a constant
+ * one) gets std 1e-9·|mean| (1 when the mean is 0) so that it scales to 0 instead of dividing by zero.
  *
  * @example
  * fitScaler([Float64Array.of(1, 2, 3)]); // { mean: [2], std: [0.8165] } (population std)
@@ -29,7 +29,10 @@ export function fitScaler(columns: readonly ArrayLike<number>[]): Scaler {
     }
     const s = n > 0 ? Math.sqrt(m2 / n) : 0;
     mean.push(m);
-    std.push(s > 1e-12 * Math.max(1, Math.abs(m)) ? s : 1);
+    // A (near-)constant column is scaled by a floor relative to its level, so that a departure from it is a large
+    // input and a large error however small or large the level is; only an all-zero column falls back to 1.
+    const floor = 1e-9 * Math.abs(m);
+    std.push(s > floor ? s : floor > 0 ? floor : 1);
   }
   return { mean, std };
 }

@@ -189,8 +189,9 @@ export class ProphetDetector implements Detector<SeriesLike> {
    */
   async score(data: SeriesLike): Promise<Scores> {
     const { model, cal } = this.#fitted();
-    const s = toSeries(data, 'series');
-    const f = model.predict(this.#future(s.timestamps));
+    const s = toSeries(data, 'series', { duplicates: 'keep' });
+    const f = this.#predict(model, s.timestamps);
+    const floor = halfWidthFloor(model);
     const n = s.values.length;
     const score = new Float64Array(n);
     const isAnomaly = new Uint8Array(n);
@@ -199,7 +200,7 @@ export class ProphetDetector implements Detector<SeriesLike> {
     const upper = new Float64Array(n);
     const reach = cal.rawForPValue(1 - this.#o.threshold);
     for (let i = 0; i < n; i++) {
-      raw[i] = bandDistance(s.values[i], f, i);
+      raw[i] = bandDistance(s.values[i], f, i, floor);
       score[i] = cal.score(raw[i]);
       isAnomaly[i] = score[i] >= this.#o.threshold ? 1 : 0;
       lower[i] = f.yhat[i] - reach * (f.yhat[i] - f.yhatLower[i]);
@@ -222,7 +223,7 @@ export class ProphetDetector implements Detector<SeriesLike> {
     const offset = this.#offset;
     const expected = f.yhat[0] + offset;
     if (status === 'missing') return { t, score: 0, isAnomaly: false, status, expected };
-    const raw = bandDistance(value - offset, f, 0);
+    const raw = bandDistance(value - offset, f, 0, halfWidthFloor(model));
     const score = cal.score(raw);
     const reach = cal.rawForPValue(1 - this.#o.threshold);
     const result: PointScore = {
@@ -249,7 +250,12 @@ export class ProphetDetector implements Detector<SeriesLike> {
       this.#sinceRefit = 0;
       try {
         const keep = this.#o.maxHistory;
-        this.#fitOn(Float64Array.from(this.#histT.slice(-keep)), Float64Array.from(this.#histV.slice(-keep)));
+        // Streams may repeat a timestamp; the model is refitted on one value per timestamp (the last).
+        const h = toSeries(
+          { timestamps: this.#histT.slice(-keep), values: this.#histV.slice(-keep) },
+          'history',
+        );
+        this.#fitOn(h.timestamps, h.values);
         this.#offset = this.#recentLevelError();
         this.#run = [];
       } catch {
@@ -335,7 +341,7 @@ export class ProphetDetector implements Detector<SeriesLike> {
     const k = Math.min(this.#histT.length, 2 * this.#o.adaptAfter);
     const ts = this.#histT.slice(-k);
     const vs = this.#histV.slice(-k);
-    const f = this.#model.predict(this.#future(ts));
+    const f = this.#predict(this.#model, ts);
     const r = vs.map((v, i) => v - f.yhat[i]).filter((v) => !Number.isNaN(v));
     return r.length > 0 ? medianInPlace(Float64Array.from(r), r.length) : 0;
   }
@@ -346,10 +352,35 @@ export class ProphetDetector implements Detector<SeriesLike> {
     model.fit({ timestamps, values, ...this.#constants(n) });
     const f = model.predict(this.#future(timestamps));
     const raw = new Float64Array(n);
-    for (let i = 0; i < n; i++) raw[i] = bandDistance(values[i], f, i);
-    const cal = TailCalibrator.fit(raw);
+    const floor = halfWidthFloor(model);
+    for (let i = 0; i < n; i++) raw[i] = bandDistance(values[i], f, i, floor);
+    // Band distances below 0.01 are numerical noise when the band sits on its floor (see halfWidthFloor).
+    const cal = TailCalibrator.fit(raw, { resolution: 0.01 });
     this.#model = model;
     this.#cal = cal;
+  }
+
+  // Forecasts at timestamps that may repeat (Prophet's own predict wants them strictly increasing): predicts each
+  // distinct timestamp once and spreads the forecast over its repeats.
+  #predict(model: Prophet, timestamps: ArrayLike<number>): ProphetForecast {
+    let repeats = false;
+    for (let i = 1; i < timestamps.length && !repeats; i++) repeats = timestamps[i] === timestamps[i - 1];
+    if (!repeats) return model.predict(this.#future(timestamps));
+    const unique: number[] = [];
+    const at = new Int32Array(timestamps.length);
+    for (let i = 0; i < timestamps.length; i++) {
+      if (i === 0 || timestamps[i] !== timestamps[i - 1]) unique.push(timestamps[i]);
+      at[i] = unique.length - 1;
+    }
+    const f = model.predict(this.#future(unique));
+    const spread = (a: Float64Array) => Float64Array.from(at, (k) => a[k]);
+    return {
+      ...f,
+      timestamps: Float64Array.from(timestamps),
+      yhat: spread(f.yhat),
+      yhatLower: spread(f.yhatLower),
+      yhatUpper: spread(f.yhatUpper),
+    };
   }
 
   #future(timestamps: ArrayLike<number>): {
@@ -381,12 +412,22 @@ export class ProphetDetector implements Detector<SeriesLike> {
   }
 }
 
-// Distance from yhat in half-widths of the interval on the point's side; NaN for a missing value.
-function bandDistance(v: number, f: ProphetForecast, i: number): number {
+// Distance from yhat in half-widths of the interval on the point's side (at least `floor`); NaN for a missing value.
+function bandDistance(v: number, f: ProphetForecast, i: number, floor: number): number {
   if (Number.isNaN(v)) return Number.NaN;
   const r = v - f.yhat[i];
   const half = r >= 0 ? f.yhatUpper[i] - f.yhat[i] : f.yhat[i] - f.yhatLower[i];
-  return Math.abs(r) / Math.max(half, Number.MIN_VALUE);
+  return Math.abs(r) / Math.max(half, floor);
+}
+
+// The narrowest band half-width used: 1e-6 of the scale of y. The noise σ comes from a residual sum of squares
+// computed through the Gram matrix, which cancels below ≈ ε·Σy² (ε = 2.2e-16), and the fitted trend of a noise-free
+// series drifts by ≈ 1e-13 of y per point until the next refit: a noise-free (e.g. constant) training series fits
+// σ = 0 and a zero-width band. With this floor the statistic stays finite there, numerical drift stays under 0.01
+// (the calibrator's resolution) for 10⁵ points, and a departure of 1e-4 of the level is already 100 band widths.
+function halfWidthFloor(model: Prophet): number {
+  const { yScale, yMin } = model.state;
+  return 1e-6 * Math.max(yScale, Math.abs(yMin), Number.MIN_VALUE);
 }
 
 // Sizes and ranges of the streaming state, checked before it is copied: the history is trimmed at twice maxHistory.

@@ -5,7 +5,6 @@ import {
   RollingDetector,
   type RollingOptions,
   type RollingState,
-  scaleFloor,
 } from './rolling-detector.js';
 import { medianInPlace } from './select.js';
 
@@ -48,7 +47,8 @@ export class MadDetector extends RollingDetector {
     let scale = MAD_TO_SIGMA * medianInPlace(v, n);
     if (scale === 0) scale = MEAN_AD_TO_SIGMA * meanAbs;
     out[0] = median;
-    out[1] = Math.max(scale, scaleFloor(median));
+    // RollingDetector floors the scale relative to the data's magnitude.
+    out[1] = scale;
   };
 
   /** Restores a detector from {@link MadDetector.toJSON} output. */

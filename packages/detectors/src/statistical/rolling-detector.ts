@@ -45,6 +45,8 @@ export interface RollingState {
   readonly calibrator: TailCalibratorState;
   /** Last timestamp learnt, ms (null before any). */
   readonly lastTimestamp: number | null;
+  /** Smallest scale of a window, learnt from the training data (see {@link trainingScaleFloor}; older snapshots: 1e-12). */
+  readonly scaleFloor?: number;
 }
 
 /** Snapshot format version written by the rolling detectors. */
@@ -83,6 +85,7 @@ export abstract class RollingDetector implements Detector<SeriesLike> {
   #calibrator: TailCalibrator | null = null;
   #guard: StreamGuard;
   #bandRaw = Number.POSITIVE_INFINITY;
+  #floor = 1e-12;
   readonly #scratch: Float64Array;
   readonly #ls = new Float64Array(2);
 
@@ -118,6 +121,8 @@ export abstract class RollingDetector implements Detector<SeriesLike> {
     const window = new RollingWindow(this.options.window);
     const raws: number[] = [];
     const ls = this.#ls;
+    const previousFloor = this.#floor;
+    this.#floor = trainingScaleFloor(s.values);
     for (let i = 0; i < s.values.length; i++) {
       const x = s.values[i];
       if (Number.isNaN(x)) continue;
@@ -125,6 +130,7 @@ export abstract class RollingDetector implements Detector<SeriesLike> {
       window.push(x);
     }
     if (raws.length < 20) {
+      this.#floor = previousFloor;
       throw new VigilInputError(
         'TOO_SHORT',
         `${this.kind} needs at least minPeriods + 20 = ${this.options.minPeriods + 20} observed training points; got ${raws.length + Math.min(window.size, this.options.minPeriods)}. Pass a longer series or lower options.minPeriods.`,
@@ -132,16 +138,17 @@ export abstract class RollingDetector implements Detector<SeriesLike> {
       );
     }
     const calibrator = TailCalibrator.fit(raws, this.options.calibration);
-    this.#install(window, calibrator, s.timestamps[s.timestamps.length - 1]);
+    this.#install(window, calibrator, s.timestamps[s.timestamps.length - 1], this.#floor);
   }
 
   /**
    * Scores `data` as the continuation of the training data (or of the last streamed point); does not change the model.
+   * Points that share a timestamp are scored one by one, as `update` would.
    * @throws {VigilInputError} input errors from `toSeries`, or `NOT_FITTED`.
    */
   async score(data: SeriesLike): Promise<Scores> {
     const calibrator = this.#requireFitted();
-    const s = toSeries(data);
+    const s = toSeries(data, 'series', { duplicates: 'keep' });
     const n = s.values.length;
     const window = this.#window.clone();
     return collectScores(n, (i) => this.#step(window, calibrator, s.timestamps[i], s.values[i]));
@@ -170,6 +177,7 @@ export abstract class RollingDetector implements Detector<SeriesLike> {
         window: this.#window.toArray(),
         calibrator: calibrator.toJSON(),
         lastTimestamp: Number.isFinite(lastT) ? lastT : null,
+        scaleFloor: this.#floor,
       },
     };
   }
@@ -189,11 +197,13 @@ export abstract class RollingDetector implements Detector<SeriesLike> {
       window,
       TailCalibrator.fromJSON(st.calibrator),
       st.lastTimestamp ?? Number.NEGATIVE_INFINITY,
+      typeof st.scaleFloor === 'number' && st.scaleFloor > 0 ? st.scaleFloor : 1e-12,
     );
     return this;
   }
 
-  #install(window: RollingWindow, calibrator: TailCalibrator, lastT: number): void {
+  #install(window: RollingWindow, calibrator: TailCalibrator, lastT: number, floor: number): void {
+    this.#floor = floor;
     this.#window = window;
     this.#calibrator = calibrator;
     this.#guard = new StreamGuard(this.kind, lastT);
@@ -211,9 +221,15 @@ export abstract class RollingDetector implements Detector<SeriesLike> {
   }
 
   #raw(window: RollingWindow, x: number, ls: Float64Array): number {
+    this.#locationScale(window, ls);
+    return Math.abs(x - ls[0]) / ls[1];
+  }
+
+  // The subclass's location and scale, with the scale floored so that a flat window gives finite statistics.
+  #locationScale(window: RollingWindow, ls: Float64Array): void {
     const n = window.copyTo(this.#scratch);
     this.locationScale(this.#scratch, n, ls);
-    return Math.abs(x - ls[0]) / ls[1];
+    ls[1] = Math.max(ls[1], scaleFloor(ls[0], this.#floor));
   }
 
   #step(window: RollingWindow, calibrator: TailCalibrator, t: number, x: number): PointScore {
@@ -222,8 +238,7 @@ export abstract class RollingDetector implements Detector<SeriesLike> {
       return { t, score: 0, isAnomaly: false, status: 'warmup' };
     }
     const ls = this.#ls;
-    const n = window.copyTo(this.#scratch);
-    this.locationScale(this.#scratch, n, ls);
+    this.#locationScale(window, ls);
     const [location, scale] = ls;
     const lower = location - this.#bandRaw * scale;
     const upper = location + this.#bandRaw * scale;
@@ -246,7 +261,42 @@ export abstract class RollingDetector implements Detector<SeriesLike> {
   }
 }
 
-/** A floor for a window's scale so that a constant window still gives finite statistics. */
-export function scaleFloor(location: number): number {
-  return 1e-9 * Math.max(1, Math.abs(location));
+/**
+ * The smallest scale a window may have, learnt from the training values: the larger of 1e-3 of their standard
+ * deviation and 1e-12 of their largest |value| (1e-12 when all are 0). A window flatter than the series' own
+ * variability allows (a flat stretch of a square wave, the zeros of a sparse count) then gives a large but bounded
+ * statistic when it ends — about 1000 for a one-σ departure — instead of an unbounded one that would swamp the
+ * calibrator's tail; a constant training series (σ = 0) keeps only the numerical floor, far above the rounding of a
+ * rolling mean (≈ 1e-15 relative), so that any real departure from it is extreme at every scale from 1e-9 to 1e12.
+ *
+ * @example
+ * trainingScaleFloor([3, 3, 3]); // 3e-12
+ */
+export function trainingScaleFloor(values: ArrayLike<number>): number {
+  let n = 0;
+  let mean = 0;
+  let m2 = 0;
+  let magnitude = 0;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (Number.isNaN(x)) continue;
+    n++;
+    const d = x - mean;
+    mean += d / n;
+    m2 += d * (x - mean);
+    if (Math.abs(x) > magnitude) magnitude = Math.abs(x);
+  }
+  const sd = n > 1 ? Math.sqrt(m2 / (n - 1)) : 0;
+  return Math.max(1e-3 * sd, 1e-12 * magnitude) || 1e-12;
+}
+
+/**
+ * A window's scale floor: `floor` (from {@link trainingScaleFloor}), or 1e-12 of the window's |location| when that is
+ * larger (a stream that has moved to a larger level).
+ *
+ * @example
+ * scaleFloor(3, 3e-12); // 3e-12
+ */
+export function scaleFloor(location: number, floor: number): number {
+  return Math.max(1e-12 * Math.abs(location), floor);
 }

@@ -5,7 +5,6 @@ import {
   RollingDetector,
   type RollingOptions,
   type RollingState,
-  scaleFloor,
 } from './rolling-detector.js';
 
 /** Options of {@link ZScoreDetector}. */
@@ -38,7 +37,8 @@ export class ZScoreDetector extends RollingDetector {
       ss += d * d;
     }
     out[0] = mean;
-    out[1] = Math.max(Math.sqrt(ss / (n - 1)), scaleFloor(mean));
+    // RollingDetector floors the scale relative to the data's magnitude.
+    out[1] = Math.sqrt(ss / (n - 1));
   };
 
   /** Restores a detector from {@link ZScoreDetector.toJSON} output. */

@@ -196,7 +196,15 @@ describe('AdaptiveEnsemble', () => {
     expect(d.update(t, 50).status).toBe('dropped');
     expect(d.update(t + 2 * FIVE_MINUTES, Number.POSITIVE_INFINITY).status).toBe('dropped');
     expect(d.update(t + 3 * FIVE_MINUTES, 50).status).toBe('scored');
-    expect(d.counters).toEqual({ scored: 1, missing: 1, dropped: 2 });
+    expect(d.counters).toEqual({ scored: 1, missing: 1, dropped: 2, repeated: 0 });
+  });
+
+  it('scores repeated timestamps in a batch one by one, as it streams them', async () => {
+    const d = new AdaptiveEnsemble();
+    await d.fit(seasonal(1000, 5));
+    const t = 1e15;
+    const scores = await d.score({ timestamps: [t, t, t + 1], values: [50, 51, 52] });
+    expect(scores.score.length).toBe(3);
   });
 
   it('batch scores equal streaming from the same state and leave the detector unchanged', async () => {

@@ -210,7 +210,7 @@ describe('IsolationForestDetector streaming', { timeout: FIT_TIMEOUT_MS }, () =>
     expect(codeOf(() => det.update(0, [1, 2]))).toBe('NOT_FITTED');
     await det.fit(data);
     const last = data.timestamps[499];
-    expect(det.update(last, [0, 0]).status).toBe('dropped'); // not after the last training point
+    expect(det.update(last - 1, [0, 0]).status).toBe('dropped'); // before the last training point
     expect(det.update(last + 1, [0, Number.NaN])).toMatchObject({
       status: 'missing',
       score: 0,
@@ -221,7 +221,7 @@ describe('IsolationForestDetector streaming', { timeout: FIT_TIMEOUT_MS }, () =>
     expect(det.update(last + 4, [0, Number.POSITIVE_INFINITY]).status).toBe('dropped');
     expect(det.update(Number.NaN, [0, 0]).status).toBe('dropped');
     expect(det.update(last + 5, [0, 0]).status).toBe('scored');
-    expect(det.counters).toEqual({ scored: 1, missing: 1, dropped: 5 });
+    expect(det.counters).toEqual({ scored: 1, missing: 1, dropped: 5, repeated: 0 });
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { averagePathLength } from '../../src/isolation-forest/average-path-length.js';
 import { FlatForest } from '../../src/isolation-forest/flat-forest.js';
 import { growForest, type RowReader } from '../../src/isolation-forest/grow-forest.js';
 import { plantedOutliers, rocAuc, spearman, toRows } from './fixtures.js';
@@ -55,15 +56,18 @@ describe('growForest + FlatForest', { timeout: FIT_TIMEOUT_MS }, () => {
     expect(Array.from(s)).toEqual([0.5, 0.5, 0.5]);
   });
 
-  it('scores exactly 0.5 everywhere when all training rows are equal (no split possible: E[h] = c(ψ))', () => {
+  it('all training rows equal: those rows score 0.5 (E[h] = c(ψ)), a row that differs is isolated one cut below', () => {
     const rows = Array.from({ length: 300 }, () => [2, 2, 2]);
     const s = scoreAll(grow(rows), [
       [2, 2, 2],
       [100, -4, 7],
+      [2 - 1e-9, 2, 2],
     ]);
     // Summing 100 copies of c(256) and dividing by 100·c(256) rounds, hence 12 digits rather than equality.
     expect(s[0]).toBeCloseTo(0.5, 12);
-    expect(s[1]).toBeCloseTo(0.5, 12);
+    // The root of every tree is fenced on the value 2: a departure ends at depth 1, s = 2^(−1/c(256)).
+    expect(s[1]).toBeCloseTo(2 ** (-1 / averagePathLength(256)), 12);
+    expect(s[2]).toBeCloseTo(2 ** (-1 / averagePathLength(256)), 12);
   });
 
   it('ranks rows like the object-per-node reference (Spearman ≥ 0.9) and finds planted outliers', () => {

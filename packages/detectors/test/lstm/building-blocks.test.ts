@@ -8,10 +8,16 @@ import { makeWindows, predictionWindows } from '../../src/lstm/windows.js';
 
 describe('LSTM building blocks', { timeout: 120_000 }, () => {
   it('scaler: population mean and std, NaN ignored, constant columns scale to 0', () => {
-    const s = fitScaler([Float64Array.of(1, 2, Number.NaN, 3), Float64Array.of(5, 5, 5, 5)]);
-    expect(s.mean).toEqual([2, 5]);
+    const s = fitScaler([
+      Float64Array.of(1, 2, Number.NaN, 3),
+      Float64Array.of(5, 5, 5, 5),
+      Float64Array.of(0, 0, 0, 0),
+    ]);
+    expect(s.mean).toEqual([2, 5, 0]);
     expect(s.std[0]).toBeCloseTo(Math.sqrt(2 / 3), 15);
-    expect(s.std[1]).toBe(1);
+    // A constant column: 1e-9 of its level, so that a departure of 1e-6 of the level is already 1000 units.
+    expect(s.std[1]).toBe(5e-9);
+    expect(s.std[2]).toBe(1);
     const { rows, observed } = scaleRows([Float64Array.of(Number.NaN, 3, Number.NaN)], {
       mean: [1],
       std: [2],

@@ -74,10 +74,10 @@ describe('ProphetDetector', () => {
     for (const i of [...spikes, ...dips]) expect(flagged).toContain(i);
     expect(d.model.state.nObserved).toBe(observedBefore + 400);
     const last = test.timestamps[test.timestamps.length - 1];
-    expect(d.update(last, 1).status).toBe('dropped');
+    expect(d.update(last - 1, 1).status).toBe('dropped');
     expect(d.update(last + 300_000, Number.NaN).status).toBe('missing');
     expect(d.update(last + 600_000, Number.POSITIVE_INFINITY).status).toBe('dropped');
-    expect(d.counters).toEqual({ scored: test.values.length, missing: 1, dropped: 2 });
+    expect(d.counters).toEqual({ scored: test.values.length, missing: 1, dropped: 2, repeated: 0 });
   });
 
   it('round-trips through loadDetector and scores and streams bit-identically', async () => {

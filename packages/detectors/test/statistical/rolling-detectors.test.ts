@@ -63,7 +63,7 @@ describe.each(kinds)('%s detector', (kind, make) => {
     const streamed: PointScore[] = [];
     for (let i = 0; i < test.values.length; i++) streamed.push(d.update(test.timestamps[i], test.values[i]));
     expect(Float64Array.from(streamed, (p) => p.score)).toEqual(batch.score);
-    expect(d.counters).toEqual({ scored: 300, missing: 0, dropped: 0 });
+    expect(d.counters).toEqual({ scored: 300, missing: 0, dropped: 0, repeated: 0 });
   });
 
   it('round-trips through JSON and scores bit-identically (property)', async () => {
@@ -106,10 +106,12 @@ describe.each(kinds)('%s detector', (kind, make) => {
     const d = make();
     await d.fit(s);
     const last = s.timestamps[299];
-    expect(d.update(last, 50).status).toBe('dropped');
+    expect(d.update(last - 1, 50).status).toBe('dropped');
+    expect(d.update(last, 50).status).toBe('scored'); // a repeated timestamp is a real observation
     expect(d.update(last + 1, Number.POSITIVE_INFINITY).status).toBe('dropped');
     expect(d.update(last + 2, 50).status).toBe('scored');
     expect(d.counters.dropped).toBe(2);
+    expect(d.counters.repeated).toBe(1);
   });
 
   it('rejects bad input and configuration with typed errors', async () => {
