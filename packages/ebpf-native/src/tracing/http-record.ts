@@ -27,6 +27,50 @@ export const HTTP_EVENT_LAYOUT = {
 
 export const HTTP_CONN_INFO_LAYOUT = { size: 48, laddr: 0, raddr: 16, comm: 32 } as const;
 
+/** Offsets of struct http_request_info (follows the header of a request record). */
+export const HTTP_REQUEST_INFO_LAYOUT = {
+  size: 144,
+  route: 0,
+  status: 8,
+  method: 10,
+  version: 11,
+  pad: 12,
+  path: 16,
+} as const;
+
+/** Offsets of struct http_agg_key, the key of the in-kernel request aggregates. */
+export const HTTP_AGG_KEY_LAYOUT = {
+  size: 24,
+  pid: 0,
+  port: 4,
+  role: 6,
+  method: 7,
+  status: 8,
+  version: 10,
+  pad: 11,
+  route: 16,
+} as const;
+
+/** Offsets of struct http_agg_value: count, total duration, then VIGIL_HTTP_SLOTS u64 slots. */
+export const HTTP_AGG_VALUE_LAYOUT = { size: 272, count: 0, sum_ns: 8, slots: 16 } as const;
+
+/** VIGIL_HTTP_SLOTS: slot s of an aggregate counts durations in [2^s, 2^(s+1)) × 1024 ns. */
+export const HTTP_AGG_SLOTS = 32;
+
+/** enum http_method of bpf/events.h, by value; 0 is any other method (or none seen). */
+export const HTTP_METHODS = [
+  '_OTHER',
+  'GET',
+  'POST',
+  'PUT',
+  'DELETE',
+  'HEAD',
+  'PATCH',
+  'OPTIONS',
+  'CONNECT',
+  'TRACE',
+] as const;
+
 /** Which side of the connection the traced process is on. */
 export type Side = 'server' | 'client';
 
@@ -54,7 +98,23 @@ export type HttpRecord =
       direction: 'in' | 'out';
       capture: Capture;
     }
-  | { kind: 'close'; connId: number; timeNs: number; pid: number };
+  | { kind: 'close'; connId: number; timeNs: number; pid: number }
+  | {
+      /** An HTTP/1.x request parsed in the kernel, reported because its path was new or it was sampled. */
+      kind: 'request';
+      connId: number;
+      startNs: number;
+      endNs: number;
+      pid: number;
+      /** Hash of the path as the kernel keys its aggregates (identifier segments folded). */
+      route: bigint;
+      method: string;
+      status: number;
+      /** `1.0` or `1.1`. */
+      protocolVersion: string;
+      /** The request target as sent, up to 128 bytes, query included. */
+      target: string;
+    };
 
 const L = HTTP_EVENT_LAYOUT;
 
@@ -111,5 +171,23 @@ export function decodeHttpRecord(b: Buffer, s: number, e: number): HttpRecord | 
     };
   }
   if (kind === 3) return { kind: 'close', connId, timeNs: u64(b, s + L.start_ns), pid };
+  if (kind === 4) {
+    const R = HTTP_REQUEST_INFO_LAYOUT;
+    if (e - s < L.size + R.size) return undefined;
+    const info = s + L.size;
+    const pathLen = Math.min(b.readUInt16LE(s + L.head_len), R.size - R.path);
+    return {
+      kind: 'request',
+      connId,
+      startNs: u64(b, s + L.start_ns),
+      endNs: u64(b, s + L.end_ns),
+      pid,
+      route: b.readBigUInt64LE(info + R.route),
+      method: HTTP_METHODS[b[info + R.method]] ?? '_OTHER',
+      status: b.readUInt16LE(info + R.status),
+      protocolVersion: `1.${b[info + R.version]}`,
+      target: b.toString('latin1', info + R.path, info + R.path + pathLen),
+    };
+  }
   return undefined;
 }

@@ -3,7 +3,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { bpfObjectPath } from '../../src/native/package-paths.js';
-import { HTTP_CONN_INFO_LAYOUT, HTTP_EVENT_LAYOUT } from '../../src/tracing/http-record.js';
+import {
+  HTTP_AGG_KEY_LAYOUT,
+  HTTP_AGG_SLOTS,
+  HTTP_AGG_VALUE_LAYOUT,
+  HTTP_CONN_INFO_LAYOUT,
+  HTTP_EVENT_LAYOUT,
+  HTTP_REQUEST_INFO_LAYOUT,
+} from '../../src/tracing/http-record.js';
 import { hasBpftool } from '../helpers/bpftool.js';
 import { skipUnlessRequired } from '../helpers/require-ebpf.js';
 
@@ -28,9 +35,14 @@ const object = bpfObjectPath('http');
 const missing = !hasBpftool || !existsSync(object);
 
 it.skipIf(skipUnlessRequired(missing))(
-  'struct http_event and struct http_conn_info offsets match the BTF of http.bpf.o',
+  'the record and aggregate layouts the decoders use match the BTF of http.bpf.o',
   () => {
     expect(btfLayout(object, 'http_event')).toEqual({ ...HTTP_EVENT_LAYOUT });
     expect(btfLayout(object, 'http_conn_info')).toEqual({ ...HTTP_CONN_INFO_LAYOUT });
+    expect(btfLayout(object, 'http_request_info')).toEqual({ ...HTTP_REQUEST_INFO_LAYOUT });
+    expect(btfLayout(object, 'http_agg_key')).toEqual({ ...HTTP_AGG_KEY_LAYOUT });
+    const { slots, ...value } = HTTP_AGG_VALUE_LAYOUT;
+    expect(btfLayout(object, 'http_agg_value')).toEqual({ ...value, slots });
+    expect(HTTP_AGG_VALUE_LAYOUT.size).toBe(slots + 8 * HTTP_AGG_SLOTS);
   },
 );
