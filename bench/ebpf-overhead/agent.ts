@@ -16,11 +16,17 @@ let tracerStats: (() => Record<string, number>) | undefined;
 
 if (mode === 'tracer' || mode === 'all') {
   const tracer = ebpf.traceHttp({ ports: [port], side: 'server', intervalMs: 1000 });
+  // gRPC calls arrive as events (HTTP/2 is parsed here); HTTP/1.x requests are counted in the kernel and
+  // only new paths arrive as events, so those are counted from the kernel's aggregates instead.
   tracer.onEvents((events) => {
-    requestsSeen += events.length;
+    for (const e of events) if (e.grpc) requestsSeen++;
     tracer.read(); // consume, as an exporter would
   });
-  tracerStats = () => ({ ...tracer.parserStats(), kernelDrops: tracer.stats().kernelDrops });
+  tracerStats = () => ({
+    ...tracer.parserStats(),
+    kernelDrops: tracer.stats().kernelDrops,
+    kernelCounted: tracer.requestCounts().reduce((a, c) => a + c.count, 0),
+  });
   closers.push(() => tracer.close());
 }
 if (mode === 'profiler' || mode === 'all') {
@@ -47,7 +53,7 @@ process.stdin.on('end', () => {
   for (const close of closers) close();
   console.log(
     JSON.stringify({
-      requestsSeen,
+      requestsSeen: requestsSeen + (stats?.kernelCounted ?? 0),
       profileSamples,
       lostSync: stats?.lostSync ?? 0,
       kernelDrops: stats?.kernelDrops ?? 0,

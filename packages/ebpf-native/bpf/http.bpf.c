@@ -175,6 +175,24 @@ struct {
 	__type(value, __u64);
 } parse_stats SEC(".maps");
 
+/* One bit per thread group that ever had a tracked connection (pid_max is at most 2^22): the first test of
+ * every read and write in the system, an array lookup the verifier inlines, before the hash lookup in
+ * `conns`. Bits are never cleared; a stale one only costs that lookup. */
+#define TGID_WORDS (1 << 16)
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TGID_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} tracked_tgids SEC(".maps");
+
+static __always_inline bool maybe_tracked(__u32 tgid)
+{
+	__u32 word = (tgid >> 6) & (TGID_WORDS - 1);
+	__u64 *bits = bpf_map_lookup_elem(&tracked_tgids, &word);
+	return bits && (*bits & (1ULL << (tgid & 63)));
+}
+
 __u64 next_id;
 __u64 sample_counter;
 const struct http_agg_value zero_aggregate;
@@ -259,6 +277,10 @@ static __always_inline void track(struct http_config *c, __u32 tgid, __u32 fd, _
 	v.id = __sync_fetch_and_add(&next_id, 1) + 1;
 	struct conn_key key = { .tgid = tgid, .fd = fd };
 	bpf_map_update_elem(&conns, &key, &v, BPF_ANY);
+	__u32 word = (tgid >> 6) & (TGID_WORDS - 1);
+	__u64 *bits = bpf_map_lookup_elem(&tracked_tgids, &word);
+	if (bits)
+		__sync_fetch_and_or(bits, 1ULL << (tgid & 63));
 
 	__u32 zero = 0;
 	struct scratch *s = bpf_map_lookup_elem(&scratch_buf, &zero);
@@ -660,6 +682,8 @@ static __always_inline int on_data(struct pt_regs *regs, long ret, __u8 kind, __
 	if (ret <= 0)
 		return 0;
 	__u64 id = bpf_get_current_pid_tgid();
+	if (!maybe_tracked(id >> 32))
+		return 0;
 	struct conn_key key = { .tgid = id >> 32, .fd = (__u32)PT_REGS_PARM1_SYSCALL(regs) };
 	struct conn_value *conn = bpf_map_lookup_elem(&conns, &key);
 	if (!conn)
@@ -755,6 +779,8 @@ static __always_inline int on_close(struct pt_regs *regs, long ret)
 	if (ret != 0)
 		return 0;
 	__u64 id = bpf_get_current_pid_tgid();
+	if (!maybe_tracked(id >> 32))
+		return 0;
 	struct conn_key key = { .tgid = id >> 32, .fd = (__u32)PT_REGS_PARM1_SYSCALL(regs) };
 	struct conn_value *conn = bpf_map_lookup_elem(&conns, &key);
 	if (!conn)
