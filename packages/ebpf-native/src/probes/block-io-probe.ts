@@ -4,7 +4,12 @@ import { existsSync } from 'node:fs';
 import type { Meter } from '@opentelemetry/api';
 import { findTracefs } from '../environment.js';
 import { VigilEbpfError } from '../errors.js';
-import { AggregateProbe, type AggregateProbeOptions, type Series } from './aggregate-probe.js';
+import {
+  AggregateProbe,
+  type AggregateProbeOptions,
+  type Series,
+  validateAggregateOptions,
+} from './aggregate-probe.js';
 import { startProbe } from './event-probe.js';
 import {
   addToSlot,
@@ -53,6 +58,7 @@ export type BlockIoProbe = AggregateProbe<BlockIoSnapshot> & {
  * setTimeout(() => console.log(io.read().devices.map((d) => [d.device, d.direction, d.latency.total])), 5000);
  */
 export function watchBlockIo(options: BlockIoProbeOptions = {}): BlockIoProbe {
+  validateAggregateOptions(options);
   const tracefs = findTracefs();
   for (const tp of ['block_rq_issue', 'block_rq_complete']) {
     // tp_btf programs fail at load, not attach, on kernels without the tracepoint; say so clearly first.

@@ -1,8 +1,13 @@
 /** Run-queue latency histograms from tp_btf/sched_wakeup, sched_wakeup_new and sched_switch. */
 import type { Meter } from '@opentelemetry/api';
-import { AggregateProbe, type AggregateProbeOptions, type Series } from './aggregate-probe.js';
+import {
+  AggregateProbe,
+  type AggregateProbeOptions,
+  type Series,
+  validateAggregateOptions,
+} from './aggregate-probe.js';
 import { startProbe } from './event-probe.js';
-import { setPidFilter } from './filter.js';
+import { setPidFilter, validatePid } from './filter.js';
 import {
   addToSlot,
   emptyLog2Histogram,
@@ -45,6 +50,8 @@ export type RunQueueProbe = AggregateProbe<RunQueueSnapshot> & {
  * setTimeout(() => console.log('p99 ms', rq.quantileSeries(0.99).values), 10_000);
  */
 export function watchRunQueueLatency(options: RunQueueProbeOptions = {}): RunQueueProbe {
+  validateAggregateOptions(options);
+  validatePid(options.pid);
   const { object } = startProbe(
     'runqlat',
     [{ name: 'handle_wakeup' }, { name: 'handle_wakeup_new' }, { name: 'handle_switch' }],

@@ -1,10 +1,10 @@
 /** CPU profiling: user and kernel stacks sampled by a perf event, counted in the kernel. */
 import { requireInput } from '../errors.js';
 import { type Mapping, readMaps } from '../profiling/proc-maps.js';
-import { AggregateProbe, type AggregateProbeOptions } from './aggregate-probe.js';
+import { AggregateProbe, type AggregateProbeOptions, validateAggregateOptions } from './aggregate-probe.js';
 import { cString } from './clock.js';
 import { startProbe } from './event-probe.js';
-import { setPidFilter } from './filter.js';
+import { setPidFilter, validatePid } from './filter.js';
 import { KernelSymbols } from './kernel-symbols.js';
 
 /** A user-space frame: the mapped file and the offset in it (feed to addr2line), or the raw address. */
@@ -58,6 +58,8 @@ export interface StackProbeOptions extends AggregateProbeOptions {
  * setTimeout(() => console.log(profile.read().stacks.sort((a, b) => b.count - a.count)[0]), 5000);
  */
 export function sampleStacks(options: StackProbeOptions = {}): AggregateProbe<StackSnapshot> {
+  validateAggregateOptions(options);
+  validatePid(options.pid);
   const frequency = options.frequency ?? 49;
   requireInput(
     Number.isInteger(frequency) && frequency >= 1 && frequency <= 10_000,

@@ -1,9 +1,15 @@
 /** Syscall counts, errors and latency per process and syscall, from raw_syscalls:sys_enter/sys_exit. */
 import type { Meter } from '@opentelemetry/api';
+import { requireInput } from '../errors.js';
 import type { BpfObject } from '../object/bpf-object.js';
-import { AggregateProbe, type AggregateProbeOptions, type Series } from './aggregate-probe.js';
+import {
+  AggregateProbe,
+  type AggregateProbeOptions,
+  type Series,
+  validateAggregateOptions,
+} from './aggregate-probe.js';
 import { startProbe } from './event-probe.js';
-import { setPidFilter } from './filter.js';
+import { setPidFilter, validatePid } from './filter.js';
 
 /** Totals for one (process, syscall) pair since the probe started. */
 export interface SyscallStats {
@@ -79,7 +85,16 @@ export function watchSyscalls(options: SyscallProbeOptions = {}): AggregateProbe
   /** Calls per second, per interval, summed over the watched processes. */
   callRate(): Series;
 } {
-  const object = startSyscallProbe(options.pid, options.startTimes ?? 'auto');
+  validateAggregateOptions(options);
+  validatePid(options.pid);
+  const startTimes = options.startTimes ?? 'auto';
+  requireInput(
+    startTimes === 'auto' || startTimes === 'task-storage' || startTimes === 'hash',
+    'startTimes',
+    "must be 'auto', 'task-storage' or 'hash'",
+    'omit it (the probe picks task storage where the kernel allows it, else a hash).',
+  );
+  const object = startSyscallProbe(options.pid, startTimes);
   const stats = object.map('stats');
   const snapshot = (): SyscallSnapshot => {
     const out: SyscallStats[] = [];

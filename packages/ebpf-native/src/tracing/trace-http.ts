@@ -11,6 +11,7 @@ import { requireInput } from '../errors.js';
 import type { BpfObject } from '../object/bpf-object.js';
 import type { RecordBatch } from '../object/ring-buffer.js';
 import { monotonicToEpochMs } from '../probes/clock.js';
+import { closeWhenCollected } from '../probes/close-when-collected.js';
 import { EventProbe, type EventProbeOptions, startProbe } from '../probes/event-probe.js';
 import { H2Connection } from './h2-connection.js';
 import { H2_PREFACE } from './h2-frames.js';
@@ -106,11 +107,16 @@ export class HttpTracer extends EventProbe<HttpRequest> {
     this.#parserStats = parserStats;
     this.#aggregates = aggregates;
     this.#onAggregates = onAggregates;
-    this.#timer = setInterval(() => {
-      this.#poll();
+    // Reaches the tracer weakly, so a dropped tracer can be collected (and closed).
+    const self = new WeakRef(this);
+    const timer = setInterval(() => {
+      const tracer = self.deref();
+      if (tracer) tracer.#poll();
       series.tick(Date.now());
     }, options.intervalMs ?? 1000);
-    this.#timer.unref();
+    timer.unref();
+    this.#timer = timer;
+    closeWhenCollected(this, () => clearInterval(timer));
   }
 
   #poll(): RequestAggregate[] {

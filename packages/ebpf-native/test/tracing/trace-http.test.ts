@@ -334,7 +334,8 @@ describeEbpf('traceHttp', () => {
       { routes: ['users'] },
       { sampleEvery: -1 },
       { events: 'yes' },
-      { ringBytes: 3000 }, // found after the object is opened: it must be closed again
+      { ringBytes: 3000 },
+      { maxBuffered: -1 },
     ]) {
       expect(() => traceHttp(bad as never)).toThrow(expect.objectContaining({ code: 'EBPF_INPUT' }));
     }
