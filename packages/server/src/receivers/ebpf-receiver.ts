@@ -3,10 +3,43 @@ import { seriesKey, VigilInputError } from '@vigil/core';
 import type { EbpfConfig } from '../config/ebpf-section.js';
 import type { PointSink } from '../otlp/metrics-ingest.js';
 
-type EbpfNative = typeof import('@vigil/ebpf-native');
-type HttpTracer = ReturnType<EbpfNative['traceHttp']>;
-type RunQueueProbe = ReturnType<EbpfNative['watchRunQueueLatency']>;
-type RequestMetric = import('@vigil/ebpf-native').RequestMetric;
+/** Points of one probe series, as `@vigil/ebpf-native` returns them. */
+interface ProbeSeries {
+  timestamps: Float64Array;
+  values: Float64Array;
+}
+type RequestMetric = 'rate' | 'errorRatio' | 'p50' | 'p99';
+interface RequestKey {
+  service: string;
+  side: 'server' | 'client';
+  route: string;
+}
+interface RunQueueProbe {
+  quantileSeries(q: number): ProbeSeries;
+  close(): void;
+}
+interface HttpTracer {
+  readonly series: { keys(): RequestKey[]; series(key: RequestKey, metric: RequestMetric): ProbeSeries };
+  parserStats(): { requests: number };
+  close(): void;
+}
+/**
+ * The part of `@vigil/ebpf-native` the receiver uses. The package is an optional peer loaded at run time, so the
+ * server builds and installs without it (and without its native toolchain); the live test checks the two agree.
+ */
+interface EbpfNative {
+  checkEnvironment(): { problems: string[] };
+  watchRunQueueLatency(options: { intervalMs: number; maxHistory: number }): RunQueueProbe;
+  traceHttp(options: {
+    intervalMs: number;
+    maxHistory: number;
+    side: 'server' | 'client' | 'both';
+    maxRoutes: number;
+    pid?: readonly number[];
+    ports?: readonly number[];
+  }): HttpTracer;
+}
+const EBPF_PACKAGE = '@vigil/ebpf-native';
 
 /** Counters of the eBPF receiver. */
 export interface EbpfReceiverStats {
@@ -72,7 +105,7 @@ export async function startEbpfReceiver(
   };
   let native: EbpfNative;
   try {
-    native = await import('@vigil/ebpf-native');
+    native = (await import(EBPF_PACKAGE)) as EbpfNative;
   } catch (e) {
     return unusable(
       `@vigil/ebpf-native cannot be loaded (${(e as Error).message}); install it beside @vigil/server`,
@@ -159,7 +192,7 @@ class EbpfProbes implements EbpfReceiver {
     }
   }
 
-  #drain(key: string, series: { timestamps: Float64Array; values: Float64Array }): void {
+  #drain(key: string, series: ProbeSeries): void {
     const after = this.#last.get(key) ?? Number.NEGATIVE_INFINITY;
     const { timestamps, values } = series;
     let newest = after;
