@@ -58,7 +58,7 @@ export interface HttpTracerOptions extends EventProbeOptions, RouteOptions {
 export interface HttpTracerStats {
   /** Connections opened (accepted or connected) while tracing. */
   connections: number;
-  /** Requests emitted. */
+  /** Requests seen: counted in the kernel (as of now) or parsed in user space. */
   requests: number;
   /** Times a connection's parser lost sync with its byte stream (bytes it needed were not copied, or not HTTP). */
   lostSync: number;
@@ -141,9 +141,12 @@ export class HttpTracer extends EventProbe<HttpRequest> {
     return this.#series;
   }
 
-  /** Parser counters (see {@link HttpTracerStats}). */
+  /** Parser counters (see {@link HttpTracerStats}); reads the kernel's aggregates now. */
   parserStats(): HttpTracerStats {
-    return this.#parserStats();
+    this.#poll();
+    const stats = this.#parserStats();
+    for (const c of this.#aggregates.totals()) stats.requests += c.count;
+    return stats;
   }
 
   override close(): void {
@@ -368,8 +371,7 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
         remoteAddress: conn.remoteAddress,
         remotePort: conn.remotePort,
       });
-      stats.requests++;
-      return;
+      return; // counted in the kernel's aggregates
     }
     if (conn.ignored) return;
     if (!conn.parser) {
