@@ -5,6 +5,8 @@
  * all probes (tracer + profiler + TCP + processes + run-queue latency) — RUNS rounds each, the order of the
  * modes rotated every round.
  *
+ * Each run first sends one second of the same load, unmeasured, so that the agent's JavaScript is compiled
+ * (a tracer runs for days; the JIT warm-up of a fresh process is not its cost per request), then measures.
  * CPU per request is the service's CPU time (every thread's /proc/PID/task/TID/schedstat, ns) plus the
  * observing agent's (its own process, the same way), over the requests completed. A probe's in-kernel work
  * runs in the service's syscalls, so it lands in the service's CPU; parsing lands in the agent's. Overhead
@@ -14,6 +16,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +32,7 @@ if (env.problems.length > 0) {
 const here = dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env.VIGIL_BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.VIGIL_BENCH_SECONDS ?? 5);
+const WARMUP_SECONDS = 1;
 const MODES = ['none', 'tracer', 'profiler', 'all'] as const;
 type Mode = (typeof MODES)[number];
 const SERVICES = [
@@ -80,6 +84,8 @@ interface Run extends Load {
   service: string;
   mode: Mode;
   round: number;
+  /** The machine's 1-minute load average when the run started (2 cores, shared). */
+  loadAverage1m: number;
   serviceCpuMs: number;
   agentCpuMs: number;
   cpuUsPerRequest: number;
@@ -100,6 +106,9 @@ async function measure(
   const agent = child('agent.ts', [mode, String(port)]);
   const ready = await nextLine(agent);
   if (ready !== 'ready') throw new Error(`agent said ${ready}`);
+  const warmup = child('load.ts', [kind, String(port), String(rate), String(WARMUP_SECONDS)]);
+  await nextLine(warmup);
+  const load1 = loadavg()[0];
   const s0 = cpuMs(servicePid);
   const a0 = cpuMs(agent.pid!);
   const load = child('load.ts', [kind, String(port), String(rate), String(SECONDS)]);
@@ -117,6 +126,7 @@ async function measure(
     service: kind,
     mode,
     round,
+    loadAverage1m: load1,
     ...result,
     serviceCpuMs,
     agentCpuMs,
@@ -194,9 +204,20 @@ for (const { kind, rate } of SERVICES) {
 }
 
 writeResult('ebpf-overhead', rows, {
-  config: { runsPerMode: RUNS, secondsPerRun: SECONDS, services: SERVICES, modes: MODES },
+  config: {
+    runsPerMode: RUNS,
+    secondsPerRun: SECONDS,
+    warmupSecondsPerRun: WARMUP_SECONDS,
+    services: SERVICES,
+    modes: MODES,
+  },
+  loadAverage1m: {
+    min: Math.min(...runs.map((r) => r.loadAverage1m ?? Number.NaN)),
+    median: median(runs.map((r) => r.loadAverage1m ?? Number.NaN)),
+    max: Math.max(...runs.map((r) => r.loadAverage1m ?? Number.NaN)),
+  },
   method:
-    'alternating runs, mode order rotated per round; overhead of a mode in a round vs the no-probe run of that round; CPU = service + agent, all threads, from /proc/PID/task/*/schedstat',
+    'alternating runs, mode order rotated per round; each run after 1 s of unmeasured warm-up load; overhead of a mode in a round vs the no-probe run of that round; CPU = service + agent, all threads, from /proc/PID/task/*/schedstat',
   published: {
     beyla:
       'Grafana Beyla docs, "Performance overhead": 0.5% CPU, 75 MB, instrumenting the OpenTelemetry demo at about 75 requests/s',

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import type { Meter } from '@opentelemetry/api';
 import { findTracefs } from '../environment.js';
 import { VigilEbpfError } from '../errors.js';
+import { HIST_KEY } from '../generated/layouts.js';
 import {
   AggregateProbe,
   type AggregateProbeOptions,
@@ -94,7 +95,7 @@ export function watchBlockIo(options: BlockIoProbeOptions = {}): BlockIoProbe {
     for (const [key, raw] of hist.entries()) {
       let n = 0;
       for (const v of hist.splitPerCpu(raw)) n += Number(v.readBigUInt64LE(0));
-      addToSlot(entry(key.readUInt32LE(0)).latency, key.readUInt32LE(4), n);
+      addToSlot(entry(key.readUInt32LE(HIST_KEY.id)).latency, key.readUInt32LE(HIST_KEY.slot), n);
     }
     for (const [key, raw] of bytesMap.entries()) {
       let n = 0;

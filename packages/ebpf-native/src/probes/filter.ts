@@ -1,5 +1,6 @@
 /** Writes the `filter` map shared by the aggregating probes (struct filter_config in bpf/events.h). */
 import { requireInput } from '../errors.js';
+import { FILTER_CONFIG } from '../generated/layouts.js';
 import type { BpfObject } from '../object/bpf-object.js';
 
 /**
@@ -21,7 +22,7 @@ export function validatePid(pid: number | undefined): void {
 export function setPidFilter(object: BpfObject, pid: number | undefined): void {
   validatePid(pid);
   const tgid = pid ?? 0;
-  const value = Buffer.alloc(8);
-  value.writeUInt32LE(tgid, 0);
+  const value = Buffer.alloc(FILTER_CONFIG.size);
+  value.writeUInt32LE(tgid, FILTER_CONFIG.tgid);
   object.map('filter').update(0, value);
 }

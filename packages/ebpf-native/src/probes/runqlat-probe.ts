@@ -1,5 +1,6 @@
 /** Run-queue latency histograms from tp_btf/sched_wakeup, sched_wakeup_new and sched_switch. */
 import type { Meter } from '@opentelemetry/api';
+import { HIST_KEY } from '../generated/layouts.js';
 import {
   AggregateProbe,
   type AggregateProbeOptions,
@@ -66,8 +67,8 @@ export function watchRunQueueLatency(options: RunQueueProbeOptions = {}): RunQue
     for (const [key, raw] of hist.entries()) {
       let n = 0;
       for (const v of hist.splitPerCpu(raw)) n += Number(v.readBigUInt64LE(0));
-      const id = key.readUInt32LE(0);
-      const slot = key.readUInt32LE(4);
+      const id = key.readUInt32LE(HIST_KEY.id);
+      const slot = key.readUInt32LE(HIST_KEY.slot);
       if (id === 0) addToSlot(all, slot, n);
       else {
         let h = byPid.get(id);

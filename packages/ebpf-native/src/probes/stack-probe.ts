@@ -1,5 +1,6 @@
 /** CPU profiling: user and kernel stacks sampled by a perf event, counted in the kernel. */
 import { requireInput } from '../errors.js';
+import { STACK_KEY } from '../generated/layouts.js';
 import { type Mapping, readMaps } from '../profiling/proc-maps.js';
 import { AggregateProbe, type AggregateProbeOptions, validateAggregateOptions } from './aggregate-probe.js';
 import { cString } from './clock.js';
@@ -93,16 +94,15 @@ export function sampleStacks(options: StackProbeOptions = {}): AggregateProbe<St
     const maps = new Map<number, Mapping[]>();
     const out: StackSample[] = [];
     let total = 0;
-    // struct stack_key in bpf/events.h: pid, user_stack_id, kernel_stack_id, comm[16].
     for (const [key, value] of counts.entries()) {
-      const pid = key.readUInt32LE(0);
+      const pid = key.readUInt32LE(STACK_KEY.pid);
       const count = Number(value.readBigUInt64LE(0));
       total += count;
-      const kernelIps = frames(key.readInt32LE(8));
+      const kernelIps = frames(key.readInt32LE(STACK_KEY.kernel_stack_id));
       if (kernelIps.length > 0 && !symbols) symbols = KernelSymbols.load();
       let mapping = maps.get(pid);
       if (!mapping) maps.set(pid, (mapping = readMaps(pid)));
-      const user = frames(key.readInt32LE(4)).map((ip): UserFrame => {
+      const user = frames(key.readInt32LE(STACK_KEY.user_stack_id)).map((ip): UserFrame => {
         const m = mapping.find((x) => ip >= x.start && ip < x.end);
         const address = `0x${ip.toString(16)}`;
         return m
@@ -111,7 +111,7 @@ export function sampleStacks(options: StackProbeOptions = {}): AggregateProbe<St
       });
       out.push({
         pid,
-        comm: cString(key, 12, 28),
+        comm: cString(key, STACK_KEY.comm, STACK_KEY.size),
         count,
         kernel: kernelIps.map((ip) => symbols!.resolve(ip)),
         kernelAddresses: kernelIps,

@@ -1,61 +1,15 @@
 /**
- * Decoding of the HTTP probe's ring-buffer records (bpf/http.bpf.c). The byte offsets below mirror
- * struct http_event and struct http_conn_info in bpf/events.h; test/tracing/http-record.test.ts checks
- * them against the BTF of the compiled object.
+ * Decoding of the HTTP probe's ring-buffer records (bpf/http.bpf.c), at the offsets of struct http_event,
+ * http_conn_info and http_request_info that src/generated/layouts.ts has from bpf/events.h.
  */
+
+import { HTTP_AGG_VALUE, HTTP_CONN_INFO, HTTP_EVENT, HTTP_REQUEST_INFO } from '../generated/layouts.js';
 import { formatAddress } from '../probes/address.js';
 import { cString } from '../probes/clock.js';
 import { Capture } from './capture.js';
 
-/** Offsets and sizes of struct http_event and struct http_conn_info. */
-export const HTTP_EVENT_LAYOUT = {
-  size: 48,
-  conn_id: 0,
-  start_ns: 8,
-  end_ns: 16,
-  kind: 24,
-  pid: 28,
-  len: 32,
-  head_len: 36,
-  tail_len: 38,
-  direction: 40,
-  role: 41,
-  family: 42,
-  lport: 44,
-  rport: 46,
-} as const;
-
-export const HTTP_CONN_INFO_LAYOUT = { size: 48, laddr: 0, raddr: 16, comm: 32 } as const;
-
-/** Offsets of struct http_request_info (follows the header of a request record). */
-export const HTTP_REQUEST_INFO_LAYOUT = {
-  size: 144,
-  route: 0,
-  status: 8,
-  method: 10,
-  version: 11,
-  pad: 12,
-  path: 16,
-} as const;
-
-/** Offsets of struct http_agg_key, the key of the in-kernel request aggregates. */
-export const HTTP_AGG_KEY_LAYOUT = {
-  size: 24,
-  pid: 0,
-  port: 4,
-  role: 6,
-  method: 7,
-  status: 8,
-  version: 10,
-  pad: 11,
-  route: 16,
-} as const;
-
-/** Offsets of struct http_agg_value: count, total duration, then VIGIL_HTTP_SLOTS u64 slots. */
-export const HTTP_AGG_VALUE_LAYOUT = { size: 272, count: 0, sum_ns: 8, slots: 16 } as const;
-
 /** VIGIL_HTTP_SLOTS: slot s of an aggregate counts durations in [2^s, 2^(s+1)) × 1024 ns. */
-export const HTTP_AGG_SLOTS = 32;
+export const HTTP_AGG_SLOTS = (HTTP_AGG_VALUE.size - HTTP_AGG_VALUE.slots) / 8;
 
 /** enum http_method of bpf/events.h, by value; 0 is any other method (or none seen). */
 export const HTTP_METHODS = [
@@ -116,7 +70,7 @@ export type HttpRecord =
       target: string;
     };
 
-const L = HTTP_EVENT_LAYOUT;
+const L = HTTP_EVENT;
 
 /**
  * A u64 as a Number without a BigInt allocation: exact below 2^53, so monotonic nanoseconds stay exact
@@ -153,7 +107,7 @@ export function decodeHttpRecord(b: Buffer, s: number, e: number): HttpRecord | 
     };
   }
   if (kind === 1) {
-    if (e - s < L.size + HTTP_CONN_INFO_LAYOUT.size) return undefined;
+    if (e - s < L.size + HTTP_CONN_INFO.size) return undefined;
     const family = b.readUInt16LE(s + L.family);
     const info = s + L.size;
     return {
@@ -163,16 +117,16 @@ export function decodeHttpRecord(b: Buffer, s: number, e: number): HttpRecord | 
       pid,
       side: b[s + L.role] === 1 ? 'server' : 'client',
       family: family === AF_INET ? 'ipv4' : 'ipv6',
-      localAddress: formatAddress(b, info + HTTP_CONN_INFO_LAYOUT.laddr, family),
+      localAddress: formatAddress(b, info + HTTP_CONN_INFO.laddr, family),
       localPort: b.readUInt16LE(s + L.lport),
-      remoteAddress: formatAddress(b, info + HTTP_CONN_INFO_LAYOUT.raddr, family),
+      remoteAddress: formatAddress(b, info + HTTP_CONN_INFO.raddr, family),
       remotePort: b.readUInt16LE(s + L.rport),
-      comm: cString(b, info + HTTP_CONN_INFO_LAYOUT.comm, info + HTTP_CONN_INFO_LAYOUT.comm + 16),
+      comm: cString(b, info + HTTP_CONN_INFO.comm, info + HTTP_CONN_INFO.comm + 16),
     };
   }
   if (kind === 3) return { kind: 'close', connId, timeNs: u64(b, s + L.start_ns), pid };
   if (kind === 4) {
-    const R = HTTP_REQUEST_INFO_LAYOUT;
+    const R = HTTP_REQUEST_INFO;
     if (e - s < L.size + R.size) return undefined;
     const info = s + L.size;
     const pathLen = Math.min(b.readUInt16LE(s + L.head_len), R.size - R.path);

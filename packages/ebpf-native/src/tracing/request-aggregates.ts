@@ -4,15 +4,11 @@
  * interval. The kernel only knows path hashes; the routes come from the request records it sent for each
  * new path, which name the hash.
  */
+
+import { HTTP_AGG_KEY as K, HTTP_AGG_VALUE as V } from '../generated/layouts.js';
 import type { BpfMap } from '../object/bpf-map.js';
 import { addToSlot, emptyLog2Histogram, type Log2Histogram } from '../probes/log2-histogram.js';
-import {
-  HTTP_AGG_SLOTS,
-  HTTP_METHODS,
-  HTTP_AGG_KEY_LAYOUT as K,
-  type Side,
-  HTTP_AGG_VALUE_LAYOUT as V,
-} from './http-record.js';
+import { HTTP_AGG_SLOTS, HTTP_METHODS, type Side } from './http-record.js';
 import { OTHER_ROUTE } from './route.js';
 
 /** Requests of one kind counted in the kernel: what, how many, and how long they took. */

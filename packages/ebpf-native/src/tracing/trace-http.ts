@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { Meter } from '@opentelemetry/api';
 import { requireInput } from '../errors.js';
+import { HTTP_CONFIG } from '../generated/layouts.js';
 import type { BpfObject } from '../object/bpf-object.js';
 import type { RecordBatch } from '../object/ring-buffer.js';
 import { monotonicToEpochMs } from '../probes/clock.js';
@@ -91,6 +92,7 @@ export class HttpTracer extends EventProbe<HttpRequest> {
   readonly #parserStats: () => HttpTracerStats;
   readonly #aggregates: RequestAggregates;
   readonly #onAggregates: (deltas: RequestAggregate[]) => void;
+  #closed = false;
 
   /** @internal */
   constructor(
@@ -120,6 +122,7 @@ export class HttpTracer extends EventProbe<HttpRequest> {
   }
 
   #poll(): RequestAggregate[] {
+    if (this.#closed) return []; // the totals stay as of close()
     const deltas = this.#aggregates.poll();
     if (deltas.length > 0) this.#onAggregates(deltas);
     return deltas;
@@ -150,12 +153,10 @@ export class HttpTracer extends EventProbe<HttpRequest> {
   }
 
   override close(): void {
+    if (this.#closed) return;
     clearInterval(this.#timer);
-    try {
-      this.#poll(); // the last requests, before the maps go
-    } catch {
-      // already closed
-    }
+    this.#poll(); // the last requests, before the maps go
+    this.#closed = true;
     super.close();
   }
 }
@@ -241,12 +242,13 @@ function configure(
   capture: boolean,
   sampleEvery: number,
 ): void {
-  const config = Buffer.alloc(24); // struct http_config
-  config.writeUInt32LE(pids.length > 0 ? 1 : 0, 0);
-  config.writeUInt32LE(ports.length > 0 ? 1 : 0, 4);
-  config.writeUInt32LE(roles, 8);
-  config.writeUInt32LE(capture ? 1 : 0, 12);
-  config.writeUInt32LE(sampleEvery, 16);
+  const C = HTTP_CONFIG;
+  const config = Buffer.alloc(C.size);
+  config.writeUInt32LE(pids.length > 0 ? 1 : 0, C.filter_pids);
+  config.writeUInt32LE(ports.length > 0 ? 1 : 0, C.filter_ports);
+  config.writeUInt32LE(roles, C.roles);
+  config.writeUInt32LE(capture ? 1 : 0, C.capture);
+  config.writeUInt32LE(sampleEvery, C.sample_every);
   const one = Buffer.from([1]);
   for (const pid of pids) object.map('pids').update(pid, one);
   const portKey = Buffer.alloc(2);

@@ -345,5 +345,9 @@ describeEbpf('traceHttp', () => {
     expect(linksOf('http_sys_exit', since)).toBe(before + 1);
     t.close();
     expect(linksOf('http_sys_exit', since)).toBe(before);
+    // Counters stay readable after close (as of the close).
+    expect(t.parserStats().requests).toBe(0);
+    expect(t.requestCounts()).toEqual([]);
+    t.close();
   });
 });
