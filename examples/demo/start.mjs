@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const PACKAGES = ['errors', 'core', 'detectors', 'server'];
+// The demo's own dependencies, and @vigil/ebpf-native for vigil serve's optional eBPF section (as root).
+const PACKAGES = ['errors', 'core', 'detectors', 'ebpf-native', 'server'];
 
 function newest(dir) {
   let t = 0;
