@@ -88,7 +88,7 @@ interface Model {
  * Views: the value itself (spikes, dips, new levels), the mean of the last `localWindow` points (sustained shifts,
  * bursts, changes of rate in sparse series) and, when the training data shows a daily or weekly cycle, the residual
  * from the same phase of the previous cycles (contextual anomalies: a missing peak, a flat stretch, a cycle of the
- * wrong height). Each view keeps the recent distribution of its values ({@link RecentDistribution}: the last
+ * wrong height). Each view keeps the recent distribution of its values (`RecentDistribution`: the last
  * `memory` points) and rates a point by its two-sided tail probability there — rare by count among what really
  * happened, and far by spread. The point's p is the smallest view p times the number of views (Bonferroni), and
  * `score = 1 − p`, so alerting at `1 − α` means the same on a count series, a latency series and after a regime
@@ -141,7 +141,7 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
 
   /**
    * Learns the series' recent behaviour from `train` (and its cycle, with `seasonality: 'auto'`). Every
-   * {@link FIT_CHUNK} points it reports through `options.onProgress`, yields to the event loop and checks
+   * 65 536 points (`FIT_CHUNK`) it reports through `options.onProgress`, yields to the event loop and checks
    * `options.signal`.
    * @throws {VigilInputError} input errors from `toSeries`.
    * @throws {VigilAbortError} `ABORTED` when `options.signal` fired. Either way the detector keeps its previous state.

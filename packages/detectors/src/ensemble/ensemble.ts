@@ -31,7 +31,10 @@ export interface EnsembleMemberSpec {
 
 /** Options of {@link EnsembleDetector}. */
 export interface EnsembleOptions {
-  /** The members: specs or already-constructed (unfitted) detectors. Default {@link DEFAULT_ENSEMBLE_MEMBERS}. */
+  /**
+   * The members: specs or already-constructed (unfitted) detectors. Default `mad` (window 48), `prophet`
+   * (refitEvery 288) and `isolation-forest` (seed 1).
+   */
   members?: ReadonlyArray<EnsembleMemberSpec | Detector<SeriesLike>>;
   /** How member scores are combined. Default `'mean'`. */
   combine?: CombineRule;

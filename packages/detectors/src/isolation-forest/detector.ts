@@ -94,7 +94,7 @@ interface Prepared {
  * so `score` = 1 − p with p the estimated share of normal rows at least as isolated.
  *
  * Input is a frame (one column per metric, e.g. cpu, memory, latency, error rate); a univariate series goes through
- * {@link RollingFeatures} (value, first difference, rolling z-scores over `windows`). A row with a missing value
+ * `RollingFeatures` (value, first difference, rolling z-scores over `windows`). A row with a missing value
  * scores 0. `update(t, x)` scores with the current forest, then keeps the row in a bounded ring of recent rows and
  * regrows the forest from it every `refitEvery` points.
  *

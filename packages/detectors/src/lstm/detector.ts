@@ -100,7 +100,7 @@ interface Fitted {
  * "Detecting Spacecraft Anomalies Using LSTMs and Nonparametric Dynamic Thresholding", KDD): a network trained on
  * normal data forecasts each point from the `window` before it; the errors are smoothed with an exponentially
  * weighted average; and instead of Telemanom's per-window threshold search, the smoothed error is calibrated
- * against the training errors with a peaks-over-threshold tail ({@link TailCalibrator}), so the score is
+ * against the training errors with a peaks-over-threshold tail (`TailCalibrator` of `@vigil/core`), so the score is
  * `1 − p` like every Vigil detector. Univariate (a series) or multivariate (a frame: all columns forecast
  * jointly). Runs on TensorFlow.js with the backend picked at run time: see {@link LstmBackend}.
  *
