@@ -14,7 +14,7 @@
  *
  * Needs root (or CAP_BPF + CAP_PERFMON); without it prints why and exits 0 without a result.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -141,6 +141,60 @@ const median = (xs: number[]) => {
 };
 const pct = (x: number, base: number) => ((x - base) / base) * 100;
 
+/** Run time of the BPF programs named `names` (kernel.bpf_stats_enabled must be on): total ns and runs. */
+function bpfRunTime(names: readonly string[]): { ns: number; runs: number } {
+  const r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
+  let ns = 0;
+  let runs = 0;
+  for (const p of JSON.parse(r.stdout || '[]') as Array<{
+    name: string;
+    run_time_ns?: number;
+    run_cnt?: number;
+  }>) {
+    if (!names.includes(p.name)) continue;
+    ns += p.run_time_ns ?? 0;
+    runs += p.run_cnt ?? 0;
+  }
+  return { ns, runs };
+}
+
+interface Breakdown {
+  service: string;
+  requests: number;
+  /** The tracer's BPF program, per request: its run time (every process's syscalls, not only the service's) and runs. */
+  bpfNsPerRequest: number;
+  bpfRunsPerRequest: number;
+  /** Of those, run time per run. */
+  bpfNsPerRun: number;
+  agentCpuUsPerRequest: number;
+}
+
+/**
+ * Where the tracer's cost goes, measured apart from the overhead rounds (kernel.bpf_stats_enabled adds two
+ * clock reads to every program run, so it is on only here): one tracer run with the BPF programs' run time.
+ */
+async function breakdown(kind: string, rate: number, port: number, servicePid: number): Promise<Breakdown> {
+  spawnSync('sysctl', ['-q', 'kernel.bpf_stats_enabled=1']);
+  try {
+    const names = ['http_sys_exit'];
+    const before = bpfRunTime(names);
+    const run = await measure(kind, rate, port, servicePid, 'tracer', -2);
+    const after = bpfRunTime(names);
+    return {
+      service: kind,
+      requests: run.requests,
+      bpfNsPerRequest: (after.ns - before.ns) / run.requests,
+      bpfRunsPerRequest: (after.runs - before.runs) / run.requests,
+      bpfNsPerRun: (after.ns - before.ns) / Math.max(1, after.runs - before.runs),
+      agentCpuUsPerRequest: (run.agentCpuMs * 1000) / run.requests,
+    };
+  } finally {
+    spawnSync('sysctl', ['-q', 'kernel.bpf_stats_enabled=0']);
+  }
+}
+
+const breakdowns: Breakdown[] = [];
+
 /** VIGIL_BENCH_RESUMMARIZE=1 recomputes the table from the runs of the last results file, measuring nothing. */
 const resummarize = process.env.VIGIL_BENCH_RESUMMARIZE === '1';
 const runs: Run[] = resummarize
@@ -162,6 +216,7 @@ for (const { kind, rate } of resummarize ? [] : SERVICES) {
       );
     }
   }
+  breakdowns.push(await breakdown(kind, rate, port, service.pid!));
   service.stdin!.end();
 }
 
@@ -216,6 +271,7 @@ writeResult('ebpf-overhead', rows, {
     median: median(runs.map((r) => r.loadAverage1m ?? Number.NaN)),
     max: Math.max(...runs.map((r) => r.loadAverage1m ?? Number.NaN)),
   },
+  breakdown: breakdowns,
   method:
     'alternating runs, mode order rotated per round; each run after 1 s of unmeasured warm-up load; overhead of a mode in a round vs the no-probe run of that round; CPU = service + agent, all threads, from /proc/PID/task/*/schedstat',
   published: {

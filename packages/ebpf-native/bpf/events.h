@@ -120,9 +120,9 @@ struct stack_key {
  * and HTTP/2 connections) carry head_len bytes from the start of the syscall's buffer, then tail_len bytes
  * from its end; open records carry a struct http_conn_info; request records (HTTP/1.x parsed in the
  * kernel, sent only for a path not seen before or a sampled request) carry a struct http_request_info
- * whose path holds head_len bytes. 48 bytes. */
+ * whose path holds head_len bytes. 56 bytes. */
 #define VIGIL_HTTP_HEAD 1024   /* HTTP/1.x and undecided connections */
-#define VIGIL_HTTP2_HEAD 16384 /* HTTP/2: many small frames share a write; power of two (offsets are masked) */
+#define VIGIL_HTTP2_HEAD 65536 /* HTTP/2: many small frames share a transfer (libuv reads 64 KiB at a time); power of two (offsets are masked) */
 #define VIGIL_HTTP_TAIL 256    /* power of two */
 #define VIGIL_HTTP_PATH 128    /* request-target bytes hashed and reported by the in-kernel parser; power of two */
 #define VIGIL_HTTP_SLOTS 32    /* log2 duration slots of an aggregate, in units of 1024 ns */
@@ -152,13 +152,14 @@ struct http_event {
 	__u32 kind;
 	__u32 pid;
 	__u32 len;      /* data: bytes the syscall transferred */
-	__u16 head_len; /* data: head bytes; request: path bytes */
+	__u32 head_len; /* data: head bytes; request: path bytes */
 	__u16 tail_len;
 	__u8 direction;
 	__u8 role;
 	__u16 family;
 	__u16 lport;    /* host order */
 	__u16 rport;    /* host order */
+	__u16 pad[3];
 };
 
 /* Follows the header of an open record. 48 bytes. */

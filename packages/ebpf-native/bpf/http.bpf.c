@@ -208,12 +208,20 @@ struct scratch {
 	};
 };
 
+/* One per CPU, indexed by CPU (user space sizes it to the possible CPUs before load): a per-CPU array
+ * cannot hold values above 32 KiB. The program runs with migration disabled and does not nest. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct scratch);
 } scratch_buf SEC(".maps");
+
+static __always_inline struct scratch *get_scratch(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	return bpf_map_lookup_elem(&scratch_buf, &cpu);
+}
 
 static __always_inline void count_stat(__u32 which)
 {
@@ -282,8 +290,7 @@ static __always_inline void track(struct http_config *c, __u32 tgid, __u32 fd, _
 	if (bits)
 		__sync_fetch_and_or(bits, 1ULL << (tgid & 63));
 
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch_buf, &zero);
+	struct scratch *s = get_scratch();
 	if (!s)
 		return;
 	__builtin_memset(&s->h, 0, sizeof(s->h));
@@ -310,38 +317,54 @@ static __always_inline void track(struct http_config *c, __u32 tgid, __u32 fd, _
 
 #define COPY_CHUNK 1024
 
+/* Copies bytes [pos, pos + n) of the transfer, which start at user address `base`, into the head, one
+ * COPY_CHUNK per bpf_loop step: each copy's size and offset have bounds the verifier can add up, and the
+ * loop costs no verifier time per iteration. */
+struct chunk_walk {
+	__u64 base;
+	__u32 pos;
+	__u32 n;
+};
+
+static long chunk_step(__u64 k, void *ctx)
+{
+	struct chunk_walk *w = ctx;
+	__u32 done = (__u32)k * COPY_CHUNK;
+	if (done >= w->n)
+		return 1;
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 1;
+	__u32 c = w->n - done;
+	if (c > COPY_CHUNK)
+		c = COPY_CHUNK;
+	__u32 off = (w->pos + done) & (VIGIL_HTTP2_HEAD - 1);
+	/* A no-op after the clamp (barrier_var stops clang from dropping it), but a bound the verifier keeps
+	 * whichever register the compiler passes. */
+	barrier_var(c);
+	c &= 2 * COPY_CHUNK - 1;
+	bpf_probe_read_user(&s->data[off], c, (void *)(w->base + done));
+	return 0;
+}
+
 /* Copies the part of one buffer segment [pos, pos + seg) of the transfer that falls in its head
- * [0, head_len) or its tail [len - tail_len, len), with lens = head_len | tail_len << 16 (BPF functions
+ * [0, head_len) or its tail [len - tail_len, len), with lens = head_len | tail_len << 20 (BPF functions
  * take five arguments). The tail lands right after the head: a tail exists only when the head is full,
  * so head_len is then VIGIL_HTTP_HEAD or VIGIL_HTTP2_HEAD. A global function: the verifier checks it
  * once, not once per iovec of every caller. */
 __noinline int copy_segment(__u64 base, __u32 pos, __u32 seg, __u32 len, __u32 lens)
 {
-	__u32 head_len = lens & 0xffff;
-	__u32 tail_len = lens >> 16;
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch_buf, &zero);
+	__u32 head_len = lens & 0xfffff;
+	__u32 tail_len = lens >> 20;
+	struct scratch *s = get_scratch();
 	if (!s)
 		return 0;
 	if (pos < head_len) {
 		__u32 n = head_len - pos;
 		if (n > seg)
 			n = seg;
-		/* In chunks: each copy's size and offset have bounds the verifier can add up. */
-		for (__u32 done = 0, k = 0; k < VIGIL_HTTP2_HEAD / COPY_CHUNK; k++) {
-			if (done >= n)
-				break;
-			__u32 c = n - done;
-			if (c > COPY_CHUNK)
-				c = COPY_CHUNK;
-			__u32 off = (pos + done) & (VIGIL_HTTP2_HEAD - 1);
-			/* A no-op after the clamp (barrier_var stops clang from dropping it), but a bound the
-			 * verifier keeps whichever register the compiler passes. */
-			barrier_var(c);
-			c &= 2 * COPY_CHUNK - 1;
-			bpf_probe_read_user(&s->data[off], c, (void *)(base + done));
-			done += c;
-		}
+		struct chunk_walk w = { .base = base, .pos = pos, .n = n };
+		bpf_loop(VIGIL_HTTP2_HEAD / COPY_CHUNK, chunk_step, &w, 0);
 	}
 	__u32 tail_start = len - tail_len;
 	if (tail_len && pos + seg > tail_start) {
@@ -387,8 +410,7 @@ enum buffer_kind { BUF_PLAIN = 0, BUF_IOV = 1, BUF_MSG = 2 };
 static __always_inline void capture(struct conn_value *conn, __u32 tgid, __u64 buf, __u32 iovcnt, bool vec,
 				    __u32 len, __u8 direction, __u64 now)
 {
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch_buf, &zero);
+	struct scratch *s = get_scratch();
 	if (!s)
 		return;
 	__u32 head_max = conn->proto == PROTO_H2 ? VIGIL_HTTP2_HEAD : VIGIL_HTTP_HEAD;
@@ -410,7 +432,7 @@ static __always_inline void capture(struct conn_value *conn, __u32 tgid, __u64 b
 	s->h.lport = conn->lport;
 	s->h.rport = conn->rport;
 
-	__u32 lens = head_len | tail_len << 16;
+	__u32 lens = head_len | tail_len << 20;
 	if (!vec) {
 		copy_segment(buf, 0, len, len, lens);
 	} else {
@@ -578,7 +600,6 @@ static __always_inline void aggregate(struct conn_value *conn, __u32 tgid, __u8 
 static __always_inline void parse_h1(struct http_config *cfg, struct conn_value *conn, __u32 tgid, const __u8 *b,
 				     __u64 seg, __u32 seg_len, bool from_client, __u64 now)
 {
-	__u32 zero = 0;
 	if (from_client) {
 		__u32 skip = 0;
 		__u8 method = parse_method(b, &skip);
@@ -588,7 +609,7 @@ static __always_inline void parse_h1(struct http_config *cfg, struct conn_value 
 			count_stat(1);
 			return;
 		}
-		struct scratch *s = bpf_map_lookup_elem(&scratch_buf, &zero);
+		struct scratch *s = get_scratch();
 		if (!s)
 			return;
 		__u32 n = seg_len > skip ? seg_len - skip : 0;
@@ -643,7 +664,7 @@ static __always_inline void parse_h1(struct http_config *cfg, struct conn_value 
 		if (p.report) {
 			struct head_key hk = { .conn_id = conn->id, .slot = slot };
 			struct http_request_info *r = bpf_map_lookup_elem(&heads, &hk);
-			struct scratch *s = bpf_map_lookup_elem(&scratch_buf, &zero);
+			struct scratch *s = get_scratch();
 			if (r && s) {
 				bpf_probe_read_kernel(&s->req, sizeof(s->req), r);
 				__u32 path_len = s->req.pad & (VIGIL_HTTP_PATH * 2 - 1);

@@ -124,7 +124,7 @@ export const STACK_KEY = {
 
 /** struct http_event */
 export const HTTP_EVENT = {
-  size: 48,
+  size: 56,
   conn_id: 0,
   start_ns: 8,
   end_ns: 16,
@@ -132,12 +132,13 @@ export const HTTP_EVENT = {
   pid: 28,
   len: 32,
   head_len: 36,
-  tail_len: 38,
-  direction: 40,
-  role: 41,
-  family: 42,
-  lport: 44,
-  rport: 46,
+  tail_len: 40,
+  direction: 42,
+  role: 43,
+  family: 44,
+  lport: 46,
+  rport: 48,
+  pad: 50,
 } as const;
 
 /** struct http_conn_info */

@@ -88,7 +88,7 @@ export function decodeHttpRecord(b: Buffer, s: number, e: number): HttpRecord | 
   const pid = b.readUInt32LE(s + L.pid);
   const kind = b.readUInt32LE(s + L.kind);
   if (kind === 2) {
-    const headLen = b.readUInt16LE(s + L.head_len);
+    const headLen = b.readUInt32LE(s + L.head_len);
     const tailLen = b.readUInt16LE(s + L.tail_len);
     if (e - s < L.size + headLen + tailLen) return undefined;
     const data = s + L.size;
@@ -129,7 +129,7 @@ export function decodeHttpRecord(b: Buffer, s: number, e: number): HttpRecord | 
     const R = HTTP_REQUEST_INFO;
     if (e - s < L.size + R.size) return undefined;
     const info = s + L.size;
-    const pathLen = Math.min(b.readUInt16LE(s + L.head_len), R.size - R.path);
+    const pathLen = Math.min(b.readUInt32LE(s + L.head_len), R.size - R.path);
     return {
       kind: 'request',
       connId,

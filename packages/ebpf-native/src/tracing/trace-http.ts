@@ -285,8 +285,13 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
 
   const capture = options.events ?? false;
   // One program on the raw syscall-exit tracepoint sees every syscall the tracer needs (bpf/http.bpf.c).
-  const { object } = startProbe('http', [{ name: 'http_sys_exit' }], options, undefined, (o) =>
-    configure(o, pids, ports, roles, capture, options.sampleEvery ?? 0),
+  const { object } = startProbe(
+    'http',
+    [{ name: 'http_sys_exit' }],
+    options,
+    // One scratch record per CPU, indexed by CPU (64 KiB HTTP/2 heads do not fit a per-CPU array value).
+    (o) => o.resizeMap('scratch_buf', o.possibleCpus),
+    (o) => configure(o, pids, ports, roles, capture, options.sampleEvery ?? 0),
   );
   const aggregates = new RequestAggregates(object.map('aggregates'));
   const comms = new Map<number, string>();

@@ -31,7 +31,9 @@ it('decodes the request examples of RFC 7541 Appendix C.4 (Huffman), in sequence
 });
 
 it('decodes what hpack.js encodes, block after block on one connection', () => {
-  const token = fc.stringMatching(/^[a-z0-9-]{1,12}$/);
+  // Names such as `constructor` are left out: hpack.js's encoder looks names up in a plain object and
+  // encodes them as a reference to a table index that does not exist.
+  const token = fc.stringMatching(/^[a-z0-9-]{1,12}$/).filter((t) => !(t in Object.prototype));
   const value = fc.string({ maxLength: 40 }).map((s) => s.replace(/[^\x20-\x7e]/g, 'x'));
   fc.assert(
     fc.property(
