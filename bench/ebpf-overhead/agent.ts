@@ -1,6 +1,7 @@
 /**
  * The observer, run as its own process so its CPU is measured apart from the service's: starts the probes
- * of one mode, prints `ready`, and when stdin closes prints what it saw (JSON) and exits.
+ * of one mode, prints `ready`; a `measure` line on stdin marks the start of the measured load (what came
+ * before, the warm-up, is not counted); when stdin closes it prints what it saw (JSON) and exits.
  * Modes: `none`, `tracer` (traceHttp on the service's port), `profiler` (sampleStacks at 19 Hz),
  * `all` (tracer + profiler + TCP + processes + run-queue latency).
  */
@@ -46,14 +47,18 @@ if (mode === 'all') {
     () => rq.close(),
   );
 }
+let baseline = 0;
 console.log('ready');
+process.stdin.on('data', (chunk: Buffer) => {
+  if (chunk.includes('measure')) baseline = requestsSeen + (tracerStats?.().kernelCounted ?? 0);
+});
 process.stdin.on('end', () => {
   profileSamples = readProfile?.() ?? 0;
   const stats = tracerStats?.();
   for (const close of closers) close();
   console.log(
     JSON.stringify({
-      requestsSeen: requestsSeen + (stats?.kernelCounted ?? 0),
+      requestsSeen: requestsSeen + (stats?.kernelCounted ?? 0) - baseline,
       profileSamples,
       lostSync: stats?.lostSync ?? 0,
       kernelDrops: stats?.kernelDrops ?? 0,

@@ -108,6 +108,7 @@ async function measure(
   if (ready !== 'ready') throw new Error(`agent said ${ready}`);
   const warmup = child('load.ts', [kind, String(port), String(rate), String(WARMUP_SECONDS)]);
   await nextLine(warmup);
+  agent.stdin!.write('measure\n');
   const load1 = loadavg()[0];
   const s0 = cpuMs(servicePid);
   const a0 = cpuMs(agent.pid!);
