@@ -6,7 +6,8 @@
  * modes rotated every round.
  *
  * Each run first sends one second of the same load, unmeasured, so that the agent's JavaScript is compiled
- * (a tracer runs for days; the JIT warm-up of a fresh process is not its cost per request), then measures.
+ * and the profiler has parsed kallsyms (a probe runs for days; the one-off start-up of a fresh process is not
+ * its cost per request), then measures.
  * CPU per request is the service's CPU time (every thread's /proc/PID/task/TID/schedstat, ns) plus the
  * observing agent's (its own process, the same way), over the requests completed. A probe's in-kernel work
  * runs in the service's syscalls, so it lands in the service's CPU; parsing lands in the agent's. Overhead
@@ -109,6 +110,8 @@ async function measure(
   const warmup = child('load.ts', [kind, String(port), String(rate), String(WARMUP_SECONDS)]);
   await nextLine(warmup);
   agent.stdin!.write('measure\n');
+  const measuring = await nextLine(agent);
+  if (measuring !== 'measuring') throw new Error(`agent said ${measuring}`);
   const load1 = loadavg()[0];
   const s0 = cpuMs(servicePid);
   const a0 = cpuMs(agent.pid!);
