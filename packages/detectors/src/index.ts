@@ -17,6 +17,7 @@ export { EventGate } from './adaptive/event-gate.js';
 export type { AdaptiveEnsembleOptions, ResolvedAdaptiveEnsembleOptions } from './adaptive/options.js';
 export type { RecentDistributionState } from './adaptive/recent-distribution.js';
 export { RecentDistribution } from './adaptive/recent-distribution.js';
+export { refitIfDue } from './common/refit-if-due.js';
 export { createDetector } from './create-detector.js';
 export type { DetectorKind, DetectorOptionsMap, DetectorTypeMap } from './detector-options.js';
 export type { CombineRule } from './ensemble/combine.js';
