@@ -1,6 +1,7 @@
 import { Pipeline } from '@vigil/core';
 import { describe, expect, it } from 'vitest';
-import { createDetector, type ProphetDetector } from '../src/index.js';
+import { createDetector } from '../src/index.js';
+import type { ProphetDetector } from '../src/prophet/detector.js';
 import { DAY, synthetic } from './prophet/synthetic.js';
 
 // The Pipeline's workers build detectors with the built package (npm test builds first), as a service would.
