@@ -21,46 +21,12 @@ import {
   type PipelineSnapshot,
   type SeriesSnapshot,
 } from './pipeline-snapshot.js';
+import type { PipelineStats } from './pipeline-stats.js';
 import { SeriesRing } from './series-ring.js';
 import { StreamClock } from './stream-clock.js';
 
 export type { PipelineDetectors, PipelineOptions } from './pipeline-options.js';
-
-/** Counters of a pipeline (all totals since it started, except the gauges `series` … `queuedFits`). */
-export interface PipelineStats {
-  /** Series tracked now. */
-  series: number;
-  /** Series whose detector is quarantined now. */
-  quarantinedSeries: number;
-  /** Fits waiting for a worker now, and in progress otherwise (running, or starting). */
-  queuedFits: number;
-  runningFits: number;
-  /** Points accepted (buffered or scored). */
-  points: number;
-  /** Points scored by a fitted detector. */
-  scored: number;
-  /**
-   * Points refused: bad key, bad or out-of-order timestamp, non-numeric value, and the two below (which are also
-   * counted on their own).
-   */
-  dropped: number;
-  /** Points refused as dated more than `maxFuture` after the wall clock. */
-  future: number;
-  /** Points of new series refused because their metric had `maxSeriesPerMetric` series. */
-  overLimit: number;
-  /** Series evicted after `idleTimeout` without points, and to make room under `maxSeries`. */
-  evictedIdle: number;
-  evictedLru: number;
-  /** Fits and refits completed, and failed (timeouts included). */
-  fits: number;
-  fitFailures: number;
-  /** Fits abandoned after `fitTimeout`. */
-  fitTimeouts: number;
-  /** Times a detector was quarantined (threw, or scored outside [0, 1]). */
-  quarantined: number;
-  /** Events opened. */
-  events: number;
-}
+export type { PipelineStats } from './pipeline-stats.js';
 
 interface SeriesState {
   detector: Detector<SeriesLike> | null;
@@ -156,6 +122,7 @@ export class Pipeline {
         diag.error(`vigil pipeline: onIncident threw: ${String(e)}`);
       }
     });
+    options.otel?.observePipeline(() => this.stats);
     this.#timer = setInterval(() => this.sweep(), TICK_MS);
     this.#timer.unref();
   }
@@ -200,6 +167,13 @@ export class Pipeline {
   /** The keys of the series tracked now. */
   seriesKeys(): string[] {
     return [...this.#series.keys()];
+  }
+
+  /** Bytes of the typed arrays holding every series' history now (a walk over the series: O(series)). */
+  historyBytes(): number {
+    let bytes = 0;
+    for (const st of this.#series.values()) bytes += st.ring.bytes;
+    return bytes;
   }
 
   /** The recent history of a series (the points kept for refits), or undefined for an unknown key. */
@@ -478,6 +452,7 @@ export class Pipeline {
     else this.#perMetric.delete(st.metric);
     if (st.quarantinedAt >= 0) this.#stats.quarantinedSeries--;
     for (const tr of st.tracker.flush()) this.#transition(tr.type, tr.event);
+    this.#options.otel?.forget(key);
   }
 
   #refuse(code: 'FUTURE_TIMESTAMP' | 'SERIES_LIMIT', message: string, key: string, t: number, value: number) {
