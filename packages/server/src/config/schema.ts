@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ebpfSection } from './ebpf-section.js';
 import {
   actionsSection,
   adminSection,
@@ -18,6 +19,7 @@ export const configSections = {
   state: stateSection,
   admin: adminSection,
   actions: actionsSection,
+  ebpf: ebpfSection,
 };
 
 /** The whole configuration schema. */

@@ -8,6 +8,7 @@ import { AlertmanagerOutput } from '../outputs/alertmanager-output.js';
 import { ConsoleOutput } from '../outputs/console-output.js';
 import { OtelExport } from '../outputs/otel-export.js';
 import type { Output } from '../outputs/output.js';
+import { type EbpfReceiver, startEbpfReceiver } from '../receivers/ebpf-receiver.js';
 import { type OtlpGrpcReceiver, startOtlpGrpcReceiver } from '../receivers/otlp-grpc.js';
 import { type OtlpHttpReceiver, startOtlpHttpReceiver } from '../receivers/otlp-http.js';
 import { SnapshotStore } from '../state/snapshot-store.js';
@@ -49,12 +50,15 @@ export class VigilService {
   http: OtlpHttpReceiver | undefined;
   grpc: OtlpGrpcReceiver | undefined;
   admin: AdminServer | undefined;
+  /** The eBPF probes feeding the pipeline (the `ebpf` section), when they run. */
+  ebpf: EbpfReceiver | undefined;
   /** Series whose detector came back from the saved state at start. */
   restoredDetectors = 0;
   #notReady: string | undefined = 'starting';
   #saveTimer: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
   readonly #write: (line: string) => void;
+  readonly #sink: PointSink;
 
   private constructor(config: VigilConfig, options: VigilServiceOptions) {
     this.config = config;
@@ -147,6 +151,7 @@ export class VigilService {
         return pipeline.overloaded;
       },
     };
+    this.#sink = sink;
     this.ingest = new MetricsIngest(sink, { maxSeries: config.receivers.maxSeries });
     this.store = config.state.dir ? new SnapshotStore(config.state.dir) : undefined;
   }
@@ -218,6 +223,11 @@ export class VigilService {
       this.grpc = await listen('receivers.otlpGrpc.port', g.port, () =>
         startOtlpGrpcReceiver(this.ingest, { ...g, bearerToken: token }),
       );
+    this.ebpf = await startEbpfReceiver(c.ebpf, this.#sink, this.#write);
+    if (this.ebpf)
+      this.#write(
+        `vigil: eBPF probes feeding the pipeline: ${this.ebpf.probes.join(', ')} (every ${c.ebpf.intervalMs} ms)`,
+      );
     this.#notReady = undefined;
   }
 
@@ -242,6 +252,7 @@ export class VigilService {
       if (this.#saveTimer) clearInterval(this.#saveTimer);
       if (this.http) this.http.ready = false;
       if (this.grpc) this.grpc.ready = false;
+      this.ebpf?.close();
       await Promise.all([this.http?.close(), this.grpc?.close()]);
       await this.pipeline.idle();
       await this.maintenance.idle();
