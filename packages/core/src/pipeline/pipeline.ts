@@ -59,9 +59,9 @@ const TICK_MS = 1000;
  * each series keeps at most `history` points in typed ring buffers, at most `maxSeries` series are tracked (least
  * recently updated evicted first), `maxSeriesPerMetric` caps each metric's cardinality and idle series are evicted.
  * A point dated more than `maxFuture` ahead of the wall clock is refused (`FUTURE_TIMESTAMP`); each series keeps
- * its own clock; incidents close on wall time ({@link StreamClock}). A detector that throws or scores outside [0, 1]
- * is quarantined (counted; the series is refitted later) and other series go on scoring; a fit past `fitTimeout` is
- * abandoned. Everything refused or evicted is counted in {@link stats}.
+ * its own clock; incidents close on wall time (a stream clock that follows the wall clock, pushed forward by data
+ * running ahead of it). A detector that throws or scores outside [0, 1] is quarantined (counted; the series is
+ * refitted later) and other series go on scoring; a fit past `fitTimeout` is abandoned. Everything refused or evicted is counted in {@link stats}.
  *
  * @throws {VigilInputError} `INVALID_OPTION` for bad options (at construction).
  * @example
