@@ -14,7 +14,11 @@
  * other scripts add to `bench/results/pipeline.json` (the NATS cluster's) are kept.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { DiagConsoleLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { createRng, Pipeline, type PointScore } from '@vigil/core';
+
+if (process.env.PIPELINE_DIAG) diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
+
 import { createDetector } from '@vigil/detectors';
 import { formatTable, mergeRows, type Row, readResult, writeResult } from '../lib/report.js';
 
@@ -22,6 +26,9 @@ const MODULE = '@vigil/detectors';
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const STEP = 60_000;
 const only = process.env.PIPELINE_ONLY?.split(',');
+// PIPELINE_SCALE < 1 shrinks every size for a quick check of the script itself; such a run writes no results.
+const scale = Number(process.env.PIPELINE_SCALE ?? 1);
+const n = (x: number) => Math.max(1, Math.round(x * scale));
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 const rows: Row[] = [];
@@ -225,8 +232,8 @@ async function eventLoop(scenario: string, threads: number): Promise<void> {
 /** A million distinct series, one point each, through a Pipeline capped at 100 000 series. */
 async function churn(scenario: string): Promise<void> {
   if (only && !only.includes(scenario)) return;
-  const total = 1_000_000;
-  const cap = 100_000;
+  const total = n(1_000_000);
+  const cap = n(100_000);
   console.log(`${scenario}: ${total} distinct series into a Pipeline capped at ${cap} …`);
   const before = heapBytes();
   const pipeline = new Pipeline({
@@ -255,14 +262,18 @@ async function churn(scenario: string): Promise<void> {
   await pipeline.close();
 }
 
-await throughput('mad-10k-throughput', 'mad', 10_000, 60, 50, 500_000);
-await throughput('ensemble-1k-throughput', 'ensemble', 1_000, 288, 50, 20_000);
-await memory('mad-10k-memory', 10_000);
-await memory('mad-100k-memory', 100_000);
+await throughput('mad-10k-throughput', 'mad', n(10_000), 60, 50, 500_000);
+await throughput('ensemble-1k-throughput', 'ensemble', n(1_000), 288, 50, 20_000);
+await memory('mad-10k-memory', n(10_000));
+await memory('mad-100k-memory', n(100_000));
 await eventLoop('prophet-refits-worker-pool', 1);
 await eventLoop('prophet-refits-event-loop', 0);
 await churn('series-churn-1m');
 
+if (scale !== 1) {
+  console.log(`PIPELINE_SCALE=${scale}: a check of the script, no results written`);
+  process.exit(0);
+}
 const previous = readResult('pipeline');
 const ran = new Set(rows.map((r) => String(r.scenario)));
 writeResult('pipeline', mergeRows((previous?.rows as Row[] | undefined) ?? [], rows, ran, 'scenario'), {
