@@ -46,7 +46,7 @@ export type {
 } from './receivers/otlp-http.js';
 export { startOtlpHttpReceiver } from './receivers/otlp-http.js';
 export { startOtlpReceiver } from './receivers/start-otlp-receiver.js';
-export { detectorFactory } from './serve/detector-rules.js';
+export { detectorFactory, detectorSpec } from './serve/detector-rules.js';
 export type { ForecastEvent } from './serve/forecast-event.js';
 export type { HistorySource } from './serve/maintenance-checks.js';
 export { MaintenanceChecks } from './serve/maintenance-checks.js';

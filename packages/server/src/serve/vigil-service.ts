@@ -12,7 +12,7 @@ import { type EbpfReceiver, startEbpfReceiver } from '../receivers/ebpf-receiver
 import { type OtlpGrpcReceiver, startOtlpGrpcReceiver } from '../receivers/otlp-grpc.js';
 import { type OtlpHttpReceiver, startOtlpHttpReceiver } from '../receivers/otlp-http.js';
 import { SnapshotStore } from '../state/snapshot-store.js';
-import { detectorFactory } from './detector-rules.js';
+import { detectorSpec } from './detector-rules.js';
 import type { ForecastEvent } from './forecast-event.js';
 import { MaintenanceChecks } from './maintenance-checks.js';
 import { serviceMetrics } from './service-metrics.js';
@@ -108,11 +108,22 @@ export class VigilService {
     };
     const p = config.pipeline;
     this.pipeline = new Pipeline({
-      createDetector: detectorFactory(config),
+      // Fits and refits run in worker threads, which build detectors with @vigil/detectors.
+      detectors: {
+        module: '@vigil/detectors',
+        spec: detectorSpec(config),
+        ...(p.fitThreads !== undefined ? { threads: p.fitThreads } : {}),
+      },
       warmup: p.warmup,
       refitEvery: p.refitEvery,
       ...(p.history !== undefined ? { history: p.history } : {}),
       incidentWindow: p.incidentWindowMs,
+      maxSeries: p.maxSeries,
+      maxSeriesPerMetric: p.maxSeriesPerMetric,
+      idleTimeout: p.idleTimeoutMs,
+      maxFuture: p.maxFutureMs,
+      fitTimeout: p.fitTimeoutMs,
+      maxQueuedFits: p.maxQueuedFits,
       policy: Object.fromEntries(Object.entries(p.alert).filter(([, v]) => v !== undefined)),
       ...(otel ? { otel: otel.metrics } : {}),
       onEvent: (event, change) => each((o) => o.onEvent?.(event, change)),
@@ -135,6 +146,9 @@ export class VigilService {
       },
       get stats() {
         return pipeline.stats;
+      },
+      get overloaded() {
+        return pipeline.overloaded;
       },
     };
     this.#sink = sink;
@@ -243,6 +257,7 @@ export class VigilService {
       await this.pipeline.idle();
       await this.maintenance.idle();
       await this.save();
+      await this.pipeline.close();
       await Promise.all(this.outputs.map((o) => o.shutdown?.().catch(() => undefined)));
       await this.admin?.close();
     })();
