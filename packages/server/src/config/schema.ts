@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clusterSection } from './cluster-section.js';
 import {
   actionsSection,
   adminSection,
@@ -18,6 +19,7 @@ export const configSections = {
   state: stateSection,
   admin: adminSection,
   actions: actionsSection,
+  cluster: clusterSection,
 };
 
 /** The whole configuration schema. */

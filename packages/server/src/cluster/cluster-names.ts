@@ -1,0 +1,31 @@
+/** Names of the JetStream stream, subjects and key-value buckets a cluster called `name` uses. */
+export interface ClusterNames {
+  /** Stream of points, one subject per partition. */
+  readonly pointsStream: string;
+  pointsSubject(partition: number): string;
+  /** Durable consumer through which a partition's owner reads it. */
+  consumer(partition: number): string;
+  /** Stream of anomaly events and partition clocks, read by the incident merger. */
+  readonly eventsStream: string;
+  readonly eventsSubject: string;
+  readonly mergerConsumer: string;
+  /** Key-value bucket of worker heartbeats, partition leases and the merger lease. */
+  readonly leasesBucket: string;
+  /** Key-value bucket of partition snapshots. */
+  readonly snapshotsBucket: string;
+}
+
+/** The names of cluster `name` (letters, digits, `-` and `_`). */
+export function clusterNames(name: string): ClusterNames {
+  const upper = name.toUpperCase().replace(/-/g, '_');
+  return {
+    pointsStream: `${upper}_POINTS`,
+    pointsSubject: (p) => `${name}.points.${p}`,
+    consumer: (p) => `partition-${p}`,
+    eventsStream: `${upper}_EVENTS`,
+    eventsSubject: `${name}.events`,
+    mergerConsumer: 'incident-merger',
+    leasesBucket: `${name}-leases`,
+    snapshotsBucket: `${name}-snapshots`,
+  };
+}
