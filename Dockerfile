@@ -1,5 +1,6 @@
 # vigil serve as a container: docker build -t vigil . && docker run -p 4317:4317 -p 4318:4318 -p 9464:9464 vigil
-# Multi-stage: the build stage compiles the workspaces and packs @vigil/core, @vigil/detectors and @vigil/server;
+# Multi-stage: the build stage compiles the workspaces and packs @vigil/errors, @vigil/core, @vigil/detectors and
+# @vigil/server;
 # the runtime stage installs only those tarballs and their production dependencies, and runs as a non-root user.
 
 FROM node:20-bookworm-slim AS build
@@ -9,9 +10,9 @@ COPY packages/ packages/
 COPY bench/package.json bench/package.json
 # The eBPF addon's native build is not needed by the server (it needs clang and libbpf): skip install scripts.
 RUN npm ci --ignore-scripts --no-audit --no-fund \
- && npm run build --workspace @vigil/core --workspace @vigil/detectors --workspace @vigil/server \
+ && npm run build --workspace @vigil/errors --workspace @vigil/core --workspace @vigil/detectors --workspace @vigil/server \
  && mkdir /packed \
- && npm pack --pack-destination /packed packages/core packages/detectors packages/server
+ && npm pack --pack-destination /packed packages/errors packages/core packages/detectors packages/server
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

@@ -6,7 +6,9 @@
  * Run: npx tsx bench/accuracy/tune-ensemble.ts — prints the ranking and writes bench/results/ensemble-tuning.json.
  */
 import { TailCalibrator } from '@vigil/core';
-import { createDetector, evidence } from '@vigil/detectors';
+import { createDetector } from '@vigil/detectors';
+// evidence() is the ensemble's internal transform, not part of the package's public surface.
+import { evidence } from '../../packages/detectors/src/ensemble/combine.js';
 import { type Row, writeResult } from '../lib/report.js';
 import { generateCorpus, TRAIN, testLabels } from './corpus.js';
 import { corpusCounts, f1, PROFILES, type ScoredSeries, windowScore } from './metrics.js';

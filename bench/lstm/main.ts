@@ -5,7 +5,7 @@
  * compare the wasm/cpu ratios measured here, in the same process.
  */
 import { loadDetector } from '@vigil/core';
-import { LstmDetector } from '@vigil/detectors';
+import { LstmDetector } from '@vigil/detectors/lstm';
 import { precisionRecall, seasonal, withSpikes } from '../../packages/detectors/test/lstm/fixtures.js';
 import { type Row, timeIt, writeResult } from '../lib/report.js';
 

@@ -8,7 +8,7 @@
  * families) or never within the 14-day horizon ("stays" families). An alarm is an ETA within the horizon.
  */
 import { createRng } from '@vigil/core';
-import { detectLeak, forecastExhaustion, predictLinearEta } from '@vigil/detectors';
+import { detectLeak, forecastExhaustion, predictLinearEta } from '@vigil/detectors/maintenance';
 import {
   DAY,
   type DiskOptions,

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { Prophet as AugursProphet, initSync } from '@bsull/augurs/prophet';
 import { optimizer } from '@bsull/augurs-prophet-wasmstan';
 import { createRng } from '@vigil/core';
-import { Prophet } from '@vigil/detectors';
+import { Prophet } from '@vigil/detectors/prophet';
 import { type Row, timeIt, writeResult } from '../lib/report.js';
 
 const require = createRequire(import.meta.url);

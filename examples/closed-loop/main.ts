@@ -13,7 +13,8 @@ import {
   type ResponsePolicy,
   Topology,
 } from '@vigil/core';
-import { createDetector, detectLeak } from '@vigil/detectors';
+import { createDetector } from '@vigil/detectors';
+import { detectLeak } from '@vigil/detectors/maintenance';
 import { startOtlpReceiver } from '@vigil/server';
 import { collectorReplay } from './collector-replay.js';
 

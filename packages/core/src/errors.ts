@@ -38,41 +38,12 @@ export type VigilErrorCode =
   | 'SNAPSHOT_VERSION'
   | 'INVALID_SNAPSHOT';
 
-/** What a {@link VigilError} carries besides its code and message. */
-export interface VigilErrorDetails {
-  /** The offending field or argument, when there is one (e.g. `'timestamps'`, `'options.window'`). */
-  readonly field?: string;
-  /** What to do about it, when that is more than the message already says. */
-  readonly fix?: string;
-  /** The underlying error, when this one wraps another. */
-  readonly cause?: unknown;
-}
+import { VigilError, type VigilErrorDetails } from '@vigil/errors';
 
-/**
- * Base class of every error Vigil throws on purpose: `code` is stable (callers may switch on it), `message` says
- * what was wrong and what to do, `field` names the input at fault and `fix` the remedy, when there are such.
- * Packages with codes of their own extend it with their code type, keeping the one constructor order
- * `(code, message, details)`.
- *
- * @example
- * try { pipeline.push(key, t, v); } catch (e) { if (e instanceof VigilError) console.error(e.code, e.field, e.fix); }
- */
-export class VigilError<C extends string = VigilErrorCode> extends Error {
-  /** Stable machine-readable code. */
-  readonly code: C;
-  /** The offending field or argument, when there is one. */
-  readonly field: string | undefined;
-  /** What to do about it, when there is more to say than the message. */
-  readonly fix: string | undefined;
-
-  constructor(code: C, message: string, details: VigilErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'VigilError';
-    this.code = code;
-    this.field = details.field;
-    this.fix = details.fix;
-  }
-}
+// The base lives in @vigil/errors so that every package's errors (ManifestError, VigilEbpfError) share it; core
+// re-exports it so that `import { VigilError } from '@vigil/core'` keeps working.
+export type { VigilErrorDetails };
+export { VigilError };
 
 /**
  * Bad input or configuration, thrown at the call that received it; nothing already accepted is lost.

@@ -51,8 +51,8 @@ export function assertDnsLabel(field: string, value: unknown): asserts value is 
   if (typeof value !== 'string' || value.length > 63 || !DNS1123_LABEL.test(value)) {
     throw new ManifestError(
       'INVALID_OPTION',
-      field,
       `${JSON.stringify(value)} is not a DNS-1123 label; use 1-63 lower-case letters, digits or '-', starting and ending with a letter or digit.`,
+      { field },
     );
   }
 }
@@ -62,8 +62,8 @@ export function assertDnsSubdomain(field: string, value: unknown): asserts value
   if (typeof value !== 'string' || value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
     throw new ManifestError(
       'INVALID_OPTION',
-      field,
       `${JSON.stringify(value)} is not a DNS-1123 subdomain; use lower-case letters, digits, '-' and '.'.`,
+      { field },
     );
   }
 }
@@ -75,7 +75,10 @@ export function assertOneOf<T extends string>(
   allowed: readonly T[],
 ): asserts value is T {
   if (typeof value !== 'string' || !allowed.includes(value as T)) {
-    throw new ManifestError('INVALID_OPTION', field, `${JSON.stringify(value)} is not supported.`, allowed);
+    throw new ManifestError('INVALID_OPTION', `${JSON.stringify(value)} is not supported.`, {
+      field,
+      allowed,
+    });
   }
 }
 
@@ -89,8 +92,8 @@ export function assertInteger(
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new ManifestError(
       'INVALID_OPTION',
-      field,
       `${String(value)} must be an integer between ${min} and ${max}.`,
+      { field },
     );
   }
 }
@@ -98,7 +101,9 @@ export function assertInteger(
 /** Throws unless `labels` is a map of valid Kubernetes label names to valid label values. */
 export function assertLabels(field: string, labels: unknown): asserts labels is Record<string, string> {
   if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
-    throw new ManifestError('INVALID_OPTION', field, 'must be an object of label names to string values.');
+    throw new ManifestError('INVALID_OPTION', 'must be an object of label names to string values.', {
+      field,
+    });
   }
   for (const [key, value] of Object.entries(labels)) {
     const slash = key.lastIndexOf('/');
@@ -111,15 +116,15 @@ export function assertLabels(field: string, labels: unknown): asserts labels is 
     ) {
       throw new ManifestError(
         'INVALID_OPTION',
-        `${field}.${key}`,
         'is not a valid label name; use [prefix/]name with a name of 1-63 alphanumerics, - _ or . and a DNS prefix.',
+        { field: `${field}.${key}` },
       );
     }
     if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
       throw new ManifestError(
         'INVALID_OPTION',
-        `${field}.${key}`,
         `${JSON.stringify(value)} is not a valid label value; use up to 63 alphanumerics, - _ or ., starting and ending alphanumeric.`,
+        { field: `${field}.${key}` },
       );
     }
   }
@@ -128,7 +133,9 @@ export function assertLabels(field: string, labels: unknown): asserts labels is 
 /** Throws unless every quantity in `resources` parses as a Kubernetes quantity and no request exceeds its limit. */
 export function assertResources(field: string, resources: unknown): asserts resources is Resources {
   if (resources === null || typeof resources !== 'object') {
-    throw new ManifestError('INVALID_OPTION', field, 'must be an object with optional requests and limits.');
+    throw new ManifestError('INVALID_OPTION', 'must be an object with optional requests and limits.', {
+      field,
+    });
   }
   const r = resources as Record<string, unknown>;
   for (const part of Object.keys(r)) assertOneOf(`${field}.${part}`, part, ['requests', 'limits']);
@@ -136,19 +143,17 @@ export function assertResources(field: string, resources: unknown): asserts reso
     const group = r[part];
     if (group === undefined) continue;
     if (group === null || typeof group !== 'object') {
-      throw new ManifestError(
-        'INVALID_OPTION',
-        `${field}.${part}`,
-        'must be an object with cpu and/or memory.',
-      );
+      throw new ManifestError('INVALID_OPTION', 'must be an object with cpu and/or memory.', {
+        field: `${field}.${part}`,
+      });
     }
     for (const [name, q] of Object.entries(group)) {
       assertOneOf(`${field}.${part}.${name}`, name, ['cpu', 'memory']);
       if (typeof q !== 'string' || !QUANTITY.test(q)) {
         throw new ManifestError(
           'INVALID_OPTION',
-          `${field}.${part}.${name}`,
           `${JSON.stringify(q)} is not a Kubernetes quantity; write e.g. '100m' for CPU or '256Mi' for memory.`,
+          { field: `${field}.${part}.${name}` },
         );
       }
     }
@@ -163,8 +168,8 @@ export function assertResources(field: string, resources: unknown): asserts reso
     ) {
       throw new ManifestError(
         'INVALID_OPTION',
-        `${field}.requests.${name}`,
         `request ${req[name]} exceeds limit ${lim[name]}; Kubernetes rejects such a pod. Lower the request or raise the limit.`,
+        { field: `${field}.requests.${name}` },
       );
     }
   }
@@ -190,11 +195,9 @@ const SUFFIX: Record<string, number> = {
 export function parseQuantity(q: string): number {
   const m = QUANTITY.exec(q);
   if (!m)
-    throw new ManifestError(
-      'INVALID_OPTION',
-      'quantity',
-      `${JSON.stringify(q)} is not a Kubernetes quantity.`,
-    );
+    throw new ManifestError('INVALID_OPTION', `${JSON.stringify(q)} is not a Kubernetes quantity.`, {
+      field: 'quantity',
+    });
   return Number(m[1]) * (m[3] ? SUFFIX[m[3]] : 1);
 }
 
@@ -231,11 +234,9 @@ export function resolveCommon(options: CommonOptions, field = ''): Resolved {
   }
   if (options.tolerations !== undefined) {
     if (!Array.isArray(options.tolerations)) {
-      throw new ManifestError(
-        'INVALID_OPTION',
-        at('tolerations'),
-        'must be an array of Kubernetes tolerations.',
-      );
+      throw new ManifestError('INVALID_OPTION', 'must be an array of Kubernetes tolerations.', {
+        field: at('tolerations'),
+      });
     }
     options.tolerations.forEach((t, i) => {
       if (t.operator !== undefined)
@@ -244,8 +245,8 @@ export function resolveCommon(options: CommonOptions, field = ''): Resolved {
       if (t.operator === 'Exists' && t.value !== undefined) {
         throw new ManifestError(
           'INVALID_OPTION',
-          at(`tolerations[${i}].value`),
           "must be empty when operator is 'Exists'; drop the value or use operator 'Equal'.",
+          { field: at(`tolerations[${i}].value`) },
         );
       }
     });
@@ -298,12 +299,10 @@ export const COMMON_KEYS = ['namespace', 'labels', 'priorityClassName', 'tolerat
 export function assertKnownKeys(field: string, options: object, known: readonly string[]): void {
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
-      throw new ManifestError(
-        'INVALID_OPTION',
-        field ? `${field}.${key}` : key,
-        'is not a known option.',
-        known,
-      );
+      throw new ManifestError('INVALID_OPTION', 'is not a known option.', {
+        field: field ? `${field}.${key}` : key,
+        allowed: known,
+      });
     }
   }
 }

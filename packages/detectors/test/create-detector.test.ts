@@ -7,12 +7,12 @@ import {
   detectorKinds,
   EnsembleDetector,
   IsolationForestDetector,
-  LstmDetector,
   MadDetector,
-  ProphetDetector,
   registerFactory,
   ZScoreDetector,
 } from '../src/index.js';
+import { LstmDetector } from '../src/lstm/index.js';
+import { ProphetDetector } from '../src/prophet/index.js';
 
 describe('createDetector', () => {
   it('builds each built-in kind as its class, with typed options', () => {

@@ -1,4 +1,5 @@
 /** Typed errors of @vigil/ebpf-native: every failure names what was wrong and how to fix it. */
+import { VigilError, type VigilErrorDetails } from '@vigil/errors';
 
 /**
  * Stable error codes. `EBPF_ADDON_UNAVAILABLE`: the native addon was not built or cannot load;
@@ -21,7 +22,7 @@ export type EbpfErrorCode =
   | 'EBPF_SYSCALL';
 
 /** Details attached to a {@link VigilEbpfError}. */
-export interface VigilEbpfErrorDetails {
+export interface VigilEbpfErrorDetails extends VigilErrorDetails {
   /** Positive errno of the failed system call, when there was one. */
   errno?: number;
   /** The failed operation, e.g. `bpf_object__load`. */
@@ -31,21 +32,19 @@ export interface VigilEbpfErrorDetails {
   /** What libbpf printed during the failed operation (warnings and errors only). */
   libbpfLog?: string;
   /** What to do about it, also included in the message. */
-  fix?: string;
-  cause?: unknown;
+  readonly fix?: string;
 }
 
 /**
- * The error every API of this package throws: `code` is stable, the message names the problem and the fix.
+ * The error every API of this package throws, a {@link VigilError} like every Vigil error: `code` is stable, the
+ * message names the problem and the fix (also in `fix`), `field` the argument at fault for `EBPF_INPUT`.
  *
  * @example
  * try { probe = await watchProcesses(); } catch (e) {
  *   if (e instanceof VigilEbpfError && e.code === 'EBPF_PERMISSION') console.warn(e.message);
  * }
  */
-export class VigilEbpfError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: EbpfErrorCode;
+export class VigilEbpfError extends VigilError<EbpfErrorCode> {
   /** Positive errno of the failed system call, when there was one. */
   readonly errno: number | undefined;
   /** The failed operation. */
@@ -54,22 +53,18 @@ export class VigilEbpfError extends Error {
   readonly verifierLog: string | undefined;
   /** libbpf's warnings for the failed operation. */
   readonly libbpfLog: string | undefined;
-  /** What to do about it. */
-  readonly fix: string | undefined;
 
   constructor(code: EbpfErrorCode, message: string, details: VigilEbpfErrorDetails = {}) {
-    super(details.fix ? `${message} Fix: ${details.fix}` : message, { cause: details.cause });
+    super(code, details.fix ? `${message} Fix: ${details.fix}` : message, details);
     this.name = 'VigilEbpfError';
-    this.code = code;
     this.errno = details.errno;
     this.syscall = details.syscall;
     this.verifierLog = details.verifierLog;
     this.libbpfLog = details.libbpfLog;
-    this.fix = details.fix;
   }
 }
 
 /** Throws `EBPF_INPUT` naming the field and the rule when `ok` is false. */
 export function requireInput(ok: boolean, field: string, rule: string, fix: string): asserts ok {
-  if (!ok) throw new VigilEbpfError('EBPF_INPUT', `${field} ${rule}.`, { fix });
+  if (!ok) throw new VigilEbpfError('EBPF_INPUT', `${field} ${rule}.`, { field, fix });
 }

@@ -39,28 +39,22 @@ export function beylaCompose(o: BeylaComposeOptions): { services: Record<string,
   const distribution = o.distribution ?? 'beyla';
   assertOneOf('compose.distribution', distribution, BEYLA_DISTRIBUTIONS);
   if (typeof o.service !== 'string' || !SERVICE.test(o.service)) {
-    throw new ManifestError(
-      'INVALID_OPTION',
-      'compose.service',
-      'must be a compose service name ([a-zA-Z0-9_.-]).',
-    );
+    throw new ManifestError('INVALID_OPTION', 'must be a compose service name ([a-zA-Z0-9_.-]).', {
+      field: 'compose.service',
+    });
   }
   if (typeof o.openPort !== 'string' || !PORTS.test(o.openPort)) {
-    throw new ManifestError(
-      'INVALID_OPTION',
-      'compose.openPort',
-      "must be a port list such as '8080' or '80,8000-8999'.",
-    );
+    throw new ManifestError('INVALID_OPTION', "must be a port list such as '8080' or '80,8000-8999'.", {
+      field: 'compose.openPort',
+    });
   }
   let url: URL;
   try {
     url = new URL(o.otlpEndpoint);
   } catch {
-    throw new ManifestError(
-      'INVALID_OPTION',
-      'compose.otlpEndpoint',
-      'must be a URL such as http://otel-collector:4318.',
-    );
+    throw new ManifestError('INVALID_OPTION', 'must be a URL such as http://otel-collector:4318.', {
+      field: 'compose.otlpEndpoint',
+    });
   }
   const prefix = distribution === 'obi' ? 'OTEL_EBPF' : 'BEYLA';
   return {

@@ -70,11 +70,9 @@ export function beylaConfig(o: BeylaConfigOptions, field = 'beyla'): Record<stri
     new Set(instrumentations).size !== instrumentations.length ||
     new Set(features).size !== features.length
   ) {
-    throw new ManifestError(
-      'INVALID_OPTION',
-      `${field}.instrumentations`,
-      'lists a value twice; list each once.',
-    );
+    throw new ManifestError('INVALID_OPTION', 'lists a value twice; list each once.', {
+      field: `${field}.instrumentations`,
+    });
   }
   const namespaces = o.namespaces ?? ['*'];
   const excluded = o.excludeNamespaces ?? ['kube-system'];
@@ -85,13 +83,15 @@ export function beylaConfig(o: BeylaConfigOptions, field = 'beyla'): Record<stri
     if (!Array.isArray(list) || list.some((n) => typeof n !== 'string' || !/^[a-z0-9*?.-]+$/.test(n))) {
       throw new ManifestError(
         'INVALID_OPTION',
-        `${field}.${name}`,
         'must be an array of namespace names or globs (lower-case letters, digits, -, * and ?).',
+        { field: `${field}.${name}` },
       );
     }
   }
   if (namespaces.length === 0) {
-    throw new ManifestError('INVALID_OPTION', `${field}.namespaces`, "is empty; list at least one, or '*'.");
+    throw new ManifestError('INVALID_OPTION', "is empty; list at least one, or '*'.", {
+      field: `${field}.namespaces`,
+    });
   }
   if (o.clusterName !== undefined) assertDnsLabel(`${field}.clusterName`, o.clusterName);
 

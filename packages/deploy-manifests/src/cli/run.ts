@@ -75,7 +75,9 @@ export function runCli(argv: string[], io: CliIo): number {
     for (const kv of values.label ?? []) {
       const eq = kv.indexOf('=');
       if (eq <= 0) {
-        throw new ManifestError('INVALID_OPTION', '--label', `${JSON.stringify(kv)} must be KEY=VALUE.`);
+        throw new ManifestError('INVALID_OPTION', `${JSON.stringify(kv)} must be KEY=VALUE.`, {
+          field: '--label',
+        });
       }
       labels[kv.slice(0, eq)] = kv.slice(eq + 1);
     }
@@ -135,20 +137,22 @@ function readConfig(path: string): Partial<StackOptions> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ManifestError('INVALID_OPTION', '--config', `cannot read ${path}: ${(e as Error).message}`);
+    throw new ManifestError('INVALID_OPTION', `cannot read ${path}: ${(e as Error).message}`, {
+      field: '--config',
+    });
   }
   let config: unknown;
   try {
     config = parseYaml(text);
   } catch (e) {
-    throw new ManifestError(
-      'INVALID_OPTION',
-      '--config',
-      `${path} is not YAML or JSON: ${(e as Error).message}`,
-    );
+    throw new ManifestError('INVALID_OPTION', `${path} is not YAML or JSON: ${(e as Error).message}`, {
+      field: '--config',
+    });
   }
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-    throw new ManifestError('INVALID_OPTION', '--config', `${path} must hold an object of stack() options.`);
+    throw new ManifestError('INVALID_OPTION', `${path} must hold an object of stack() options.`, {
+      field: '--config',
+    });
   }
   return config as Partial<StackOptions>;
 }

@@ -24,15 +24,15 @@ export function parseEndpoint(field: string, endpoint: unknown): URL {
   } catch {
     throw new ManifestError(
       'INVALID_OPTION',
-      field,
       `${JSON.stringify(endpoint)} is not a URL; write e.g. 'https://otlp.example.com:4317'.`,
+      { field },
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ManifestError('INVALID_OPTION', field, `scheme '${url.protocol}' is not supported.`, [
-      'http',
-      'https',
-    ]);
+    throw new ManifestError('INVALID_OPTION', `scheme '${url.protocol}' is not supported.`, {
+      field,
+      allowed: ['http', 'https'],
+    });
   }
   return url;
 }

@@ -87,8 +87,8 @@ export function collector(options: CollectorOptions): CollectorObject[] {
     if (!HEADER_NAME.test(h) || typeof headers[h] !== 'string') {
       throw new ManifestError(
         'INVALID_OPTION',
-        `collector.headers.${h}`,
         'header names must be letters, digits and -, and values strings.',
+        { field: `collector.headers.${h}` },
       );
     }
     headerEnv[h] = `OTLP_HEADER_${i}`;

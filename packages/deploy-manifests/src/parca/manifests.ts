@@ -92,19 +92,21 @@ export function parca(options: ParcaOptions = {}): ParcaObject[] {
   } catch {
     throw new ManifestError(
       'INVALID_OPTION',
-      'parca.storageActiveMemory',
       `${JSON.stringify(active)} is not a quantity such as '512Mi'.`,
+      { field: 'parca.storageActiveMemory' },
     );
   }
   if (activeBytes < 64 * 2 ** 20) {
-    throw new ManifestError('INVALID_OPTION', 'parca.storageActiveMemory', 'must be at least 64Mi.');
+    throw new ManifestError('INVALID_OPTION', 'must be at least 64Mi.', {
+      field: 'parca.storageActiveMemory',
+    });
   }
   const limit = server.limits?.memory;
   if (limit !== undefined && parseQuantity(limit) <= activeBytes) {
     throw new ManifestError(
       'INVALID_OPTION',
-      'parca.storageActiveMemory',
       `${active} does not fit under the server memory limit ${limit}; the pod would be OOM-killed. Raise the limit.`,
+      { field: 'parca.storageActiveMemory' },
     );
   }
   const serverLabels = componentLabels(common, 'parca', 'profiling', imageTag(IMAGES.parca));

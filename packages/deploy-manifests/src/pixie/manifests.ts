@@ -96,8 +96,8 @@ export function pixie(options: PixieOptions): PixieObject[] {
   if (typeof options.deployKey !== 'string' || options.deployKey.trim() === '') {
     throw new ManifestError(
       'INVALID_OPTION',
-      'pixie.deployKey',
       'is required: Vizier registers with Pixie Cloud. Create one with `px deploy-key create` and pass it.',
+      { field: 'pixie.deployKey' },
     );
   }
   assertDnsLabel('pixie.clusterName', options.clusterName);
@@ -107,29 +107,23 @@ export function pixie(options: PixieOptions): PixieObject[] {
   assertDnsLabel('pixie.collectorNamespace', collectorNs);
   const cloudAddr = options.cloudAddr ?? 'withpixie.ai:443';
   if (!/^[a-z0-9.-]+:\d{1,5}$/.test(cloudAddr)) {
-    throw new ManifestError(
-      'INVALID_OPTION',
-      'pixie.cloudAddr',
-      `${JSON.stringify(cloudAddr)} must be host:port.`,
-    );
+    throw new ManifestError('INVALID_OPTION', `${JSON.stringify(cloudAddr)} must be host:port.`, {
+      field: 'pixie.cloudAddr',
+    });
   }
   const pem = options.pemMemoryLimit ?? '2Gi';
   let pemBytes: number;
   try {
     pemBytes = parseQuantity(pem);
   } catch {
-    throw new ManifestError(
-      'INVALID_OPTION',
-      'pixie.pemMemoryLimit',
-      `${JSON.stringify(pem)} is not a quantity.`,
-    );
+    throw new ManifestError('INVALID_OPTION', `${JSON.stringify(pem)} is not a quantity.`, {
+      field: 'pixie.pemMemoryLimit',
+    });
   }
   if (pemBytes < 2 ** 30) {
-    throw new ManifestError(
-      'INVALID_OPTION',
-      'pixie.pemMemoryLimit',
-      `${pem} is below Pixie's 1Gi minimum per PEM.`,
-    );
+    throw new ManifestError('INVALID_OPTION', `${pem} is below Pixie's 1Gi minimum per PEM.`, {
+      field: 'pixie.pemMemoryLimit',
+    });
   }
   const dataAccess = options.dataAccess ?? 'Full';
   assertOneOf('pixie.dataAccess', dataAccess, ['Full', 'Restricted']);

@@ -19,11 +19,9 @@ const HOST_PORT = /^[a-z0-9.-]+:\d{1,5}$/;
  */
 export function pxlScripts(endpoint: string): Record<(typeof PXL_SCRIPTS)[number], string> {
   if (typeof endpoint !== 'string' || !HOST_PORT.test(endpoint)) {
-    throw new ManifestError(
-      'INVALID_OPTION',
-      'pixie.endpoint',
-      `${JSON.stringify(endpoint)} must be host:port.`,
-    );
+    throw new ManifestError('INVALID_OPTION', `${JSON.stringify(endpoint)} must be host:port.`, {
+      field: 'pixie.endpoint',
+    });
   }
   const otelEndpoint = `px.otel.Endpoint(url='${endpoint}', insecure=True)`;
   // Every script reads one table, labels rows with their pod's Kubernetes context, aggregates per pod and

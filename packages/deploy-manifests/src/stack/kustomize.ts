@@ -77,11 +77,9 @@ export function applyCommands(bundle: Bundle, dir: string): string[] {
   for (const o of bundle.objects.filter(isCustomResource)) {
     const crd = CRD_NAMES[o.kind];
     if (!crd)
-      throw new ManifestError(
-        'INVALID_OPTION',
-        `${o.kind}/${o.metadata.name}`,
-        'is a custom resource of no known CRD.',
-      );
+      throw new ManifestError('INVALID_OPTION', 'is a custom resource of no known CRD.', {
+        field: `${o.kind}/${o.metadata.name}`,
+      });
     crds.add(`crd/${crd}`);
   }
   if (crds.size === 0) return [`kubectl apply -k ${dir}`];

@@ -89,7 +89,9 @@ function namespaceObject(name: string, labels: Record<string, string>): INamespa
  */
 export function stack(options: StackOptions): Bundle {
   if (options === null || typeof options !== 'object') {
-    throw new ManifestError('INVALID_OPTION', 'options', 'must be an object with at least otlpEndpoint.');
+    throw new ManifestError('INVALID_OPTION', 'must be an object with at least otlpEndpoint.', {
+      field: 'options',
+    });
   }
   assertKnownKeys('', options, KNOWN);
   const common = resolveCommon(options);
@@ -100,16 +102,17 @@ export function stack(options: StackOptions): Bundle {
     ...(common.tolerations ? { tolerations: common.tolerations } : {}),
   };
   const tools = options.tools ?? ['beyla', 'tetragon', 'parca'];
-  if (!Array.isArray(tools)) throw new ManifestError('INVALID_OPTION', 'tools', 'must be an array.', TOOLS);
+  if (!Array.isArray(tools))
+    throw new ManifestError('INVALID_OPTION', 'must be an array.', { field: 'tools', allowed: TOOLS });
   for (const [i, t] of tools.entries()) assertOneOf(`tools[${i}]`, t, TOOLS);
   if (new Set(tools).size !== tools.length)
-    throw new ManifestError('INVALID_OPTION', 'tools', 'lists a tool twice.');
+    throw new ManifestError('INVALID_OPTION', 'lists a tool twice.', { field: 'tools' });
   for (const t of TOOLS) {
     if (options[t] !== undefined && !tools.includes(t)) {
       throw new ManifestError(
         'INVALID_OPTION',
-        t,
         `options are given but '${t}' is not in tools; add it or drop them.`,
+        { field: t },
       );
     }
   }
@@ -138,8 +141,8 @@ export function stack(options: StackOptions): Bundle {
     if (!options.pixie) {
       throw new ManifestError(
         'INVALID_OPTION',
-        'pixie',
         'needs { deployKey, clusterName } (Pixie registers with Pixie Cloud).',
+        { field: 'pixie' },
       );
     }
     const px = pixie({ ...options.pixie, ...shared }) as KubeObject[];

@@ -48,7 +48,9 @@ const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
 function binaries(o: LibraryPolicyOptions): MatchBinary[] | undefined {
   const allowed = o.allowedBinaries ?? [];
   if (!Array.isArray(allowed) || allowed.some((p) => typeof p !== 'string' || !p.startsWith('/'))) {
-    throw new ManifestError('INVALID_OPTION', 'allowedBinaries', 'must be absolute executable paths.');
+    throw new ManifestError('INVALID_OPTION', 'must be absolute executable paths.', {
+      field: 'allowedBinaries',
+    });
   }
   return allowed.length > 0 ? [{ operator: 'NotIn', values: allowed }] : undefined;
 }
@@ -78,7 +80,9 @@ export function sensitiveFilesPolicy(o: SensitiveFilesOptions = {}): TracingPoli
     paths.length === 0 ||
     paths.some((p) => typeof p !== 'string' || !p.startsWith('/'))
   ) {
-    throw new ManifestError('INVALID_OPTION', 'paths', 'must be a non-empty list of absolute path prefixes.');
+    throw new ManifestError('INVALID_OPTION', 'must be a non-empty list of absolute path prefixes.', {
+      field: 'paths',
+    });
   }
   const matchActions: MatchAction[] | undefined = o.enforce ? [{ action: 'Sigkill' }] : undefined;
   const matchBinaries = binaries(o);
@@ -137,19 +141,15 @@ export function outboundConnectionsPolicy(
 ): TracingPolicy | TracingPolicyNamespaced {
   const cidrs = o.allowedCidrs ?? DEFAULT_CIDRS;
   if (!Array.isArray(cidrs) || cidrs.length === 0) {
-    throw new ManifestError(
-      'INVALID_OPTION',
-      'allowedCidrs',
-      'must list at least one CIDR, e.g. 10.0.0.0/8.',
-    );
+    throw new ManifestError('INVALID_OPTION', 'must list at least one CIDR, e.g. 10.0.0.0/8.', {
+      field: 'allowedCidrs',
+    });
   }
   cidrs.forEach((c, i) => {
     if (typeof c !== 'string' || !(IPV4_CIDR.test(c) || IPV6_CIDR.test(c))) {
-      throw new ManifestError(
-        'INVALID_OPTION',
-        `allowedCidrs[${i}]`,
-        `${JSON.stringify(c)} is not a CIDR such as 10.0.0.0/8.`,
-      );
+      throw new ManifestError('INVALID_OPTION', `${JSON.stringify(c)} is not a CIDR such as 10.0.0.0/8.`, {
+        field: `allowedCidrs[${i}]`,
+      });
     }
   });
   const matchBinaries = binaries(o);

@@ -99,12 +99,10 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
   const common = resolveCommon(options, 'tetragon');
   const policies = options.policies ?? [...POLICY_NAMES];
   if (!Array.isArray(policies) || new Set(policies).size !== policies.length) {
-    throw new ManifestError(
-      'INVALID_OPTION',
-      'tetragon.policies',
-      'must be a list of distinct policy names.',
-      POLICY_NAMES,
-    );
+    throw new ManifestError('INVALID_OPTION', 'must be a list of distinct policy names.', {
+      field: 'tetragon.policies',
+      allowed: POLICY_NAMES,
+    });
   }
   const resources = options.resources ?? {
     requests: { cpu: '100m', memory: '256Mi' },
@@ -126,7 +124,10 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
         return libraryPolicy(p, { enforce: options.enforce ?? false, labels: common.labels });
       } catch (e) {
         if (e instanceof ManifestError)
-          throw new ManifestError(e.code, `tetragon.policies[${i}]`, e.message, e.allowed);
+          throw new ManifestError(e.code, e.message, {
+            field: `tetragon.policies[${i}]`,
+            allowed: e.allowed,
+          });
         throw e;
       }
     }),
@@ -138,11 +139,9 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
   );
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup)
-    throw new ManifestError(
-      'INVALID_OPTION',
-      'tetragon.extraPolicies',
-      `policy ${dup} appears twice; rename one.`,
-    );
+    throw new ManifestError('INVALID_OPTION', `policy ${dup} appears twice; rename one.`, {
+      field: 'tetragon.extraPolicies',
+    });
 
   const config: Record<string, string> = {
     procfs: '/procRoot',

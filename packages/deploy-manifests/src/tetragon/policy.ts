@@ -33,7 +33,7 @@ const NEEDS_VALUES = ARG_OPERATORS.filter(
 type HookKind = 'kprobes' | 'tracepoints' | 'uprobes' | 'lsmhooks';
 
 function fail(field: string, message: string, allowed?: readonly string[]): never {
-  throw new ManifestError('INVALID_POLICY', field, message, allowed);
+  throw new ManifestError('INVALID_POLICY', message, { field, allowed });
 }
 
 function checkArgs(field: string, args: PolicyArg[] | undefined): Set<number> {

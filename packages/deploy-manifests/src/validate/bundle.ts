@@ -39,9 +39,7 @@ export function validateBundle(objects: readonly KubeObject[]): void {
   const problems = bundleProblems(objects);
   if (problems.length === 0) return;
   const list = problems.map((p) => `  - ${p.field}: ${p.message}`).join('\n');
-  throw new ManifestError(
-    problems[0].code,
-    problems[0].field,
-    `${problems.length} problem(s) in the bundle:\n${list}`,
-  );
+  throw new ManifestError(problems[0].code, `${problems.length} problem(s) in the bundle:\n${list}`, {
+    field: problems[0].field,
+  });
 }

@@ -69,18 +69,16 @@ export function vigil(options: VigilOptions = {}): VigilObject[] {
   const common = resolveCommon(options, 'vigil');
   const user = options.config ?? {};
   if (typeof user !== 'object' || Array.isArray(user)) {
-    throw new ManifestError(
-      'INVALID_OPTION',
-      'vigil.config',
-      'must be an object: the sections of vigil.yaml.',
-    );
+    throw new ManifestError('INVALID_OPTION', 'must be an object: the sections of vigil.yaml.', {
+      field: 'vigil.config',
+    });
   }
   for (const section of FIXED_SECTIONS) {
     if (section in user) {
       throw new ManifestError(
         'INVALID_OPTION',
-        `vigil.config.${section}`,
         `is set by the manifests (ports and the state volume); remove it${section === 'state' ? ' and use stateSize' : ''}.`,
+        { field: `vigil.config.${section}` },
       );
     }
   }
@@ -93,8 +91,8 @@ export function vigil(options: VigilOptions = {}): VigilObject[] {
     if (!(bytes >= 64 * 2 ** 20)) {
       throw new ManifestError(
         'INVALID_OPTION',
-        'vigil.stateSize',
         `${JSON.stringify(stateSize)} must be a quantity of at least 64Mi, or false.`,
+        { field: 'vigil.stateSize' },
       );
     }
   }

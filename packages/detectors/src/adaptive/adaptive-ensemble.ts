@@ -242,28 +242,30 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
     const d = new AdaptiveEnsemble(s.options ?? {});
     try {
       if (!st || typeof st !== 'object' || !st.level || !st.localMean || typeof st.recent !== 'string') {
-        throw new Error('state.level, state.localMean and state.recent are required');
+        throw snapshotError('state.level, state.localMean and state.recent are required', 'state');
       }
       const period = st.period === null ? null : checkPositive(st.period, 'state.period');
       const step = checkPositive(st.step, 'state.step');
       if (period !== null && (!st.seasonal || !st.reference)) {
-        throw new Error('a seasonal period needs state.seasonal and state.reference');
+        throw snapshotError('a seasonal period needs state.seasonal and state.reference', 'state.seasonal');
       }
       if (
         st.sinceCycleCheck !== undefined &&
         !(Number.isInteger(st.sinceCycleCheck) && st.sinceCycleCheck >= 0)
       ) {
-        throw new Error('state.sinceCycleCheck must be an integer >= 0');
+        throw snapshotError('state.sinceCycleCheck must be an integer >= 0', 'state.sinceCycleCheck');
       }
       const m = d.#newModel(period, step, st);
       m.gate = new EventGate(d.options.quietPoints, st.sinceAbove ?? Number.POSITIVE_INFINITY);
       m.guard = new StreamGuard(d.kind, st.lastTimestamp ?? Number.NEGATIVE_INFINITY);
       d.#model = m;
     } catch (e) {
+      // Every check above throws a VigilInputError naming its field; anything else (a RangeError from a
+      // mis-sized buffer) is still malformed state, so it is reported the same way.
       throw new VigilInputError(
         'INVALID_SNAPSHOT',
         `Malformed ensemble (version 2) snapshot: ${(e as Error).message}. Restore only what toJSON() wrote.`,
-        'state',
+        { field: e instanceof VigilInputError ? e.field : 'state', cause: e },
       );
     }
     return d;
@@ -396,9 +398,13 @@ function learn(m: Model, t: number, x: number, known?: Known): void {
   }
 }
 
+function snapshotError(message: string, field: string): VigilInputError {
+  return new VigilInputError('INVALID_SNAPSHOT', message, field);
+}
+
 function checkPositive(v: unknown, field: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
-    throw new Error(`${field} must be a number > 0`);
+    throw snapshotError(`${field} must be a number > 0`, field);
   return v;
 }
 
@@ -408,8 +414,10 @@ function distributionToJSON(d: RecentDistribution): DistributionSnapshot {
 }
 
 function distributionFromJSON(s: DistributionSnapshot): RecentDistributionState {
-  if (typeof s.values !== 'string') throw new Error('distribution values must be a base64 string');
+  if (typeof s.values !== 'string')
+    throw snapshotError('distribution values must be a base64 string', 'state.distribution');
   const values = Array.from(decodeFloat64(s.values));
-  if (values.some((v) => !Number.isFinite(v))) throw new Error('distribution values must be finite');
+  if (values.some((v) => !Number.isFinite(v)))
+    throw snapshotError('distribution values must be finite', 'state.distribution');
   return { values, sinceRefresh: s.sinceRefresh };
 }

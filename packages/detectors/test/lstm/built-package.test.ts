@@ -1,6 +1,7 @@
 import { loadDetector } from '@vigil/core';
 // The built package, by name, as a user imports it.
-import { createDetector, detectorKinds, LstmDetector } from '@vigil/detectors';
+import { createDetector, detectorKinds } from '@vigil/detectors';
+import { LstmDetector } from '@vigil/detectors/lstm';
 import { describe, expect, it } from 'vitest';
 import { seasonal, TINY } from './fixtures.js';
 

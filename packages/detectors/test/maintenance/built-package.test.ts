@@ -1,6 +1,11 @@
 // Imports the BUILT package by name, as a user would (run `npm run build` first).
 import { loadDetector } from '@vigil/core';
-import { detectLeak, forecastExhaustion, planCapacity, RobustSeasonalForecaster } from '@vigil/detectors';
+import {
+  detectLeak,
+  forecastExhaustion,
+  planCapacity,
+  RobustSeasonalForecaster,
+} from '@vigil/detectors/maintenance';
 import { describe, expect, it } from 'vitest';
 import { DAY, diskScenario, GROWING_LOAD, heapScenario, WEEK, weeklyScenario } from './scenarios.js';
 

@@ -1,8 +1,9 @@
-// The packages as a consumer gets them: `npm pack` of @vigil/core, @vigil/detectors and @vigil/deploy-manifests
+// The packages as a consumer gets them: `npm pack` of @vigil/errors, @vigil/core, @vigil/detectors and
+// @vigil/deploy-manifests
 // (as built by `npm run build`), unpacked into the node_modules of an empty project outside the repository, with
 // only the dependencies and peers each package.json declares linked in from the repository's node_modules (so the
 // test is offline, and a dependency used but not declared fails here). Then imported from ESM, CommonJS and
-// TypeScript.
+// TypeScript, by the main entry points and by the subpaths (`@vigil/detectors/prophet`, `/lstm`, `/maintenance`).
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -19,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const PACKAGES = ['core', 'detectors', 'deploy-manifests'] as const;
+const PACKAGES = ['errors', 'core', 'detectors', 'deploy-manifests'] as const;
 
 interface Packed {
   name: string;
@@ -118,9 +119,13 @@ describe('the packed tarballs in an empty project', { timeout: 120_000 }, () => 
     writeFileSync(
       join(project, 'consumer.mjs'),
       `import { createRequire } from 'node:module';
-import { toSeries, VigilInputError } from '@vigil/core';
+import { toSeries, VigilError, VigilInputError } from '@vigil/core';
+import { VigilError as BaseError } from '@vigil/errors';
 import { createDetector } from '@vigil/detectors';
-import { stack } from '@vigil/deploy-manifests';
+import { stack, ManifestError } from '@vigil/deploy-manifests';
+import { Prophet, ProphetDetector } from '@vigil/detectors/prophet';
+import { LstmDetector } from '@vigil/detectors/lstm';
+import { forecastExhaustion } from '@vigil/detectors/maintenance';
 const tfjsLoaded = () => Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('@tensorflow')).length;
 const values = Array.from({ length: 200 }, (_, i) => Math.sin(i / 5) + (i === 150 ? 8 : 0));
 const series = toSeries({ timestamps: values.map((_, i) => i * 60_000), values });
@@ -136,7 +141,13 @@ const ls = await lstm.score(series);
 let code;
 try { createDetector('nope'); } catch (e) { code = e instanceof VigilInputError ? e.code : String(e); }
 const objects = stack({ otlpEndpoint: 'http://otel.example:4317', tools: ['beyla'] }).objects.length;
-console.log(JSON.stringify({ afterZscore, afterLstm: tfjsLoaded(), zscoreTop: top(zs), lstmTop: top(ls), code, objects, snapshot: lstm.toJSON() }));
+let manifestError;
+try { stack({ namespace: 'Bad_NS', otlpEndpoint: 'http://x:4317' }); } catch (e) { manifestError = e; }
+const family = [VigilError === BaseError, manifestError instanceof ManifestError, manifestError instanceof VigilError, manifestError.field];
+const subpaths = [createDetector('prophet') instanceof ProphetDetector, lstm instanceof LstmDetector, typeof Prophet];
+const disk = toSeries({ timestamps: values.map((_, i) => i * 3_600_000), values: values.map((_, i) => 100 + i) });
+const eta = (await forecastExhaustion(disk, { capacity: 400 })).summary.length > 0;
+console.log(JSON.stringify({ afterZscore, afterLstm: tfjsLoaded(), zscoreTop: top(zs), lstmTop: top(ls), code, objects, family, subpaths, eta, snapshot: lstm.toJSON() }));
 `,
     );
     const r = JSON.parse(run('consumer.mjs'));
@@ -146,6 +157,9 @@ console.log(JSON.stringify({ afterZscore, afterLstm: tfjsLoaded(), zscoreTop: to
     expect(r.lstmTop).toBe(150);
     expect(r.code).toBe('UNKNOWN_KIND');
     expect(r.objects).toBeGreaterThan(0);
+    expect(r.family).toEqual([true, true, true, 'namespace']);
+    expect(r.subpaths).toEqual([true, true, 'function']);
+    expect(r.eta).toBe(true);
     writeFileSync(join(project, 'lstm-snapshot.json'), JSON.stringify(r.snapshot));
   });
 
@@ -171,15 +185,22 @@ console.log(JSON.stringify({ before, status: p.status, finite: Number.isFinite(p
     writeFileSync(
       join(project, 'consumer.cjs'),
       `const { toSeries } = require('@vigil/core');
-const { createDetector, LstmDetector } = require('@vigil/detectors');
-const { stack } = require('@vigil/deploy-manifests');
+const { createDetector } = require('@vigil/detectors');
+const { ProphetDetector } = require('@vigil/detectors/prophet');
+const { LstmDetector } = require('@vigil/detectors/lstm');
+const { planCapacity } = require('@vigil/detectors/maintenance');
+const { stack, ManifestError } = require('@vigil/deploy-manifests');
+const { VigilError } = require('@vigil/errors');
 const values = Array.from({ length: 100 }, (_, i) => Math.sin(i / 5) + (i === 80 ? 8 : 0));
 const series = toSeries({ timestamps: values.map((_, i) => i * 60_000), values });
 const d = createDetector('mad', { window: 30 });
 d.fit(toSeries({ timestamps: series.timestamps.slice(0, 60), values: series.values.slice(0, 60) }))
   .then(() => d.score(series)).then((s) => {
   const tfjs = Object.keys(require.cache).filter((k) => k.includes('@tensorflow')).length;
-  console.log(JSON.stringify({ top: s.score.indexOf(Math.max(...s.score)), lstm: typeof LstmDetector, stack: typeof stack, tfjs }));
+  let family;
+  try { stack({ namespace: 'Bad_NS', otlpEndpoint: 'http://x:4317' }); } catch (e) { family = e instanceof ManifestError && e instanceof VigilError; }
+  const prophet = createDetector('prophet') instanceof ProphetDetector;
+  console.log(JSON.stringify({ top: s.score.indexOf(Math.max(...s.score)), lstm: typeof LstmDetector, stack: typeof stack, tfjs, family, prophet, planCapacity: typeof planCapacity }));
 });
 `,
     );
@@ -188,6 +209,9 @@ d.fit(toSeries({ timestamps: series.timestamps.slice(0, 60), values: series.valu
       lstm: 'function',
       stack: 'function',
       tfjs: 0,
+      family: true,
+      prophet: true,
+      planCapacity: 'function',
     });
   });
 
@@ -203,20 +227,34 @@ const mad: MadDetector = createDetector('mad', { window: 5, targetFpr: 1e-3 });
 // A kind read from configuration goes through the untyped overload (and is checked at run time).
 const kindFromConfig: string = 'mad';
 const fromConfig: Detector = createDetector(kindFromConfig, { window: 5 });
-export const used = [series.values.length, d.kind, lstm.kind, objects, mad.kind, fromConfig.kind];
+// The subpaths' classes are the ones createDetector returns.
+const prophet: ProphetDetector = createDetector('prophet', { refitEvery: 288 });
+const model = new Prophet({ growth: 'linear' });
+const checkLeak = (s: typeof series) => detectLeak(s);
+const isVigil = (e: unknown): string | undefined => (e instanceof VigilError ? e.fix : undefined);
+const manifestIsVigil = (e: ManifestError): VigilError<string> => e;
+export const used = [series.values.length, d.kind, lstm.kind, objects, mad.kind, fromConfig.kind, prophet.kind, model, checkLeak, isVigil, manifestIsVigil];
 `;
     writeFileSync(
       join(project, 'consumer.mts'),
       `import { type Detector, toSeries } from '@vigil/core';
-import { createDetector, LstmDetector, MadDetector } from '@vigil/detectors';
-import { stack } from '@vigil/deploy-manifests';
+import { createDetector, MadDetector } from '@vigil/detectors';
+import { LstmDetector } from '@vigil/detectors/lstm';
+import { detectLeak } from '@vigil/detectors/maintenance';
+import { Prophet, ProphetDetector } from '@vigil/detectors/prophet';
+import { ManifestError, stack } from '@vigil/deploy-manifests';
+import { VigilError } from '@vigil/errors';
 ${body}`,
     );
     writeFileSync(
       join(project, 'consumer.cts'),
       `import { type Detector, toSeries } from '@vigil/core';
-import { createDetector, LstmDetector, MadDetector } from '@vigil/detectors';
-import { stack } from '@vigil/deploy-manifests';
+import { createDetector, MadDetector } from '@vigil/detectors';
+import { LstmDetector } from '@vigil/detectors/lstm';
+import { detectLeak } from '@vigil/detectors/maintenance';
+import { Prophet, ProphetDetector } from '@vigil/detectors/prophet';
+import { ManifestError, stack } from '@vigil/deploy-manifests';
+import { VigilError } from '@vigil/errors';
 ${body}`,
     );
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');

@@ -1,6 +1,7 @@
 // Imports the BUILT package by name, as a user would (run `npm run build` first).
 import { loadDetector } from '@vigil/core';
-import { createDetector, Prophet, ProphetDetector } from '@vigil/detectors';
+import { createDetector } from '@vigil/detectors';
+import { Prophet, ProphetDetector } from '@vigil/detectors/prophet';
 import { describe, expect, it } from 'vitest';
 import { DAY, synthetic } from './synthetic.js';
 

@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import { detectLeak, forecastExhaustion } from '@vigil/detectors';
+import { detectLeak, forecastExhaustion } from '@vigil/detectors/maintenance';
 import type { VigilConfig } from '../config/schema.js';
 import type { ForecastEvent } from './forecast-event.js';
 import { matchGlob } from './match-glob.js';

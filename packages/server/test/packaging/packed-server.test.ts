@@ -1,5 +1,6 @@
-// @vigil/server as the Dockerfile installs it: `npm pack` of core, detectors and server unpacked into an empty
-// project outside the repository (declared dependencies linked in from the repository's node_modules, so the test
+// @vigil/server as the Dockerfile installs it: `npm pack` of errors, core, detectors and server unpacked into an
+// empty project outside the repository (declared dependencies and peers linked in from the repository's
+// node_modules, as npm installs peers, so the test
 // is offline), then `vigil serve` started from the unpacked CLI: it must find its proto/ folder, answer /readyz and
 // decode a protobuf export.
 import { execFileSync, spawn } from 'node:child_process';
@@ -24,7 +25,7 @@ describe('the packed @vigil/server', () => {
           '--json',
           '--pack-destination',
           tarballs,
-          ...['core', 'detectors', 'server'].map((p) => join(root, 'packages', p)),
+          ...['errors', 'core', 'detectors', 'server'].map((p) => join(root, 'packages', p)),
         ],
         { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
       ),
@@ -40,7 +41,7 @@ describe('the packed @vigil/server', () => {
     }
     for (const p of packed) {
       const manifest = JSON.parse(readFileSync(join(modules, p.name, 'package.json'), 'utf8'));
-      for (const dep of Object.keys(manifest.dependencies ?? {})) {
+      for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })) {
         if (linked.has(dep)) continue;
         linked.add(dep);
         const target = join(modules, dep);

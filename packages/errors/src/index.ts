@@ -1,0 +1,2 @@
+export type { VigilErrorDetails } from './vigil-error.js';
+export { VigilError } from './vigil-error.js';
