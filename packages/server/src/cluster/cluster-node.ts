@@ -4,6 +4,7 @@ import {
   type IncidentChange,
   Pipeline,
   type PipelineOptions,
+  type PipelineStats,
   type PointScore,
 } from '@vigil/core';
 import { type ClusterConnection, connectCluster } from './cluster-connection.js';
@@ -81,6 +82,28 @@ export class ClusterNode {
   history(seriesKey: string): ReturnType<Pipeline['history']> {
     const p = partitionOf(seriesKey, this.connection.options.partitions);
     return this.worker?.consumer(p)?.pipeline?.history(seriesKey);
+  }
+
+  /** The Pipeline counters of the partitions held here, summed (what `/metrics` reports for this member). */
+  pipelineStats(): PipelineStats {
+    const total: Record<string, number> = {};
+    for (const p of this.worker?.partitions ?? []) {
+      const stats = this.worker?.consumer(p)?.pipeline?.stats as unknown as
+        | Record<string, unknown>
+        | undefined;
+      for (const [k, v] of Object.entries(stats ?? {}))
+        if (typeof v === 'number') total[k] = (total[k] ?? 0) + v;
+    }
+    return {
+      series: 0,
+      points: 0,
+      scored: 0,
+      dropped: 0,
+      fits: 0,
+      fitFailures: 0,
+      events: 0,
+      ...total,
+    } as PipelineStats;
   }
 
   /** Leaves gracefully: sends what the receivers accepted, snapshots and hands off partitions, closes NATS. */

@@ -2,6 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { Pipeline, type PointScore, VigilInputError } from '@vigil/core';
 import { createResponseEngine } from '../actions/from-config.js';
 import { type AdminServer, startAdminServer } from '../admin/admin-server.js';
+import { registerClusterMetrics } from '../cluster/cluster-metrics.js';
 import { ClusterNode } from '../cluster/cluster-node.js';
 import type { VigilConfig } from '../config/schema.js';
 import { MetricsIngest, type PointSink } from '../otlp/metrics-ingest.js';
@@ -176,8 +177,9 @@ export class VigilService {
   async #start(): Promise<void> {
     const c = this.config;
     const registry = serviceMetrics({
-      pipeline: () => this.pipeline.stats,
-      openIncidents: () => this.pipeline.openIncidents.length,
+      pipeline: () => (this.cluster ? this.cluster.pipelineStats() : this.pipeline.stats),
+      openIncidents: () =>
+        (this.cluster ? this.cluster.merger.openIncidents : this.pipeline.openIncidents).length,
       ingest: () => this.ingest.stats,
       httpByStatus: () => this.http?.stats.byStatus ?? {},
       grpcByCode: () => this.grpc?.byCode ?? {},
@@ -185,6 +187,7 @@ export class VigilService {
       alertmanager: () =>
         this.outputs.find((o): o is AlertmanagerOutput => o instanceof AlertmanagerOutput)?.stats,
     });
+    if (c.cluster) registerClusterMetrics(registry, () => this.cluster);
     if (c.admin.enabled)
       this.admin = await listen('admin.port', c.admin.port, () =>
         startAdminServer({

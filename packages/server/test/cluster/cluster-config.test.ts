@@ -117,7 +117,12 @@ describe.skipIf(skip !== undefined)('vigil serve with a cluster on a real nats-s
     const scores = new Map<string, string>();
     const incidents: Incident[] = [];
     const start = async (id: string) => {
-      const s = await VigilService.start(parseConfig({ ...base, cluster: { ...cluster, workerId: id } }), {
+      const config = {
+        ...base,
+        admin: { host: '127.0.0.1', port: 0 },
+        cluster: { ...cluster, workerId: id },
+      };
+      const s = await VigilService.start(parseConfig(config), {
         write: () => {},
         onScore: (key: string, _t: number, _v: number, score: PointScore | undefined) => {
           if (score?.status === 'scored') scores.set(key, id);
@@ -152,5 +157,10 @@ describe.skipIf(skip !== undefined)('vigil serve with a cluster on a real nats-s
       15_000,
       'a merged incident',
     );
+    // /metrics of the receiving member: what it published and the partitions it holds.
+    const metrics = await (await fetch(`${a.admin!.url}/metrics`)).text();
+    expect(metrics).toContain(`vigil_cluster_points_total{outcome="published"} ${120 * services.length}`);
+    expect(metrics).toMatch(/vigil_cluster_partitions 4/);
+    expect(metrics).toMatch(/vigil_points_total\{outcome="accepted"\} [1-9]/);
   });
 });
