@@ -50,6 +50,8 @@ export class ClusterWorker {
   readonly #leases: PartitionLeases;
   readonly #bucket: SnapshotBucket;
   readonly #consumers = new Map<number, PartitionConsumer>();
+  /** Partitions being started or handed off, with that work. */
+  readonly #moving = new Map<number, Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
   #stopped = false;
@@ -109,6 +111,7 @@ export class ClusterWorker {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     await this.#ticking;
+    await Promise.all(this.#moving.values());
     await Promise.all([...this.#consumers.values()].map((c) => c.stop()));
     this.#consumers.clear();
     await this.#leases
@@ -120,6 +123,7 @@ export class ClusterWorker {
   async abort(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
+    await Promise.all([...this.#moving.values()].map((w) => w.catch(() => undefined)));
     await Promise.all([...this.#consumers.values()].map((c) => c.abort()));
     this.#consumers.clear();
     this.#leases.forget();
@@ -138,6 +142,8 @@ export class ClusterWorker {
     );
   }
 
+  // Lease work only: starting and handing off partitions runs beside it, so a takeover of many partitions (restores,
+  // replays) never delays the renewals that keep this worker's own leases alive.
   async #tick(): Promise<void> {
     try {
       const changes = await this.#leases.tick();
@@ -146,33 +152,39 @@ export class ClusterWorker {
       for (const p of changes.lost) {
         const consumer = this.#consumers.get(p);
         this.#consumers.delete(p);
-        await consumer?.abort();
+        void consumer?.abort();
       }
       if (changes.lost.length > 0) this.#o.onPartitions?.('lost', changes.lost);
       for (const [p, consumer] of this.#consumers)
         if (consumer.lost) {
           this.#consumers.delete(p);
-          await this.#leases.release(p);
+          this.#o.onPartitions?.('lost', [p]);
+          void this.#leases.release(p);
         }
-      if (changes.surplus.length > 0) {
-        await Promise.all(
-          changes.surplus.map(async (p) => {
-            const consumer = this.#consumers.get(p);
-            this.#consumers.delete(p);
-            await consumer?.stop();
-            await this.#leases.release(p);
-          }),
-        );
-        this.#o.onPartitions?.('released', changes.surplus);
-      }
-      if (changes.acquired.length > 0) {
-        await Promise.all(changes.acquired.map((p) => this.#startPartition(p)));
-        this.#o.onPartitions?.('acquired', changes.acquired);
-      }
+      const surplus = changes.surplus.filter((p) => !this.#moving.has(p));
+      for (const p of surplus) this.#track(p, this.#handOff(p));
+      if (surplus.length > 0) this.#o.onPartitions?.('released', surplus);
+      for (const p of changes.acquired) this.#track(p, this.#startPartition(p));
+      if (changes.acquired.length > 0) this.#o.onPartitions?.('acquired', changes.acquired);
       this.#publishClock();
     } catch (e) {
       diag.warn(`vigil cluster: worker ${this.#c.workerId} tick failed: ${String(e)}`);
     }
+  }
+
+  #track(p: number, work: Promise<void>): void {
+    this.#moving.set(p, work);
+    void work.finally(() => {
+      if (this.#moving.get(p) === work) this.#moving.delete(p);
+    });
+  }
+
+  async #handOff(p: number): Promise<void> {
+    await this.#moving.get(p);
+    const consumer = this.#consumers.get(p);
+    this.#consumers.delete(p);
+    await consumer?.stop();
+    await this.#leases.release(p);
   }
 
   async #startPartition(p: number): Promise<void> {
@@ -189,6 +201,11 @@ export class ClusterWorker {
     });
     try {
       const info = await consumer.start();
+      // The lease may have lapsed, or the worker stopped, while the partition was restored.
+      if (this.#stopped || !this.#leases.held.includes(p)) {
+        await consumer.abort();
+        return;
+      }
       this.#consumers.set(p, consumer);
       if (info.fromSeq > 0) this.#takeovers++;
     } catch (e) {

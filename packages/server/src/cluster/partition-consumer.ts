@@ -48,6 +48,8 @@ export interface PartitionStats {
   /** Points that were not `[key, t, value]`. */
   malformed: number;
   snapshots: number;
+  /** Stream sequence the last snapshot written covers. */
+  snapshotSeq: number;
   /** Gzipped bytes of the last snapshot written, and the milliseconds it took. */
   snapshotBytes: number;
   snapshotMs: number;
@@ -86,6 +88,7 @@ export class PartitionConsumer {
       stale: 0,
       malformed: 0,
       snapshots: 0,
+      snapshotSeq: 0,
       snapshotBytes: 0,
       snapshotMs: 0,
       clock: Number.NEGATIVE_INFINITY,
@@ -94,7 +97,7 @@ export class PartitionConsumer {
 
   /** Counters so far. */
   get stats(): PartitionStats {
-    return { ...this.#stats };
+    return { ...this.#stats, snapshotSeq: this.#lastSnapshotSeq };
   }
 
   /** The partition's Pipeline (undefined before `start`). */
@@ -133,10 +136,13 @@ export class PartitionConsumer {
     this.#pipeline = pipeline;
     this.#lastSnapshotSeq = this.#stats.seq;
     this.#lastSnapshotAt = Date.now();
-    const name = c.names.consumer(p);
-    // The consumer is recreated at every takeover: it starts right after the snapshot, and a stalled previous owner
-    // still pulling from the old one is cut off.
-    await c.jsm.consumers.delete(c.names.pointsStream, name).catch(() => false);
+    const name = c.names.consumer(p, claim.revision);
+    // Each owner reads through its own consumer, starting right after the snapshot; deleting the previous owners'
+    // cuts off one that is stalled rather than dead (it could otherwise take messages meant for this one).
+    const stale: string[] = [];
+    for await (const ci of c.jsm.consumers.list(c.names.pointsStream))
+      if (c.names.isConsumerOf(ci.name, p)) stale.push(ci.name);
+    for (const old of stale) await c.jsm.consumers.delete(c.names.pointsStream, old).catch(() => false);
     const info = await c.jsm.consumers.add(c.names.pointsStream, {
       durable_name: name,
       filter_subject: c.names.pointsSubject(p),
@@ -158,6 +164,16 @@ export class PartitionConsumer {
     };
     const consumer = await c.js.consumers.get(c.names.pointsStream, name);
     this.#messages = await consumer.consume({ max_messages: 256 });
+    const messages = this.#messages;
+    void (async () => {
+      for await (const status of messages.status())
+        if (status.type === 'consumer_deleted' || status.type === 'consumer_not_found') {
+          // A successor claimed the partition and removed this owner's consumer.
+          this.#lost = true;
+          void this.abort();
+          return;
+        }
+    })().catch(() => undefined);
     let toReplay = info.num_pending;
     if (toReplay === 0) this.#o.onCaughtUp?.(takeover);
     this.#loop = (async () => {
@@ -182,40 +198,47 @@ export class PartitionConsumer {
    * always agree.
    */
   checkpoint(): Promise<void> {
-    this.#checkpointing ??= (async () => {
-      try {
-        const pipeline = this.#pipeline;
-        if (!pipeline || this.#lost) return;
-        this.#lastSnapshotAt = Date.now();
-        if (this.#stats.seq === this.#lastSnapshotSeq && this.#stats.snapshots > 0) return;
-        await pipeline.idle();
-        const t0 = performance.now();
-        const snapshot: PartitionSnapshot = {
-          version: 1,
-          partition: this.partition,
-          seq: this.#stats.seq,
-          takenAt: Date.now(),
-          owner: this.#o.connection.workerId,
-          ledger: Object.fromEntries(this.#ledger),
-          pipeline: pipeline.snapshot(),
-        };
-        const saved = await this.#o.bucket.save(this.partition, snapshot, this.#revision);
-        this.#revision = saved.revision;
-        this.#lastSnapshotSeq = snapshot.seq;
-        this.#stats.snapshots++;
-        this.#stats.snapshotBytes = saved.bytes;
-        this.#stats.snapshotMs = performance.now() - t0;
-      } catch (e) {
-        if ((e as { code?: string }).code === 'PARTITION_LOST') {
-          this.#lost = true;
-          void this.abort();
-        }
-        diag.error(`vigil cluster: snapshot of partition ${this.partition} failed: ${String(e)}`);
-      } finally {
-        this.#checkpointing = undefined;
-      }
-    })();
+    if (!this.#checkpointing) {
+      // Cleared asynchronously: a run that returns at once must not clear the field before it is set.
+      const run = this.#writeSnapshot().finally(() => {
+        if (this.#checkpointing === run) this.#checkpointing = undefined;
+      });
+      this.#checkpointing = run;
+    }
     return this.#checkpointing;
+  }
+
+  async #writeSnapshot(): Promise<void> {
+    try {
+      const pipeline = this.#pipeline;
+      if (!pipeline || this.#lost) return;
+      this.#lastSnapshotAt = Date.now();
+      if (this.#stats.seq === this.#lastSnapshotSeq && this.#stats.snapshots > 0) return;
+      await pipeline.idle();
+      const t0 = performance.now();
+      const snapshot: PartitionSnapshot = {
+        version: 1,
+        partition: this.partition,
+        seq: this.#stats.seq,
+        takenAt: Date.now(),
+        owner: this.#o.connection.workerId,
+        ledger: Object.fromEntries(this.#ledger),
+        pipeline: pipeline.snapshot(),
+      };
+      const saved = await this.#o.bucket.save(this.partition, snapshot, this.#revision);
+      this.#revision = saved.revision;
+      this.#lastSnapshotSeq = snapshot.seq;
+      this.#stats.snapshotSeq = snapshot.seq;
+      this.#stats.snapshots++;
+      this.#stats.snapshotBytes = saved.bytes;
+      this.#stats.snapshotMs = performance.now() - t0;
+    } catch (e) {
+      if ((e as { code?: string }).code === 'PARTITION_LOST') {
+        this.#lost = true;
+        void this.abort();
+      }
+      diag.error(`vigil cluster: snapshot of partition ${this.partition} failed: ${String(e)}`);
+    }
   }
 
   /** Stops consuming and writes a last snapshot, so the next owner replays nothing (a graceful hand-off). */

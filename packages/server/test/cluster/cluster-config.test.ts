@@ -161,6 +161,7 @@ describe.skipIf(skip !== undefined)('vigil serve with a cluster on a real nats-s
     const metrics = await (await fetch(`${a.admin!.url}/metrics`)).text();
     expect(metrics).toContain(`vigil_cluster_points_total{outcome="published"} ${120 * services.length}`);
     expect(metrics).toMatch(/vigil_cluster_partitions 4/);
+    expect(metrics).toMatch(/vigil_cluster_workers_live 2/);
     expect(metrics).toMatch(/vigil_points_total\{outcome="accepted"\} [1-9]/);
   });
 });

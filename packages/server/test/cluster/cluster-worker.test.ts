@@ -82,6 +82,20 @@ function balanced(workers: ClusterWorker[]) {
   return held.length === 16 && new Set(held).size === 16 && workers.every((w) => w.partitions.length <= 6);
 }
 
+/** Waits until the assignment has been balanced for a whole second (hand-offs of the start-up have settled). */
+async function settled(workers: ClusterWorker[]) {
+  let since = Number.POSITIVE_INFINITY;
+  await until(
+    () => {
+      if (!balanced(workers)) since = Number.POSITIVE_INFINITY;
+      else since = Math.min(since, Date.now());
+      return Date.now() - since >= 1000;
+    },
+    20_000,
+    'a settled, balanced assignment',
+  );
+}
+
 describe.skipIf(skip !== undefined)('cluster on a real nats-server', () => {
   it('partitions series over 3 workers, each series scored by the one worker holding its partition', async () => {
     const name = freshName();
@@ -92,11 +106,11 @@ describe.skipIf(skip !== undefined)('cluster on a real nats-server', () => {
       scoredBy.get(key)!.add(id);
     };
     const ws = [];
-    const opts = { leaseMs: 2000 };
+    const opts = { leaseMs: 2000, snapshotIntervalMs: 200 };
     for (const id of ['a', 'b', 'c']) ws.push(await worker(name, id, opts, { onScore: record(id) }));
     const workers = ws.map((w) => w.worker);
     // Rebalancing: the first worker claimed everything, then handed the surplus to the others.
-    await until(() => balanced(workers), 15_000, 'a balanced assignment');
+    await settled(workers);
     const held = workers.flatMap((w) => w.partitions).sort((a, b) => a - b);
     expect(held).toEqual(Array.from({ length: 16 }, (_, p) => p));
     const { connection, publisher } = await publisherFor(name, opts);
@@ -111,6 +125,12 @@ describe.skipIf(skip !== undefined)('cluster on a real nats-server', () => {
       expect(holder.consumer(partitionOf(key, 16))!.ledger.get(key)?.n).toBe(100);
     }
     expect(new Set(SERIES.map(owner)).size).toBe(3);
+    // Periodic snapshots keep up, also after quiet intervals in which there was nothing new to write.
+    await until(
+      () => workers.every((w) => w.stats.partitions.every((p) => p.snapshotSeq === p.seq && p.snapshots > 0)),
+      10_000,
+      'every partition snapshotted at its last message',
+    );
     await Promise.all(workers.map((w) => w.stop()));
   });
 
@@ -129,7 +149,7 @@ describe.skipIf(skip !== undefined)('cluster on a real nats-server', () => {
     };
     for (const id of ['a', 'b', 'c']) ws.push(await worker(name, id, opts, { onScore, onCaughtUp }));
     const workers = ws.map((w) => w.worker);
-    await until(() => balanced(workers), 15_000, 'a balanced assignment');
+    await settled(workers);
     const { connection, publisher } = await publisherFor(name, opts);
     await publish(publisher, 0, 100);
     await waitCaughtUp(connection, workers);
