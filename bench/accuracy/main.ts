@@ -6,11 +6,9 @@
  * point by point with `update` (score, then learn) where the detector streams, in one batch otherwise.
  */
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Detector, SeriesLike } from '@vigil/core';
 import { createDetector } from '@vigil/detectors';
-import { mergeRows, type Row, readResult, writeResult } from '../lib/report.js';
+import { mergeRows, progress, type Row, readResult, resultPath, writeResult } from '../lib/report.js';
 import {
   type CorpusSeries,
   FAILURE_MODES,
@@ -132,9 +130,11 @@ async function main() {
   const perMode: Row[] = [];
   const runs = new Map<string, RunResult>();
   for (const c of CANDIDATES.filter((c) => !only || only.includes(c.name))) {
+    progress(`${c.name}: streaming ${corpus.length} series …`);
     const r = await runCandidate(c, corpus, sampleIds);
     runs.set(c.name, r);
     const at = f1(corpusCounts(r.scored));
+    progress(`${c.name}: f1 ${at.f1.toFixed(3)} in ${r.seconds.toFixed(1)} s`);
     const counts = corpusCounts(r.scored);
     const delay = delays(r.scored);
     rows.push({
@@ -218,12 +218,7 @@ async function main() {
     staticComparison: merge('staticComparison', comparisons),
   });
   const html = renderReport({ corpus, sampleIds: [...sampleIds], runs, rows, perMode, comparisons });
-  const file = join(
-    dirname(fileURLToPath(import.meta.url)),
-    '..',
-    'results',
-    `${process.env.VIGIL_ACCURACY_NAME ?? 'accuracy'}.html`,
-  );
+  const file = resultPath(`${process.env.VIGIL_ACCURACY_NAME ?? 'accuracy'}.html`);
   writeFileSync(file, html);
   console.log(`wrote ${file}`);
 }

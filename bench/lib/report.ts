@@ -1,10 +1,42 @@
-/** Shared output for benchmarks: a printed table and a JSON file under `bench/results/`. */
+/**
+ * Shared output for benchmarks: progress lines as they run, a printed table, and a JSON file — under
+ * `bench/results/` (the committed results) only when asked with `--write`, else in a scratch folder.
+ */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+const committedDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+
+/**
+ * True when this run replaces the committed results: `npm run bench -- --write [NAME…]` (bench/run.ts passes it
+ * on as `VIGIL_BENCH_WRITE=1`), or `--write` given to one benchmark's main.ts. Otherwise results go to
+ * {@link resultsDir} in the system's temporary folder and the committed ones stay as they are.
+ */
+export const writeCommitted = process.env.VIGIL_BENCH_WRITE === '1' || process.argv.includes('--write');
+
+/** Where this run writes its results: `bench/results/` with {@link writeCommitted}, else `$TMPDIR/vigil-bench/`. */
+export const resultsDir = writeCommitted ? committedDir : join(tmpdir(), 'vigil-bench');
+
+/** Path of a result file (`accuracy.html`, …) of this run, in {@link resultsDir}; the folder exists. */
+export function resultPath(file: string): string {
+  mkdirSync(resultsDir, { recursive: true });
+  return join(resultsDir, file);
+}
+
+const started = performance.now();
+// bench/<name>/main.ts is the entry point of every benchmark.
+const benchName = basename(dirname(process.argv[1] ?? 'bench/unknown/main.ts'));
+
+/**
+ * Prints one progress line at once, prefixed with the benchmark and the seconds since it started, so that a long
+ * run shows where it is: `[bench/prophet 12.4 s] 1 year: fit 337 ms`.
+ */
+export function progress(message: string): void {
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  process.stdout.write(`[bench/${benchName} ${seconds} s] ${message}\n`);
+}
 
 /** One row of a result table: column name → value. */
 export type Row = Record<string, string | number | boolean | null>;
@@ -28,8 +60,8 @@ export function formatTable(rows: readonly Row[]): string {
 }
 
 /**
- * Prints the table and writes `bench/results/<name>.json` with the rows, free-form details and the machine
- * the numbers were measured on.
+ * Prints the table and writes `<name>.json` with the rows, free-form details and the machine the numbers were
+ * measured on, to `bench/results/` with {@link writeCommitted} and to the scratch {@link resultsDir} otherwise.
  */
 export function writeResult(
   name: string,
@@ -37,8 +69,7 @@ export function writeResult(
   details: Record<string, unknown> = {},
 ): string {
   console.log(formatTable(rows));
-  mkdirSync(resultsDir, { recursive: true });
-  const file = join(resultsDir, `${name}.json`);
+  const file = resultPath(`${name}.json`);
   const machine = {
     node: process.version,
     cpus: cpus().length,
@@ -49,7 +80,11 @@ export function writeResult(
     file,
     `${JSON.stringify({ name, date: new Date().toISOString(), machine, rows, ...details }, null, 2)}\n`,
   );
-  console.log(`wrote ${file}`);
+  console.log(
+    writeCommitted
+      ? `wrote ${file}`
+      : `wrote ${file} (the committed bench/results/${name}.json is unchanged; run with --write to replace it)`,
+  );
   return file;
 }
 
@@ -79,9 +114,9 @@ export function mergeRows(
   return [...kept, ...fresh];
 }
 
-/** The committed JSON of a benchmark, or null when there is none yet. */
+/** The committed JSON of a benchmark (in `bench/results/`), or null when there is none yet. */
 export function readResult(name: string): Record<string, unknown> | null {
-  const file = join(resultsDir, `${name}.json`);
+  const file = join(committedDir, `${name}.json`);
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch {

@@ -7,7 +7,7 @@
 import { loadDetector } from '@vigil/core';
 import { LstmDetector } from '@vigil/detectors/lstm';
 import { precisionRecall, seasonal, withSpikes } from '../../packages/detectors/test/lstm/fixtures.js';
-import { type Row, timeIt, writeResult } from '../lib/report.js';
+import { progress, type Row, timeIt, writeResult } from '../lib/report.js';
 
 const TRAIN = 2000;
 const TEST = 2000;
@@ -31,8 +31,9 @@ const spiked = withSpikes(test, spikes, 2.5);
 const rows: Row[] = [];
 let echo: { precision: number; recall: number } | undefined;
 for (const backend of ['wasm', 'cpu'] as const) {
+  progress(`${backend}: training …`);
   const d = new LstmDetector({ ...options, backend });
-  const fitMs = await timeIt(() => d.fit(train));
+  const fitMs = await timeIt(() => d.fit(train, { onProgress: (p) => progress(`${backend}: ${p.message}`) }));
   const t = d.training!;
   // Throughput on clean data: one forecasting pass (data with flags takes a second, masked pass).
   const scoreMs = await timeIt(() => d.score(test), 3, true);

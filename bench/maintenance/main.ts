@@ -17,7 +17,7 @@ import {
   HOUR,
   heapScenario,
 } from '../../packages/detectors/test/maintenance/scenarios.js';
-import { type Row, writeResult } from '../lib/report.js';
+import { progress, type Row, writeResult } from '../lib/report.js';
 
 const HORIZON = 14 * DAY;
 const PER_FAMILY = Number(process.env.MAINTENANCE_SCENARIOS ?? 25);
@@ -102,6 +102,7 @@ const timing: Record<Method, number> = {
 };
 let seed = 1;
 for (const family of families) {
+  progress(`disk family ${family.name}: ${PER_FAMILY} series …`);
   const rng = createRng(1000 + families.indexOf(family));
   for (let k = 0; k < PER_FAMILY; k++, seed++) {
     const options: DiskOptions = {
@@ -190,6 +191,7 @@ const leakKinds: { kind: string; leaking: boolean; make: (rng: Rng) => HeapShape
 let leakMs = 0;
 let baselineMs = 0;
 for (const kind of leakKinds) {
+  progress(`leak kind ${kind.kind}: ${PER_FAMILY} series …`);
   const rng = createRng(2000 + leakKinds.indexOf(kind));
   let vigil = 0;
   let baseline = 0;

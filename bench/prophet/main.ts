@@ -15,7 +15,7 @@ import { Prophet as AugursProphet, initSync } from '@bsull/augurs/prophet';
 import { optimizer } from '@bsull/augurs-prophet-wasmstan';
 import { createRng } from '@vigil/core';
 import { Prophet } from '@vigil/detectors/prophet';
-import { type Row, timeIt, writeResult } from '../lib/report.js';
+import { progress, type Row, timeIt, writeResult } from '../lib/report.js';
 
 const require = createRequire(import.meta.url);
 // wasm-bindgen's default loader fetches a file: URL, which Node 20's fetch cannot; hand it the bytes instead.
@@ -105,6 +105,7 @@ function gc(): void {
 const rows: Row[] = [];
 const details: Record<string, unknown> = { sizes: {} };
 for (const size of sizes) {
+  progress(`${size.name}: fitting Vigil's Prophet and Prophet's Stan model …`);
   // days·288 + 1 training points span exactly `days` days, so Prophet's automatic weekly seasonality switches on.
   const nTrain = size.days * DAY + 1;
   const n = nTrain + DAY;
@@ -159,6 +160,7 @@ for (const size of sizes) {
     prophetBandMs: Math.round(stanBandMs),
   };
   rows.push(row);
+  progress(`${size.name}: Vigil ${row.vigilMs} ms, Stan ${row.prophetStanMs} ms`);
   (details.sizes as Record<string, unknown>)[size.name] = {
     seasonalities: vigil.state.spec.seasonalities.map((s) => s.name),
     vigilFit: vigil.state.fitInfo,

@@ -12,6 +12,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { createRng } from '@vigil/core';
 
+// The kernel's name for this process (comm): the eBPF tracer names the service by it.
+process.title = 'shop';
 const endpoint = process.env.OTLP_ENDPOINT!;
 const exportMs = Number(process.env.EXPORT_INTERVAL_MS ?? 250);
 const rng = createRng(42);
@@ -90,13 +92,14 @@ const server = createServer((_req, res) => {
     recent.push([performance.now(), failed]);
   }, delay);
 });
-server.listen(0, '127.0.0.1', () => {
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   process.send!({ port: (server.address() as AddressInfo).port });
 });
 
 process.on('disconnect', async () => {
   server.close();
-  await provider.shutdown().catch(() => undefined);
+  // Vigil has stopped taking data by now (503 with Retry-After): one last try, not the exporter's retries.
+  await Promise.race([provider.shutdown().catch(() => undefined), new Promise((r) => setTimeout(r, 300))]);
   closeSync(fd);
   rmSync(dir, { recursive: true, force: true });
   process.exit(0);

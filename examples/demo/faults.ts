@@ -9,6 +9,8 @@ export interface Fault {
   readonly what: string;
   /** Text in the key of a series that shows this fault: a finding on such a series counts as catching it. */
   readonly shows: readonly string[];
+  /** The same for the series `vigil serve` gets from its eBPF probes (empty when they cannot show it). */
+  readonly ebpfShows: readonly string[];
 }
 
 /**
@@ -16,22 +18,46 @@ export interface Fault {
  * so each incident can be told apart.
  */
 export const FAULTS: readonly Fault[] = [
-  { name: 'latency spike', at: 45, for: 8, what: '+120 ms on every request', shows: ['request.duration'] },
-  { name: 'error burst', at: 57, for: 8, what: '40 % of requests answer 500', shows: ['http.server.error'] },
+  {
+    name: 'latency spike',
+    at: 45,
+    for: 8,
+    what: '+120 ms on every request',
+    shows: ['request.duration'],
+    ebpfShows: ['ebpf.http.server.request.duration'],
+  },
+  {
+    name: 'error burst',
+    at: 57,
+    for: 8,
+    what: '40 % of requests answer 500',
+    shows: ['http.server.error'],
+    ebpfShows: ['ebpf.http.server.error_ratio'],
+  },
   {
     name: 'CPU hog',
     at: 69,
     for: 8,
     what: 'a busy loop takes 70 % of each 100 ms',
     shows: ['cpu.utilization'],
+    // The busy loop holds the shop's event loop: its requests wait, and so may other tasks for a CPU.
+    ebpfShows: ['ebpf.http.server.request.duration', 'ebpf.sched.runqueue'],
   },
-  { name: 'memory leak', at: 81, for: 9, what: '3 MB retained every 100 ms', shows: ['memory.usage'] },
+  {
+    name: 'memory leak',
+    at: 81,
+    for: 9,
+    what: '3 MB retained every 100 ms',
+    shows: ['memory.usage'],
+    ebpfShows: [],
+  },
   {
     name: 'disk filling',
     at: 94,
     for: 12,
     what: 'a log file grows 8 MB/s towards a 400 MB quota',
     shows: ['filesystem.usage'],
+    ebpfShows: [],
   },
 ];
 

@@ -4,10 +4,12 @@
  * five faults one after another — a latency spike, an error burst, a CPU hog, a memory leak and a disk filling up.
  * Vigil learns normal behaviour, reports incidents (with their likely root cause) and forecasts as they happen, and
  * at the end a table sets the faults injected against what was found, with the detection delay and false alarms,
- * and an HTML report plots the key series.
+ * and an HTML report plots the key series. Run as root on a host with eBPF, `vigil serve` also traces the shop's HTTP
+ * server from the kernel (no code in the shop) and the host's run-queue latency, into the same pipeline.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +27,16 @@ const log = new RunLog();
 function say(line: string) {
   process.stdout.write(tty ? `\r\x1b[2K${line}\n` : `${line}\n`);
 }
+
+/** A free TCP port on 127.0.0.1, so the eBPF tracer can be told the shop's port before the shop starts. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+const shopPort = await freePort();
 
 const config = parseConfig({
   receivers: { otlpHttp: { host: '127.0.0.1', port: 0 }, otlpGrpc: { enabled: false } },
@@ -48,6 +60,10 @@ const config = parseConfig({
     },
   ],
   outputs: { console: { enabled: false } },
+  // As root on a host with eBPF: the shop's requests traced from the kernel; otherwise the reason is printed and the
+  // demo runs on OTLP alone. The host's run queue stays off here: it measures every process on the machine, and the
+  // demo should judge the shop, not whatever else the host is running.
+  ebpf: { enabled: 'auto', intervalMs: 250, runQueue: { enabled: false }, http: { ports: [shopPort] } },
 });
 
 const service = await VigilService.start(config, {
@@ -80,7 +96,12 @@ say(`vigil serve is up: OTLP/HTTP ${service.http!.url}/v1/metrics, admin ${servi
 // The shop runs as its own process, so its CPU and memory are its own.
 const shop: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(here, 'demo-service.ts')], {
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  env: { ...process.env, OTLP_ENDPOINT: service.http!.url, EXPORT_INTERVAL_MS: '250' },
+  env: {
+    ...process.env,
+    OTLP_ENDPOINT: service.http!.url,
+    EXPORT_INTERVAL_MS: '250',
+    PORT: String(shopPort),
+  },
 });
 const port = await new Promise<number>((resolve, reject) => {
   shop.once('message', (m: { port: number }) => resolve(m.port));
@@ -126,14 +147,19 @@ await new Promise<void>((resolve) => {
 
 // Stop taking data first, so that the traffic stopping is not reported as an anomaly.
 service.http!.ready = false;
+service.ebpf?.close();
+const ending = Date.now();
 const sent = await new Promise<number>((resolve) => {
   loader.once('message', (m: { sent: number }) => resolve(m.sent));
   loader.send('stop');
 });
 shop.disconnect();
 await new Promise((r) => shop.once('exit', r));
+if (process.env.DEMO_DEBUG) say(`load and shop stopped in ${Date.now() - ending} ms`);
+const stopping = Date.now();
 await service.pipeline.flush();
 await service.stop();
+if (process.env.DEMO_DEBUG) say(`stopped in ${Date.now() - stopping} ms`);
 if (tty) process.stdout.write('\r\x1b[2K');
 
 // Faults against findings: a fault is caught by an anomaly event on a series that shows it, in progress while the
@@ -144,6 +170,16 @@ const windows = FAULTS.map((fault) => {
   const start = started.get(fault.name) ?? Number.NaN;
   return { fault, start, end: start + fault.for * 1000 + GRACE };
 });
+const ebpf = service.ebpf;
+/** When an anomaly on one of the eBPF series that can show `fault` was in progress during its window. */
+function seenByEbpf(fault: (typeof FAULTS)[number], start: number, end: number): string {
+  if (fault.ebpfShows.length === 0) return '–';
+  const span = log.spans.find(
+    (e) =>
+      fault.ebpfShows.some((part) => e.series.includes(part)) && e.openedAt <= end && e.closedAt >= start,
+  );
+  return span ? `yes, ${((Math.max(span.openedAt, start) - start) / 1000).toFixed(1)} s` : 'no';
+}
 const rows = windows.map(({ fault, start, end }) => {
   const shows = (series: string) => fault.shows.some((part) => series.includes(part));
   const span = log.spans.find((e) => shows(e.series) && e.openedAt <= end && e.closedAt >= start);
@@ -176,6 +212,7 @@ const rows = windows.map(({ fault, start, end }) => {
         : by === 'forecast'
           ? forecast!.series.replace('shop/', '')
           : '',
+    ...(ebpf ? { 'seen by eBPF': seenByEbpf(fault, start, end) } : {}),
   };
 });
 const falseAlarms = log.findings.filter(
@@ -195,6 +232,13 @@ for (const id of falseIncidents)
       .join(', ')}`,
   );
 
+if (ebpf) {
+  const { points, series, requests } = ebpf.stats;
+  console.log(
+    `eBPF (${ebpf.probes.join(', ')}): ${requests} shop requests traced from the kernel, ${series} series, ${points} points`,
+  );
+}
+
 const report = join(tmpdir(), 'vigil-demo-report.html');
 writeFileSync(
   report,
@@ -207,6 +251,7 @@ writeFileSync(
         'process.cpu.utilization',
         'process.memory.usage',
         'system.filesystem.usage',
+        'ebpf.http.server.request.duration.p99',
       ],
       0.999, // the alert policy's default threshold
     ),

@@ -74,7 +74,10 @@ export class RunLog {
   reportSeries(parts: readonly string[], threshold: number): ReportSeries[] {
     const out: ReportSeries[] = [];
     for (const part of parts) {
-      const key = [...this.#points.keys()].find((k) => k.includes(part));
+      // The eBPF series repeat the OTLP names under `ebpf.`: a part picks them only when it says so.
+      const key = [...this.#points.keys()].find(
+        (k) => k.includes(part) && (part.startsWith('ebpf.') || !k.includes('/ebpf.')),
+      );
       if (!key) continue;
       const p = this.#points.get(key)!;
       out.push({

@@ -27,5 +27,16 @@ describe('examples/demo (npm start)', () => {
     const report = out.match(/HTML report: (\S+)/)![1];
     expect(existsSync(report)).toBe(true);
     expect(readFileSync(report, 'utf8')).toContain('process.memory.usage');
+    // As root (CI sets VIGIL_REQUIRE_EBPF=1) vigil serve also traces the shop from the kernel; elsewhere it says why not.
+    if (process.env.VIGIL_REQUIRE_EBPF === '1') {
+      expect(out).toContain('vigil: eBPF probes feeding the pipeline: http');
+      const traced = out.match(/eBPF \(http\): (\d+) shop requests traced from the kernel/);
+      expect(traced, out).not.toBeNull();
+      // The loader's requests during the run, less the few in flight when the probes stop.
+      const sent = Number(out.match(/\((\d+) requests, \d+ points received\)/)![1]);
+      expect(Number(traced![1])).toBeGreaterThan(0.9 * sent);
+    } else {
+      expect(out).toMatch(/vigil: eBPF probes (feeding the pipeline|off)/);
+    }
   });
 });

@@ -46,6 +46,20 @@ export type { VigilErrorDetails };
 export { VigilError };
 
 /**
+ * Long work (a detector's `fit`, a benchmark) stopped because its `AbortSignal` was aborted. Its `name` is
+ * `'AbortError'`, as for `fetch` and the other platform APIs, and its `cause` is the signal's reason.
+ *
+ * @example
+ * try { await detector.fit(train, { signal }); } catch (e) { if (e instanceof VigilAbortError) return; throw e; }
+ */
+export class VigilAbortError extends VigilError<'ABORTED'> {
+  constructor(message: string, reason?: unknown) {
+    super('ABORTED', message, reason === undefined ? {} : { cause: reason });
+    this.name = 'AbortError';
+  }
+}
+
+/**
  * Bad input or configuration, thrown at the call that received it; nothing already accepted is lost.
  * The third argument is the field at fault, or the full {@link VigilErrorDetails}.
  *

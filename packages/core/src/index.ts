@@ -24,12 +24,14 @@ export type {
   Scores,
   SeriesDetector,
 } from './detector/detector.js';
+export type { FitOptions, FitProgress } from './detector/fit-options.js';
+export { throwIfAborted, yieldAndCheck } from './detector/fit-options.js';
 export type { RestoreDetector } from './detector/registry.js';
 export { loadDetector, registerDetector, registeredKinds } from './detector/registry.js';
 export type { StreamCounters } from './detector/stream-guard.js';
 export { StreamGuard } from './detector/stream-guard.js';
 export type { VigilErrorCode, VigilErrorDetails } from './errors.js';
-export { checkNumberOption, VigilError, VigilInputError } from './errors.js';
+export { checkNumberOption, VigilAbortError, VigilError, VigilInputError } from './errors.js';
 export { createRng, type Rng } from './math/random.js';
 export type { OtelOutputOptions } from './otel/otel-output.js';
 export { OtelOutput, SERIES_ATTRIBUTE, SEVERITY_ATTRIBUTE } from './otel/otel-output.js';

@@ -7,6 +7,7 @@ import { VigilError, type VigilErrorDetails } from '@vigil/errors';
  * - `INVALID_POLICY`: a Tetragon TracingPolicy is internally inconsistent (e.g. a selector names an undeclared argument).
  * - `SCHEMA_VIOLATION`: a generated object fails the Kubernetes OpenAPI schema or has a field the schema does not know.
  * - `BROKEN_REFERENCE`: a generated object points at something the bundle does not contain (ConfigMap, port, endpoint).
+ * - `POD_SECURITY`: a pod would be rejected by the Pod Security level its namespace enforces.
  * - `UNSAFE_PATH`: `vigil-manifests --out` was given a path it will not write through (a symbolic link, or a file
  *   where a directory is needed).
  */
@@ -15,6 +16,7 @@ export type ManifestErrorCode =
   | 'INVALID_POLICY'
   | 'SCHEMA_VIOLATION'
   | 'BROKEN_REFERENCE'
+  | 'POD_SECURITY'
   | 'UNSAFE_PATH';
 
 /** What a {@link ManifestError} carries: always the field at fault, and the accepted values of an enumeration. */

@@ -18,7 +18,7 @@ export type { CollectorObject, CollectorOptions } from './collector/manifests.js
 export { collector } from './collector/manifests.js';
 export type { CommonOptions, KubeObject, Resources } from './common.js';
 export { DEFAULT_NAMESPACE, parseQuantity } from './common.js';
-export type { ManifestErrorCode } from './errors.js';
+export type { ManifestErrorCode, ManifestErrorDetails } from './errors.js';
 export { ManifestError } from './errors.js';
 export type { ParcaObject, ParcaOptions } from './parca/manifests.js';
 export { PARCA_AGENT_PORT, PARCA_PORT, parca } from './parca/manifests.js';
@@ -28,6 +28,7 @@ export { PXL_SCRIPTS, pxlScripts } from './pixie/pxl.js';
 export { applyCommands, CUSTOM_RESOURCES_DIR, isCustomResource, kustomizeFiles } from './stack/kustomize.js';
 export type { Bundle, StackOptions, ToolName } from './stack/stack.js';
 export { stack, TOOLS } from './stack/stack.js';
+export { FILE_MODE, SECRET_FILE_MODE, writeKustomize } from './stack/write-kustomize.js';
 export type {
   LibraryPolicyOptions,
   OutboundConnectionsOptions,
@@ -65,6 +66,8 @@ export { ACTIONS, ARG_OPERATORS, ARG_TYPES, BINARY_OPERATORS, NAMESPACE_KINDS } 
 export { bundleProblems, validateBundle } from './validate/bundle.js';
 export type { Problem } from './validate/kubernetes.js';
 export { VALIDATED_KINDS, validateObject } from './validate/kubernetes.js';
+export type { PodSecurityLevel } from './validate/pod-security.js';
+export { checkPodSecurity, POD_SECURITY_ENFORCE, podSecurityViolations } from './validate/pod-security.js';
 export { checkReferences } from './validate/references.js';
 export { IMAGES, PIXIE_VIZIER_VERSION } from './versions.js';
 export {

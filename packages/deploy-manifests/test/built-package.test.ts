@@ -23,7 +23,9 @@ describe('built @vigil/deploy-manifests', () => {
     const require = createRequire(import.meta.url);
     const cjs = require('@vigil/deploy-manifests') as typeof import('@vigil/deploy-manifests');
     expect(typeof cjs.stack).toBe('function');
-    expect(cjs.stack({ otlpEndpoint: 'https://o.example.com', tools: [] }).objects.length).toBe(5);
+    // Two namespaces (restricted, privileged agents) with their default-deny policies, and the collector's five
+    // objects (ServiceAccount, ConfigMap, Deployment, Service, NetworkPolicy).
+    expect(cjs.stack({ otlpEndpoint: 'https://o.example.com', tools: [] }).objects.length).toBe(9);
   });
 
   it('the vigil-manifests bin runs under plain node and prints parseable YAML', () => {

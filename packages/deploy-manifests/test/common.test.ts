@@ -18,7 +18,9 @@ describe('Kubernetes quantities and names', () => {
 
   it('applies the Kubernetes rules for namespaces, label keys and values, and tolerations', () => {
     const ok = { otlpEndpoint: 'https://o.example.com', tools: [] };
-    expect(stack({ ...ok, namespace: 'a'.repeat(63) }).namespace).toHaveLength(63);
+    expect(stack({ ...ok, namespace: 'a'.repeat(63), agentNamespace: 'agents' }).namespace).toHaveLength(63);
+    // The default agent namespace, <namespace>-agents, must itself be a DNS label.
+    expect(catchError(() => stack({ ...ok, namespace: 'a'.repeat(63) })).field).toBe('agentNamespace');
     expect(catchError(() => stack({ ...ok, namespace: 'a'.repeat(64) })).field).toBe('namespace');
     expect(catchError(() => stack({ ...ok, namespace: '-obs' })).field).toBe('namespace');
     expect(

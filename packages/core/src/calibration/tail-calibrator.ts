@@ -149,25 +149,44 @@ export class TailCalibrator {
   }
 
   /**
-   * Restores a calibrator from {@link TailCalibrator.toJSON} output.
-   * @throws {VigilInputError} `INVALID_SNAPSHOT` when the state is malformed.
+   * Restores a calibrator from {@link TailCalibrator.toJSON} output, checking every field's type and range first.
+   * @throws {VigilInputError} `INVALID_SNAPSHOT` naming the field (e.g. `state.calibrator.scale`) when the state is
+   *   malformed: an unknown method, a table that is not finite non-decreasing quantiles, a probability outside
+   *   [0, 1], or a negative or non-finite tail scale.
    */
   static fromJSON(state: TailCalibratorState): TailCalibrator {
-    const ok =
-      state &&
-      ['gpd', 'exponential', 'empirical'].includes(state.method) &&
-      Array.isArray(state.table) &&
-      state.table.length >= 2 &&
-      state.table.every((v) => typeof v === 'number') &&
-      [state.n, state.u, state.tailProb, state.shape, state.scale].every((v) => typeof v === 'number') &&
-      (state.resolution === undefined || typeof state.resolution === 'number');
-    if (!ok) {
+    const bad = (field: string, rule: string): never => {
       throw new VigilInputError(
         'INVALID_SNAPSHOT',
-        'Malformed calibrator state in snapshot.',
-        'state.calibrator',
+        `Malformed calibrator state in snapshot: ${field} ${rule}. Restore only what toJSON() wrote.`,
+        `state.calibrator${field ? `.${field}` : ''}`,
       );
+    };
+    const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+    if (!state || typeof state !== 'object') bad('', 'must be an object');
+    if (!['gpd', 'exponential', 'empirical'].includes(state.method))
+      bad('method', "must be 'gpd', 'exponential' or 'empirical'");
+    if (!(Number.isInteger(state.n) && state.n >= 2)) bad('n', 'must be an integer >= 2');
+    // fit() writes at most 100 001 entries; the check comes before the copy.
+    if (!Array.isArray(state.table) || state.table.length < 2 || state.table.length > 100_001)
+      bad('table', 'must be an array of 2 to 100001 numbers');
+    for (let i = 0; i < state.table.length; i++) {
+      if (!finite(state.table[i]) || (i > 0 && state.table[i] < state.table[i - 1]))
+        bad('table', `must hold finite non-decreasing quantiles (entry ${i} is ${String(state.table[i])})`);
     }
+    if (!finite(state.u)) bad('u', 'must be a finite number');
+    if (!(finite(state.tailProb) && state.tailProb >= 0 && state.tailProb <= 1))
+      bad('tailProb', 'must be a probability in [0, 1]');
+    if (!finite(state.shape)) bad('shape', 'must be a finite number');
+    // A tail scale is a positive length (0 only for the flat floor of old empirical snapshots); a negative or
+    // infinite one would turn every score into NaN or 1.
+    if (!(finite(state.scale) && (state.method === 'empirical' ? state.scale >= 0 : state.scale > 0)))
+      bad(
+        'scale',
+        `must be a finite number ${state.method === 'empirical' ? '>= 0' : '> 0'}; got ${String(state.scale)}`,
+      );
+    if (state.resolution !== undefined && !(finite(state.resolution) && state.resolution >= 0))
+      bad('resolution', 'must be a finite number >= 0');
     return new TailCalibrator({ ...state, table: [...state.table] });
   }
 

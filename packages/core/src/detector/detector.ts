@@ -1,5 +1,7 @@
+import type { VigilAbortError } from '../errors.js';
 import type { FrameLike } from '../series/frame.js';
 import type { SeriesLike } from '../series/series.js';
+import type { FitOptions } from './fit-options.js';
 
 /**
  * Batch scores, one entry per input point.
@@ -66,10 +68,12 @@ export interface Detector<In = SeriesLike> {
   /** True after a successful `fit` (or after restoring a fitted snapshot). */
   readonly fitted: boolean;
   /**
-   * Learns normal behaviour from `train`.
-   * @throws {VigilInputError} for bad input; the detector keeps its previous state.
+   * Learns normal behaviour from `train`. Detectors whose fit can take seconds (Prophet, LSTM, isolation forest,
+   * ensembles) report through `options.onProgress` and stop at `options.signal`.
+   * @throws {VigilInputError} for bad input; {@link VigilAbortError} `ABORTED` when the signal fired. Either way
+   *   the detector keeps its previous state.
    */
-  fit(train: In): Promise<void>;
+  fit(train: In, options?: FitOptions): Promise<void>;
   /**
    * Scores `data` against the fitted model without changing it; output arrays have `data`'s length.
    * @throws {VigilInputError} for bad input, or `NOT_FITTED`.

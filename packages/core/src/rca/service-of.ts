@@ -1,5 +1,5 @@
 /**
- * The service a series belongs to: the part of its key before the first `/`, as {@link seriesKey} writes keys
+ * The service a series belongs to: the part of its key before the first `/`, as `seriesKey` writes keys
  * (`<service.name>/<metric>{attributes}`); the whole key when it has no `/`.
  *
  * @example

@@ -121,6 +121,31 @@ describe('TailCalibrator', () => {
     expect(cal.score(Number.NaN)).toBe(0);
   });
 
+  it('rejects a snapshot with a negative, zero or non-finite scale (or another bad field), naming the field', () => {
+    const rng = createRng(11);
+    const good = TailCalibrator.fit(Array.from({ length: 1000 }, () => rng.normal())).toJSON();
+    expect(good.method).toBe('gpd');
+    const field = (patch: Record<string, unknown>) => {
+      try {
+        TailCalibrator.fromJSON({ ...good, ...patch } as never);
+        return 'loaded';
+      } catch (e) {
+        return e instanceof VigilInputError && e.code === 'INVALID_SNAPSHOT' ? e.field : String(e);
+      }
+    };
+    for (const scale of [-1, 0, Number.NaN, Number.POSITIVE_INFINITY, '1'])
+      expect(field({ scale }), String(scale)).toBe('state.calibrator.scale');
+    // The flat floor of old empirical snapshots (scale 0) still loads; a negative one does not.
+    expect(field({ method: 'empirical', scale: 0 })).toBe('loaded');
+    expect(field({ method: 'empirical', scale: -0.5 })).toBe('state.calibrator.scale');
+    expect(field({ tailProb: 1.5 })).toBe('state.calibrator.tailProb');
+    expect(field({ table: [...good.table].reverse() })).toBe('state.calibrator.table');
+    expect(field({ table: new Array(200_000).fill(0) })).toBe('state.calibrator.table');
+    expect(field({ n: 1 })).toBe('state.calibrator.n');
+    expect(field({ resolution: -1 })).toBe('state.calibrator.resolution');
+    expect(field({ method: 'normal' })).toBe('state.calibrator.method');
+  });
+
   it('rejects too little data and bad options with typed errors', () => {
     expect(() => TailCalibrator.fit([1, Number.NaN])).toThrowError(
       expect.objectContaining({ code: 'TOO_SHORT' }),

@@ -5,6 +5,7 @@ import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { collectorUrl } from '../collector/endpoints.js';
 import {
+  assertDnsLabel,
   assertKnownKeys,
   assertOneOf,
   assertResources,
@@ -32,6 +33,8 @@ export interface BeylaOptions extends CommonOptions, Omit<BeylaConfigOptions, 'e
   distribution?: (typeof BEYLA_DISTRIBUTIONS)[number];
   /** OTLP endpoint; default the stack's collector Service on 4318 (or 4317 with protocol `grpc`). */
   endpoint?: string;
+  /** Namespace of that collector, when it is not `namespace` (as in `stack()`). Default `namespace`. */
+  collectorNamespace?: string;
   /** Add CAP_NET_ADMIN for trace-context propagation and tc-based network metrics. Default false. */
   contextPropagation?: boolean;
   /**
@@ -52,6 +55,7 @@ const KNOWN = [
   ...COMMON_KEYS,
   'distribution',
   'endpoint',
+  'collectorNamespace',
   'protocol',
   'namespaces',
   'excludeNamespaces',
@@ -105,7 +109,9 @@ export function beyla(options: BeylaOptions = {}): BeylaObject[] {
   const distribution = options.distribution ?? 'beyla';
   assertOneOf('beyla.distribution', distribution, BEYLA_DISTRIBUTIONS);
   const protocol = options.protocol ?? 'http/protobuf';
-  const endpoint = options.endpoint ?? collectorUrl(common.namespace, protocol === 'grpc' ? 'grpc' : 'http');
+  const collectorNs = options.collectorNamespace ?? common.namespace;
+  assertDnsLabel('beyla.collectorNamespace', collectorNs);
+  const endpoint = options.endpoint ?? collectorUrl(collectorNs, protocol === 'grpc' ? 'grpc' : 'http');
   const resources = options.resources ?? {
     requests: { cpu: '50m', memory: '128Mi' },
     limits: { memory: '512Mi' },
@@ -115,7 +121,10 @@ export function beyla(options: BeylaOptions = {}): BeylaObject[] {
     endpoint,
     protocol,
     namespaces: options.namespaces,
-    excludeNamespaces: options.excludeNamespaces ?? ['kube-system', common.namespace],
+    excludeNamespaces: options.excludeNamespaces ?? [
+      'kube-system',
+      ...new Set([common.namespace, collectorNs]),
+    ],
     instrumentations: options.instrumentations,
     metricFeatures: options.metricFeatures,
     kubernetesMetadata: options.kubernetesMetadata,

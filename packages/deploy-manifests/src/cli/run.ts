@@ -1,10 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { ManifestError } from '../errors.js';
-import { applyCommands, kustomizeFiles } from '../stack/kustomize.js';
+import { applyCommands } from '../stack/kustomize.js';
 import { type StackOptions, stack, TOOLS, type ToolName } from '../stack/stack.js';
+import { writeKustomize } from '../stack/write-kustomize.js';
 import { POLICY_NAMES, type PolicyName } from '../tetragon/library.js';
 import { validateBundle } from '../validate/bundle.js';
 import { toYaml } from '../yaml.js';
@@ -24,7 +24,9 @@ validates it, and prints multi-document YAML or writes a kustomize tree.
   --config FILE           stack() options as YAML or JSON (flags below override its fields)
   --otlp-endpoint URL     your OTLP backend, http(s)://host:port (required here or in --config)
   --protocol grpc|http    protocol of the backend (default grpc)
-  --namespace NAME        namespace of the stack (default vigil-observability)
+  --namespace NAME        namespace of the collector and servers, Pod Security restricted
+                          (default vigil-observability)
+  --agent-namespace NAME  namespace of the eBPF agents, Pod Security privileged (default NAMESPACE-agents)
   --tools LIST            comma-separated: ${TOOLS.join(',')} (default beyla,tetragon,parca)
   --policies LIST         Tetragon policies: ${POLICY_NAMES.join(',')} (default all)
   --enforce               install the enforcing Tetragon policies (SIGKILL / syscall override)
@@ -85,6 +87,7 @@ export function runCli(argv: string[], io: CliIo): number {
     const options: StackOptions = { ...file, otlpEndpoint };
     if (Object.keys(labels).length > 0) options.labels = labels;
     if (values.namespace) options.namespace = values.namespace;
+    if (values['agent-namespace']) options.agentNamespace = values['agent-namespace'];
     if (values.tools !== undefined) options.tools = list(values.tools) as ToolName[];
     if (values['priority-class']) options.priorityClassName = values['priority-class'];
     if (values.protocol)
@@ -107,15 +110,10 @@ export function runCli(argv: string[], io: CliIo): number {
     const bundle = stack(options);
     validateBundle(bundle.objects);
     if (values.out) {
-      const files = kustomizeFiles(bundle);
-      for (const [path, text] of Object.entries(files)) {
-        const target = join(values.out, path);
-        mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, text);
-      }
+      const written = writeKustomize(bundle, values.out);
       const steps = applyCommands(bundle, values.out).map((c) => `  ${c}\n`);
       io.stderr(
-        `vigil-manifests: wrote ${Object.keys(files).length} files to ${values.out}; apply with:\n${steps.join('')}`,
+        `vigil-manifests: wrote ${written.length} files to ${values.out}; apply with:\n${steps.join('')}`,
       );
     } else {
       io.stdout(toYaml(bundle.objects));
@@ -123,7 +121,7 @@ export function runCli(argv: string[], io: CliIo): number {
     return 0;
   } catch (e) {
     if (e instanceof ManifestError) {
-      io.stderr(`vigil-manifests: ${e.code} ${e.message}\n`);
+      io.stderr(`vigil-manifests: ${e.code} ${e.message}${e.fix ? ` Fix: ${e.fix}.` : ''}\n`);
       return 2;
     }
     io.stderr(`vigil-manifests: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
@@ -167,6 +165,7 @@ function parse(argv: string[]) {
       'otlp-endpoint': { type: 'string' },
       protocol: { type: 'string' },
       namespace: { type: 'string' },
+      'agent-namespace': { type: 'string' },
       tools: { type: 'string' },
       policies: { type: 'string' },
       enforce: { type: 'boolean' },

@@ -1,4 +1,5 @@
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
@@ -12,14 +13,15 @@ import {
   type CommonOptions,
   componentLabels,
   imageTag,
-  podScheduling,
   type Resources,
   resolveCommon,
   selectorLabels,
   toResourceRequirements,
 } from '../common.js';
 import { ManifestError } from '../errors.js';
+import { allowIngress } from '../network-policy.js';
 import { IMAGES } from '../versions.js';
+import { serverDeployment } from '../workload.js';
 import { configYaml } from '../yaml.js';
 import { gatewayConfig, HEALTH_PORT, parseEndpoint } from './config.js';
 import { COLLECTOR_NAME, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from './endpoints.js';
@@ -43,7 +45,13 @@ export interface CollectorOptions extends CommonOptions {
 }
 
 /** The typed objects {@link collector} returns. */
-export type CollectorObject = IServiceAccount | IConfigMap | ISecret | IDeployment | IService;
+export type CollectorObject =
+  | IServiceAccount
+  | IConfigMap
+  | ISecret
+  | IDeployment
+  | IService
+  | INetworkPolicy;
 
 const KNOWN = [
   ...COMMON_KEYS,
@@ -59,14 +67,15 @@ const HEADER_NAME = /^[A-Za-z0-9-]+$/;
 
 /**
  * The OpenTelemetry Collector gateway: a Deployment (k8s distribution) receiving OTLP on 4317/4318 from every
- * tool in the stack and exporting to `otlpEndpoint`, with its ServiceAccount, ConfigMap, Service and, when
- * headers are given, a Secret.
+ * tool in the stack and exporting to `otlpEndpoint`, with its ServiceAccount (no API token: the gateway never
+ * calls the Kubernetes API), ConfigMap, Service, a NetworkPolicy that lets in only the OTLP ports, and, when
+ * headers are given, a Secret. The pod passes the `restricted` Pod Security profile.
  *
  * @throws {ManifestError} `INVALID_OPTION` naming the field for a bad endpoint, protocol, header or quantity.
  * @see https://opentelemetry.io/docs/collector/deployment/gateway/
  * @example
  * const objects = collector({ namespace: 'obs', otlpEndpoint: 'https://otlp.example.com:4317' });
- * objects.map((o) => o.kind) // ['ServiceAccount', 'ConfigMap', 'Deployment', 'Service']
+ * objects.map((o) => o.kind) // ['ServiceAccount', 'ConfigMap', 'Deployment', 'Service', 'NetworkPolicy']
  */
 export function collector(options: CollectorOptions): CollectorObject[] {
   assertKnownKeys('collector', options, KNOWN);
@@ -106,7 +115,12 @@ export function collector(options: CollectorOptions): CollectorObject[] {
     ...(options.vigilEndpoint ? { vigil: options.vigilEndpoint } : {}),
   });
   const objects: CollectorObject[] = [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(COLLECTOR_NAME) },
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: meta(COLLECTOR_NAME),
+      automountServiceAccountToken: false,
+    },
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -124,54 +138,33 @@ export function collector(options: CollectorOptions): CollectorObject[] {
     });
   }
   objects.push(
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: meta(COLLECTOR_NAME),
-      spec: {
-        replicas,
-        selector: { matchLabels: selectorLabels(COLLECTOR_NAME) },
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: COLLECTOR_NAME,
-            ...podScheduling(common, false),
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: 10001,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
-            containers: [
-              {
-                name: 'otel-collector',
-                image,
-                args: ['--config=/conf/collector.yaml'],
-                ports: [
-                  { name: 'otlp-grpc', containerPort: OTLP_GRPC_PORT, protocol: 'TCP' },
-                  { name: 'otlp-http', containerPort: OTLP_HTTP_PORT, protocol: 'TCP' },
-                  { name: 'health', containerPort: HEALTH_PORT, protocol: 'TCP' },
-                ],
-                env: Object.values(headerEnv).map((name) => ({
-                  name,
-                  valueFrom: { secretKeyRef: { name: secretName, key: name } },
-                })),
-                // The memory_limiter's percentages are of this limit, so the limit must exist.
-                resources: toResourceRequirements(resources),
-                readinessProbe: { httpGet: { path: '/', port: 'health' } },
-                livenessProbe: { httpGet: { path: '/', port: 'health' } },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ['ALL'] },
-                },
-                volumeMounts: [{ name: 'config', mountPath: '/conf', readOnly: true }],
-              },
-            ],
-            volumes: [{ name: 'config', configMap: { name: COLLECTOR_NAME } }],
-          },
-        },
+    serverDeployment({
+      name: COLLECTOR_NAME,
+      common,
+      labels,
+      replicas,
+      uid: 10001,
+      container: {
+        name: 'otel-collector',
+        image,
+        args: ['--config=/conf/collector.yaml'],
+        ports: [
+          { name: 'otlp-grpc', containerPort: OTLP_GRPC_PORT, protocol: 'TCP' },
+          { name: 'otlp-http', containerPort: OTLP_HTTP_PORT, protocol: 'TCP' },
+          { name: 'health', containerPort: HEALTH_PORT, protocol: 'TCP' },
+        ],
+        env: Object.values(headerEnv).map((name) => ({
+          name,
+          valueFrom: { secretKeyRef: { name: secretName, key: name } },
+        })),
+        // The memory_limiter's percentages are of this limit, so the limit must exist.
+        resources: toResourceRequirements(resources),
+        readinessProbe: { httpGet: { path: '/', port: 'health' } },
+        livenessProbe: { httpGet: { path: '/', port: 'health' } },
+        volumeMounts: [{ name: 'config', mountPath: '/conf', readOnly: true }],
       },
-    },
+      volumes: [{ name: 'config', configMap: { name: COLLECTOR_NAME } }],
+    }),
     {
       apiVersion: 'v1',
       kind: 'Service',
@@ -197,6 +190,9 @@ export function collector(options: CollectorOptions): CollectorObject[] {
         ],
       },
     },
+    // Senders on the host network (Tetragon, Pixie's PEMs) arrive from node addresses, so the OTLP ports are
+    // open to any source; everything else (the health port) is reachable only from the node (kubelet probes).
+    allowIngress(COLLECTOR_NAME, common.namespace, labels, [{ ports: ['otlp-grpc', 'otlp-http'] }]),
   );
   return objects;
 }

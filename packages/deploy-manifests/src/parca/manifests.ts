@@ -1,11 +1,13 @@
 import type { IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import type { IClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import {
+  assertDnsLabel,
   assertKnownKeys,
   assertOneOf,
   assertResources,
@@ -21,8 +23,10 @@ import {
   toResourceRequirements,
 } from '../common.js';
 import { ManifestError } from '../errors.js';
+import { allowIngress, podsOf } from '../network-policy.js';
 import { serviceAccountWithClusterRole } from '../rbac.js';
 import { IMAGES } from '../versions.js';
+import { serverDeployment } from '../workload.js';
 import { configYaml } from '../yaml.js';
 
 /** Parca server HTTP/gRPC port (the agent writes profiles to it). */
@@ -40,6 +44,11 @@ export interface ParcaOptions extends CommonOptions {
   agentResources?: Resources;
   /** Log level of both. Default `info`. */
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
+  /**
+   * Namespace of the agent DaemonSet (privileged, host PID), when it is not `namespace`: `stack()` keeps the
+   * server in its restricted namespace and the agent with the other eBPF agents. Default `namespace`.
+   */
+  agentNamespace?: string;
 }
 
 /** The typed objects {@link parca} returns. */
@@ -50,7 +59,8 @@ export type ParcaObject =
   | IConfigMap
   | IDeployment
   | IService
-  | IDaemonSet;
+  | IDaemonSet
+  | INetworkPolicy;
 
 const KNOWN = [
   ...COMMON_KEYS,
@@ -58,12 +68,15 @@ const KNOWN = [
   'serverResources',
   'agentResources',
   'logLevel',
+  'agentNamespace',
 ] as const;
 
 /**
  * Parca continuous profiling: the server (Deployment, Service, ConfigMap with filesystem object storage) and a
  * parca-agent DaemonSet on every node whose `--remote-store-address` is that Service. Profiles stay in Parca:
- * the OpenTelemetry profiles signal is not yet stable, so nothing here goes to the collector.
+ * the OpenTelemetry profiles signal is not yet stable, so nothing here goes to the collector. The server runs
+ * with the `restricted` Pod Security profile and no service-account token, behind a NetworkPolicy that lets in
+ * only the agents (reach its UI with `kubectl port-forward svc/parca 7070`).
  *
  * @throws {ManifestError} `INVALID_OPTION` naming the field for bad quantities or log level.
  * @see https://www.parca.dev/docs/kubernetes
@@ -112,6 +125,8 @@ export function parca(options: ParcaOptions = {}): ParcaObject[] {
   const serverLabels = componentLabels(common, 'parca', 'profiling', imageTag(IMAGES.parca));
   const agentLabels = componentLabels(common, 'parca-agent', 'profiling', imageTag(IMAGES.parcaAgent));
   const ns = common.namespace;
+  const agentNs = options.agentNamespace ?? ns;
+  assertDnsLabel('parca.agentNamespace', agentNs);
   const config = {
     object_storage: { bucket: { type: 'FILESYSTEM', config: { directory: '/var/lib/parca' } } },
   };
@@ -128,6 +143,7 @@ export function parca(options: ParcaOptions = {}): ParcaObject[] {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
       metadata: { name: 'parca', namespace: ns, labels: serverLabels },
+      automountServiceAccountToken: false,
     },
     {
       apiVersion: 'v1',
@@ -135,55 +151,38 @@ export function parca(options: ParcaOptions = {}): ParcaObject[] {
       metadata: { name: 'parca', namespace: ns, labels: serverLabels },
       data: { 'parca.yaml': configYaml(config) },
     },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'parca', namespace: ns, labels: serverLabels },
-      spec: {
-        replicas: 1,
-        // One replica owns the filesystem store; Recreate avoids two writers during a rollout.
-        strategy: { type: 'Recreate' },
-        selector: { matchLabels: selectorLabels('parca') },
-        template: {
-          metadata: { labels: serverLabels },
-          spec: {
-            serviceAccountName: 'parca',
-            ...podScheduling(common, false),
-            securityContext: { runAsNonRoot: true, runAsUser: 65534, fsGroup: 65534 },
-            containers: [
-              {
-                name: 'parca',
-                image: IMAGES.parca,
-                args: [
-                  '/parca',
-                  '--config-path=/etc/parca/parca.yaml',
-                  `--http-address=:${PARCA_PORT}`,
-                  `--log-level=${logLevel}`,
-                  `--storage-active-memory=${Math.round(activeBytes)}`,
-                ],
-                ports: [{ name: 'http', containerPort: PARCA_PORT, protocol: 'TCP' }],
-                readinessProbe: { tcpSocket: { port: 'http' } },
-                livenessProbe: { tcpSocket: { port: 'http' }, initialDelaySeconds: 10 },
-                resources: toResourceRequirements(server),
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ['ALL'] },
-                },
-                volumeMounts: [
-                  { name: 'config', mountPath: '/etc/parca', readOnly: true },
-                  { name: 'data', mountPath: '/var/lib/parca' },
-                ],
-              },
-            ],
-            volumes: [
-              { name: 'config', configMap: { name: 'parca' } },
-              { name: 'data', emptyDir: {} },
-            ],
-          },
-        },
+    serverDeployment({
+      name: 'parca',
+      common,
+      labels: serverLabels,
+      replicas: 1,
+      // One replica owns the filesystem store; Recreate avoids two writers during a rollout.
+      singleWriter: true,
+      uid: 65534,
+      container: {
+        name: 'parca',
+        image: IMAGES.parca,
+        args: [
+          '/parca',
+          '--config-path=/etc/parca/parca.yaml',
+          `--http-address=:${PARCA_PORT}`,
+          `--log-level=${logLevel}`,
+          `--storage-active-memory=${Math.round(activeBytes)}`,
+        ],
+        ports: [{ name: 'http', containerPort: PARCA_PORT, protocol: 'TCP' }],
+        readinessProbe: { tcpSocket: { port: 'http' } },
+        livenessProbe: { tcpSocket: { port: 'http' }, initialDelaySeconds: 10 },
+        resources: toResourceRequirements(server),
+        volumeMounts: [
+          { name: 'config', mountPath: '/etc/parca', readOnly: true },
+          { name: 'data', mountPath: '/var/lib/parca' },
+        ],
       },
-    },
+      volumes: [
+        { name: 'config', configMap: { name: 'parca' } },
+        { name: 'data', emptyDir: {} },
+      ],
+    }),
     {
       apiVersion: 'v1',
       kind: 'Service',
@@ -193,13 +192,16 @@ export function parca(options: ParcaOptions = {}): ParcaObject[] {
         ports: [{ name: 'http', port: PARCA_PORT, targetPort: 'http', protocol: 'TCP', appProtocol: 'grpc' }],
       },
     },
-    ...serviceAccountWithClusterRole('parca-agent', ns, agentLabels, [
+    allowIngress('parca', ns, serverLabels, [
+      { ports: ['http'], from: [podsOf('parca-agent', agentNs === ns ? undefined : agentNs)] },
+    ]),
+    ...serviceAccountWithClusterRole('parca-agent', agentNs, agentLabels, [
       { apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] },
     ]),
     {
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
-      metadata: { name: 'parca-agent', namespace: ns, labels: agentLabels },
+      metadata: { name: 'parca-agent', namespace: agentNs, labels: agentLabels },
       spec: {
         selector: { matchLabels: selectorLabels('parca-agent') },
         template: {

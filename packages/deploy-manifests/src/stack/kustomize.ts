@@ -33,7 +33,13 @@ export function isCustomResource(o: KubeObject): boolean {
  * files['custom-resources/kustomization.yaml'] // lists tetragon-tracingpolicy-vigil-sensitive-files.yaml, ...
  */
 export function kustomizeFiles(bundle: Bundle): Record<string, string> {
+  return kustomizeTree(bundle).files;
+}
+
+/** {@link kustomizeFiles}, and which of the files hold a Secret (written readable by the owner only). */
+export function kustomizeTree(bundle: Bundle): { files: Record<string, string>; secrets: Set<string> } {
   const files: Record<string, string> = {};
+  const secrets = new Set<string>();
   const kustomization = (resources: string[]) =>
     toYaml([{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }]);
   const fileName = (o: KubeObject) => `${o.kind.toLowerCase()}-${o.metadata.name}.yaml`;
@@ -55,13 +61,14 @@ export function kustomizeFiles(bundle: Bundle): Record<string, string> {
       if (names.includes(name)) name = `${o.metadata.namespace}-${name}`;
       names.push(name);
       files[`${tool}/${name}`] = toYaml([o]);
+      if (o.kind === 'Secret') secrets.add(`${tool}/${name}`);
     }
     files[`${tool}/kustomization.yaml`] = kustomization(names);
     roots.push(tool);
   }
   files['kustomization.yaml'] = kustomization(roots);
   if (custom.length > 0) files[`${CUSTOM_RESOURCES_DIR}/kustomization.yaml`] = kustomization(custom);
-  return files;
+  return { files, secrets };
 }
 
 /**

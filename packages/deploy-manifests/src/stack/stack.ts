@@ -2,6 +2,7 @@ import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import { type BeylaOptions, beyla } from '../beyla/manifests.js';
 import { type CollectorOptions, collector } from '../collector/manifests.js';
 import {
+  assertDnsLabel,
   assertKnownKeys,
   assertOneOf,
   COMMON_KEYS,
@@ -10,9 +11,11 @@ import {
   resolveCommon,
 } from '../common.js';
 import { ManifestError } from '../errors.js';
+import { denyIngress } from '../network-policy.js';
 import { type ParcaOptions, parca } from '../parca/manifests.js';
 import { type PixieOptions, pixie } from '../pixie/manifests.js';
 import { type TetragonOptions, tetragon } from '../tetragon/manifests.js';
+import { POD_SECURITY_ENFORCE, type PodSecurityLevel } from '../validate/pod-security.js';
 import { vigilUrl } from '../vigil/endpoints.js';
 import { type VigilOptions, vigil } from '../vigil/manifests.js';
 
@@ -27,6 +30,12 @@ type Own<T> = Omit<T, keyof CommonOptions>;
 export interface StackOptions extends CommonOptions {
   /** The user's OTLP backend (`http(s)://host:port`); everything ends up there. Required. */
   otlpEndpoint: string;
+  /**
+   * Namespace of the eBPF node agents (Beyla, Tetragon, parca-agent), the one namespace labelled with the
+   * `privileged` Pod Security level; `namespace` (the collector, Vigil, the Parca server) enforces `restricted`.
+   * A DNS-1123 label different from `namespace`. Default `<namespace>-agents`.
+   */
+  agentNamespace?: string;
   /** Tools to deploy; the collector is always included. Default `['beyla', 'tetragon', 'parca']` (Pixie needs a cloud key). */
   tools?: ToolName[];
   /** Per-tool options; shared fields (namespace, labels, priority, tolerations) come from the stack. */
@@ -42,9 +51,15 @@ export interface StackOptions extends CommonOptions {
   vigil?: Own<VigilOptions> | true;
 }
 
-/** A generated stack: the namespace, every object in apply order, and the objects grouped per tool. */
+/**
+ * A generated stack: the namespaces, every object in apply order, and the objects grouped per tool
+ * (`byTool.namespace` holds the Namespaces and their default-deny ingress NetworkPolicies).
+ */
 export interface Bundle {
+  /** The restricted namespace of the collector and the servers. */
   namespace: string;
+  /** The privileged namespace of the eBPF node agents. */
+  agentNamespace: string;
   objects: KubeObject[];
   byTool: Record<'namespace' | 'collector' | ToolName | 'vigil', KubeObject[]>;
 }
@@ -52,6 +67,7 @@ export interface Bundle {
 const KNOWN = [
   ...COMMON_KEYS,
   'otlpEndpoint',
+  'agentNamespace',
   'tools',
   'collector',
   'beyla',
@@ -61,7 +77,13 @@ const KNOWN = [
   'vigil',
 ] as const;
 
-function namespaceObject(name: string, labels: Record<string, string>): INamespace & KubeObject {
+// Pod Security Admission enforces `level` on every pod of the namespace; warn and audit at the same level, so
+// that `kubectl apply` of a pod that would be rejected says so.
+function namespaceObject(
+  name: string,
+  labels: Record<string, string>,
+  level: PodSecurityLevel,
+): INamespace & KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
@@ -70,17 +92,21 @@ function namespaceObject(name: string, labels: Record<string, string>): INamespa
       labels: {
         ...labels,
         'app.kubernetes.io/part-of': 'vigil',
-        // eBPF agents run privileged with host PID/network; Pod Security Admission must allow that here.
-        'pod-security.kubernetes.io/enforce': 'privileged',
+        [POD_SECURITY_ENFORCE]: level,
+        'pod-security.kubernetes.io/warn': level,
+        'pod-security.kubernetes.io/audit': level,
       },
     },
   };
 }
 
 /**
- * The whole eBPF observability stack in one call: a Namespace, the OpenTelemetry Collector gateway exporting to
- * `otlpEndpoint`, and the chosen tools, all with the same namespace, labels, priority class and tolerations,
- * and every OTLP sender pointed at the collector Service.
+ * The whole eBPF observability stack in one call: the OpenTelemetry Collector gateway exporting to
+ * `otlpEndpoint` and the chosen tools, with the same labels, priority class and tolerations, and every OTLP
+ * sender pointed at the collector Service. Two namespaces keep privilege where it is needed: `namespace` enforces
+ * the `restricted` Pod Security level and holds the collector and the servers (Vigil, the Parca server);
+ * `agentNamespace` is `privileged` and holds the eBPF node agents (Beyla, Tetragon, parca-agent). Both isolate
+ * their pods for ingress (a default-deny NetworkPolicy); each server's own policy lets in only its clients.
  *
  * @throws {ManifestError} `INVALID_OPTION` naming the field (e.g. `tools[1]`, `beyla.protocol`) with allowed values.
  * @example
@@ -95,6 +121,15 @@ export function stack(options: StackOptions): Bundle {
   }
   assertKnownKeys('', options, KNOWN);
   const common = resolveCommon(options);
+  const agentNs = options.agentNamespace ?? `${common.namespace}-agents`;
+  assertDnsLabel('agentNamespace', agentNs);
+  if (agentNs === common.namespace) {
+    throw new ManifestError(
+      'INVALID_OPTION',
+      `must differ from namespace: the agents need the 'privileged' Pod Security level, the collector and servers keep 'restricted'.`,
+      { field: 'agentNamespace' },
+    );
+  }
   const shared: CommonOptions = {
     namespace: common.namespace,
     labels: common.labels,
@@ -117,8 +152,14 @@ export function stack(options: StackOptions): Bundle {
     }
   }
 
+  const agents: CommonOptions = { ...shared, namespace: agentNs };
   const byTool: Bundle['byTool'] = {
-    namespace: [namespaceObject(common.namespace, common.labels)],
+    namespace: [
+      namespaceObject(common.namespace, common.labels, 'restricted'),
+      namespaceObject(agentNs, common.labels, 'privileged'),
+      denyIngress(common.namespace, common.labels) as KubeObject,
+      denyIngress(agentNs, common.labels) as KubeObject,
+    ],
     collector: collector({
       ...options.collector,
       ...shared,
@@ -130,13 +171,20 @@ export function stack(options: StackOptions): Bundle {
     parca: [],
     pixie: [],
     vigil: options.vigil
-      ? (vigil({ ...(options.vigil === true ? {} : options.vigil), ...shared }) as KubeObject[])
+      ? (vigil({
+          otlpClients: 'collector',
+          ...(options.vigil === true ? {} : options.vigil),
+          ...shared,
+        }) as KubeObject[])
       : [],
   };
-  if (tools.includes('beyla')) byTool.beyla = beyla({ ...options.beyla, ...shared }) as KubeObject[];
+  const toCollector = { collectorNamespace: common.namespace };
+  if (tools.includes('beyla'))
+    byTool.beyla = beyla({ ...options.beyla, ...agents, ...toCollector }) as KubeObject[];
   if (tools.includes('tetragon'))
-    byTool.tetragon = tetragon({ ...options.tetragon, ...shared }) as KubeObject[];
-  if (tools.includes('parca')) byTool.parca = parca({ ...options.parca, ...shared }) as KubeObject[];
+    byTool.tetragon = tetragon({ ...options.tetragon, ...agents, ...toCollector }) as KubeObject[];
+  if (tools.includes('parca'))
+    byTool.parca = parca({ ...options.parca, ...shared, agentNamespace: agentNs }) as KubeObject[];
   if (tools.includes('pixie')) {
     if (!options.pixie) {
       throw new ManifestError(
@@ -147,7 +195,14 @@ export function stack(options: StackOptions): Bundle {
     }
     const px = pixie({ ...options.pixie, ...shared }) as KubeObject[];
     const pxNs = px[0].metadata.namespace!;
-    byTool.pixie = pxNs === common.namespace ? px : [namespaceObject(pxNs, common.labels), ...px];
+    if (pxNs === common.namespace || pxNs === agentNs) {
+      throw new ManifestError(
+        'INVALID_OPTION',
+        `must differ from namespace and agentNamespace: Vizier's node agents need the 'privileged' Pod Security level, and its pods talk among themselves on ports its operator chooses, which the agents' default-deny NetworkPolicy would block.`,
+        { field: 'pixie.pixieNamespace' },
+      );
+    }
+    byTool.pixie = [namespaceObject(pxNs, common.labels, 'privileged'), ...px];
   }
   const objects = [
     ...byTool.namespace,
@@ -155,5 +210,5 @@ export function stack(options: StackOptions): Bundle {
     ...TOOLS.flatMap((t) => byTool[t]),
     ...byTool.vigil,
   ];
-  return { namespace: common.namespace, objects, byTool };
+  return { namespace: common.namespace, agentNamespace: agentNs, objects, byTool };
 }

@@ -7,6 +7,7 @@ import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { forwarderConfig } from '../collector/config.js';
 import { collectorUrl } from '../collector/endpoints.js';
 import {
+  assertDnsLabel,
   assertKnownKeys,
   assertResources,
   COMMON_KEYS,
@@ -36,6 +37,8 @@ export interface TetragonOptions extends CommonOptions {
   extraPolicies?: (TracingPolicy | TracingPolicyNamespaced)[];
   /** Forward events and metrics to the stack's collector with an OTel sidecar. Default true. */
   forwardToCollector?: boolean;
+  /** Namespace of that collector, when it is not `namespace` (as in `stack()`). Default `namespace`. */
+  collectorNamespace?: string;
   /** Agent container resources. Default requests 100m/256Mi, limit 1Gi. */
   resources?: Resources;
 }
@@ -66,6 +69,7 @@ const KNOWN = [
   'enforce',
   'extraPolicies',
   'forwardToCollector',
+  'collectorNamespace',
   'resources',
 ] as const;
 
@@ -110,6 +114,8 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
   };
   assertResources('tetragon.resources', resources);
   const forward = options.forwardToCollector ?? true;
+  const collectorNs = options.collectorNamespace ?? common.namespace;
+  assertDnsLabel('tetragon.collectorNamespace', collectorNs);
   const labels = componentLabels(common, 'tetragon', 'runtime-security', imageTag(IMAGES.tetragon));
   const opLabels = componentLabels(
     common,
@@ -204,7 +210,7 @@ export function tetragon(options: TetragonOptions = {}): TetragonObject[] {
       scrapeTargets: [`localhost:${TETRAGON_METRICS_PORT}`],
       job: 'tetragon',
       scrapeInterval: '30s',
-      collectorGrpcUrl: collectorUrl(common.namespace, 'grpc'),
+      collectorGrpcUrl: collectorUrl(collectorNs, 'grpc'),
     });
     objects.push({
       apiVersion: 'v1',

@@ -1,11 +1,13 @@
 import type { KubeObject } from '../common.js';
 import { ManifestError } from '../errors.js';
 import { type Problem, validateObject } from './kubernetes.js';
+import { checkPodSecurity } from './pod-security.js';
 import { checkReferences } from './references.js';
 
 /**
- * Every problem in a bundle: Kubernetes schema violations and unknown fields of each object, then broken
- * cross-references. An empty array means the bundle is consistent.
+ * Every problem in a bundle: Kubernetes schema violations and unknown fields of each object, broken
+ * cross-references, then pods their namespace's Pod Security level would reject. An empty array means the bundle
+ * is consistent.
  *
  * @example
  * bundleProblems(stack({ otlpEndpoint: 'https://otlp.example.com:4317' }).objects) // []
@@ -24,14 +26,14 @@ export function bundleProblems(objects: readonly KubeObject[]): Problem[] {
     }
     names.set(id, i);
   });
-  return [...problems, ...checkReferences(objects)];
+  return [...problems, ...checkReferences(objects), ...checkPodSecurity(objects)];
 }
 
 /**
  * Throws unless {@link bundleProblems} is empty; the error carries the first problem's code and field and lists
  * them all in its message.
  *
- * @throws {ManifestError} `SCHEMA_VIOLATION` or `BROKEN_REFERENCE`.
+ * @throws {ManifestError} `SCHEMA_VIOLATION`, `BROKEN_REFERENCE` or `POD_SECURITY`.
  * @example
  * validateBundle(stack({ otlpEndpoint: 'https://otlp.example.com:4317' }).objects) // returns quietly
  */

@@ -2,6 +2,7 @@ import { ObjectMeta } from '@kubernetes-models/apimachinery/apis/meta/v1/ObjectM
 import type { ModelConstructor } from '@kubernetes-models/base';
 import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
@@ -16,7 +17,7 @@ import type { KubeObject } from '../common.js';
 
 /** One thing wrong with one object. */
 export interface Problem {
-  code: 'SCHEMA_VIOLATION' | 'BROKEN_REFERENCE';
+  code: 'SCHEMA_VIOLATION' | 'BROKEN_REFERENCE' | 'POD_SECURITY';
   /** `Kind/namespace/name` of the object, then the JSON path inside it, e.g. `DaemonSet/obs/beyla:/spec/template`. */
   field: string;
   message: string;
@@ -32,6 +33,7 @@ const MODELS: Record<string, ModelConstructor<any>> = {
   'v1/Secret': Secret,
   'v1/Service': Service,
   'v1/ServiceAccount': ServiceAccount,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
   'rbac.authorization.k8s.io/v1/Role': Role,

@@ -87,7 +87,8 @@ function configEndpoints(config: unknown): string[] {
  * probes use declared ports; (Cluster)RoleBindings bind roles and ServiceAccounts that exist; every OTLP
  * endpoint in an env var, tool config or PxL script resolves to the collector Service and one of its ports
  * (the collector's own upstream exporter is exempt: it points outside the cluster by design); every Collector
- * config is internally consistent; and the gateway's OTLP receivers listen on 0.0.0.0 on declared ports.
+ * config is internally consistent; the gateway's OTLP receivers listen on 0.0.0.0 on declared ports; and every
+ * NetworkPolicy selects pods of the bundle, opens ports they declare, and admits peers that exist.
  *
  * @example
  * checkReferences(stack({ otlpEndpoint: 'https://otlp.example.com:4317' }).objects) // []
@@ -183,6 +184,61 @@ export function checkReferences(objects: readonly KubeObject[]): Problem[] {
       );
       if (!found)
         problem(svc, `/spec/ports/${i}`, `targets port ${target}, which no selected container declares.`);
+    });
+  }
+
+  // A NetworkPolicy that selects nothing protects nothing; one whose peers or ports match nothing blocks traffic
+  // the stack needs.
+  for (const np of objects.filter((o) => o.kind === 'NetworkPolicy')) {
+    const spec = np.spec as {
+      podSelector?: { matchLabels?: Record<string, string> };
+      ingress?: {
+        ports?: { port?: number | string }[];
+        from?: {
+          podSelector?: { matchLabels?: Record<string, string> };
+          namespaceSelector?: { matchLabels?: Record<string, string> };
+        }[];
+      }[];
+    };
+    const inNs = (ns: string | undefined, selector: Record<string, string>) =>
+      ws.filter((w) => w.object.metadata.namespace === ns && matches(selector, w.podLabels));
+    const selector = spec.podSelector?.matchLabels ?? {};
+    const selected = inNs(np.metadata.namespace, selector);
+    if (Object.keys(selector).length > 0 && selected.length === 0) {
+      problem(np, '/spec/podSelector', 'selects no pod of any workload in the bundle.');
+      continue;
+    }
+    (spec.ingress ?? []).forEach((rule, ri) => {
+      (rule.ports ?? []).forEach((p, pi) => {
+        if (p.port === undefined || Object.keys(selector).length === 0) return;
+        const declared = selected.some((w) =>
+          (w.pod.containers ?? []).some((c) =>
+            (c.ports ?? []).some((cp) =>
+              typeof p.port === 'string' ? cp.name === p.port : cp.containerPort === p.port,
+            ),
+          ),
+        );
+        if (!declared)
+          problem(
+            np,
+            `/spec/ingress/${ri}/ports/${pi}`,
+            `allows port ${p.port}, which no selected container declares.`,
+          );
+      });
+      (rule.from ?? []).forEach((peer, fi) => {
+        const podSel = peer.podSelector?.matchLabels;
+        const nsLabels = peer.namespaceSelector?.matchLabels;
+        if (!podSel || Object.keys(podSel).length === 0) return;
+        // Only a peer in one named namespace (or the policy's own) can be checked against the bundle.
+        if (nsLabels && Object.keys(nsLabels).some((k) => k !== 'kubernetes.io/metadata.name')) return;
+        const ns = nsLabels?.['kubernetes.io/metadata.name'] ?? np.metadata.namespace;
+        if (inNs(ns, podSel).length === 0)
+          problem(
+            np,
+            `/spec/ingress/${ri}/from/${fi}`,
+            `admits pods that no workload in namespace ${ns} has.`,
+          );
+      });
     });
   }
 

@@ -1,24 +1,28 @@
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { COLLECTOR_NAME } from '../collector/endpoints.js';
 import {
   assertKnownKeys,
+  assertOneOf,
   assertResources,
   COMMON_KEYS,
   type CommonOptions,
   componentLabels,
   imageTag,
   parseQuantity,
-  podScheduling,
   type Resources,
   resolveCommon,
   selectorLabels,
   toResourceRequirements,
 } from '../common.js';
 import { ManifestError } from '../errors.js';
+import { allowIngress, podsOf } from '../network-policy.js';
 import { IMAGES } from '../versions.js';
+import { serverDeployment } from '../workload.js';
 import { configYaml } from '../yaml.js';
 import {
   VIGIL_ADMIN_PORT,
@@ -43,26 +47,46 @@ export interface VigilOptions extends CommonOptions {
   resources?: Resources;
   /** Image override. Default {@link IMAGES}.vigil. */
   image?: string;
+  /**
+   * Who may send OTLP to Vigil (its NetworkPolicy): `'collector'`, only the OpenTelemetry Collector of the same
+   * namespace (as `stack()` wires it), or `'any'` pod or node. Default `'any'`.
+   */
+  otlpClients?: 'collector' | 'any';
 }
 
 /** The typed objects {@link vigil} returns. */
-export type VigilObject = IServiceAccount | IConfigMap | IPersistentVolumeClaim | IDeployment | IService;
+export type VigilObject =
+  | IServiceAccount
+  | IConfigMap
+  | IPersistentVolumeClaim
+  | IDeployment
+  | IService
+  | INetworkPolicy;
 
-const KNOWN = [...COMMON_KEYS, 'config', 'stateSize', 'storageClassName', 'resources', 'image'] as const;
+const KNOWN = [
+  ...COMMON_KEYS,
+  'config',
+  'stateSize',
+  'storageClassName',
+  'resources',
+  'image',
+  'otlpClients',
+] as const;
 const FIXED_SECTIONS = ['admin', 'state'] as const;
 
 /**
  * Vigil as a service in the cluster (`vigil serve`): a Deployment with one replica (its state volume has one
  * writer, so rollouts recreate), a Service with OTLP/gRPC 4317, OTLP/HTTP 4318 and the admin port 9464, the
  * `vigil.yaml` ConfigMap, a PersistentVolumeClaim for detector snapshots, readiness on `/readyz` and liveness on
- * `/healthz`, and the restricted Pod Security profile (non-root, read-only root filesystem, no capabilities,
- * RuntimeDefault seccomp).
+ * `/healthz`, the restricted Pod Security profile (non-root, read-only root filesystem, no capabilities,
+ * RuntimeDefault seccomp), no service-account token, and a NetworkPolicy that lets in only the OTLP ports (from
+ * the collector alone with `otlpClients: 'collector'`) and the admin port (for scrapers).
  *
  * @throws {ManifestError} `INVALID_OPTION` naming the field for a bad size, resources, or a config section the
  *   manifests own.
  * @example
  * vigil({ namespace: 'obs', config: { outputs: { alertmanager: { url: 'http://alertmanager:9093' } } } })
- *   .map((o) => o.kind) // ['ServiceAccount', 'ConfigMap', 'PersistentVolumeClaim', 'Deployment', 'Service']
+ *   .map((o) => o.kind) // ['ServiceAccount', 'ConfigMap', 'PersistentVolumeClaim', 'Deployment', 'Service', 'NetworkPolicy']
  */
 export function vigil(options: VigilOptions = {}): VigilObject[] {
   assertKnownKeys('vigil', options, KNOWN);
@@ -101,6 +125,8 @@ export function vigil(options: VigilOptions = {}): VigilObject[] {
     limits: { cpu: '2', memory: '2Gi' },
   };
   assertResources('vigil.resources', resources);
+  const otlpClients = options.otlpClients ?? 'any';
+  assertOneOf('vigil.otlpClients', otlpClients, ['collector', 'any']);
   const image = options.image ?? IMAGES.vigil;
   const labels = componentLabels(common, VIGIL_NAME, 'anomaly-detection', imageTag(image));
   const meta = (name: string) => ({ name, namespace: common.namespace, labels });
@@ -142,71 +168,46 @@ export function vigil(options: VigilOptions = {}): VigilObject[] {
     });
   }
   objects.push(
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: meta(VIGIL_NAME),
-      spec: {
-        replicas: 1,
-        // One pod owns the state volume: the old one saves its snapshot on SIGTERM before the new one restores it.
-        strategy: { type: 'Recreate' },
-        selector: { matchLabels: selectorLabels(VIGIL_NAME) },
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: VIGIL_NAME,
-            automountServiceAccountToken: false,
-            ...podScheduling(common, false),
-            // Time to save the snapshot after SIGTERM.
-            terminationGracePeriodSeconds: 30,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: 10001,
-              runAsGroup: 10001,
-              fsGroup: 10001,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
-            containers: [
-              {
-                name: 'vigil',
-                image,
-                args: ['serve', '--config', '/etc/vigil/vigil.yaml'],
-                ports: [
-                  { name: 'otlp-grpc', containerPort: VIGIL_OTLP_GRPC_PORT, protocol: 'TCP' },
-                  { name: 'otlp-http', containerPort: VIGIL_OTLP_HTTP_PORT, protocol: 'TCP' },
-                  { name: 'admin', containerPort: VIGIL_ADMIN_PORT, protocol: 'TCP' },
-                ],
-                resources: toResourceRequirements(resources),
-                readinessProbe: { httpGet: { path: '/readyz', port: 'admin' }, periodSeconds: 5 },
-                livenessProbe: {
-                  httpGet: { path: '/healthz', port: 'admin' },
-                  initialDelaySeconds: 10,
-                  periodSeconds: 10,
-                },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  runAsNonRoot: true,
-                  capabilities: { drop: ['ALL'] },
-                },
-                volumeMounts: [
-                  { name: 'config', mountPath: '/etc/vigil', readOnly: true },
-                  { name: 'state', mountPath: VIGIL_STATE_DIR },
-                  { name: 'tmp', mountPath: '/tmp' },
-                ],
-              },
-            ],
-            volumes: [
-              { name: 'config', configMap: { name: VIGIL_NAME } },
-              stateSize === false
-                ? { name: 'state', emptyDir: {} }
-                : { name: 'state', persistentVolumeClaim: { claimName: `${VIGIL_NAME}-state` } },
-              { name: 'tmp', emptyDir: {} },
-            ],
-          },
+    serverDeployment({
+      name: VIGIL_NAME,
+      common,
+      labels,
+      replicas: 1,
+      // One pod owns the state volume: the old one saves its snapshot on SIGTERM before the new one restores it.
+      singleWriter: true,
+      uid: 10001,
+      // Time to save the snapshot after SIGTERM.
+      terminationGracePeriodSeconds: 30,
+      container: {
+        name: 'vigil',
+        image,
+        args: ['serve', '--config', '/etc/vigil/vigil.yaml'],
+        ports: [
+          { name: 'otlp-grpc', containerPort: VIGIL_OTLP_GRPC_PORT, protocol: 'TCP' },
+          { name: 'otlp-http', containerPort: VIGIL_OTLP_HTTP_PORT, protocol: 'TCP' },
+          { name: 'admin', containerPort: VIGIL_ADMIN_PORT, protocol: 'TCP' },
+        ],
+        resources: toResourceRequirements(resources),
+        readinessProbe: { httpGet: { path: '/readyz', port: 'admin' }, periodSeconds: 5 },
+        livenessProbe: {
+          httpGet: { path: '/healthz', port: 'admin' },
+          initialDelaySeconds: 10,
+          periodSeconds: 10,
         },
+        volumeMounts: [
+          { name: 'config', mountPath: '/etc/vigil', readOnly: true },
+          { name: 'state', mountPath: VIGIL_STATE_DIR },
+          { name: 'tmp', mountPath: '/tmp' },
+        ],
       },
-    },
+      volumes: [
+        { name: 'config', configMap: { name: VIGIL_NAME } },
+        stateSize === false
+          ? { name: 'state', emptyDir: {} }
+          : { name: 'state', persistentVolumeClaim: { claimName: `${VIGIL_NAME}-state` } },
+        { name: 'tmp', emptyDir: {} },
+      ],
+    }),
     {
       apiVersion: 'v1',
       kind: 'Service',
@@ -239,6 +240,12 @@ export function vigil(options: VigilOptions = {}): VigilObject[] {
         ],
       },
     },
+    allowIngress(VIGIL_NAME, common.namespace, labels, [
+      otlpClients === 'collector'
+        ? { ports: ['otlp-grpc', 'otlp-http'], from: [podsOf(COLLECTOR_NAME)] }
+        : { ports: ['otlp-grpc', 'otlp-http'] },
+      { ports: ['admin'] },
+    ]),
   );
   return objects;
 }

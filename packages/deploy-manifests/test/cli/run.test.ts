@@ -1,4 +1,15 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -79,6 +90,68 @@ describe('vigil-manifests CLI', () => {
       'kubectl wait --for condition=established --timeout=180s crd/tracingpolicies.cilium.io',
     );
     expect(r.stderr).toContain(`kubectl apply -k ${dir}/custom-resources\n`);
+  });
+
+  it('--out writes Secrets readable by the owner only (0600), every other file 0644, also over old files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
+    dirs.push(dir);
+    const args = ['--otlp-endpoint', 'https://o.example.com', '--tools', 'pixie', '--pixie-cluster', 'prod'];
+    const env = { PIXIE_DEPLOY_KEY: 'px-dep-1' };
+    // A secret file left world-readable by an older run is tightened, not kept.
+    mkdirSync(join(dir, 'pixie'));
+    writeFileSync(join(dir, 'pixie', 'secret-pl-deploy-secrets.yaml'), 'old');
+    chmodSync(join(dir, 'pixie', 'secret-pl-deploy-secrets.yaml'), 0o666);
+    expect(run([...args, '--out', dir], env).code).toBe(0);
+    const mode = (path: string) => statSync(join(dir, path)).mode & 0o777;
+    expect(mode('pixie/secret-pl-deploy-secrets.yaml')).toBe(0o600);
+    expect(readFileSync(join(dir, 'pixie', 'secret-pl-deploy-secrets.yaml'), 'utf8')).toContain('px-dep-1');
+    expect(mode('pixie/kustomization.yaml')).toBe(0o644);
+    expect(mode('collector/deployment-otel-collector.yaml')).toBe(0o644);
+  });
+
+  it('--out never follows a symbolic link, and says so (exit 2, no stack trace)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
+    dirs.push(dir);
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'keep me');
+    const args = ['--otlp-endpoint', 'https://o.example.com', '--tools', 'beyla'];
+    // A link planted where a generated file goes.
+    const out = join(dir, 'out');
+    mkdirSync(join(out, 'collector'), { recursive: true });
+    symlinkSync(victim, join(out, 'collector', 'configmap-otel-collector.yaml'));
+    const r = run([...args, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^vigil-manifests: UNSAFE_PATH --out: .*configmap-otel-collector\.yaml is a symbolic link/,
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(readFileSync(victim, 'utf8')).toBe('keep me');
+    // A link as the output directory, or as a folder inside it.
+    symlinkSync(dir, join(dir, 'link-out'));
+    expect(run([...args, '--out', join(dir, 'link-out')]).stderr).toContain('UNSAFE_PATH');
+    const out2 = join(dir, 'out2');
+    mkdirSync(out2);
+    symlinkSync(dir, join(out2, 'beyla'));
+    expect(run([...args, '--out', out2]).stderr).toMatch(/UNSAFE_PATH --out: .*beyla is a symbolic link/);
+    expect(existsSync(join(dir, 'configmap-beyla.yaml'))).toBe(false);
+  });
+
+  it('--out naming a file is a clear error, not a stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
+    dirs.push(dir);
+    const file = join(dir, 'file.yaml');
+    writeFileSync(file, 'x');
+    const r = run(['--otlp-endpoint', 'https://o.example.com', '--out', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `vigil-manifests: UNSAFE_PATH --out: ${file} is a file, not a directory; nothing was written there. Fix: give --out a directory (new or existing).\n`,
+    );
+    const nested = run(['--otlp-endpoint', 'https://o.example.com', '--out', join(file, 'sub')]);
+    expect([nested.code, nested.stderr]).toEqual([
+      2,
+      `vigil-manifests: UNSAFE_PATH --out: ${file} is a file, not a directory; nothing was written there. Fix: give --out a directory (new or existing).\n`,
+    ]);
+    expect(readFileSync(file, 'utf8')).toBe('x');
   });
 
   it('reads every stack() option from --config (YAML or JSON), with flags overriding fields', () => {

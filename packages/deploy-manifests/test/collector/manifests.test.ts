@@ -12,7 +12,13 @@ describe('collector()', () => {
       namespace: 'obs',
       otlpEndpoint: 'https://otlp.example.com:4317',
     }) as KubeObject[];
-    expect(objects.map((o) => o.kind)).toEqual(['ServiceAccount', 'ConfigMap', 'Deployment', 'Service']);
+    expect(objects.map((o) => o.kind)).toEqual([
+      'ServiceAccount',
+      'ConfigMap',
+      'Deployment',
+      'Service',
+      'NetworkPolicy',
+    ]);
     expectBundleValid(objects);
     const c = config(objects);
     expect(c.receivers.otlp.protocols).toEqual({
@@ -50,6 +56,7 @@ describe('collector()', () => {
       'Secret',
       'Deployment',
       'Service',
+      'NetworkPolicy',
     ]);
     expectBundleValid(objects);
     const c = config(objects);

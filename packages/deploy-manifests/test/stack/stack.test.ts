@@ -42,7 +42,7 @@ describe('stack()', () => {
         'example.com/env': 'prod',
       });
       if (o.kind !== 'Namespace' && !o.kind.startsWith('Cluster') && o.kind !== 'TracingPolicy') {
-        expect(['obs', 'pl']).toContain(o.metadata.namespace);
+        expect(['obs', 'obs-agents', 'pl']).toContain(o.metadata.namespace);
       }
     }
     for (const { name, pod } of podSpecs(bundle.objects)) {
@@ -95,7 +95,10 @@ describe('stack()', () => {
 const withTool = (o: StackOptions, tool: (typeof TOOLS)[number]) => [...new Set([...(o.tools ?? []), tool])];
 
 // Generators of valid option values, drawn from the same rules the generators enforce.
-const dnsLabel = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/).filter((s) => s.length <= 63);
+// Not 'pl', Pixie's own namespace, which must differ from the stack's.
+const dnsLabel = fc
+  .stringMatching(/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/)
+  .filter((s) => s.length <= 63 && s !== 'pl');
 const labelValue = fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,10}[A-Za-z0-9])?$/);
 const validOptions: fc.Arbitrary<StackOptions> = fc
   .record({
@@ -142,7 +145,8 @@ describe('stack() properties', () => {
         expect(
           bundle.objects.every(
             (o) =>
-              o.metadata.namespace === undefined || [options.namespace, 'pl'].includes(o.metadata.namespace),
+              o.metadata.namespace === undefined ||
+              [options.namespace, `${options.namespace}-agents`, 'pl'].includes(o.metadata.namespace),
           ),
         ).toBe(true);
       }),

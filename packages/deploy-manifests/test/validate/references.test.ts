@@ -23,7 +23,7 @@ describe('checkReferences()', () => {
   it('catches a selector that no longer matches its pods', () => {
     const o = fresh();
     get(o, 'DaemonSet', 'beyla').spec.selector.matchLabels['app.kubernetes.io/name'] = 'beyla2';
-    expect(fields(o)).toEqual(['DaemonSet/obs/beyla:/spec/selector']);
+    expect(fields(o)).toEqual(['DaemonSet/obs-agents/beyla:/spec/selector']);
   });
 
   it('catches a missing ConfigMap, ServiceAccount and Secret', () => {
@@ -36,7 +36,7 @@ describe('checkReferences()', () => {
       [
         'Deployment/obs/otel-collector:/spec/template/spec/containers/0/env/0',
         'Deployment/obs/parca:/spec/template/spec/volumes/0',
-        'DaemonSet/obs/tetragon:/spec/template/spec/serviceAccountName',
+        'DaemonSet/obs-agents/tetragon:/spec/template/spec/serviceAccountName',
       ].sort(),
     );
   });
@@ -65,13 +65,13 @@ describe('checkReferences()', () => {
       value: 'http://elsewhere:4317',
     });
     expect(fields(o)).toEqual([
-      'ConfigMap/obs/beyla:/data/beyla-config.yml',
-      'ConfigMap/obs/beyla:/data/beyla-config.yml',
-      'ConfigMap/obs/tetragon-otel-forwarder:/data/forwarder.yaml',
-      'DaemonSet/obs/beyla:/spec/template/spec/containers/0/env/1',
+      'ConfigMap/obs-agents/beyla:/data/beyla-config.yml',
+      'ConfigMap/obs-agents/beyla:/data/beyla-config.yml',
+      'ConfigMap/obs-agents/tetragon-otel-forwarder:/data/forwarder.yaml',
+      'DaemonSet/obs-agents/beyla:/spec/template/spec/containers/0/env/1',
     ]);
     const noCollector = fresh().filter((x) => x.metadata.name !== 'otel-collector');
-    expect(fields(noCollector)).toContain('ConfigMap/obs/beyla:/data/beyla-config.yml');
+    expect(fields(noCollector)).toContain('ConfigMap/obs-agents/beyla:/data/beyla-config.yml');
   });
 
   it('catches a collector listening on localhost, a pipeline using an undefined component, and a port mismatch', () => {
@@ -91,13 +91,26 @@ describe('checkReferences()', () => {
 
   it('catches a binding to a missing role and a probe on an undeclared port', () => {
     const o = fresh().filter(
-      (x) => !(x.kind === 'ClusterRole' && x.metadata.name === 'vigil-parca-agent-obs'),
+      (x) => !(x.kind === 'ClusterRole' && x.metadata.name === 'vigil-parca-agent-obs-agents'),
     );
     get(o, 'Deployment', 'otel-collector').spec.template.spec.containers[0].livenessProbe.httpGet.port =
       'healthz';
     expect(fields(o).sort()).toEqual([
-      'ClusterRoleBinding//vigil-parca-agent-obs:/roleRef',
+      'ClusterRoleBinding//vigil-parca-agent-obs-agents:/roleRef',
       'Deployment/obs/otel-collector:/spec/template/spec/containers/0/livenessProbe',
+    ]);
+  });
+
+  it('catches a NetworkPolicy that selects no pod, opens an undeclared port or admits pods that do not exist', () => {
+    const o = fresh();
+    get(o, 'NetworkPolicy', 'otel-collector').spec.podSelector.matchLabels['app.kubernetes.io/name'] = 'gone';
+    const parca = get(o, 'NetworkPolicy', 'parca').spec;
+    parca.ingress[0].ports[0].port = 'grpc';
+    parca.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'] = 'obs';
+    expect(fields(o)).toEqual([
+      'NetworkPolicy/obs/otel-collector:/spec/podSelector',
+      'NetworkPolicy/obs/parca:/spec/ingress/0/ports/0',
+      'NetworkPolicy/obs/parca:/spec/ingress/0/from/0',
     ]);
   });
 

@@ -24,6 +24,7 @@ describe('vigil()', () => {
       'PersistentVolumeClaim',
       'Deployment',
       'Service',
+      'NetworkPolicy',
     ]);
     expect(find(objects, 'Service').spec.ports.map((p: Loose) => [p.name, p.port])).toEqual([
       ['otlp-grpc', 4317],

@@ -1,12 +1,15 @@
 import {
   type Detector,
   type DetectorSnapshot,
+  type FitOptions,
   type PointScore,
   type Scores,
   type SeriesLike,
   StreamGuard,
+  throwIfAborted,
   toSeries,
   VigilInputError,
+  yieldAndCheck,
 } from '@vigil/core';
 import { collectScores } from '../common/collect-scores.js';
 import { decodeFloat64, encodeFloat64 } from '../stats/float64-base64.js';
@@ -27,6 +30,9 @@ import { SeasonalReference } from './seasonal-reference.js';
 
 /** Snapshot format version of {@link AdaptiveEnsemble} (the `'ensemble'` kind's version 1 is {@link EnsembleDetector}). */
 export const ADAPTIVE_ENSEMBLE_VERSION = 2;
+
+/** Points `fit` learns between progress reports and abort checks. */
+export const FIT_CHUNK = 65_536;
 
 /** A recent distribution in a snapshot, its values as float64 base64. */
 interface DistributionSnapshot {
@@ -82,7 +88,7 @@ interface Model {
  * Views: the value itself (spikes, dips, new levels), the mean of the last `localWindow` points (sustained shifts,
  * bursts, changes of rate in sparse series) and, when the training data shows a daily or weekly cycle, the residual
  * from the same phase of the previous cycles (contextual anomalies: a missing peak, a flat stretch, a cycle of the
- * wrong height). Each view keeps the recent distribution of its values ({@link RecentDistribution}: the last
+ * wrong height). Each view keeps the recent distribution of its values (`RecentDistribution`: the last
  * `memory` points) and rates a point by its two-sided tail probability there — rare by count among what really
  * happened, and far by spread. The point's p is the smallest view p times the number of views (Bonferroni), and
  * `score = 1 − p`, so alerting at `1 − α` means the same on a count series, a latency series and after a regime
@@ -134,10 +140,15 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
   }
 
   /**
-   * Learns the series' recent behaviour from `train` (and its cycle, with `seasonality: 'auto'`).
-   * @throws {VigilInputError} input errors from `toSeries`; the detector keeps its previous state.
+   * Learns the series' recent behaviour from `train` (and its cycle, with `seasonality: 'auto'`). Every
+   * 65 536 points (`FIT_CHUNK`) it reports through `options.onProgress`, yields to the event loop and checks
+   * `options.signal`.
+   * @throws {VigilInputError} input errors from `toSeries`.
+   * @throws {VigilAbortError} `ABORTED` when `options.signal` fired. Either way the detector keeps its previous state.
    */
-  async fit(train: SeriesLike): Promise<void> {
+  async fit(train: SeriesLike, options: FitOptions = {}): Promise<void> {
+    const { signal, onProgress } = options;
+    throwIfAborted(signal, 'ensemble fit');
     const s = toSeries(train, 'training series');
     const o = this.options;
     const step = typicalStep(s.timestamps);
@@ -148,12 +159,27 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
           ? detectPeriod(s.timestamps, s.values, undefined, o.minAutocorrelation)
           : null;
     const model = this.#newModel(period, Number.isFinite(step) && step > 0 ? step : 1);
-    for (let i = 0; i < s.values.length; i++) {
+    const n = s.values.length;
+    const report = (done: number, message: string) =>
+      onProgress?.({
+        kind: this.kind,
+        phase: done < n ? 'learn' : 'done',
+        done,
+        total: n,
+        fraction: done / n,
+        message,
+      });
+    for (let i = 0; i < n; i++) {
+      if (i > 0 && i % FIT_CHUNK === 0) {
+        report(i, `learnt ${i} of ${n} points`);
+        await yieldAndCheck(signal, 'ensemble fit');
+      }
       const x = s.values[i];
       if (!Number.isNaN(x)) learn(model, s.timestamps[i], x);
     }
     model.guard = new StreamGuard(this.kind, s.timestamps[s.timestamps.length - 1]);
     this.#model = model;
+    report(n, `learnt ${n} points${period === null ? '' : `, cycle ${period} ms`}`);
   }
 
   /**

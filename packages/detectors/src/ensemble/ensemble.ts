@@ -2,6 +2,8 @@ import {
   checkNumberOption,
   type Detector,
   type DetectorSnapshot,
+  type FitOptions,
+  type FitProgress,
   loadDetector,
   type PointScore,
   type Scores,
@@ -11,6 +13,7 @@ import {
   TailCalibrator,
   type TailCalibratorOptions,
   type TailCalibratorState,
+  throwIfAborted,
   toSeries,
   VigilInputError,
 } from '@vigil/core';
@@ -28,7 +31,10 @@ export interface EnsembleMemberSpec {
 
 /** Options of {@link EnsembleDetector}. */
 export interface EnsembleOptions {
-  /** The members: specs or already-constructed (unfitted) detectors. Default {@link DEFAULT_ENSEMBLE_MEMBERS}. */
+  /**
+   * The members: specs or already-constructed (unfitted) detectors. Default `mad` (window 48), `prophet`
+   * (refitEvery 288) and `isolation-forest` (seed 1).
+   */
   members?: ReadonlyArray<EnsembleMemberSpec | Detector<SeriesLike>>;
   /** How member scores are combined. Default `'mean'`. */
   combine?: CombineRule;
@@ -154,10 +160,15 @@ export class EnsembleDetector implements Detector<SeriesLike> {
   }
 
   /**
-   * Fits the members and calibrates the combination on held-out training data.
+   * Fits the members and calibrates the combination on held-out training data. Each member's fit gets
+   * `options.signal` and reports through `options.onProgress` as phase `member:<kind>` (the ensemble's `fraction`
+   * spans all members).
    * @throws {VigilInputError} input errors; `TOO_SHORT` when the held-out part is under 50 points.
+   * @throws {VigilAbortError} `ABORTED` when `options.signal` fired; the combination keeps its previous state but
+   *   members fitted before the abort keep their new fit, so fit again before scoring.
    */
-  async fit(train: SeriesLike): Promise<void> {
+  async fit(train: SeriesLike, options: FitOptions = {}): Promise<void> {
+    throwIfAborted(options.signal, 'ensemble fit');
     const s = toSeries(train, 'training series');
     const n = s.values.length;
     const cut = Math.floor(n * (1 - this.options.calibrationShare));
@@ -170,10 +181,19 @@ export class EnsembleDetector implements Detector<SeriesLike> {
     }
     const head = sliceSeries(s, 0, cut);
     const tail = sliceSeries(s, cut, n);
-    const memberScores = await this.#fitMembers(head, tail, s);
+    const memberScores = await this.#fitMembers(head, tail, s, options);
     const raw = this.#combineAll(memberScores, tail.values);
     this.#calibrator = TailCalibrator.fit(raw, this.options.calibration);
     this.#guard = new StreamGuard('ensemble', s.timestamps[n - 1]);
+    const k = this.#members.length;
+    options.onProgress?.({
+      kind: 'ensemble',
+      phase: 'done',
+      done: k,
+      total: k,
+      fraction: 1,
+      message: `fitted ${k} members and calibrated the combination`,
+    });
   }
 
   /**
@@ -320,11 +340,39 @@ export class EnsembleDetector implements Detector<SeriesLike> {
     return d;
   }
 
-  async #fitMembers(head: SeriesLike, tail: SeriesLike, all: SeriesLike): Promise<Scores[]> {
+  async #fitMembers(
+    head: SeriesLike,
+    tail: SeriesLike,
+    all: SeriesLike,
+    { signal, onProgress }: FitOptions,
+  ): Promise<Scores[]> {
     const out: Scores[] = [];
     const tv = tail.values;
-    for (const m of this.#members) {
-      await m.fit(head);
+    const total = this.#members.length;
+    for (const [k, m] of this.#members.entries()) {
+      const phase = `member:${m.kind}`;
+      // Each member's own progress, scaled into its share of the ensemble's fit.
+      const memberProgress = onProgress
+        ? (p: FitProgress) =>
+            onProgress({
+              kind: 'ensemble',
+              phase,
+              done: k,
+              total,
+              fraction: (0.95 * (k + p.fraction)) / total,
+              message: `member ${k + 1}/${total} (${m.kind}): ${p.message}`,
+            })
+        : undefined;
+      onProgress?.({
+        kind: 'ensemble',
+        phase,
+        done: k,
+        total,
+        fraction: (0.95 * k) / total,
+        message: `fitting member ${k + 1}/${total} (${m.kind})`,
+      });
+      await m.fit(head, { signal, onProgress: memberProgress });
+      throwIfAborted(signal, 'ensemble fit');
       if (m.update) {
         const n = tv.length;
         const score = new Float64Array(n);
@@ -337,7 +385,7 @@ export class EnsembleDetector implements Detector<SeriesLike> {
         out.push({ score, isAnomaly });
       } else {
         out.push(await m.score(tail));
-        await m.fit(all);
+        await m.fit(all, { signal });
       }
     }
     return out;

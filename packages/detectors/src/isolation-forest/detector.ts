@@ -3,6 +3,7 @@ import {
   createRng,
   type Detector,
   type DetectorSnapshot,
+  type FitOptions,
   type FrameLike,
   isFrameLike,
   type PointScore,
@@ -12,9 +13,11 @@ import {
   StreamGuard,
   TailCalibrator,
   type TailCalibratorState,
+  throwIfAborted,
   toFrame,
   toSeries,
   VigilInputError,
+  yieldAndCheck,
 } from '@vigil/core';
 import { FlatForest, type ForestState } from './flat-forest.js';
 import { growForest, type RowReader } from './grow-forest.js';
@@ -91,7 +94,7 @@ interface Prepared {
  * so `score` = 1 − p with p the estimated share of normal rows at least as isolated.
  *
  * Input is a frame (one column per metric, e.g. cpu, memory, latency, error rate); a univariate series goes through
- * {@link RollingFeatures} (value, first difference, rolling z-scores over `windows`). A row with a missing value
+ * `RollingFeatures` (value, first difference, rolling z-scores over `windows`). A row with a missing value
  * scores 0. `update(t, x)` scores with the current forest, then keeps the row in a bounded ring of recent rows and
  * regrows the forest from it every `refitEvery` points.
  *
@@ -136,8 +139,12 @@ export class IsolationForestDetector implements Detector<FrameLike | SeriesLike>
    * @throws {VigilInputError} input codes of `toFrame`/`toSeries` (`RAGGED_ROWS` comes from `frameFromRows`),
    *   `TOO_SHORT` with fewer than 16 complete rows, `INVALID_OPTION` when `maxFeatures`/`extensionLevel` exceed
    *   the features. The previous model is kept on error.
+   * @throws {VigilAbortError} `ABORTED` when `options.signal` fired (checked, after yielding to the event loop,
+   *   before growing the forest and before calibrating, the two steps `options.onProgress` reports).
    */
-  async fit(train: FrameLike | SeriesLike): Promise<void> {
+  async fit(train: FrameLike | SeriesLike, options: FitOptions = {}): Promise<void> {
+    const { signal, onProgress } = options;
+    throwIfAborted(signal, 'isolation-forest fit');
     const p = prepare(train, this.#options.windows, undefined);
     const d = p.features.length;
     const n = p.timestamps.length;
@@ -155,7 +162,14 @@ export class IsolationForestDetector implements Detector<FrameLike | SeriesLike>
       const i = complete ? complete[index] : index;
       for (let j = 0; j < d; j++) out[offset + j] = p.features[j][i];
     };
+    const trees = this.#options.nTrees;
+    const report = (phase: string, done: number, fraction: number, message: string) =>
+      onProgress?.({ kind: this.kind, phase, done, total: trees, fraction, message });
+    report('grow', 0, 0, `growing ${trees} trees on ${rowCount} rows of ${d} features`);
+    await yieldAndCheck(signal, 'isolation-forest fit');
     const forest = grow(this.#options, d, rowCount, readRow, rng);
+    report('calibrate', trees, 0.7, 'calibrating scores on the training rows');
+    await yieldAndCheck(signal, 'isolation-forest fit');
     const calibrator = calibrate(forest, rowCount, readRow, this.#options.calibrationRows, rng);
     const recent = new RecentRows(this.#options.reservoirSize, d);
     const row = new Float64Array(d);
@@ -176,6 +190,7 @@ export class IsolationForestDetector implements Detector<FrameLike | SeriesLike>
       rng,
       row,
     };
+    report('done', trees, 1, `fitted ${trees} trees on ${rowCount} rows`);
   }
 
   /**

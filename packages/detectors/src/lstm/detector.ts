@@ -5,6 +5,7 @@ import {
   createRng,
   type Detector,
   type DetectorSnapshot,
+  type FitOptions,
   type Frame,
   type FrameLike,
   isFrameLike,
@@ -12,6 +13,7 @@ import {
   type Scores,
   type SeriesLike,
   StreamGuard,
+  throwIfAborted,
   toFrame,
   toSeries,
   VigilInputError,
@@ -98,7 +100,7 @@ interface Fitted {
  * "Detecting Spacecraft Anomalies Using LSTMs and Nonparametric Dynamic Thresholding", KDD): a network trained on
  * normal data forecasts each point from the `window` before it; the errors are smoothed with an exponentially
  * weighted average; and instead of Telemanom's per-window threshold search, the smoothed error is calibrated
- * against the training errors with a peaks-over-threshold tail ({@link TailCalibrator}), so the score is
+ * against the training errors with a peaks-over-threshold tail (`TailCalibrator` of `@vigil/core`), so the score is
  * `1 − p` like every Vigil detector. Univariate (a series) or multivariate (a frame: all columns forecast
  * jointly). Runs on TensorFlow.js with the backend picked at run time: see {@link LstmBackend}.
  *
@@ -171,12 +173,18 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
 
   /**
    * Trains the network on normal behaviour, then calibrates scores on its prediction errors. Missing values (NaN)
-   * are carried forward as inputs and windows whose targets are missing are skipped.
+   * are carried forward as inputs and windows whose targets are missing are skipped. Training reports every epoch
+   * through `options.onProgress` and stops within one batch of `options.signal` aborting.
    *
    * @throws {VigilInputError} input codes of `toSeries`/`toFrame`; `TOO_SHORT` with fewer than 16 complete windows
-   *   of `window + horizon` points; `INVALID_OPTION` when a forced backend is unavailable. The previous fit is kept.
+   *   of `window + horizon` points; `INVALID_OPTION` when a forced backend is unavailable.
+   * @throws {VigilAbortError} `ABORTED` when `options.signal` fired. Either way the previous fit is kept.
+   * @example
+   * await d.fit(train, { onProgress: (p) => console.log(p.message), signal: AbortSignal.timeout(60_000) });
    */
-  async fit(train: FrameLike | SeriesLike): Promise<void> {
+  async fit(train: FrameLike | SeriesLike, options: FitOptions = {}): Promise<void> {
+    const { signal, onProgress } = options;
+    throwIfAborted(signal, 'lstm fit');
     const { frame, univariate } = asFrame(train, 'train');
     const o = this.#options;
     const d = frame.columns.length;
@@ -191,21 +199,37 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
       );
     }
     await this.ready();
+    throwIfAborted(signal, 'lstm fit');
+    // Progress: the epochs are the fit's bulk (0–95 %); prediction and calibration the rest.
+    const report = (phase: string, done: number, total: number, fraction: number, message: string) =>
+      onProgress?.({ kind: 'lstm', phase, done, total, fraction, message });
+    report('train', 0, o.epochs, 0, `training on ${pairs.count} windows, up to ${o.epochs} epochs`);
     const rng = createRng(o.seed);
     const shape = this.#shape(d);
     const model = buildNetwork(shape, rng);
     let fitted: Fitted;
     try {
-      const report = await trainNetwork(model, pairs, shape, o, rng);
+      const trained = await trainNetwork(model, pairs, shape, o, rng, {
+        beforeBatch: () => throwIfAborted(signal, 'lstm fit'),
+        afterEpoch: (epoch, trainLoss, validationLoss) =>
+          report(
+            'train',
+            epoch,
+            o.epochs,
+            (0.95 * epoch) / o.epochs,
+            `epoch ${epoch}/${o.epochs}: loss ${trainLoss.toPrecision(3)}, validation ${validationLoss.toPrecision(3)}`,
+          ),
+      });
+      throwIfAborted(signal, 'lstm fit');
       const n = frame.timestamps.length;
       const pred = predictWindows(model, predictionWindows(rows, n, d, o.window), n - o.window + 1, shape);
       const expected = aggregateForecasts(pred, n, d, o.window, o.horizon);
       const alpha = ewmaAlpha(o.errorSmoothing);
       const errors = predictionErrors(rows, observed, expected, d);
       // Errors on windows the network was not trained on are honest about its generalisation; prefer them.
-      const heldOutFrom = Math.max(o.window, n - report.validationWindows);
+      const heldOutFrom = Math.max(o.window, n - trained.validationWindows);
       const heldOutCount = countFinite(errors.subarray(heldOutFrom));
-      const useHeldOut = report.validationWindows > 0 && heldOutCount >= MIN_HELD_OUT_CALIBRATION;
+      const useHeldOut = trained.validationWindows > 0 && heldOutCount >= MIN_HELD_OUT_CALIBRATION;
       const { scorer, last } = ErrorScorer.fit(errors, alpha, o.threshold, useHeldOut ? heldOutFrom : 0);
       const outRow = o.horizon * d;
       const pendingFrom = Math.max(0, n - o.window + 1 - o.horizon);
@@ -217,7 +241,7 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
         scorer,
         trainedOn: this.#choice?.name ?? 'cpu',
         training: {
-          ...report,
+          ...trained,
           calibratedOn: useHeldOut ? 'validation' : 'all',
           calibrationPoints: useHeldOut ? heldOutCount : countFinite(errors),
         },
@@ -235,6 +259,7 @@ export class LstmDetector implements Detector<FrameLike | SeriesLike> {
     this.#model?.dispose();
     this.#model = model;
     this.#fitted = fitted;
+    report('done', 1, 1, 1, `trained in ${fitted.training.epochs} epochs on ${fitted.trainedOn}`);
   }
 
   /**

@@ -59,6 +59,9 @@ function addLayers(model: Sequential, shape: NetworkShape, rng: Rng): Sequential
   return model;
 }
 
+/** Longest stretch of training, in ms, between two yields to the event loop. */
+export const YIELD_EVERY_MS = 20;
+
 /** Settings of {@link trainNetwork}. */
 export interface TrainSettings {
   readonly epochs: number;
@@ -69,6 +72,14 @@ export interface TrainSettings {
   /** Epochs without an improvement larger than `minDelta` before training stops. */
   readonly patience: number;
   readonly minDelta: number;
+}
+
+/** Called between epochs and batches: reports an epoch's losses, and throws to stop training (an abort). */
+export interface TrainHooks {
+  /** Called before every batch, after any yield to the event loop; throwing stops training (tensors are freed). */
+  readonly beforeBatch?: () => void;
+  /** Called after every epoch with its number and losses. */
+  readonly afterEpoch?: (epoch: number, trainLoss: number, validationLoss: number) => void;
 }
 
 /** What training did, epoch by epoch (losses are mean squared errors in scaled units). */
@@ -84,7 +95,9 @@ export interface TrainReport {
 /**
  * Trains with Adam on mini-batches shuffled by `rng`, holds out the last `validationSplit` of the windows (in time
  * order, as Keras' `validation_split` does) and stops early when the validation loss stops improving, restoring
- * the best weights. Yields to the event loop between epochs so a host service keeps serving while it trains.
+ * the best weights. Yields to the event loop (a macrotask, so timers and I/O run: the CPU backend's `data()`
+ * resolves as a microtask) at least every {@link YIELD_EVERY_MS} ms, so that a host service keeps serving and an
+ * abort from a timer lands while it trains.
  * tfjs' own `fit` shuffles with `Math.random`; this loop exists so that training is reproducible from a seed.
  */
 export async function trainNetwork(
@@ -93,6 +106,7 @@ export async function trainNetwork(
   shape: NetworkShape,
   settings: TrainSettings,
   rng: Rng,
+  hooks: TrainHooks = {},
 ): Promise<TrainReport> {
   const tf = tfjs();
   const inRow = shape.window * shape.features;
@@ -111,11 +125,17 @@ export async function trainNetwork(
   let best = Number.POSITIVE_INFINITY;
   let bestEpoch = 0;
   let bestWeights = readWeights(model);
+  let lastYield = performance.now();
   try {
     for (let epoch = 1; epoch <= settings.epochs; epoch++) {
       rng.shuffle(order);
       let sum = 0;
       for (let b = 0; b < nTrain; b += settings.batchSize) {
+        if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
+        hooks.beforeBatch?.();
         const idx = order.subarray(b, Math.min(b + settings.batchSize, nTrain));
         const loss = tf.tidy(() => {
           const indices = tf.tensor1d(idx, 'int32');
@@ -134,6 +154,7 @@ export async function trainNetwork(
       const v = (await val.data())[0];
       val.dispose();
       validationLoss.push(v);
+      hooks.afterEpoch?.(epoch, sum / nTrain, v);
       if (v < best - settings.minDelta) {
         best = v;
         bestEpoch = epoch;

@@ -23,7 +23,7 @@ export interface LeakOptions {
   readonly unit?: string;
   /**
    * Known restart times, epoch ms (e.g. from `process_start_time_seconds`), added to the restarts found as lasting
-   * falls of the floor ({@link findLevelDrops}).
+   * falls of the floor (`findLevelDrops`).
    */
   readonly restarts?: readonly number[];
   /** Smallest fall that ends a GC cycle, in value units; default {@link dropThreshold}. */
@@ -88,7 +88,7 @@ function upperTail(s: number, variance: number): { z: number; pValue: number } {
 
 /**
  * Tells a memory leak from GC sawtooth, a cache warming up to a plateau, and restarts. The series is cut into GC
- * cycles at its sudden drops ({@link cycleExtrema}); the floor of each cycle (the live set after a GC) is tested
+ * cycles at its sudden drops (`cycleExtrema`); the floor of each cycle (the live set after a GC) is tested
  * for a monotonic rise with a Mann–Kendall test corrected for autocorrelation (Hamed & Rao 1998), stratified over
  * the runs between restarts (a fall of the floor), and its rate is the Theil–Sen slope over within-run pairs. A
  * leak must also keep rising, at no less than half its rate, over the latest half of each run, which rejects warm-ups

@@ -102,7 +102,7 @@ function workingSeries(series: Series, threshold: number | undefined): Working {
 
 /**
  * Forecasts when a growing resource (disk bytes, inodes, a quota) reaches `capacity`, with an interval on the
- * time. Clean-up drops (log rotation, compaction) are found with {@link findDrops} and handled as described by
+ * time. Clean-up drops (log rotation, compaction) are found with `findDrops` and handled as described by
  * {@link ExhaustionMethod}; daily/weekly cycles and noise are the forecaster's job (robust trend, seasonal
  * medians, residual quantile band). The forecast is read on a grid at the data's spacing up to the horizon.
  *

@@ -45,7 +45,7 @@ export interface RollingState {
   readonly calibrator: TailCalibratorState;
   /** Last timestamp learnt, ms (null before any). */
   readonly lastTimestamp: number | null;
-  /** Smallest scale of a window, learnt from the training data (see {@link trainingScaleFloor}; older snapshots: 1e-12). */
+  /** Smallest scale of a window, learnt from the training data (see `trainingScaleFloor`; older snapshots: 1e-12). */
   readonly scaleFloor?: number;
 }
 

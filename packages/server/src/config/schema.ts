@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { clusterSection } from './cluster-section.js';
+import { ebpfSection } from './ebpf-section.js';
 import {
   actionsSection,
   adminSection,
@@ -20,6 +21,7 @@ export const configSections = {
   admin: adminSection,
   actions: actionsSection,
   cluster: clusterSection,
+  ebpf: ebpfSection,
 };
 
 /** The whole configuration schema. */

@@ -10,6 +10,7 @@ import { AlertmanagerOutput } from '../outputs/alertmanager-output.js';
 import { ConsoleOutput } from '../outputs/console-output.js';
 import { OtelExport } from '../outputs/otel-export.js';
 import type { Output } from '../outputs/output.js';
+import { type EbpfReceiver, startEbpfReceiver } from '../receivers/ebpf-receiver.js';
 import { type OtlpGrpcReceiver, startOtlpGrpcReceiver } from '../receivers/otlp-grpc.js';
 import { type OtlpHttpReceiver, startOtlpHttpReceiver } from '../receivers/otlp-http.js';
 import { SnapshotStore } from '../state/snapshot-store.js';
@@ -53,6 +54,8 @@ export class VigilService {
   admin: AdminServer | undefined;
   /** This process' membership of a cluster (with `cluster` configured): receivers publish to it. */
   cluster: ClusterNode | undefined;
+  /** The eBPF probes feeding the pipeline (the `ebpf` section), when they run. */
+  ebpf: EbpfReceiver | undefined;
   /** Series whose detector came back from the saved state at start. */
   restoredDetectors = 0;
   #notReady: string | undefined = 'starting';
@@ -62,6 +65,7 @@ export class VigilService {
   readonly #each: (call: (o: Output) => void) => void;
   readonly #onScore: VigilServiceOptions['onScore'];
   readonly #otel: OtelExport | undefined;
+  readonly #sink: PointSink;
 
   private constructor(config: VigilConfig, options: VigilServiceOptions) {
     this.config = config;
@@ -144,6 +148,7 @@ export class VigilService {
           },
         }
       : local;
+    this.#sink = sink;
     this.ingest = new MetricsIngest(sink, { maxSeries: config.receivers.maxSeries });
     this.store = config.state.dir ? new SnapshotStore(config.state.dir) : undefined;
     if (config.cluster && this.store)
@@ -227,6 +232,11 @@ export class VigilService {
       this.grpc = await listen('receivers.otlpGrpc.port', g.port, () =>
         startOtlpGrpcReceiver(this.ingest, { ...g, bearerToken: token }),
       );
+    this.ebpf = await startEbpfReceiver(c.ebpf, this.#sink, this.#write);
+    if (this.ebpf)
+      this.#write(
+        `vigil: eBPF probes feeding the pipeline: ${this.ebpf.probes.join(', ')} (every ${c.ebpf.intervalMs} ms)`,
+      );
     this.#notReady = undefined;
   }
 
@@ -269,6 +279,7 @@ export class VigilService {
       if (this.#saveTimer) clearInterval(this.#saveTimer);
       if (this.http) this.http.ready = false;
       if (this.grpc) this.grpc.ready = false;
+      this.ebpf?.close();
       await Promise.all([this.http?.close(), this.grpc?.close()]);
       await this.cluster?.stop();
       await this.pipeline.idle();

@@ -41,7 +41,9 @@ describe('the packed @vigil/server', () => {
     }
     for (const p of packed) {
       const manifest = JSON.parse(readFileSync(join(modules, p.name, 'package.json'), 'utf8'));
-      for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })) {
+      const optional = manifest.peerDependenciesMeta ?? {};
+      const peers = Object.keys(manifest.peerDependencies ?? {}).filter((n) => !optional[n]?.optional);
+      for (const dep of [...Object.keys(manifest.dependencies ?? {}), ...peers]) {
         if (linked.has(dep)) continue;
         linked.add(dep);
         const target = join(modules, dep);
