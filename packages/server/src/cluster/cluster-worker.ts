@@ -36,7 +36,7 @@ export interface ClusterWorkerStats {
 
 /**
  * A Vigil worker of a cluster: every `leaseMs / 4` it renews its partition leases and claims its fair share (see
- * {@link PartitionLeases}); each partition it holds runs as a {@link PartitionConsumer} (restore from the last
+ * `PartitionLeases`); each partition it holds runs as a `PartitionConsumer` (restore from the last
  * snapshot, replay the stream after it, consume, snapshot periodically). Anomaly events and the partitions' clocks go
  * to the events subject, where the incident merger groups them. `stop()` hands partitions off gracefully (a final
  * snapshot, then the lease released); `abort()` leaves as a crash would.

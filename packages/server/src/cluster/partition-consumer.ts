@@ -22,7 +22,7 @@ export interface TakeoverInfo {
   restoreMs: number;
 }
 
-/** Options of a {@link PartitionConsumer}. */
+/** Options of a `PartitionConsumer`. */
 export interface PartitionConsumerOptions {
   connection: ClusterConnection;
   bucket: SnapshotBucket;

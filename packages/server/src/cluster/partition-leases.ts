@@ -1,7 +1,7 @@
 import type { KV } from '@nats-io/kv';
 import { rendezvousWeight } from './rendezvous.js';
 
-/** What one round of {@link PartitionLeases.tick} decided. */
+/** What one round of `PartitionLeases.tick` decided. */
 export interface LeaseChanges {
   /** Partitions this worker now holds a lease on and should start consuming. */
   acquired: number[];
