@@ -11,7 +11,6 @@ const schemas = join(process.env.VIGIL_SHARED_DIR ?? join(repoRoot, '..', 'share
 const NEEDS_UPSTREAM_SCHEMAS = [
   'test/helpers/schemas.test.ts',
   'test/stack/stack.test.ts',
-  'test/stack/security.test.ts',
   'test/vigil/manifests.test.ts',
   'test/beyla/manifests.test.ts',
   'test/tetragon/policy.test.ts',
