@@ -160,10 +160,17 @@ async function runLayout(natsUrl: string, index: number, layout: (typeof LAYOUTS
     }
     return seqs;
   };
-  const caughtUp = async () => {
+  // Called once nothing more is being published: the stream's ends are read once, the workers' progress polled.
+  const applied = async (ms: number, what: string) => {
     const seqs = await lastSeqs();
-    const applied = new Map(alive().flatMap((w) => w.partitions.map((p) => [p.partition, p.seq] as const)));
-    return [...seqs].every(([p, seq]) => (applied.get(p) ?? -1) >= seq);
+    await until(
+      () => {
+        const at = new Map(alive().flatMap((w) => w.partitions.map((p) => [p.partition, p.seq] as const)));
+        return [...seqs].every(([p, seq]) => (at.get(p) ?? -1) >= seq);
+      },
+      ms,
+      what,
+    );
   };
 
   // Warm-up: every series fitted.
@@ -171,7 +178,7 @@ async function runLayout(natsUrl: string, index: number, layout: (typeof LAYOUTS
     publishRound();
     await publisher.flush();
   }
-  await until(caughtUp, 120_000, 'the warm-up to be applied');
+  await applied(300_000, 'the warm-up to be applied');
 
   // Throughput: as fast as the publisher goes, until every partition has applied everything.
   const measured = MEASURE_ROUNDS * SERIES;
@@ -182,7 +189,7 @@ async function runLayout(natsUrl: string, index: number, layout: (typeof LAYOUTS
   }
   await publisher.flush();
   const publishedMs = performance.now() - t0;
-  await until(caughtUp, 300_000, 'the measured points to be applied');
+  await applied(300_000, 'the measured points to be applied');
   const clusterMs = performance.now() - t0;
   const pointsPerSec = measured / (clusterMs / 1000);
   progress(
@@ -225,7 +232,7 @@ async function runLayout(natsUrl: string, index: number, layout: (typeof LAYOUTS
   flowing = false;
   await flow;
   await publisher.flush();
-  await until(caughtUp, 120_000, 'the survivors to apply everything');
+  await applied(300_000, 'the survivors to apply everything');
 
   // Ledger: graceful stop writes final snapshots; every series must hold exactly the rounds published.
   for (const w of survivors) w.child.kill('SIGTERM');
@@ -311,6 +318,26 @@ async function singleProcessRate(): Promise<number> {
   return Math.round((MEASURE_ROUNDS * SERIES) / (ms / 1000));
 }
 
+/** Merges this run's rows into pipeline.json beside the rows other benchmarks write there. */
+function save(fresh: readonly Row[]): void {
+  const previous = readResult('pipeline');
+  const ran = new Set(fresh.map((r) => String(r.row)));
+  const merged = mergeRows((previous?.rows as Row[] | undefined) ?? [], fresh, ran, 'row');
+  const { name: _n, date: _d, machine: _m, rows: _r, ...otherDetails } = previous ?? {};
+  writeResult('pipeline', merged, {
+    ...otherDetails,
+    cluster: CLUSTER_DETAILS,
+  });
+}
+
+const CLUSTER_DETAILS = {
+  description:
+    '3 worker processes, a publisher and nats-server 2.9 (JetStream, file store) on one machine; mad (window 60) per series; lease 2 s. pointsPerSec: measured rounds published as fast as possible until every partition applied them. takeoverMs: SIGKILL of one worker to the first scored point of each of its partitions on a survivor, with points flowing at half that rate. lost/duplicated: final snapshot ledgers against the rounds published.',
+  seriesKeys: 'svc-<i % 50>/metric-<i>',
+  warmRounds: WARM_ROUNDS,
+  measuredRounds: MEASURE_ROUNDS,
+};
+
 const nats = await startNatsServer();
 const rows: Row[] = [];
 try {
@@ -323,24 +350,26 @@ try {
     series: SERIES,
     pointsPerSec: singleRate,
   });
-  for (const [i, layout] of LAYOUTS.entries()) rows.push(...(await runLayout(nats.url, i, layout)));
+  save(rows);
+  for (const [i, layout] of LAYOUTS.entries()) {
+    try {
+      rows.push(...(await runLayout(nats.url, i, layout)));
+    } catch (e) {
+      progress(`layout ${JSON.stringify(layout)} failed: ${String((e as Error).message)}`);
+      rows.push({
+        row: `cluster-${layout.partitions}p-${layout.snapshotIntervalMs}ms`,
+        partitions: layout.partitions,
+        snapshotIntervalMs: layout.snapshotIntervalMs,
+        error: String((e as Error).message),
+      });
+      for (const child of children)
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+    // Written after every layout, so a long run that is stopped keeps what it measured.
+    save(rows);
+  }
 } finally {
   for (const child of children)
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await nats.stop();
 }
-
-const previous = readResult('pipeline');
-const ran = new Set(rows.map((r) => String(r.row)));
-const merged = mergeRows((previous?.rows as Row[] | undefined) ?? [], rows, ran, 'row');
-const { name: _n, date: _d, machine: _m, rows: _r, ...otherDetails } = previous ?? {};
-writeResult('pipeline', merged, {
-  ...otherDetails,
-  cluster: {
-    description:
-      '3 worker processes, a publisher and nats-server 2.9 (JetStream, file store) on one machine; mad (window 60) per series; lease 2 s. pointsPerSec: measured rounds published as fast as possible until every partition applied them. takeoverMs: SIGKILL of one worker to the first scored point of each of its partitions on a survivor, with points flowing at half that rate. lost/duplicated: final snapshot ledgers against the rounds published.',
-    seriesKeys: 'svc-<i % 50>/metric-<i>',
-    warmRounds: WARM_ROUNDS,
-    measuredRounds: MEASURE_ROUNDS,
-  },
-});
