@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Detector, SeriesLike } from '@vigil/core';
-import { createDetector } from '@vigil/detectors';
+import { createDetector, refitIfDue } from '@vigil/detectors';
 import { mergeRows, progress, type Row, readResult, resultPath, writeResult } from '../lib/report.js';
 import {
   type CorpusSeries,
@@ -97,6 +97,8 @@ async function runCandidate(
         expected[i] = p.expected ?? Number.NaN;
         lower[i] = p.lower ?? Number.NaN;
         upper[i] = p.upper ?? Number.NaN;
+        // Offline replay: refit in line when the detector asks (a Pipeline would do it in a worker thread).
+        await refitIfDue(d);
       }
     } else {
       const r = await d.score({ timestamps: ts, values: vs });

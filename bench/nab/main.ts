@@ -20,7 +20,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { PointScore } from '@vigil/core';
-import { createDetector } from '@vigil/detectors';
+import { createDetector, refitIfDue } from '@vigil/detectors';
 import { formatTable, mergeRows, type Row, readResult, writeResult } from '../lib/report.js';
 import { loadNabDev, NAB_DEV, type NabFile, nabDevAvailable } from './corpus.js';
 import { PUBLISHED } from './published.js';
@@ -77,6 +77,8 @@ async function stream(run: Run, files: readonly NabFile[], dir: string): Promise
         const p = detector.update(f.timestamps[i], f.values[i]);
         if (p.status === 'dropped') dropped++;
         scores[i] = alarmScore(p, threshold);
+        // Offline replay: refit in line when the detector asks (a Pipeline would do it in a worker thread).
+        await refitIfDue(detector);
       }
     } catch (e) {
       errors.push(`${f.relPath}: ${(e as Error).message}`);

@@ -17,6 +17,10 @@
  * - `NOT_READY`: a synchronous call needs something loaded asynchronously first (e.g. an LSTM's TensorFlow.js: `await detector.ready()`).
  * - `CSV_PARSE`: CSV text could not be read as a time series.
  * - `UNKNOWN_KIND` / `SNAPSHOT_VERSION` / `INVALID_SNAPSHOT`: a snapshot cannot be restored.
+ * - `FUTURE_TIMESTAMP`: a streamed point is dated further ahead of the wall clock than the pipeline allows.
+ * - `SERIES_LIMIT`: a point of a new series was refused because its metric already has the most series allowed.
+ * - `FIT_TIMEOUT`: a fit or refit ran longer than the pipeline's `fitTimeout` and was abandoned.
+ * - `DETECTOR_FAULT`: a detector threw or returned a score outside [0, 1] while streaming and was quarantined.
  */
 export type VigilErrorCode =
   | 'EMPTY_INPUT'
@@ -36,7 +40,11 @@ export type VigilErrorCode =
   | 'CSV_PARSE'
   | 'UNKNOWN_KIND'
   | 'SNAPSHOT_VERSION'
-  | 'INVALID_SNAPSHOT';
+  | 'INVALID_SNAPSHOT'
+  | 'FUTURE_TIMESTAMP'
+  | 'SERIES_LIMIT'
+  | 'FIT_TIMEOUT'
+  | 'DETECTOR_FAULT';
 
 import { VigilError, type VigilErrorDetails } from '@vigil/errors';
 

@@ -35,12 +35,14 @@ export { checkNumberOption, VigilAbortError, VigilError, VigilInputError } from 
 export { createRng, type Rng } from './math/random.js';
 export type { OtelOutputOptions } from './otel/otel-output.js';
 export { OtelOutput, SERIES_ATTRIBUTE, SEVERITY_ATTRIBUTE } from './otel/otel-output.js';
+export type { DetectorFactoryModule, DetectorSpec } from './pipeline/fit-messages.js';
 export type { Incident, IncidentChange } from './pipeline/incidents.js';
 export { IncidentGrouper } from './pipeline/incidents.js';
 export type { KeyedPoint, OtlpMetricsRequest } from './pipeline/otlp.js';
 export { OtlpTranslator, seriesKey } from './pipeline/otlp.js';
-export type { PipelineOptions, PipelineStats } from './pipeline/pipeline.js';
+export type { PipelineDetectors, PipelineOptions, PipelineStats } from './pipeline/pipeline.js';
 export { Pipeline } from './pipeline/pipeline.js';
+export { metricOfKey } from './pipeline/pipeline-options.js';
 export type { PipelineSnapshot, SeriesSnapshot } from './pipeline/pipeline-snapshot.js';
 export { PIPELINE_SNAPSHOT_VERSION } from './pipeline/pipeline-snapshot.js';
 export type { ChangeEstimate, ChangeOptions } from './rca/change-point.js';

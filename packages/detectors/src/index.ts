@@ -6,6 +6,7 @@ import './register.js';
 export type { AdaptiveEnsembleState } from './adaptive/adaptive-ensemble.js';
 export { AdaptiveEnsemble } from './adaptive/adaptive-ensemble.js';
 export type { AdaptiveEnsembleOptions, ResolvedAdaptiveEnsembleOptions } from './adaptive/options.js';
+export { refitIfDue } from './common/refit-if-due.js';
 export { createDetector } from './create-detector.js';
 export type { DetectorKind, DetectorOptionsMap, DetectorTypeMap } from './detector-options.js';
 export type { CombineRule } from './ensemble/combine.js';

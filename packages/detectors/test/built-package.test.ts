@@ -29,6 +29,7 @@ describe('the entry points export the public surface only', () => {
       'ZScoreDetector',
       'createDetector',
       'detectorKinds',
+      'refitIfDue',
       'registerFactory',
     ]);
     expect(await names('@vigil/detectors/prophet')).toEqual(['Prophet', 'ProphetDetector']);

@@ -70,12 +70,12 @@ export type {
 } from './receivers/otlp-http.js';
 export { startOtlpHttpReceiver } from './receivers/otlp-http.js';
 export { startOtlpReceiver } from './receivers/start-otlp-receiver.js';
-export { detectorFactory } from './serve/detector-rules.js';
+export { detectorFactory, detectorSpec } from './serve/detector-rules.js';
 export type { ForecastEvent } from './serve/forecast-event.js';
 export type { HistorySource } from './serve/maintenance-checks.js';
 export { MaintenanceChecks } from './serve/maintenance-checks.js';
 export { matchGlob } from './serve/match-glob.js';
-export { pipelineOptions } from './serve/pipeline-options.js';
+export { partitionPipelineOptions, pipelineOptions } from './serve/pipeline-options.js';
 export type { ServiceMetricSources } from './serve/service-metrics.js';
 export { serviceMetrics } from './serve/service-metrics.js';
 export type { VigilServiceOptions } from './serve/vigil-service.js';

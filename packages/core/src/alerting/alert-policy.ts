@@ -164,6 +164,8 @@ export class AlertPolicy {
   }
 }
 
+const NONE = Object.freeze([]) as unknown as AlertTransition[];
+
 /**
  * Streaming event builder for one series (see {@link AlertPolicy.tracker}). Points with a NaN score or a timestamp
  * not after the previous one are ignored.
@@ -182,13 +184,17 @@ export class AlertTracker {
     this.seriesKey = seriesKey;
   }
 
-  /** Feeds one scored point; returns the transitions it causes (usually none). */
+  /**
+   * Feeds one scored point; returns the transitions it causes (usually none: then one shared, frozen empty array,
+   * so that the streaming hot path allocates nothing).
+   */
   push(p: ScoredPoint): AlertTransition[] {
-    if (!(p.t > this.#lastT) || Number.isNaN(p.score)) return [];
+    if (!(p.t > this.#lastT) || Number.isNaN(p.score)) return NONE;
     this.#lastT = p.t;
-    const out: AlertTransition[] = [];
     const policy = this.#policy;
     const run = this.#run;
+    if (!run && p.score < policy.threshold) return NONE;
+    const out: AlertTransition[] = [];
     if (p.score >= policy.threshold) {
       const r = this.#run ?? this.#start(p);
       r.end = p.t;

@@ -85,6 +85,13 @@ export interface Detector<In = SeriesLike> {
    * @throws {VigilInputError} `NOT_FITTED` only (a configuration error, not a data error).
    */
   update?(t: number, x: number | ArrayLike<number>): PointScore;
+  /**
+   * Streaming: true once the model is due for a refit on recent history (its own schedule, e.g. Prophet's
+   * `refitEvery`). `update` never refits: the owner does it off the hot path — a `Pipeline` fits a fresh detector on
+   * the series' history in its worker pool and swaps it in; a standalone caller calls `refit()` where the detector
+   * has one, or `fit(recent)`. Absent or false: the detector never asks.
+   */
+  readonly needsRefit?: boolean;
   /** A versioned JSON-serialisable snapshot; `loadDetector(toJSON())` scores bit-identically. */
   toJSON(): DetectorSnapshot;
 }

@@ -1,140 +1,119 @@
 import { diag } from '@opentelemetry/api';
-import {
-  AlertPolicy,
-  type AlertPolicyOptions,
-  type AlertTracker,
-  type AnomalyEvent,
-} from '../alerting/alert-policy.js';
-import type { Detector, PointScore } from '../detector/detector.js';
+import type { AlertTracker, AnomalyEvent } from '../alerting/alert-policy.js';
+import type { Detector, DetectorSnapshot, PointScore } from '../detector/detector.js';
 import { loadDetector } from '../detector/registry.js';
-import { checkNumberOption, VigilError, VigilInputError } from '../errors.js';
-import type { OtelOutput } from '../otel/otel-output.js';
+import { VigilError, VigilInputError } from '../errors.js';
 import { rankRootCauses } from '../rca/rank-root-causes.js';
 import { Topology } from '../rca/topology.js';
-import type { RankOptions } from '../rca/types.js';
 import type { SeriesLike } from '../series/series.js';
-import { type Incident, type IncidentChange, IncidentGrouper } from './incidents.js';
+import { type DetectorFactoryModule, type DetectorSpec, loadFactoryModule } from './fit-messages.js';
+import { FitPool } from './fit-pool.js';
+import { type Incident, IncidentGrouper } from './incidents.js';
+import { lruVictims } from './lru-victims.js';
 import { type OtlpMetricsRequest, OtlpTranslator } from './otlp.js';
-import { PIPELINE_SNAPSHOT_VERSION, type PipelineSnapshot } from './pipeline-snapshot.js';
+import {
+  type PipelineOptions,
+  type ResolvedPipelineOptions,
+  resolvePipelineOptions,
+} from './pipeline-options.js';
+import {
+  PIPELINE_SNAPSHOT_VERSION,
+  type PipelineSnapshot,
+  type SeriesSnapshot,
+} from './pipeline-snapshot.js';
+import type { PipelineStats } from './pipeline-stats.js';
+import { SeriesRing } from './series-ring.js';
+import { StreamClock } from './stream-clock.js';
 
-/** Options of a {@link Pipeline}. */
-export interface PipelineOptions {
-  /** Makes the detector for a new series (it must stream: have `update`). Called again for each refit. */
-  createDetector: (seriesKey: string) => Detector<SeriesLike>;
-  /** Points buffered before a series' detector is first fitted. Default 288 (a day of 5-minute data). */
-  warmup?: number;
-  /** Refit a series' detector in the background every this many points (0: never). Default 0. */
-  refitEvery?: number;
-  /** Points of history kept per series for refits. Default 4 × warmup. */
-  history?: number;
-  /** The alert policy (or its options). Default `new AlertPolicy()`. */
-  policy?: AlertPolicy | AlertPolicyOptions;
-  /** Events starting within this many ms of an open incident's activity join it. Default 10 minutes. */
-  incidentWindow?: number;
-  /** Publishes scores and events as OpenTelemetry metrics. */
-  otel?: OtelOutput;
-  /** Called when an event opens (alert now) and when it closes (final extent). */
-  onEvent?: (event: AnomalyEvent, change: 'open' | 'close') => void;
-  /** Called when an incident opens, grows or closes; the incident carries its `rootCauses` ranking. */
-  onIncident?: (incident: Incident, change: IncidentChange) => void;
-  /**
-   * Who calls whom, for root-cause ranking. Calls named by client series' peer attributes (`peer.service`,
-   * `server.address`) are added automatically.
-   */
-  topology?: Topology;
-  /** Root-cause ranking options, or `false` to leave incidents unranked. Default `{}`. */
-  rootCause?: Omit<RankOptions, 'history' | 'topology'> | false;
-}
-
-/** Counters of a pipeline. */
-export interface PipelineStats {
-  series: number;
-  /** Points accepted (buffered or scored). */
-  points: number;
-  /** Points scored by a fitted detector. */
-  scored: number;
-  /** Points dropped: bad key, bad or out-of-order timestamp, non-numeric value. */
-  dropped: number;
-  /** Fits and refits completed, and failed. */
-  fits: number;
-  fitFailures: number;
-  /** Events opened. */
-  events: number;
-}
+export type { PipelineDetectors, PipelineOptions } from './pipeline-options.js';
+export type { PipelineStats } from './pipeline-stats.js';
 
 interface SeriesState {
   detector: Detector<SeriesLike> | null;
   fitting: boolean;
   lastT: number;
-  times: number[];
-  values: number[];
-  /** Points that arrived while a fit ran; replayed into the new detector. */
-  pending: Array<[number, number]>;
+  readonly ring: SeriesRing;
+  /** `ring.total` when the running fit took its training data: points after it are replayed into the new model. */
+  fitMark: number;
   sinceFit: number;
   warmup: number;
-  tracker: AlertTracker;
+  /** `ring.total` when the detector was quarantined, or −1. */
+  quarantinedAt: number;
+  readonly metric: string;
+  readonly tracker: AlertTracker;
+  /** Pipeline tick of the last point (LRU order) and wall time of it (idle eviction). */
+  seen: number;
+  wall: number;
 }
+
+/** Wall-time period of the pipeline's housekeeping: incident clock, idle eviction. */
+const TICK_MS = 1000;
 
 /**
  * The closed loop inside a service: keyed points in (from the app, eBPF probes or OTLP), one streaming detector per
- * series (fitted after a warm-up, refitted in the background), alert events, incidents grouping events that start
- * together, and OpenTelemetry output. `push` never throws on data and never blocks on a fit.
+ * series (fitted after a warm-up, refitted when due), alert events, incidents grouping events that start together,
+ * and OpenTelemetry output.
+ *
+ * `push` never throws on data and never waits for a fit: fits and refits run in a worker-thread pool (with
+ * `detectors`; `createDetector` fits on this thread) and the new model is swapped in when ready. Memory is bounded:
+ * each series keeps at most `history` points in typed ring buffers, at most `maxSeries` series are tracked (least
+ * recently updated evicted first), `maxSeriesPerMetric` caps each metric's cardinality and idle series are evicted.
+ * A point dated more than `maxFuture` ahead of the wall clock is refused (`FUTURE_TIMESTAMP`); each series keeps
+ * its own clock; incidents close on wall time (a stream clock that follows the wall clock, pushed forward by data
+ * running ahead of it). A detector that throws or scores outside [0, 1] is quarantined (counted; the series is
+ * refitted later) and other series go on scoring; a fit past `fitTimeout` is abandoned. Everything refused or evicted is counted in {@link stats}.
  *
  * @throws {VigilInputError} `INVALID_OPTION` for bad options (at construction).
  * @example
- * const pipeline = new Pipeline({ createDetector: () => createDetector('ensemble'), onIncident: (i, c) => page(i, c) });
+ * const pipeline = new Pipeline({
+ *   detectors: { module: '@vigil/detectors', spec: { kind: 'ensemble' } },
+ *   onIncident: (incident, change) => page(incident, change),
+ * });
  * pipeline.push('checkout/latency', Date.now(), 182);
  */
 export class Pipeline {
-  readonly #o: Required<
-    Omit<PipelineOptions, 'otel' | 'onEvent' | 'onIncident' | 'policy' | 'topology' | 'rootCause'>
-  > & {
-    policy: AlertPolicy;
-  };
+  readonly #o: ResolvedPipelineOptions;
   readonly #series = new Map<string, SeriesState>();
+  readonly #perMetric = new Map<string, number>();
   readonly #incidents: IncidentGrouper;
+  readonly #clock: StreamClock;
   readonly #translator = new OtlpTranslator();
   readonly #fits = new Set<Promise<void>>();
   readonly #options: PipelineOptions;
   readonly #stats: PipelineStats = {
     series: 0,
+    quarantinedSeries: 0,
+    queuedFits: 0,
+    runningFits: 0,
     points: 0,
     scored: 0,
     dropped: 0,
+    future: 0,
+    overLimit: 0,
+    evictedIdle: 0,
+    evictedLru: 0,
     fits: 0,
     fitFailures: 0,
+    fitTimeouts: 0,
+    quarantined: 0,
     events: 0,
   };
-  #clock = Number.NEGATIVE_INFINITY;
+  #pool: FitPool | undefined;
+  #factory: Promise<DetectorFactoryModule> | undefined;
+  #tick = 0;
+  #lastSweep: number;
+  #timer: NodeJS.Timeout | undefined;
   /** Calls inferred from client series keys. */
   readonly #inferred = new Topology();
   #merged: { sizes: string; topology: Topology | undefined } = { sizes: '', topology: undefined };
 
   constructor(options: PipelineOptions) {
-    if (typeof options?.createDetector !== 'function') {
-      throw new VigilInputError(
-        'INVALID_OPTION',
-        'options.createDetector must be a function (seriesKey) => Detector.',
-        'createDetector',
-      );
-    }
-    const warmup = checkNumberOption('options.warmup', options.warmup ?? 288, { min: 10, integer: true });
-    this.#o = {
-      createDetector: options.createDetector,
-      warmup,
-      refitEvery: checkNumberOption('options.refitEvery', options.refitEvery ?? 0, { min: 0, integer: true }),
-      history: checkNumberOption('options.history', options.history ?? 4 * warmup, {
-        min: warmup,
-        integer: true,
-      }),
-      incidentWindow: checkNumberOption('options.incidentWindow', options.incidentWindow ?? 600_000, {
-        min: 0,
-      }),
-      policy: options.policy instanceof AlertPolicy ? options.policy : new AlertPolicy(options.policy),
-    };
+    this.#o = resolvePipelineOptions(options);
     this.#options = options;
     // Ranking options are checked here, once, rather than failing on every incident.
     if (options.rootCause) rankRootCauses({ events: [] }, options.rootCause);
+    this.#clock = new StreamClock(this.#o.now);
+    this.#lastSweep = this.#o.now();
     this.#incidents = new IncidentGrouper(this.#o.incidentWindow, (incident, change) => {
       if (!options.onIncident) return;
       try {
@@ -143,11 +122,27 @@ export class Pipeline {
         diag.error(`vigil pipeline: onIncident threw: ${String(e)}`);
       }
     });
+    options.otel?.observePipeline(() => this.stats);
+    this.#timer = setInterval(() => this.sweep(), TICK_MS);
+    this.#timer.unref();
   }
 
-  /** Counters so far. */
+  /** Counters so far (O(1): read it as often as needed). */
   get stats(): PipelineStats {
-    return { ...this.#stats, series: this.#series.size };
+    return {
+      ...this.#stats,
+      series: this.#series.size,
+      queuedFits: this.#pool ? this.#pool.queued : 0,
+      runningFits: this.#fits.size - (this.#pool ? this.#pool.queued : 0),
+    };
+  }
+
+  /**
+   * True while more fits wait for a worker than `maxQueuedFits`: receivers answer 429/503 with `Retry-After` then,
+   * so that senders slow down instead of the backlog growing without bound.
+   */
+  get overloaded(): boolean {
+    return (this.#pool?.queued ?? 0) > this.#o.maxQueuedFits;
   }
 
   /** Incidents currently open. */
@@ -169,15 +164,30 @@ export class Pipeline {
     return this.#merged.topology;
   }
 
+  /** The keys of the series tracked now. */
+  seriesKeys(): string[] {
+    return [...this.#series.keys()];
+  }
+
+  /** Bytes of the typed arrays holding every series' history now (a walk over the series: O(series)). */
+  historyBytes(): number {
+    let bytes = 0;
+    for (const st of this.#series.values()) bytes += st.ring.bytes;
+    return bytes;
+  }
+
   /** The recent history of a series (the points kept for refits), or undefined for an unknown key. */
   history(seriesKey: string): { timestamps: readonly number[]; values: readonly number[] } | undefined {
     const st = this.#series.get(seriesKey);
-    return st ? { timestamps: st.times, values: st.values } : undefined;
+    if (!st) return undefined;
+    const h = st.ring.ordered();
+    return { timestamps: Array.from(h.timestamps), values: Array.from(h.values) };
   }
 
   /**
    * Accepts one point of a series. Returns its score once the series' detector is fitted, `undefined` while it
-   * warms up or when the point is dropped (bad key, time or value; counted in `stats.dropped`).
+   * warms up or when the point is refused (bad key, time or value, dated too far ahead, or a new series over its
+   * metric's limit; counted in `stats`, and reported to `onReject` with a typed error for the last two).
    */
   push(seriesKey: string, t: number, value: number): PointScore | undefined {
     if (
@@ -192,48 +202,43 @@ export class Pipeline {
       this.#stats.dropped++;
       return undefined;
     }
-    let st = this.#series.get(seriesKey);
-    if (!st) {
-      st = {
-        detector: null,
-        fitting: false,
-        lastT: Number.NEGATIVE_INFINITY,
-        times: [],
-        values: [],
-        pending: [],
-        sinceFit: 0,
-        warmup: this.#o.warmup,
-        tracker: this.#o.policy.tracker(seriesKey),
-      };
-      this.#series.set(seriesKey, st);
-      for (const e of Topology.fromSeriesKeys([seriesKey]).edges())
-        this.#inferred.addCall(e.caller, e.callee);
+    const wall = this.#o.now();
+    if (t > wall + this.#o.maxFuture) {
+      this.#stats.future++;
+      this.#refuse(
+        'FUTURE_TIMESTAMP',
+        `A point of '${seriesKey}' is dated ${new Date(t).toISOString()}, more than ${this.#o.maxFuture} ms after the wall clock; check the sender's clock, or raise maxFuture.`,
+        seriesKey,
+        t,
+        value,
+      );
+      return undefined;
     }
+    const st = this.#series.get(seriesKey) ?? this.#admit(seriesKey, t, value);
+    if (!st) return undefined;
     if (t <= st.lastT) {
       this.#stats.dropped++;
       return undefined;
     }
     st.lastT = t;
+    st.seen = ++this.#tick;
+    st.wall = wall;
     this.#stats.points++;
-    st.times.push(t);
-    st.values.push(value);
-    // Trim in batches: shifting one point off a long array on every push would copy the whole history each time.
-    if (st.times.length >= 2 * this.#o.history) {
-      st.times.splice(0, st.times.length - this.#o.history);
-      st.values.splice(0, st.values.length - this.#o.history);
-    }
-    if (st.fitting) st.pending.push([t, value]);
+    st.ring.push(t, value);
     let result: PointScore | undefined;
     if (st.detector) result = this.#score(seriesKey, st, st.detector, t, value);
     st.sinceFit++;
-    const due = st.detector
-      ? this.#o.refitEvery > 0 && st.sinceFit >= this.#o.refitEvery
-      : st.times.length >= st.warmup;
-    if (due && !st.fitting) this.#startFit(seriesKey, st);
-    if (t > this.#clock) {
-      this.#clock = t;
-      this.#incidents.advance(t);
+    if (!st.fitting) {
+      const d = st.detector;
+      const due = d
+        ? (this.#o.refitEvery > 0 && st.sinceFit >= this.#o.refitEvery) || d.needsRefit === true
+        : st.quarantinedAt >= 0
+          ? st.ring.total - st.quarantinedAt >= st.warmup
+          : st.ring.size >= st.warmup;
+      if (due) this.#startFit(seriesKey, st);
     }
+    this.#incidents.advance(this.#clock.observe(t, wall));
+    if (wall - this.#lastSweep >= TICK_MS) this.sweep(wall);
     return result;
   }
 
@@ -260,7 +265,22 @@ export class Pipeline {
     return { accepted, rejected: rejected + this.#translator.skipped - skippedBefore };
   }
 
-  /** Resolves when no fit is running (useful after a burst of points, and in tests). */
+  /**
+   * Housekeeping the pipeline runs every second by itself (call it to run it now, e.g. with a test clock): advances
+   * the incident clock to wall time, closing incidents quiet for the window, and evicts idle series.
+   */
+  sweep(wall = this.#o.now()): void {
+    this.#lastSweep = wall;
+    this.#incidents.advance(this.#clock.now(wall));
+    const idle = this.#o.idleTimeout;
+    if (idle <= 0) return;
+    const victims: string[] = [];
+    for (const [key, st] of this.#series) if (wall - st.wall > idle && !st.fitting) victims.push(key);
+    for (const key of victims) this.#evict(key);
+    this.#stats.evictedIdle += victims.length;
+  }
+
+  /** Resolves when no fit is running or queued (useful after a burst of points, and in tests). */
   async idle(): Promise<void> {
     while (this.#fits.size > 0) await Promise.all([...this.#fits]);
   }
@@ -273,6 +293,14 @@ export class Pipeline {
     this.#incidents.closeAll();
   }
 
+  /** Stops the housekeeping timer and the fit workers (fits still running are abandoned). Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#pool?.close();
+    this.#pool = undefined;
+  }
+
   /**
    * The learnt state — per series its fitted detector (`toJSON()`), the history kept for refits and the refit
    * schedule — as JSON-serializable data. Take it after `idle()` to include fits in progress.
@@ -281,22 +309,52 @@ export class Pipeline {
    * await writeFile('state.json', JSON.stringify(pipeline.snapshot()));
    */
   snapshot(): PipelineSnapshot {
-    const series = [...this.#series].map(([key, st]) => ({
-      key,
-      lastT: st.lastT,
-      timestamps: st.times.slice(-this.#o.history),
-      values: st.values.slice(-this.#o.history),
-      sinceFit: st.sinceFit,
-      detector: st.detector ? st.detector.toJSON() : null,
-    }));
+    const series: SeriesSnapshot[] = [];
+    for (const key of this.#series.keys()) series.push(this.snapshotSeries(key) as SeriesSnapshot);
     return { version: PIPELINE_SNAPSHOT_VERSION, takenAt: Date.now(), series };
   }
 
   /**
-   * Restores a {@link snapshot} into this pipeline (before any point of those series arrives): detectors through
-   * `loadDetector`, so the next point is scored as the process that took the snapshot would have scored it. A series
-   * whose detector cannot be restored keeps its history and is refitted from it. Returns the series restored with a
-   * detector.
+   * One series' part of {@link snapshot}, or undefined for an unknown key: what a process needs to take the series
+   * over (`restore({ version: 1, takenAt, series: [s] })`), e.g. when partitions move between workers.
+   */
+  snapshotSeries(seriesKey: string): SeriesSnapshot | undefined {
+    const st = this.#series.get(seriesKey);
+    if (!st) return undefined;
+    const h = st.ring.ordered();
+    let detector: DetectorSnapshot | null = null;
+    try {
+      detector = st.detector ? st.detector.toJSON() : null;
+    } catch (e) {
+      diag.warn(
+        `vigil pipeline: the detector of '${seriesKey}' cannot be saved (${String(e)}); saving its history`,
+      );
+    }
+    return {
+      key: seriesKey,
+      lastT: st.lastT,
+      timestamps: Array.from(h.timestamps),
+      values: Array.from(h.values),
+      sinceFit: st.sinceFit,
+      detector,
+    };
+  }
+
+  /**
+   * Forgets a series (its detector, history and open event, which is closed); a fit in flight for it is discarded.
+   * Returns false for an unknown key. Not counted as an eviction.
+   */
+  removeSeries(seriesKey: string): boolean {
+    if (!this.#series.has(seriesKey)) return false;
+    this.#evict(seriesKey);
+    return true;
+  }
+
+  /**
+   * Restores a {@link snapshot} (or some of its series) into this pipeline: detectors through `loadDetector`, so
+   * the next point is scored as the process that took the snapshot would have scored it. A series already tracked is
+   * replaced. A series whose detector cannot be restored keeps its history and is refitted from it. Returns the
+   * series restored with a detector.
    *
    * @throws {VigilInputError} `INVALID_SNAPSHOT` when it is not a pipeline snapshot; `SNAPSHOT_VERSION` when newer.
    */
@@ -314,6 +372,7 @@ export class Pipeline {
       );
     }
     let restored = 0;
+    const wall = this.#o.now();
     for (const s of snapshot.series) {
       let detector: Detector<SeriesLike> | null = null;
       if (s.detector) {
@@ -326,21 +385,85 @@ export class Pipeline {
           );
         }
       }
-      this.#series.set(s.key, {
-        detector,
-        fitting: false,
-        lastT: s.lastT,
-        times: [...s.timestamps],
-        values: [...s.values],
-        pending: [],
-        sinceFit: detector ? s.sinceFit : 0,
-        warmup: this.#o.warmup,
-        tracker: this.#o.policy.tracker(s.key),
-      });
-      for (const e of Topology.fromSeriesKeys([s.key]).edges()) this.#inferred.addCall(e.caller, e.callee);
-      if (!detector && s.timestamps.length >= this.#o.warmup) this.#startFit(s.key, this.#series.get(s.key)!);
+      if (this.#series.has(s.key)) this.#evict(s.key);
+      const st = this.#newState(s.key, wall);
+      const n = Math.min(s.timestamps.length, s.values.length);
+      for (let i = Math.max(0, n - this.#o.history); i < n; i++) st.ring.push(s.timestamps[i], s.values[i]);
+      st.detector = detector;
+      st.lastT = s.lastT;
+      st.sinceFit = detector ? s.sinceFit : 0;
+      this.#series.set(s.key, st);
+      this.#perMetric.set(st.metric, (this.#perMetric.get(st.metric) ?? 0) + 1);
+      if (!detector && st.ring.size >= this.#o.warmup) this.#startFit(s.key, st);
     }
     return restored;
+  }
+
+  #newState(key: string, wall: number, metric = this.#o.metricOf(key)): SeriesState {
+    for (const e of Topology.fromSeriesKeys([key]).edges()) this.#inferred.addCall(e.caller, e.callee);
+    return {
+      detector: null,
+      fitting: false,
+      lastT: Number.NEGATIVE_INFINITY,
+      ring: new SeriesRing(this.#o.history),
+      fitMark: 0,
+      sinceFit: 0,
+      warmup: this.#o.warmup,
+      quarantinedAt: -1,
+      metric,
+      tracker: this.#o.policy.tracker(key),
+      seen: this.#tick,
+      wall,
+    };
+  }
+
+  // A new series: refused over its metric's limit; when the table is full, the least recently updated 1% go first.
+  #admit(key: string, t: number, value: number): SeriesState | undefined {
+    const metric = this.#o.metricOf(key);
+    const perMetric = this.#perMetric.get(metric) ?? 0;
+    if (perMetric >= this.#o.maxSeriesPerMetric) {
+      this.#stats.overLimit++;
+      this.#refuse(
+        'SERIES_LIMIT',
+        `'${key}' would be series ${perMetric + 1} of metric '${metric}', over maxSeriesPerMetric ${this.#o.maxSeriesPerMetric}; drop a high-cardinality attribute or raise the limit.`,
+        key,
+        t,
+        value,
+      );
+      return undefined;
+    }
+    if (this.#series.size >= this.#o.maxSeries) {
+      const victims = lruVictims(this.#series, Math.max(1, Math.ceil(this.#o.maxSeries / 100)));
+      for (const k of victims) this.#evict(k);
+      this.#stats.evictedLru += victims.length;
+    }
+    const st = this.#newState(key, this.#o.now(), metric);
+    this.#series.set(key, st);
+    this.#perMetric.set(metric, (this.#perMetric.get(metric) ?? 0) + 1);
+    return st;
+  }
+
+  #evict(key: string): void {
+    const st = this.#series.get(key);
+    if (!st) return;
+    this.#series.delete(key);
+    const left = (this.#perMetric.get(st.metric) ?? 1) - 1;
+    if (left > 0) this.#perMetric.set(st.metric, left);
+    else this.#perMetric.delete(st.metric);
+    if (st.quarantinedAt >= 0) this.#stats.quarantinedSeries--;
+    for (const tr of st.tracker.flush()) this.#transition(tr.type, tr.event);
+    this.#options.otel?.forget(key);
+  }
+
+  #refuse(code: 'FUTURE_TIMESTAMP' | 'SERIES_LIMIT', message: string, key: string, t: number, value: number) {
+    this.#stats.dropped++;
+    const onReject = this.#options.onReject;
+    if (!onReject) return;
+    try {
+      onReject(new VigilInputError(code, message, 't'), key, t, value);
+    } catch (e) {
+      diag.error(`vigil pipeline: onReject threw: ${String(e)}`);
+    }
   }
 
   #ranked(incident: Incident): Incident {
@@ -359,21 +482,57 @@ export class Pipeline {
     }
   }
 
-  #score(key: string, st: SeriesState, detector: Detector<SeriesLike>, t: number, value: number): PointScore {
-    const p = detector.update!(t, value);
-    if (p.status === 'scored') {
+  #score(
+    key: string,
+    st: SeriesState,
+    detector: Detector<SeriesLike>,
+    t: number,
+    value: number,
+  ): PointScore | undefined {
+    let p: PointScore;
+    try {
+      p = detector.update!(t, value);
+    } catch (e) {
+      this.#quarantine(key, st, `its update threw: ${String((e as Error)?.message ?? e)}`);
+      return undefined;
+    }
+    const scored = p?.status === 'scored';
+    if (!p || (scored && !(p.score >= 0 && p.score <= 1))) {
+      this.#quarantine(key, st, `it returned ${p ? `score ${p.score}` : String(p)}, not a score in [0, 1]`);
+      return undefined;
+    }
+    if (scored) {
       this.#stats.scored++;
       this.#options.otel?.recordScore(key, p.score);
     }
     for (const tr of st.tracker.push({
       t,
-      score: p.status === 'scored' ? p.score : Number.NaN,
+      score: scored ? p.score : Number.NaN,
       value,
       expected: p.expected,
     })) {
       this.#transition(tr.type, tr.event);
     }
     return p;
+  }
+
+  // A faulty detector stops scoring its series (others go on); the series is refitted after `warmup` more points.
+  #quarantine(key: string, st: SeriesState, why: string): void {
+    const kind = st.detector?.kind ?? 'detector';
+    st.detector = null;
+    if (st.quarantinedAt < 0) this.#stats.quarantinedSeries++;
+    st.quarantinedAt = st.ring.total;
+    this.#stats.quarantined++;
+    const error = new VigilError(
+      'DETECTOR_FAULT',
+      `The ${kind} detector of '${key}' was quarantined: ${why}. The series is refitted after ${st.warmup} more points.`,
+    );
+    diag.warn(`vigil pipeline: ${error.message}`);
+    try {
+      this.#options.onQuarantine?.(key, error);
+    } catch (e) {
+      diag.error(`vigil pipeline: onQuarantine threw: ${String(e)}`);
+    }
   }
 
   #transition(type: 'open' | 'close', event: AnomalyEvent): void {
@@ -391,40 +550,111 @@ export class Pipeline {
 
   #startFit(key: string, st: SeriesState): void {
     st.fitting = true;
-    st.pending = [];
     st.sinceFit = 0;
-    const h = this.#o.history;
-    const train = {
-      timestamps: Float64Array.from(st.times.slice(-h)),
-      values: Float64Array.from(st.values.slice(-h)),
-    };
-    const run = (async () => {
-      try {
-        const d = this.#o.createDetector(key);
-        if (typeof d.update !== 'function') {
-          throw new VigilInputError(
-            'INVALID_OPTION',
-            `The detector for '${key}' (${d.kind}) does not stream (no update()).`,
-            'createDetector',
-          );
-        }
-        await d.fit(train);
-        // Points that arrived during the fit were scored by the previous detector (if any); the new one learns them.
-        for (const [t, v] of st.pending) d.update(t, v);
-        st.detector = d;
-        this.#stats.fits++;
-      } catch (e) {
-        this.#stats.fitFailures++;
-        st.warmup = Math.min(this.#o.history, st.warmup * 2);
-        diag.warn(
-          `vigil pipeline: fitting '${key}' failed (${String((e as Error).message ?? e)}); will retry with more data`,
-        );
-      } finally {
-        st.fitting = false;
-        st.pending = [];
-      }
-    })();
+    st.fitMark = st.ring.total;
+    const train = st.ring.ordered(this.#o.history);
+    const run = this.#fit(key, train).then(
+      (d) => this.#swapIn(key, st, d),
+      (e) => this.#fitFailed(key, st, e),
+    );
     this.#fits.add(run);
     void run.finally(() => this.#fits.delete(run));
   }
+
+  // Builds and fits a detector: in the worker pool (its snapshot restored here), or on this thread, after the
+  // current push has returned, bounded by fitTimeout when the fit awaits anything.
+  async #fit(
+    key: string,
+    train: { timestamps: Float64Array; values: Float64Array },
+  ): Promise<Detector<SeriesLike>> {
+    const modules = this.#options.detectors;
+    if (modules && this.#o.threads > 0) {
+      this.#factory ??= loadFactoryModule(modules.module);
+      // The factory module registers its kinds here too, so that loadDetector can restore the fitted snapshots.
+      await this.#factory;
+      this.#pool ??= new FitPool({
+        module: modules.module,
+        threads: this.#o.threads,
+        timeoutMs: this.#o.fitTimeout,
+      });
+      const snapshot = await this.#pool.fit(this.#spec(key), train);
+      return loadDetector(snapshot) as Detector<SeriesLike>;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    let d: Detector<SeriesLike>;
+    if (modules) {
+      this.#factory ??= loadFactoryModule(modules.module);
+      const spec = this.#spec(key);
+      d = (await this.#factory).createDetector(spec.kind, spec.options) as unknown as Detector<SeriesLike>;
+    } else {
+      d = (this.#options.createDetector as (k: string) => Detector<SeriesLike>)(key);
+    }
+    if (typeof d?.update !== 'function') {
+      throw new VigilInputError(
+        'INVALID_OPTION',
+        `The detector for '${key}' (${d?.kind}) does not stream (no update()).`,
+        'createDetector',
+      );
+    }
+    await withTimeout(d.fit(train), this.#o.fitTimeout, d.kind);
+    return d;
+  }
+
+  #spec(key: string): DetectorSpec {
+    const spec = (this.#options.detectors as { spec: DetectorSpec | ((k: string) => DetectorSpec) }).spec;
+    return typeof spec === 'function' ? spec(key) : spec;
+  }
+
+  // Points that arrived during the fit were scored by the previous detector (if any); the new one learns them.
+  #swapIn(key: string, st: SeriesState, d: Detector<SeriesLike>): void {
+    st.fitting = false;
+    if (this.#series.get(key) !== st) return; // evicted or replaced while fitting
+    if (typeof d.update !== 'function') {
+      this.#fitFailed(key, st, new Error(`the '${d.kind}' detector does not stream (no update())`));
+      return;
+    }
+    const missed = st.ring.since(st.fitMark);
+    try {
+      for (let i = 0; i < missed.timestamps.length; i++) d.update(missed.timestamps[i], missed.values[i]);
+    } catch (e) {
+      st.detector = d;
+      this.#quarantine(key, st, `its update threw: ${String((e as Error)?.message ?? e)}`);
+      return;
+    }
+    st.detector = d;
+    if (st.quarantinedAt >= 0) {
+      st.quarantinedAt = -1;
+      this.#stats.quarantinedSeries--;
+    }
+    this.#stats.fits++;
+  }
+
+  #fitFailed(key: string, st: SeriesState, e: unknown): void {
+    st.fitting = false;
+    if (this.#series.get(key) !== st) return;
+    this.#stats.fitFailures++;
+    if ((e as VigilError)?.code === 'FIT_TIMEOUT') this.#stats.fitTimeouts++;
+    st.warmup = Math.min(this.#o.history, st.warmup * 2);
+    diag.warn(
+      `vigil pipeline: fitting '${key}' failed (${String((e as Error)?.message ?? e)}); will retry with more data`,
+    );
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, kind: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new VigilError(
+            'FIT_TIMEOUT',
+            `A '${kind}' fit ran longer than ${ms} ms and was abandoned; raise fitTimeout or fit on less history.`,
+          ),
+        ),
+      ms,
+    );
+    timer.unref();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -304,6 +304,22 @@ export class EnsembleDetector implements Detector<SeriesLike> {
     };
   }
 
+  /** True when a member asks for a refit (see `Detector.needsRefit`); `update` never refits one itself. */
+  get needsRefit(): boolean {
+    return this.#members.some((m) => m.needsRefit === true);
+  }
+
+  /**
+   * Refits the members that ask for it, each through its own `refit()` (members without one are refitted by the
+   * owner fitting a fresh ensemble). The combination's weights and calibration stay.
+   */
+  async refit(): Promise<void> {
+    for (const m of this.#members) {
+      const own = (m as { refit?: () => Promise<void> }).refit;
+      if (m.needsRefit === true && typeof own === 'function') await own.call(m);
+    }
+  }
+
   toJSON(): DetectorSnapshot<ResolvedEnsembleOptions, EnsembleState> {
     const calibrator = this.#requireFitted();
     const lastT = this.#guard.lastTimestamp;

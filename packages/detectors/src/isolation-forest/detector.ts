@@ -95,8 +95,9 @@ interface Prepared {
  *
  * Input is a frame (one column per metric, e.g. cpu, memory, latency, error rate); a univariate series goes through
  * `RollingFeatures` (value, first difference, rolling z-scores over `windows`). A row with a missing value
- * scores 0. `update(t, x)` scores with the current forest, then keeps the row in a bounded ring of recent rows and
- * regrows the forest from it every `refitEvery` points.
+ * scores 0. `update(t, x)` scores with the current forest, then keeps the row in a bounded ring of recent rows;
+ * every `refitEvery` points it asks (`needsRefit`) for the forest to be regrown from them (`refit()`, or a fresh fit
+ * in a `Pipeline`'s worker pool), and never regrows it itself.
  *
  * @example
  * const d = new IsolationForestDetector({ seed: 1 });
@@ -237,12 +238,28 @@ export class IsolationForestDetector implements Detector<FrameLike | SeriesLike>
     const raw = m.forest.scoreRow(m.row);
     const score = m.calibrator.score(raw);
     m.recent.push(m.row);
-    if (++m.sinceRefit >= this.#options.refitEvery) {
-      m.sinceRefit = 0;
-      m.forest = grow(this.#options, m.row.length, m.recent.count, m.recent.read, m.rng);
-      m.calibrator = calibrate(m.forest, m.recent.count, m.recent.read, m.recent.count, m.rng);
-    }
+    m.sinceRefit++;
     return { t, score, isAnomaly: score >= this.threshold, status: 'scored', raw };
+  }
+
+  /**
+   * True once `refitEvery` rows have streamed in since the forest was grown: `update` never regrows it (bounded work
+   * per point), it asks. A `Pipeline` refits in its worker pool; standalone, call {@link refit}.
+   */
+  get needsRefit(): boolean {
+    return this.#model !== undefined && this.#model.sinceRefit >= this.#options.refitEvery;
+  }
+
+  /**
+   * Regrows the forest from the ring of recent rows and recalibrates on them (the detector's own seeded generator
+   * continues, so a copy restored from a snapshot regrows identically). Call it when {@link needsRefit} says so.
+   * @throws {VigilInputError} `NOT_FITTED`.
+   */
+  async refit(): Promise<void> {
+    const m = this.#fittedModel();
+    m.sinceRefit = 0;
+    m.forest = grow(this.#options, m.row.length, m.recent.count, m.recent.read, m.rng);
+    m.calibrator = calibrate(m.forest, m.recent.count, m.recent.read, m.recent.count, m.rng);
   }
 
   /** Versioned snapshot; `loadDetector(JSON.parse(JSON.stringify(d.toJSON())))` scores bit-identically. */

@@ -39,7 +39,10 @@ export interface ProphetDetectorOptions extends Omit<ProphetOptions, 'regressors
   readonly cap?: number;
   /** Constant floor for `growth: 'logistic'`, y units. */
   readonly floor?: number;
-  /** Streaming: refit the model after this many new observed points (0 = never). Default 1000. */
+  /**
+   * Streaming: ask for a refit ({@link ProphetDetector.needsRefit}) after this many new observed points (0 = never).
+   * Default 1000.
+   */
   readonly refitEvery?: number;
   /** Streaming: most recent points kept (and refitted on). Default 20 000. */
   readonly maxHistory?: number;
@@ -77,7 +80,8 @@ export interface ProphetDetectorState {
  * Anomaly detector on Prophet's forecast: a point's raw statistic is its distance from `yhat` in units of the
  * half-width of Prophet's `intervalWidth` interval on its side (1 = on the band edge), calibrated on the training
  * residuals with a GPD tail ({@link TailCalibrator}), so `score = 1 − p`. Streaming `update` scores against the
- * fitted forecast and refits on the most recent `maxHistory` points every `refitEvery` points. So that a level shift
+ * fitted forecast and, every `refitEvery` points, asks to be refitted on the most recent `maxHistory` points
+ * (`needsRefit`; a `Pipeline` refits in a worker thread, a standalone caller calls `refit()`). So that a level shift
  * does not keep it alarmed until the next refit, `update` learns a new normal once `adaptAfter` consecutive points
  * are anomalous on the same side: it shifts the forecast by their median residual (a level correction that each
  * refit re-estimates from the latest residuals). Points it is flagging teach it nothing until then.
@@ -235,8 +239,9 @@ export class ProphetDetector implements Detector<SeriesLike> {
   }
 
   /**
-   * Scores the point (t, x) against the fitted forecast, then adds it to the history and refits every `refitEvery`
-   * observed points. Never throws on bad points: NaN is `missing`, out-of-order or infinite is `dropped`.
+   * Scores the point (t, x) against the fitted forecast, then adds it to the history; after `refitEvery` observed
+   * points it sets {@link needsRefit} (bounded work per point: it never refits itself). Never throws on bad points:
+   * NaN is `missing`, out-of-order or infinite is `dropped`.
    * @throws {VigilInputError} `NOT_FITTED` only.
    */
   update(t: number, x: number | ArrayLike<number>): PointScore {
@@ -271,23 +276,39 @@ export class ProphetDetector implements Detector<SeriesLike> {
       this.#histV.splice(0, drop);
     }
     this.#sinceRefit++;
-    if (this.#o.refitEvery > 0 && this.#sinceRefit >= this.#o.refitEvery) {
-      this.#sinceRefit = 0;
-      try {
-        const keep = this.#o.maxHistory;
-        // Streams may repeat a timestamp; the model is refitted on one value per timestamp (the last).
-        const h = toSeries(
-          { timestamps: this.#histT.slice(-keep), values: this.#histV.slice(-keep) },
-          'history',
-        );
-        this.#fitOn(h.timestamps, h.values);
-        this.#offset = this.#recentLevelError();
-        this.#run = [];
-      } catch {
-        // A refit can only fail on a degenerate window; the previous model stays in use.
-      }
-    }
     return result;
+  }
+
+  /**
+   * True once `refitEvery` observed points have streamed in since the last fit: `update` never refits (a refit of
+   * 20 000 points takes seconds), it asks. A `Pipeline` refits in its worker pool; standalone, call {@link refit}.
+   */
+  get needsRefit(): boolean {
+    return this.#model !== null && this.#o.refitEvery > 0 && this.#sinceRefit >= this.#o.refitEvery;
+  }
+
+  /**
+   * Refits the model on the most recent `maxHistory` streamed points (training data included) and re-estimates the
+   * level correction from the latest residuals; on a degenerate window the previous model stays. Call it when
+   * {@link needsRefit} says so, off the hot path.
+   * @throws {VigilInputError} `NOT_FITTED`.
+   */
+  async refit(): Promise<void> {
+    this.#fitted();
+    this.#sinceRefit = 0;
+    try {
+      const keep = this.#o.maxHistory;
+      // Streams may repeat a timestamp; the model is refitted on one value per timestamp (the last).
+      const h = toSeries(
+        { timestamps: this.#histT.slice(-keep), values: this.#histV.slice(-keep) },
+        'history',
+      );
+      this.#fitOn(h.timestamps, h.values);
+      this.#offset = this.#recentLevelError();
+      this.#run = [];
+    } catch {
+      // A refit can only fail on a degenerate window; the previous model stays in use.
+    }
   }
 
   /** A versioned snapshot; `loadDetector(snapshot)` scores bit-identically. */

@@ -198,7 +198,11 @@ describe('IsolationForestDetector streaming', { timeout: FIT_TIMEOUT_MS }, () =>
     let t = 1000;
     const first = det.update(t++, row(8));
     expect(first.isAnomaly).toBe(true);
-    for (let i = 0; i < 1500; i++) det.update(t++, row(8));
+    for (let i = 0; i < 1500; i++) {
+      det.update(t++, row(8));
+      // update() only asks; the caller regrows the forest (a Pipeline does it in a worker thread).
+      if (det.needsRefit) await det.refit();
+    }
     const later = det.update(t++, row(8));
     expect(later.score).toBeLessThan(0.99);
     expect(det.update(t++, [0, 0]).score).toBeGreaterThan(0.99);
@@ -244,12 +248,17 @@ describe('IsolationForestDetector snapshots', { timeout: FIT_TIMEOUT_MS }, () =>
           await det.fit(data);
           const rng = createRng(seed);
           let t = 2e6;
-          for (let i = 0; i < before; i++) det.update(t++, [rng.normal(), rng.normal()]);
+          for (let i = 0; i < before; i++) {
+            det.update(t++, [rng.normal(), rng.normal()]);
+            if (det.needsRefit) await det.refit();
+          }
           const copy = loadDetector<IsolationForestDetector>(JSON.parse(JSON.stringify(det.toJSON())));
           expect((await copy.score(data)).score).toEqual((await det.score(data)).score);
           for (let i = 0; i < 50; i++) {
             const x = [3 * rng.normal(), rng.normal()];
             expect(copy.update(t, x)).toEqual(det.update(t, x));
+            expect(copy.needsRefit).toBe(det.needsRefit);
+            if (det.needsRefit) await Promise.all([det.refit(), copy.refit()]);
             t++;
           }
         },

@@ -1,6 +1,7 @@
 import { loadDetector } from '@vigil/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { refitIfDue } from '../../src/common/refit-if-due.js';
 import { createDetector } from '../../src/create-detector.js';
 import '../../src/index.js';
 import { ProphetDetector } from '../../src/prophet/detector.js';
@@ -66,12 +67,17 @@ describe('ProphetDetector', () => {
     await d.fit(train);
     const observedBefore = d.model.state.nObserved;
     const flagged: number[] = [];
+    let refits = 0;
     for (let i = 0; i < test.values.length; i++) {
       const r = d.update(test.timestamps[i], test.values[i]);
       expect(r.status).toBe('scored');
       if (r.isAnomaly) flagged.push(i);
+      // update() only asks; the caller refits (a Pipeline does it in a worker thread).
+      expect(d.needsRefit).toBe((i + 1) % 200 === 0);
+      if (await refitIfDue(d)) refits++;
     }
     for (const i of [...spikes, ...dips]) expect(flagged).toContain(i);
+    expect(refits).toBe(2);
     expect(d.model.state.nObserved).toBe(observedBefore + 400);
     const last = test.timestamps[test.timestamps.length - 1];
     expect(d.update(last - 1, 1).status).toBe('dropped');
@@ -87,7 +93,10 @@ describe('ProphetDetector', () => {
         const later = synthetic({ ...shape, days: 1, seed: seed + 1, startIndex: 3 * DAY + 1 });
         const d = new ProphetDetector({ uncertaintySamples: 50, seed, refitEvery: 100 });
         await d.fit(small);
-        for (let i = 0; i < 120; i++) d.update(later.timestamps[i], later.values[i]);
+        for (let i = 0; i < 120; i++) {
+          d.update(later.timestamps[i], later.values[i]);
+          await refitIfDue(d);
+        }
         const copy = loadDetector<ProphetDetector>(JSON.parse(JSON.stringify(d.toJSON())));
         const rest = { timestamps: later.timestamps.subarray(120), values: later.values.subarray(120) };
         const a = await d.score(rest);

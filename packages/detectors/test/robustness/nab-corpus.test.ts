@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Detector, type Series, type SeriesLike, seriesFromCsv, sliceSeries } from '@vigil/core';
 import { describe, expect, it } from 'vitest';
-import { createDetector, detectorKinds } from '../../src/index.js';
+import { createDetector, detectorKinds, refitIfDue } from '../../src/index.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const corpus = resolve(repoRoot, '../shared/nab-dev');
@@ -88,6 +88,7 @@ async function runKind(kind: string): Promise<KindReport> {
         if (!(Number.isFinite(p.score) && p.score >= 0 && p.score <= 1)) {
           report.outOfRange.push(`${file} row ${i + 2}: ${p.score}`);
         }
+        await refitIfDue(detector);
       }
     } catch (e) {
       throw new Error(`${kind} threw on ${file}: ${(e as Error).message}`);

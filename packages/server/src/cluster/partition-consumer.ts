@@ -246,11 +246,13 @@ export class PartitionConsumer {
     await this.#halt();
     await this.#checkpointing;
     await this.checkpoint();
+    await this.#pipeline?.close();
   }
 
   /** Stops consuming without a snapshot, as a crash would: the next owner replays from the last snapshot. */
   async abort(): Promise<void> {
     await this.#halt();
+    await this.#pipeline?.close();
   }
 
   async #halt(): Promise<void> {

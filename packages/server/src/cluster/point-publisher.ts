@@ -62,6 +62,11 @@ export class PointPublisher {
     return { ...this.#stats };
   }
 
+  /** True while at least 90% of `maxPendingPoints` wait for acknowledgement: receivers answer 429/UNAVAILABLE. */
+  get overloaded(): boolean {
+    return this.#stats.pending >= 0.9 * this.#c.options.maxPendingPoints;
+  }
+
   /** Queues one point for its partition; returns undefined (scores come from the workers). */
   push(seriesKey: string, t: number, value: number): undefined {
     if (

@@ -44,8 +44,11 @@ export const receiversSection = z
           .default(8 * 1024 * 1024),
       })
       .prefault({}),
-    /** Most distinct series accepted across receivers. */
-    maxSeries: z.number().int().positive().default(10_000),
+    /**
+     * A hard cap on distinct series the receivers ever let through (no eviction). Omit it: `pipeline.maxSeries`
+     * caps series with eviction, and `pipeline.maxSeriesPerMetric` each metric's cardinality.
+     */
+    maxSeries: z.number().int().positive().optional(),
     /** Bearer token the receivers require; `${ENV_VAR}` is expanded. */
     bearerToken: z.string().min(1).optional(),
   })
@@ -68,6 +71,20 @@ export const pipelineSection = z
     history: z.number().int().positive().optional(),
     /** Events within this many ms of an open incident join it. */
     incidentWindowMs: z.number().min(0).default(120_000),
+    /** Most series tracked; when full, the least recently updated 1% are evicted for new ones (counted). */
+    maxSeries: z.number().int().positive().default(100_000),
+    /** Most series per metric (`service/metric`); points of further new series of it are refused (counted). */
+    maxSeriesPerMetric: z.number().int().positive().default(10_000),
+    /** A series without points for this long (wall-clock ms) is evicted; 0 keeps series forever. */
+    idleTimeoutMs: z.number().int().min(0).default(86_400_000),
+    /** Points dated more than this many ms ahead of the wall clock are refused (counted). */
+    maxFutureMs: z.number().int().min(0).default(300_000),
+    /** A fit or refit running longer than this (ms) is abandoned and its worker thread restarted. */
+    fitTimeoutMs: z.number().int().positive().default(60_000),
+    /** Worker threads for fits and refits; 0 fits on the event loop. Default min(4, max(1, cores − 1)). */
+    fitThreads: z.number().int().min(0).max(64).optional(),
+    /** Fits waiting for a worker beyond which the receivers answer 429 / UNAVAILABLE (back-pressure). */
+    maxQueuedFits: z.number().int().positive().default(1000),
     /** First matching rule wins; series matching none use `defaultDetector`. */
     detectors: z.array(detectorRule).default([]),
     defaultDetector: z

@@ -4,6 +4,7 @@ import { diag } from '@opentelemetry/api';
 import type { OtlpMetricsRequest } from '@vigil/core';
 import type { MetricsIngest } from '../otlp/metrics-ingest.js';
 import { METRICS_SERVICE_PROTO, protoDir } from '../otlp/proto-root.js';
+import { Admission } from './admission.js';
 
 /** Options of {@link startOtlpGrpcReceiver}. */
 export interface OtlpGrpcReceiverOptions {
@@ -55,8 +56,9 @@ function metricsService(): grpc.ServiceDefinition {
 /**
  * Starts an OTLP/gRPC metrics receiver (`opentelemetry.proto.collector.metrics.v1.MetricsService/Export`), as the
  * OpenTelemetry SDK's gRPC exporter and the Collector's `otlp` exporter send it, gzip or not. Rejected points come
- * back as a partial success; errors use the codes OTLP clients act on (UNAVAILABLE and RESOURCE_EXHAUSTED are
- * retried, INVALID_ARGUMENT and UNAUTHENTICATED are not).
+ * back as a partial success; errors use the codes OTLP clients act on (UNAVAILABLE — not ready, or back-pressure
+ * while the pipeline's queue is over its bound — and RESOURCE_EXHAUSTED are retried, INVALID_ARGUMENT and
+ * UNAUTHENTICATED are not).
  *
  * @example
  * const rx = await startOtlpGrpcReceiver(new MetricsIngest(pipeline), { host: '0.0.0.0', port: 4317 });
@@ -70,24 +72,20 @@ export async function startOtlpGrpcReceiver(
     'grpc.max_receive_message_length': maxMessageBytes,
   });
   const byCode: Record<number, number> = {};
-  const state = { ready: true };
+  const gate = new Admission({ bearerToken: options.bearerToken, overloaded: () => ingest.overloaded });
   const count = (code: number) => {
     byCode[code] = (byCode[code] ?? 0) + 1;
   };
   const handlers: ExportHandlers = {
     Export: (call, callback) => {
       try {
-        if (options.bearerToken !== undefined) {
-          const auth = call.metadata.get('authorization')[0];
-          if (auth !== `Bearer ${options.bearerToken}`) {
-            count(grpc.status.UNAUTHENTICATED);
-            callback({ code: grpc.status.UNAUTHENTICATED, details: 'Missing or wrong bearer token.' });
-            return;
-          }
-        }
-        if (!state.ready) {
-          count(grpc.status.UNAVAILABLE);
-          callback({ code: grpc.status.UNAVAILABLE, details: 'Vigil is not ready; retry later.' });
+        const refused = gate.check(call.metadata.get('authorization')[0]?.toString());
+        if (refused) {
+          // UNAVAILABLE is the status every OTLP client retries (with backoff): not ready, or back-pressure.
+          const code =
+            refused.refusal === 'unauthenticated' ? grpc.status.UNAUTHENTICATED : grpc.status.UNAVAILABLE;
+          count(code);
+          callback({ code, details: refused.message });
           return;
         }
         const result = ingest.ingest(call.request);
@@ -120,21 +118,7 @@ export async function startOtlpGrpcReceiver(
       err ? reject(err) : resolve(p),
     ),
   );
-  return {
-    server,
-    address: `${host}:${port}`,
-    port,
-    byCode,
-    get ready() {
-      return state.ready;
-    },
-    set ready(v: boolean) {
-      state.ready = v;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        state.ready = false;
-        server.tryShutdown(() => resolve());
-      }),
-  };
+  return gate.handle({ server, address: `${host}:${port}`, port, byCode }, () => {
+    return new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+  });
 }

@@ -4,6 +4,7 @@ import { diag } from '@opentelemetry/api';
 import { decodeMetricsRequest, decompress, encodingOf, type OtlpEncoding } from '../otlp/decode.js';
 import type { MetricsIngest } from '../otlp/metrics-ingest.js';
 import { otlpTypes } from '../otlp/proto-root.js';
+import { Admission } from './admission.js';
 
 /** Options of {@link startOtlpHttpReceiver}. */
 export interface OtlpHttpReceiverOptions {
@@ -21,7 +22,8 @@ export interface OtlpHttpReceiverOptions {
   requestTimeoutMs?: number;
   /** When set, requests must carry `Authorization: Bearer <token>` (else 401). */
   bearerToken?: string;
-  /** Seconds a client is told to wait in `Retry-After` on 429 and 503. Default 5. */
+  /** Seconds a client is told to wait in `Retry-After` on 429 and 503. Default 5. Back-pressure from the pipeline
+   * (its fit queue over its bound: `ingest.overloaded`) answers 429 with it. */
   retryAfterSeconds?: number;
 }
 
@@ -72,7 +74,8 @@ const RPC_CODE: Record<number, number> = {
  * optionally gzip- or deflate-compressed, as the OpenTelemetry SDK exporters and the Collector's `otlphttp` exporter
  * send it. Replies follow the OTLP/HTTP spec: 200 with a partial-success body when some points were rejected, 400
  * for a body of the wrong shape, 401 without the bearer token, 413 over a size limit, 415 for another content type,
- * 429 or 503 with `Retry-After` when overloaded or not ready. Error bodies are `google.rpc.Status` in the request's
+ * 429 or 503 with `Retry-After` when overloaded (too many bytes in flight, or the pipeline's queue over its bound) or
+ * not ready. Error bodies are `google.rpc.Status` in the request's
  * encoding and never carry internal error text.
  *
  * @example
@@ -85,7 +88,7 @@ export async function startOtlpHttpReceiver(
 ): Promise<OtlpHttpReceiver> {
   const o = { ...DEFAULTS, ...stripUndefined(options) };
   const stats: OtlpHttpReceiverStats = { byStatus: {}, bytes: 0, inFlightBytes: 0 };
-  const state = { ready: true };
+  const gate = new Admission({ bearerToken: o.bearerToken, overloaded: () => ingest.overloaded });
 
   const reply = (
     res: ServerResponse,
@@ -128,16 +131,16 @@ export async function startOtlpHttpReceiver(
       fail(res, 405, errEncoding, 'Use POST for /v1/metrics.', { allow: 'POST' });
       return;
     }
-    if (o.bearerToken !== undefined && req.headers.authorization !== `Bearer ${o.bearerToken}`) {
-      fail(res, 401, errEncoding, 'Missing or wrong bearer token: send Authorization: Bearer <token>.', {
-        'www-authenticate': 'Bearer',
-      });
+    const refused = gate.check(req.headers.authorization);
+    if (refused?.refusal === 'unauthenticated') {
+      fail(res, 401, errEncoding, refused.message, { 'www-authenticate': 'Bearer' });
       return;
     }
-    if (!state.ready) {
-      fail(res, 503, errEncoding, 'Vigil is not ready (starting or shutting down); retry later.', {
-        'retry-after': String(o.retryAfterSeconds),
-      });
+    if (refused) {
+      const status = refused.refusal === 'overloaded' ? 429 : 503;
+      refuseBody(res, () =>
+        fail(res, status, errEncoding, refused.message, { 'retry-after': String(o.retryAfterSeconds) }),
+      );
       return;
     }
     if (!encoding) {
@@ -244,23 +247,11 @@ export async function startOtlpHttpReceiver(
   });
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  return {
-    server,
-    url: `http://${host}:${addr.port}`,
-    stats,
-    get ready() {
-      return state.ready;
-    },
-    set ready(v: boolean) {
-      state.ready = v;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        state.ready = false;
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
-  };
+  return gate.handle({ server, url: `http://${host}:${addr.port}`, stats }, () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    return closed;
+  });
 }
 
 /** Reads a body up to `limit` bytes; null past it (the rest is not read). */

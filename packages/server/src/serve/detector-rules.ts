@@ -1,4 +1,4 @@
-import { type Detector, type SeriesLike, VigilInputError } from '@vigil/core';
+import { type Detector, type DetectorSpec, type SeriesLike, VigilInputError } from '@vigil/core';
 import { createDetector, detectorKinds } from '@vigil/detectors';
 import type { VigilConfig } from '../config/schema.js';
 import { matchGlob } from './match-glob.js';
@@ -13,6 +13,23 @@ import { matchGlob } from './match-glob.js';
  * const pipeline = new Pipeline({ createDetector: detectorFactory(config) });
  */
 export function detectorFactory(config: VigilConfig): (seriesKey: string) => Detector<SeriesLike> {
+  const spec = detectorSpec(config);
+  return (key) => {
+    const { kind, options } = spec(key);
+    return createDetector(kind, options) as Detector<SeriesLike>;
+  };
+}
+
+/**
+ * The Pipeline's `detectors.spec` for a configuration: the kind and options of each series' detector (first
+ * matching `pipeline.detectors` rule, else `pipeline.defaultDetector`), built and fitted in the worker pool. Every
+ * rule is tried once here, so a wrong kind or option fails at start with its field.
+ *
+ * @throws {VigilInputError} `INVALID_OPTION` naming `pipeline.detectors[i].kind` / `.options` and the fix.
+ * @example
+ * const pipeline = new Pipeline({ detectors: { module: '@vigil/detectors', spec: detectorSpec(config) } });
+ */
+export function detectorSpec(config: VigilConfig): (seriesKey: string) => DetectorSpec {
   const rules = config.pipeline.detectors.map((r, i) => ({
     ...r,
     field: `pipeline.detectors[${i}]`,
@@ -39,6 +56,6 @@ export function detectorFactory(config: VigilConfig): (seriesKey: string) => Det
   }
   return (key) => {
     const rule = rules.find((r) => r.test(key)) ?? fallback;
-    return createDetector(rule.kind, rule.options) as Detector<SeriesLike>;
+    return { kind: rule.kind, options: rule.options };
   };
 }

@@ -52,6 +52,13 @@ export function serviceMetrics(src: ServiceMetricSources): Registry {
     return c;
   };
   gauge('vigil_series', 'Series the pipeline tracks.', () => src.pipeline().series);
+  gauge(
+    'vigil_series_quarantined',
+    'Series whose detector is quarantined (it threw or scored outside [0, 1]).',
+    () => src.pipeline().quarantinedSeries,
+  );
+  gauge('vigil_fits_queued', 'Fits waiting for a worker thread.', () => src.pipeline().queuedFits);
+  gauge('vigil_fits_running', 'Fits in progress.', () => src.pipeline().runningFits);
   gauge('vigil_incidents_open', 'Incidents open now.', src.openIncidents);
   gauge('vigil_state_snapshot_bytes', 'Size of the last state snapshot written.', src.stateBytes);
   counter('vigil_points_total', 'Points by outcome in the pipeline.', ['outcome'], () => {
@@ -60,13 +67,24 @@ export function serviceMetrics(src: ServiceMetricSources): Registry {
       [{ outcome: 'accepted' }, s.points],
       [{ outcome: 'scored' }, s.scored],
       [{ outcome: 'dropped' }, s.dropped],
+      [{ outcome: 'future' }, s.future],
+      [{ outcome: 'over_limit' }, s.overLimit],
     ];
   });
+  counter('vigil_series_evicted_total', 'Series evicted, by reason.', ['reason'], () => {
+    const s = src.pipeline();
+    return [
+      [{ reason: 'idle' }, s.evictedIdle],
+      [{ reason: 'capacity' }, s.evictedLru],
+    ];
+  });
+  counter('vigil_quarantines_total', 'Detectors quarantined.', [], () => [[{}, src.pipeline().quarantined]]);
   counter('vigil_fits_total', 'Detector fits by result.', ['result'], () => {
     const s = src.pipeline();
     return [
       [{ result: 'ok' }, s.fits],
-      [{ result: 'failed' }, s.fitFailures],
+      [{ result: 'failed' }, s.fitFailures - s.fitTimeouts],
+      [{ result: 'timeout' }, s.fitTimeouts],
     ];
   });
   counter('vigil_events_total', 'Anomaly events opened.', [], () => [[{}, src.pipeline().events]]);
@@ -76,6 +94,7 @@ export function serviceMetrics(src: ServiceMetricSources): Registry {
       [{ outcome: 'accepted' }, s.accepted],
       [{ outcome: 'rejected' }, s.rejected],
       [{ outcome: 'over_cardinality' }, s.overCardinality],
+      [{ outcome: 'future' }, s.future],
     ];
   });
   counter(

@@ -16,7 +16,7 @@ import { type OtlpHttpReceiver, startOtlpHttpReceiver } from '../receivers/otlp-
 import { SnapshotStore } from '../state/snapshot-store.js';
 import type { ForecastEvent } from './forecast-event.js';
 import { MaintenanceChecks } from './maintenance-checks.js';
-import { pipelineOptions } from './pipeline-options.js';
+import { partitionPipelineOptions, pipelineOptions } from './pipeline-options.js';
 import { serviceMetrics } from './service-metrics.js';
 
 /** Options of {@link VigilService.start} beyond the configuration. */
@@ -138,6 +138,9 @@ export class VigilService {
       get stats() {
         return pipeline.stats;
       },
+      get overloaded() {
+        return pipeline.overloaded;
+      },
     };
     // With a cluster the receivers publish to JetStream and the workers score (see #startCluster).
     const sink: PointSink = config.cluster
@@ -145,6 +148,9 @@ export class VigilService {
           push: (key, t, value) => this.cluster!.publisher.push(key, t, value),
           get stats() {
             return { dropped: service.cluster?.publisher.stats.dropped ?? 0 };
+          },
+          get overloaded() {
+            return service.cluster?.publisher.overloaded ?? false;
           },
         }
       : local;
@@ -246,7 +252,7 @@ export class VigilService {
     const onScore = this.#onScore;
     this.cluster = await ClusterNode.start(cluster, {
       pipeline: {
-        ...pipelineOptions(this.config),
+        ...partitionPipelineOptions(this.config),
         ...(this.#otel ? { otel: this.#otel.metrics } : {}),
       },
       onEvent: (event, change) => each((o) => o.onEvent?.(event, change)),
@@ -285,6 +291,7 @@ export class VigilService {
       await this.pipeline.idle();
       await this.maintenance.idle();
       await this.save();
+      await this.pipeline.close();
       await Promise.all(this.outputs.map((o) => o.shutdown?.().catch(() => undefined)));
       await this.admin?.close();
     })();

@@ -1,0 +1,42 @@
+import type { DetectorSnapshot } from '../detector/detector.js';
+
+/** Which detector a series gets, by registered kind: what a fit worker builds with the factory module. */
+export interface DetectorSpec {
+  readonly kind: string;
+  readonly options?: object;
+}
+
+/** A fit sent to a worker: build `kind` with `options` from the factory module, fit it on the series. */
+export interface FitTask extends DetectorSpec {
+  readonly id: number;
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+}
+
+/** A worker's answer: the fitted model's snapshot, or why the fit failed. */
+export type FitReply =
+  | { readonly id: number; readonly snapshot: DetectorSnapshot }
+  | { readonly id: number; readonly error: { readonly message: string; readonly code?: string } };
+
+/** What a factory module exports: `createDetector(kind, options)`, as `@vigil/detectors` does. */
+export interface DetectorFactoryModule {
+  createDetector(
+    kind: string,
+    options?: object,
+  ): {
+    fit(train: { timestamps: Float64Array; values: Float64Array }): Promise<void>;
+    toJSON(): DetectorSnapshot;
+  };
+}
+
+/** Loads a factory module by specifier or URL and checks that it exports `createDetector`. */
+export async function loadFactoryModule(specifier: string): Promise<DetectorFactoryModule> {
+  const m = (await import(specifier)) as Partial<DetectorFactoryModule> & { default?: DetectorFactoryModule };
+  const factory = typeof m.createDetector === 'function' ? m : m.default;
+  if (!factory || typeof factory.createDetector !== 'function') {
+    throw new Error(
+      `the detector module '${specifier}' does not export createDetector(kind, options); point detectors.module at one that does, e.g. '@vigil/detectors'`,
+    );
+  }
+  return factory as DetectorFactoryModule;
+}
