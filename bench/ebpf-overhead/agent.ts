@@ -1,6 +1,7 @@
 /**
  * The observer, run as its own process so its CPU is measured apart from the service's: starts the probes
- * of one mode, prints `ready`, and when stdin closes prints what it saw (JSON) and exits.
+ * of one mode, prints `ready`; a `measure` line on stdin marks the start of the measured load (what came
+ * before, the warm-up, is not counted); when stdin closes it prints what it saw (JSON) and exits.
  * Modes: `none`, `tracer` (traceHttp on the service's port), `profiler` (sampleStacks at 19 Hz),
  * `all` (tracer + profiler + TCP + processes + run-queue latency).
  */
@@ -16,11 +17,17 @@ let tracerStats: (() => Record<string, number>) | undefined;
 
 if (mode === 'tracer' || mode === 'all') {
   const tracer = ebpf.traceHttp({ ports: [port], side: 'server', intervalMs: 1000 });
+  // gRPC calls arrive as events (HTTP/2 is parsed here); HTTP/1.x requests are counted in the kernel and
+  // only new paths arrive as events, so those are counted from the kernel's aggregates instead.
   tracer.onEvents((events) => {
-    requestsSeen += events.length;
+    for (const e of events) if (e.grpc) requestsSeen++;
     tracer.read(); // consume, as an exporter would
   });
-  tracerStats = () => ({ ...tracer.parserStats(), kernelDrops: tracer.stats().kernelDrops });
+  tracerStats = () => ({
+    ...tracer.parserStats(),
+    kernelDrops: tracer.stats().kernelDrops,
+    kernelCounted: tracer.requestCounts().reduce((a, c) => a + c.count, 0),
+  });
   closers.push(() => tracer.close());
 }
 if (mode === 'profiler' || mode === 'all') {
@@ -40,14 +47,23 @@ if (mode === 'all') {
     () => rq.close(),
   );
 }
+let baseline = 0;
 console.log('ready');
+process.stdin.on('data', (chunk: Buffer) => {
+  if (!chunk.includes('measure')) return;
+  baseline = requestsSeen + (tracerStats?.().kernelCounted ?? 0);
+  // The profiler's first read parses kallsyms once (~0.4 s here); a long-running profiler has done that
+  // long ago, so do it before the measured load, as part of the warm-up.
+  readProfile?.();
+  console.log('measuring');
+});
 process.stdin.on('end', () => {
   profileSamples = readProfile?.() ?? 0;
   const stats = tracerStats?.();
   for (const close of closers) close();
   console.log(
     JSON.stringify({
-      requestsSeen,
+      requestsSeen: requestsSeen + (stats?.kernelCounted ?? 0) - baseline,
       profileSamples,
       lostSync: stats?.lostSync ?? 0,
       kernelDrops: stats?.kernelDrops ?? 0,

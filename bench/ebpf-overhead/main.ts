@@ -5,6 +5,9 @@
  * all probes (tracer + profiler + TCP + processes + run-queue latency) — RUNS rounds each, the order of the
  * modes rotated every round.
  *
+ * Each run first sends one second of the same load, unmeasured, so that the agent's JavaScript is compiled
+ * and the profiler has parsed kallsyms (a probe runs for days; the one-off start-up of a fresh process is not
+ * its cost per request), then measures.
  * CPU per request is the service's CPU time (every thread's /proc/PID/task/TID/schedstat, ns) plus the
  * observing agent's (its own process, the same way), over the requests completed. A probe's in-kernel work
  * runs in the service's syscalls, so it lands in the service's CPU; parsing lands in the agent's. Overhead
@@ -12,8 +15,9 @@
  *
  * Needs root (or CAP_BPF + CAP_PERFMON); without it prints why and exits 0 without a result.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +33,7 @@ if (env.problems.length > 0) {
 const here = dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env.VIGIL_BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.VIGIL_BENCH_SECONDS ?? 5);
+const WARMUP_SECONDS = 1;
 const MODES = ['none', 'tracer', 'profiler', 'all'] as const;
 type Mode = (typeof MODES)[number];
 const SERVICES = [
@@ -80,6 +85,8 @@ interface Run extends Load {
   service: string;
   mode: Mode;
   round: number;
+  /** The machine's 1-minute load average when the run started (2 cores, shared). */
+  loadAverage1m: number;
   serviceCpuMs: number;
   agentCpuMs: number;
   cpuUsPerRequest: number;
@@ -100,6 +107,12 @@ async function measure(
   const agent = child('agent.ts', [mode, String(port)]);
   const ready = await nextLine(agent);
   if (ready !== 'ready') throw new Error(`agent said ${ready}`);
+  const warmup = child('load.ts', [kind, String(port), String(rate), String(WARMUP_SECONDS)]);
+  await nextLine(warmup);
+  agent.stdin!.write('measure\n');
+  const measuring = await nextLine(agent);
+  if (measuring !== 'measuring') throw new Error(`agent said ${measuring}`);
+  const load1 = loadavg()[0];
   const s0 = cpuMs(servicePid);
   const a0 = cpuMs(agent.pid!);
   const load = child('load.ts', [kind, String(port), String(rate), String(SECONDS)]);
@@ -117,6 +130,7 @@ async function measure(
     service: kind,
     mode,
     round,
+    loadAverage1m: load1,
     ...result,
     serviceCpuMs,
     agentCpuMs,
@@ -130,6 +144,60 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const pct = (x: number, base: number) => ((x - base) / base) * 100;
+
+/** Run time of the BPF programs named `names` (kernel.bpf_stats_enabled must be on): total ns and runs. */
+function bpfRunTime(names: readonly string[]): { ns: number; runs: number } {
+  const r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
+  let ns = 0;
+  let runs = 0;
+  for (const p of JSON.parse(r.stdout || '[]') as Array<{
+    name: string;
+    run_time_ns?: number;
+    run_cnt?: number;
+  }>) {
+    if (!names.includes(p.name)) continue;
+    ns += p.run_time_ns ?? 0;
+    runs += p.run_cnt ?? 0;
+  }
+  return { ns, runs };
+}
+
+interface Breakdown {
+  service: string;
+  requests: number;
+  /** The tracer's BPF program, per request: its run time (every process's syscalls, not only the service's) and runs. */
+  bpfNsPerRequest: number;
+  bpfRunsPerRequest: number;
+  /** Of those, run time per run. */
+  bpfNsPerRun: number;
+  agentCpuUsPerRequest: number;
+}
+
+/**
+ * Where the tracer's cost goes, measured apart from the overhead rounds (kernel.bpf_stats_enabled adds two
+ * clock reads to every program run, so it is on only here): one tracer run with the BPF programs' run time.
+ */
+async function breakdown(kind: string, rate: number, port: number, servicePid: number): Promise<Breakdown> {
+  spawnSync('sysctl', ['-q', 'kernel.bpf_stats_enabled=1']);
+  try {
+    const names = ['http_sys_exit'];
+    const before = bpfRunTime(names);
+    const run = await measure(kind, rate, port, servicePid, 'tracer', -2);
+    const after = bpfRunTime(names);
+    return {
+      service: kind,
+      requests: run.requests,
+      bpfNsPerRequest: (after.ns - before.ns) / run.requests,
+      bpfRunsPerRequest: (after.runs - before.runs) / run.requests,
+      bpfNsPerRun: (after.ns - before.ns) / Math.max(1, after.runs - before.runs),
+      agentCpuUsPerRequest: (run.agentCpuMs * 1000) / run.requests,
+    };
+  } finally {
+    spawnSync('sysctl', ['-q', 'kernel.bpf_stats_enabled=0']);
+  }
+}
+
+const breakdowns: Breakdown[] = [];
 
 /** VIGIL_BENCH_RESUMMARIZE=1 recomputes the table from the runs of the last results file, measuring nothing. */
 const resummarize = process.env.VIGIL_BENCH_RESUMMARIZE === '1';
@@ -152,6 +220,7 @@ for (const { kind, rate } of resummarize ? [] : SERVICES) {
       );
     }
   }
+  breakdowns.push(await breakdown(kind, rate, port, service.pid!));
   service.stdin!.end();
 }
 
@@ -194,9 +263,21 @@ for (const { kind, rate } of SERVICES) {
 }
 
 writeResult('ebpf-overhead', rows, {
-  config: { runsPerMode: RUNS, secondsPerRun: SECONDS, services: SERVICES, modes: MODES },
+  config: {
+    runsPerMode: RUNS,
+    secondsPerRun: SECONDS,
+    warmupSecondsPerRun: WARMUP_SECONDS,
+    services: SERVICES,
+    modes: MODES,
+  },
+  loadAverage1m: {
+    min: Math.min(...runs.map((r) => r.loadAverage1m ?? Number.NaN)),
+    median: median(runs.map((r) => r.loadAverage1m ?? Number.NaN)),
+    max: Math.max(...runs.map((r) => r.loadAverage1m ?? Number.NaN)),
+  },
+  breakdown: breakdowns,
   method:
-    'alternating runs, mode order rotated per round; overhead of a mode in a round vs the no-probe run of that round; CPU = service + agent, all threads, from /proc/PID/task/*/schedstat',
+    'alternating runs, mode order rotated per round; each run after 1 s of unmeasured warm-up load; overhead of a mode in a round vs the no-probe run of that round; CPU = service + agent, all threads, from /proc/PID/task/*/schedstat',
   published: {
     beyla:
       'Grafana Beyla docs, "Performance overhead": 0.5% CPU, 75 MB, instrumenting the OpenTelemetry demo at about 75 requests/s',

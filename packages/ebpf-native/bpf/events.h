@@ -116,31 +116,50 @@ struct stack_key {
 	char comm[VIGIL_COMM_LEN];
 };
 
-/* HTTP capture (bpf/http.bpf.c). Every record starts with this header; data records carry head_len bytes
- * from the start of the syscall's buffer, then tail_len bytes from its end; open records carry a
- * struct http_conn_info. 48 bytes. */
+/* HTTP capture (bpf/http.bpf.c). Every record starts with struct http_event. Data records (capture mode,
+ * and HTTP/2 connections) carry head_len bytes from the start of the syscall's buffer, then tail_len bytes
+ * from its end; open records carry a struct http_conn_info; request records (HTTP/1.x parsed in the
+ * kernel, sent only for a path not seen before or a sampled request) carry a struct http_request_info
+ * whose path holds head_len bytes. 56 bytes. */
 #define VIGIL_HTTP_HEAD 1024   /* HTTP/1.x and undecided connections */
-#define VIGIL_HTTP2_HEAD 16384 /* HTTP/2: many small frames share a write; power of two (offsets are masked) */
+#define VIGIL_HTTP2_HEAD 65536 /* HTTP/2: many small frames share a transfer (libuv reads 64 KiB at a time); power of two (offsets are masked) */
 #define VIGIL_HTTP_TAIL 256    /* power of two */
+#define VIGIL_HTTP_PATH 128    /* request-target bytes hashed and reported by the in-kernel parser; power of two */
+#define VIGIL_HTTP_SLOTS 32    /* log2 duration slots of an aggregate, in units of 1024 ns */
+#define VIGIL_HTTP_QUEUE 4     /* requests of one connection awaiting their responses (pipelining); power of two */
 
-enum http_event_kind { VIGIL_HTTP_OPEN = 1, VIGIL_HTTP_DATA = 2, VIGIL_HTTP_CLOSE = 3 };
+enum http_event_kind { VIGIL_HTTP_OPEN = 1, VIGIL_HTTP_DATA = 2, VIGIL_HTTP_CLOSE = 3, VIGIL_HTTP_REQUEST = 4 };
 enum http_role { VIGIL_HTTP_SERVER = 1, VIGIL_HTTP_CLIENT = 2 };
 enum http_direction { VIGIL_HTTP_INGRESS = 0, VIGIL_HTTP_EGRESS = 1 };
+/* Methods the in-kernel parser knows; 0 is any other (semconv `_OTHER`) or a response without its request. */
+enum http_method {
+	VIGIL_HTTP_OTHER = 0,
+	VIGIL_HTTP_GET = 1,
+	VIGIL_HTTP_POST = 2,
+	VIGIL_HTTP_PUT = 3,
+	VIGIL_HTTP_DELETE = 4,
+	VIGIL_HTTP_HEAD_METHOD = 5,
+	VIGIL_HTTP_PATCH = 6,
+	VIGIL_HTTP_OPTIONS = 7,
+	VIGIL_HTTP_CONNECT = 8,
+	VIGIL_HTTP_TRACE = 9,
+};
 
 struct http_event {
 	__u64 conn_id;  /* unique per traced connection while the probe runs */
-	__u64 start_ns; /* data: syscall entry; open/close: the event */
-	__u64 end_ns;   /* data: syscall exit */
+	__u64 start_ns; /* data: syscall exit; request: the request's first read (server) or write (client); open/close: the event */
+	__u64 end_ns;   /* data: syscall exit; request: exit of the transfer carrying the response's status line */
 	__u32 kind;
 	__u32 pid;
 	__u32 len;      /* data: bytes the syscall transferred */
-	__u16 head_len;
+	__u32 head_len; /* data: head bytes; request: path bytes */
 	__u16 tail_len;
 	__u8 direction;
 	__u8 role;
 	__u16 family;
 	__u16 lport;    /* host order */
 	__u16 rport;    /* host order */
+	__u16 pad[3];
 };
 
 /* Follows the header of an open record. 48 bytes. */
@@ -150,11 +169,43 @@ struct http_conn_info {
 	char comm[VIGIL_COMM_LEN];
 };
 
-/* Which connections the HTTP probe captures. */
+/* Follows the header of a request record. 144 bytes. */
+struct http_request_info {
+	__u64 route; /* hash of the path (identifier segments folded), as in struct http_agg_key */
+	__u16 status;
+	__u8 method;  /* enum http_method */
+	__u8 version; /* minor version of HTTP/1.x */
+	__u32 pad;
+	char path[VIGIL_HTTP_PATH];
+};
+
+/* Key of the in-kernel request aggregates: one per process, server port, side, method, status and path. */
+struct http_agg_key {
+	__u32 pid;
+	__u16 port;   /* server port: local for the server side, remote for the client side */
+	__u8 role;
+	__u8 method;  /* enum http_method */
+	__u16 status;
+	__u8 version; /* minor version of HTTP/1.x */
+	__u8 pad[3];
+	__u64 route;  /* hash of the path; 0: unknown (the response's request was not seen) */
+};
+
+/* Value of the aggregates, updated with atomic adds: requests, their total duration, and a log2
+ * histogram of durations (slot s counts durations d with 2^s <= d / 1024 ns < 2^(s+1); slot 0 also d < 1024). */
+struct http_agg_value {
+	__u64 count;
+	__u64 sum_ns;
+	__u64 slots[VIGIL_HTTP_SLOTS];
+};
+
+/* Which connections the HTTP probe captures and how. */
 struct http_config {
 	__u32 filter_pids;  /* 1: only processes in `pids` */
 	__u32 filter_ports; /* 1: only connections whose server port is in `ports` */
 	__u32 roles;        /* bit 1: server side (accepted), bit 2: client side (connected) */
+	__u32 capture;      /* 1: copy every HTTP/1.x transfer for user space (events mode); 0: parse it here */
+	__u32 sample_every; /* in-kernel parsing: also report every Nth request (0: only requests of new paths) */
 	__u32 pad;
 };
 

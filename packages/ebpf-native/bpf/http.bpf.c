@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
-/* HTTP/1.x and HTTP/2 capture from syscall tracepoints, for request tracing without changing the traced
+/* HTTP/1.x and HTTP/2 request tracing from one raw syscall-exit tracepoint, without changing the traced
  * program. Built for cost:
- *  - only accept/accept4/connect/close and the data syscalls are hooked, never raw_syscalls;
+ *  - one tp_btf program on raw_syscalls:sys_exit, instead of an entry and an exit program per syscall:
+ *    a per-syscall tracepoint builds a perf record before the program runs (about 250 ns per hook
+ *    measured here), the raw one hands over the saved registers (about 20 ns), which still hold the
+ *    syscall's arguments at its exit. Every other syscall costs one compare;
  *  - a connection is tracked from accept or connect, and only when its process (`pids`), side (`roles`)
  *    and server port (`ports`) are wanted: every other read or write costs one hash lookup;
- *  - only buffer heads (VIGIL_HTTP_HEAD bytes; VIGIL_HTTP2_HEAD on connections that opened with the
- *    HTTP/2 preface, whose writes pack many small frames) and tails (VIGIL_HTTP_TAIL bytes) are copied;
- *    user space parses messages from them and counts the bytes in between.
+ *  - HTTP/1.x is parsed here: the method and the path hash of a request, the status of its response and
+ *    the duration between them go into a hash map of per-(process, port, side, method, status, path)
+ *    log2 histograms that user space reads on an interval. Only a request whose path was not seen before
+ *    (or every `sample_every`th) is sent to user space, with its path;
+ *  - HTTP/2 (gRPC) connections, and every connection in capture mode, copy buffer heads (VIGIL_HTTP_HEAD
+ *    bytes; VIGIL_HTTP2_HEAD on HTTP/2 connections, whose writes pack many small frames) and tails
+ *    (VIGIL_HTTP_TAIL bytes) to user space, which parses them.
  * Connections accepted or connected before the probe started are not seen. */
 #include "vigil.bpf.h"
 #include <bpf/bpf_endian.h>
@@ -19,14 +26,46 @@ char LICENSE[] SEC("license") = "GPL";
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 #define EINPROGRESS 115
-#define MAX_IOV 64 /* Node's HTTP/2 writev passes two iovecs per DATA frame; more costs verifier time at load */
+#define MAX_IOV 1024 /* UIO_MAXIOV: iovecs are walked with bpf_loop, so the count costs no verifier time */
+
+#if defined(__TARGET_ARCH_x86)
+#define NR_READ 0
+#define NR_WRITE 1
+#define NR_CLOSE 3
+#define NR_READV 19
+#define NR_WRITEV 20
+#define NR_CONNECT 42
+#define NR_ACCEPT 43
+#define NR_SENDTO 44
+#define NR_RECVFROM 45
+#define NR_SENDMSG 46
+#define NR_RECVMSG 47
+#define NR_ACCEPT4 288
+#define SYSCALL_NR(regs) ((regs)->orig_ax)
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_READ 63
+#define NR_WRITE 64
+#define NR_CLOSE 57
+#define NR_READV 65
+#define NR_WRITEV 66
+#define NR_CONNECT 203
+#define NR_ACCEPT 202
+#define NR_SENDTO 206
+#define NR_RECVFROM 207
+#define NR_SENDMSG 211
+#define NR_RECVMSG 212
+#define NR_ACCEPT4 242
+#define SYSCALL_NR(regs) ((regs)->syscallno)
+#else
+#error "http.bpf.c knows the syscall numbers of x86_64 and arm64 only"
+#endif
 
 VIGIL_EVENTS_RINGBUF
 
 /* Copies a record into the ring without waking the consumer, unless a quarter of the ring is waiting:
  * the consumer polls every flushMs anyway, and a wake-up per record would cost the traced process an
  * inter-processor wake-up per syscall and the consumer a context switch per record. */
-static __always_inline void output(void *data, __u64 size, __u64 max)
+static __always_inline long output(void *data, __u64 size, __u64 max)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
 	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 4)
@@ -34,9 +73,11 @@ static __always_inline void output(void *data, __u64 size, __u64 max)
 	/* Checked right before use, after the helper calls, so the verifier sees the bound on this register. */
 	barrier_var(size);
 	if (size > max)
-		return;
-	if (bpf_ringbuf_output(&events, data, size, flags))
+		return -1;
+	long err = bpf_ringbuf_output(&events, data, size, flags);
+	if (err)
 		count_drop();
+	return err;
 }
 
 struct {
@@ -65,7 +106,16 @@ struct conn_key {
 	__u32 fd;
 };
 
-enum conn_proto { PROTO_UNKNOWN = 0, PROTO_OTHER = 1, PROTO_H2 = 2 };
+enum conn_proto { PROTO_UNKNOWN = 0, PROTO_OTHER = 1, PROTO_H2 = 2, PROTO_H1 = 3 };
+
+/* A request parsed here, waiting for its response. */
+struct pending {
+	__u64 start_ns;
+	__u64 route;
+	__u8 method;
+	__u8 report; /* its path is in `heads`: send the request to user space when it completes */
+	__u8 pad[6];
+};
 
 struct conn_value {
 	__u64 id;
@@ -74,6 +124,9 @@ struct conn_value {
 	__u16 family;
 	__u16 lport;
 	__u16 rport;
+	__u32 head; /* requests [head, tail) of `queue` await their responses, in order */
+	__u32 tail;
+	struct pending queue[VIGIL_HTTP_QUEUE];
 };
 
 /* LRU: a process that exits closes its sockets without close(2), and those entries must age out. */
@@ -85,51 +138,97 @@ struct {
 } conns SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} next_id SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct http_agg_key);
+	__type(value, struct http_agg_value);
+} aggregates SEC(".maps");
 
-enum call_kind { CALL_ACCEPT = 1, CALL_CONNECT = 2, CALL_DATA = 3 };
-
-/* What a syscall's entry saw, for its exit: the buffer (or iovec array) of a tracked connection. */
-struct call {
-	__u64 start_ns;
-	__u64 buf;    /* plain buffer, or struct iovec * when vec */
-	__u32 iovcnt; /* vec: number of iovecs */
-	__u32 fd;
-	__u8 kind;
-	__u8 vec;
-	__u8 direction;
-	__u8 pad[5];
-	struct conn_value conn;
-};
-
-/* LRU: a thread that dies inside a syscall never reaches its exit. */
+/* Path hashes already sent to user space: their requests are only counted. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
-	__type(key, __u32); /* tid */
-	__type(value, struct call);
-} calls SEC(".maps");
+	__type(key, __u64);
+	__type(value, __u8);
+} known_routes SEC(".maps");
+
+struct head_key {
+	__u64 conn_id;
+	__u32 slot;
+	__u32 pad;
+};
+
+/* Paths of pending requests that will be reported. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct head_key);
+	__type(value, struct http_request_info);
+} heads SEC(".maps");
+
+/* Counters user space reads: [0] requests not aggregated (the aggregates map was full), [1] requests
+ * whose queue overflowed (more than VIGIL_HTTP_QUEUE pipelined), [2] responses without a request. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 3);
+	__type(key, __u32);
+	__type(value, __u64);
+} parse_stats SEC(".maps");
+
+/* One bit per thread group that ever had a tracked connection (pid_max is at most 2^22): the first test of
+ * every read and write in the system, an array lookup the verifier inlines, before the hash lookup in
+ * `conns`. Bits are never cleared; a stale one only costs that lookup. */
+#define TGID_WORDS (1 << 16)
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TGID_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} tracked_tgids SEC(".maps");
+
+static __always_inline bool maybe_tracked(__u32 tgid)
+{
+	__u32 word = (tgid >> 6) & (TGID_WORDS - 1);
+	__u64 *bits = bpf_map_lookup_elem(&tracked_tgids, &word);
+	return bits && (*bits & (1ULL << (tgid & 63)));
+}
+
+__u64 next_id;
+__u64 sample_counter;
+const struct http_agg_value zero_aggregate;
 
 /* The record is assembled here (too big for the stack), then copied out with its real length. */
 struct scratch {
 	struct http_event h;
 	union {
-		struct http_conn_info info; /* open records */
+		struct http_conn_info info;    /* open records */
+		struct http_request_info req;  /* request records */
 		/* head (up to VIGIL_HTTP2_HEAD), then the tail; slack keeps the verifier's bounds simple */
 		__u8 data[VIGIL_HTTP2_HEAD + 2048 + 2 * VIGIL_HTTP_TAIL];
 	};
 };
 
+/* One per CPU, indexed by CPU (user space sizes it to the possible CPUs before load): a per-CPU array
+ * cannot hold values above 32 KiB. The program runs with migration disabled and does not nest. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct scratch);
 } scratch_buf SEC(".maps");
+
+static __always_inline struct scratch *get_scratch(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	return bpf_map_lookup_elem(&scratch_buf, &cpu);
+}
+
+static __always_inline void count_stat(__u32 which)
+{
+	__u64 *n = bpf_map_lookup_elem(&parse_stats, &which);
+	if (n)
+		*n += 1;
+}
 
 static __always_inline struct http_config *get_config(void)
 {
@@ -183,15 +282,15 @@ static __always_inline void track(struct http_config *c, __u32 tgid, __u32 fd, _
 		if (!bpf_map_lookup_elem(&ports, &server_port))
 			return;
 	}
-	__u32 zero = 0;
-	__u64 *counter = bpf_map_lookup_elem(&next_id, &zero);
-	if (!counter)
-		return;
-	v.id = __sync_fetch_and_add(counter, 1) + 1;
+	v.id = __sync_fetch_and_add(&next_id, 1) + 1;
 	struct conn_key key = { .tgid = tgid, .fd = fd };
 	bpf_map_update_elem(&conns, &key, &v, BPF_ANY);
+	__u32 word = (tgid >> 6) & (TGID_WORDS - 1);
+	__u64 *bits = bpf_map_lookup_elem(&tracked_tgids, &word);
+	if (bits)
+		__sync_fetch_and_or(bits, 1ULL << (tgid & 63));
 
-	struct scratch *s = bpf_map_lookup_elem(&scratch_buf, &zero);
+	struct scratch *s = get_scratch();
 	if (!s)
 		return;
 	__builtin_memset(&s->h, 0, sizeof(s->h));
@@ -218,38 +317,54 @@ static __always_inline void track(struct http_config *c, __u32 tgid, __u32 fd, _
 
 #define COPY_CHUNK 1024
 
+/* Copies bytes [pos, pos + n) of the transfer, which start at user address `base`, into the head, one
+ * COPY_CHUNK per bpf_loop step: each copy's size and offset have bounds the verifier can add up, and the
+ * loop costs no verifier time per iteration. */
+struct chunk_walk {
+	__u64 base;
+	__u32 pos;
+	__u32 n;
+};
+
+static long chunk_step(__u64 k, void *ctx)
+{
+	struct chunk_walk *w = ctx;
+	__u32 done = (__u32)k * COPY_CHUNK;
+	if (done >= w->n)
+		return 1;
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 1;
+	__u32 c = w->n - done;
+	if (c > COPY_CHUNK)
+		c = COPY_CHUNK;
+	__u32 off = (w->pos + done) & (VIGIL_HTTP2_HEAD - 1);
+	/* A no-op after the clamp (barrier_var stops clang from dropping it), but a bound the verifier keeps
+	 * whichever register the compiler passes. */
+	barrier_var(c);
+	c &= 2 * COPY_CHUNK - 1;
+	bpf_probe_read_user(&s->data[off], c, (void *)(w->base + done));
+	return 0;
+}
+
 /* Copies the part of one buffer segment [pos, pos + seg) of the transfer that falls in its head
- * [0, head_len) or its tail [len - tail_len, len), with lens = head_len | tail_len << 16 (BPF functions
+ * [0, head_len) or its tail [len - tail_len, len), with lens = head_len | tail_len << 20 (BPF functions
  * take five arguments). The tail lands right after the head: a tail exists only when the head is full,
  * so head_len is then VIGIL_HTTP_HEAD or VIGIL_HTTP2_HEAD. A global function: the verifier checks it
  * once, not once per iovec of every caller. */
 __noinline int copy_segment(__u64 base, __u32 pos, __u32 seg, __u32 len, __u32 lens)
 {
-	__u32 head_len = lens & 0xffff;
-	__u32 tail_len = lens >> 16;
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch_buf, &zero);
+	__u32 head_len = lens & 0xfffff;
+	__u32 tail_len = lens >> 20;
+	struct scratch *s = get_scratch();
 	if (!s)
 		return 0;
 	if (pos < head_len) {
 		__u32 n = head_len - pos;
 		if (n > seg)
 			n = seg;
-		/* In chunks: each copy's size and offset have bounds the verifier can add up. */
-		for (__u32 done = 0, k = 0; k < VIGIL_HTTP2_HEAD / COPY_CHUNK; k++) {
-			if (done >= n)
-				break;
-			__u32 c = n - done;
-			if (c > COPY_CHUNK)
-				c = COPY_CHUNK;
-			__u32 off = (pos + done) & (VIGIL_HTTP2_HEAD - 1);
-			/* A no-op after the clamp (barrier_var stops clang from dropping it), but a bound the
-			 * verifier keeps whichever register the compiler passes. */
-			barrier_var(c);
-			c &= 2 * COPY_CHUNK - 1;
-			bpf_probe_read_user(&s->data[off], c, (void *)(base + done));
-			done += c;
-		}
+		struct chunk_walk w = { .base = base, .pos = pos, .n = n };
+		bpf_loop(VIGIL_HTTP2_HEAD / COPY_CHUNK, chunk_step, &w, 0);
 	}
 	__u32 tail_start = len - tail_len;
 	if (tail_len && pos + seg > tail_start) {
@@ -266,15 +381,343 @@ __noinline int copy_segment(__u64 base, __u32 pos, __u32 seg, __u32 len, __u32 l
 	return 0;
 }
 
+/* The walk over a transfer's iovecs, one bpf_loop step per iovec. */
+struct iov_walk {
+	__u64 iov;
+	__u32 iovcnt;
+	__u32 pos;
+	__u32 len;
+	__u32 lens;
+};
+
+static long iov_step(__u64 i, void *ctx)
+{
+	struct iov_walk *w = ctx;
+	if (i >= w->iovcnt || w->pos >= w->len)
+		return 1;
+	struct iovec v;
+	if (bpf_probe_read_user(&v, sizeof(v), (void *)(w->iov + i * sizeof(struct iovec))))
+		return 1;
+	__u32 seg = v.iov_len > w->len - w->pos ? w->len - w->pos : (__u32)v.iov_len;
+	copy_segment((__u64)v.iov_base, w->pos, seg, w->len, w->lens);
+	w->pos += seg;
+	return 0;
+}
+
 enum buffer_kind { BUF_PLAIN = 0, BUF_IOV = 1, BUF_MSG = 2 };
 
-static __always_inline int enter_data(__u32 fd, __u64 buf, __u32 iovcnt, __u8 kind, __u8 direction)
+/* Sends the head and tail of one transfer to user space (capture mode, HTTP/2). */
+static __always_inline void capture(struct conn_value *conn, __u32 tgid, __u64 buf, __u32 iovcnt, bool vec,
+				    __u32 len, __u8 direction, __u64 now)
 {
+	struct scratch *s = get_scratch();
+	if (!s)
+		return;
+	__u32 head_max = conn->proto == PROTO_H2 ? VIGIL_HTTP2_HEAD : VIGIL_HTTP_HEAD;
+	__u32 head_len = len < head_max ? len : head_max;
+	__u32 rest = len - head_len;
+	__u32 tail_len = rest < VIGIL_HTTP_TAIL ? rest : VIGIL_HTTP_TAIL;
+
+	s->h.conn_id = conn->id;
+	s->h.start_ns = now;
+	s->h.end_ns = now;
+	s->h.kind = VIGIL_HTTP_DATA;
+	s->h.pid = tgid;
+	s->h.len = len;
+	s->h.head_len = head_len;
+	s->h.tail_len = tail_len;
+	s->h.direction = direction;
+	s->h.role = conn->role;
+	s->h.family = conn->family;
+	s->h.lport = conn->lport;
+	s->h.rport = conn->rport;
+
+	__u32 lens = head_len | tail_len << 20;
+	if (!vec) {
+		copy_segment(buf, 0, len, len, lens);
+	} else {
+		struct iov_walk w = { .iov = buf, .iovcnt = iovcnt, .pos = 0, .len = len, .lens = lens };
+		bpf_loop(iovcnt < MAX_IOV ? iovcnt : MAX_IOV, iov_step, &w, 0);
+		if (w.pos < len) {
+			/* Iovecs not read: say only what was copied, so user space sees a gap, not garbage. */
+			if (head_len > w.pos)
+				head_len = w.pos;
+			tail_len = 0;
+			s->h.head_len = head_len;
+			s->h.tail_len = 0;
+		}
+	}
+	__u64 size = sizeof(s->h) + (__u64)head_len + tail_len; /* 64-bit: no zero-extension for the verifier to lose the bound in */
+	if (size > sizeof(*s))
+		return;
+	output(s, size, sizeof(*s));
+}
+
+/* The method starting `b`, with its length and the space after it in `*skip`; 0xff when none. */
+static __always_inline __u8 parse_method(const __u8 *b, __u32 *skip)
+{
+	switch (b[0]) {
+	case 'G':
+		if (b[1] == 'E' && b[2] == 'T' && b[3] == ' ') {
+			*skip = 4;
+			return VIGIL_HTTP_GET;
+		}
+		break;
+	case 'P':
+		if (b[1] == 'O' && b[2] == 'S' && b[3] == 'T' && b[4] == ' ') {
+			*skip = 5;
+			return VIGIL_HTTP_POST;
+		}
+		if (b[1] == 'U' && b[2] == 'T' && b[3] == ' ') {
+			*skip = 4;
+			return VIGIL_HTTP_PUT;
+		}
+		if (b[1] == 'A' && b[2] == 'T' && b[3] == 'C' && b[4] == 'H' && b[5] == ' ') {
+			*skip = 6;
+			return VIGIL_HTTP_PATCH;
+		}
+		break;
+	case 'D':
+		if (b[1] == 'E' && b[2] == 'L' && b[3] == 'E' && b[4] == 'T' && b[5] == 'E' && b[6] == ' ') {
+			*skip = 7;
+			return VIGIL_HTTP_DELETE;
+		}
+		break;
+	case 'H':
+		if (b[1] == 'E' && b[2] == 'A' && b[3] == 'D' && b[4] == ' ') {
+			*skip = 5;
+			return VIGIL_HTTP_HEAD_METHOD;
+		}
+		break;
+	case 'O':
+		if (b[1] == 'P' && b[2] == 'T' && b[3] == 'I' && b[4] == 'O' && b[5] == 'N' && b[6] == 'S' && b[7] == ' ') {
+			*skip = 8;
+			return VIGIL_HTTP_OPTIONS;
+		}
+		break;
+	case 'C':
+		if (b[1] == 'O' && b[2] == 'N' && b[3] == 'N' && b[4] == 'E' && b[5] == 'C' && b[6] == 'T' && b[7] == ' ') {
+			*skip = 8;
+			return VIGIL_HTTP_CONNECT;
+		}
+		break;
+	case 'T':
+		if (b[1] == 'R' && b[2] == 'A' && b[3] == 'C' && b[4] == 'E' && b[5] == ' ') {
+			*skip = 6;
+			return VIGIL_HTTP_TRACE;
+		}
+		break;
+	}
+	return 0xff;
+}
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+/* One step of path_hash, per byte: bpf_loop runs it, so the verifier checks it once. */
+struct hash_walk {
+	__u64 h;
+	__u64 seg_start;
+	__u32 n;
+	__u32 digits;
+	__u32 others;
+	__u32 len;
+	const __u8 *path;
+};
+
+static long hash_step(__u64 i, void *ctx)
+{
+	struct hash_walk *w = ctx;
+	__u8 c = ' ';
+	if (i < w->n && i < VIGIL_HTTP_PATH)
+		bpf_probe_read_kernel(&c, 1, w->path + i);
+	bool end = c == ' ' || c == '?' || c == '#' || c == '\r' || c == '\n';
+	if (end || c == '/') {
+		if (w->digits && !w->others)
+			w->h = (w->seg_start ^ '#') * FNV_PRIME;
+		if (end) {
+			w->len = (__u32)i;
+			return 1;
+		}
+		w->h = (w->h ^ c) * FNV_PRIME;
+		w->seg_start = w->h;
+		w->digits = w->others = 0;
+		return 0;
+	}
+	w->h = (w->h ^ c) * FNV_PRIME;
+	if (c >= '0' && c <= '9')
+		w->digits++;
+	else
+		w->others++;
+	return 0;
+}
+
+/* FNV-1a of the path in s->req.path[0, n) up to its query, fragment or end, with every all-digit segment
+ * hashed as one placeholder, so /items/1 and /items/2 share a hash (user space templates them to the same
+ * route anyway, and a path is only reported to user space once per hash). Sets s->h.head_len to the path's
+ * length. Never 0 (0 means "no request"). */
+static __always_inline __u64 path_hash(struct scratch *s, __u32 n)
+{
+	struct hash_walk w = { .h = FNV_OFFSET, .seg_start = FNV_OFFSET, .n = n, .len = VIGIL_HTTP_PATH, .path = (const __u8 *)s->req.path };
+	bpf_loop(VIGIL_HTTP_PATH + 1, hash_step, &w, 0);
+	s->h.head_len = w.len > VIGIL_HTTP_PATH ? VIGIL_HTTP_PATH : w.len;
+	return w.h ? w.h : 1;
+}
+
+/* Counts one completed request in the aggregates. */
+static __always_inline void aggregate(struct conn_value *conn, __u32 tgid, __u8 method, __u16 status,
+				      __u8 version, __u64 route, __u64 duration)
+{
+	struct http_agg_key k = {
+		.pid = tgid,
+		.port = conn->role == VIGIL_HTTP_SERVER ? conn->lport : conn->rport,
+		.role = conn->role,
+		.method = method,
+		.status = status,
+		.version = version,
+		.route = route,
+	};
+	struct http_agg_value *v = bpf_map_lookup_elem(&aggregates, &k);
+	if (!v) {
+		bpf_map_update_elem(&aggregates, &k, &zero_aggregate, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&aggregates, &k);
+		if (!v) {
+			count_stat(0);
+			return;
+		}
+	}
+	__u32 slot = log2_slot(duration >> 10);
+	if (slot >= VIGIL_HTTP_SLOTS)
+		slot = VIGIL_HTTP_SLOTS - 1;
+	__sync_fetch_and_add(&v->count, 1);
+	__sync_fetch_and_add(&v->sum_ns, duration);
+	__sync_fetch_and_add(&v->slots[slot], 1);
+}
+
+/* HTTP/1.x parsed here: a client transfer starting with a method queues a request; a server transfer
+ * starting with a status line completes the oldest queued one. Other transfers (bodies, chunks) cost
+ * nothing more. `b` holds the first bytes of the transfer, `seg` its first segment. */
+static __always_inline void parse_h1(struct http_config *cfg, struct conn_value *conn, __u32 tgid, const __u8 *b,
+				     __u64 seg, __u32 seg_len, bool from_client, __u64 now)
+{
+	if (from_client) {
+		__u32 skip = 0;
+		__u8 method = parse_method(b, &skip);
+		if (method == 0xff)
+			return;
+		if (conn->tail - conn->head >= VIGIL_HTTP_QUEUE) {
+			count_stat(1);
+			return;
+		}
+		struct scratch *s = get_scratch();
+		if (!s)
+			return;
+		__u32 n = seg_len > skip ? seg_len - skip : 0;
+		if (n > VIGIL_HTTP_PATH)
+			n = VIGIL_HTTP_PATH;
+		barrier_var(n);
+		n &= 2 * VIGIL_HTTP_PATH - 1;
+		if (n > VIGIL_HTTP_PATH)
+			n = VIGIL_HTTP_PATH;
+		if (bpf_probe_read_user(s->req.path, n, (void *)(seg + skip)))
+			n = 0;
+		__u64 route = path_hash(s, n);
+		__u32 slot = conn->tail & (VIGIL_HTTP_QUEUE - 1);
+		struct pending *p = &conn->queue[slot];
+		p->start_ns = now;
+		p->route = route;
+		p->method = method;
+		p->report = 0;
+		bool sampled = false;
+		if (cfg->sample_every) {
+			__u64 k = __sync_fetch_and_add(&sample_counter, 1);
+			sampled = k % cfg->sample_every == 0;
+		}
+		if (sampled || !bpf_map_lookup_elem(&known_routes, &route)) {
+			s->req.route = route;
+			s->req.method = method;
+			s->req.status = 0;
+			s->req.version = 0;
+			s->req.pad = s->h.head_len; /* the path's length, until the record is sent */
+			struct head_key hk = { .conn_id = conn->id, .slot = slot };
+			if (!bpf_map_update_elem(&heads, &hk, &s->req, BPF_ANY))
+				p->report = 1;
+		}
+		conn->tail++;
+		return;
+	}
+	/* "HTTP/1.x NNN" */
+	if (b[0] != 'H' || b[1] != 'T' || b[2] != 'T' || b[3] != 'P' || b[4] != '/' || b[5] != '1' || b[6] != '.' ||
+	    b[8] != ' ' || b[9] < '0' || b[9] > '9' || b[10] < '0' || b[10] > '9' || b[11] < '0' || b[11] > '9')
+		return;
+	__u16 status = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
+	__u8 version = b[7] - '0';
+	if (status >= 100 && status < 200 && status != 101)
+		return; /* interim: the final response follows */
+	if (status == 101)
+		conn->proto = PROTO_OTHER; /* upgraded (WebSocket): no longer HTTP/1.x */
+	struct pending p = {};
+	if (conn->head != conn->tail) {
+		__u32 slot = conn->head & (VIGIL_HTTP_QUEUE - 1);
+		p = conn->queue[slot];
+		conn->head++;
+		if (p.report) {
+			struct head_key hk = { .conn_id = conn->id, .slot = slot };
+			struct http_request_info *r = bpf_map_lookup_elem(&heads, &hk);
+			struct scratch *s = get_scratch();
+			if (r && s) {
+				bpf_probe_read_kernel(&s->req, sizeof(s->req), r);
+				__u32 path_len = s->req.pad & (VIGIL_HTTP_PATH * 2 - 1);
+				s->req.pad = 0;
+				s->req.status = status;
+				s->req.version = version;
+				__builtin_memset(&s->h, 0, sizeof(s->h));
+				s->h.conn_id = conn->id;
+				s->h.start_ns = p.start_ns;
+				s->h.end_ns = now;
+				s->h.kind = VIGIL_HTTP_REQUEST;
+				s->h.pid = tgid;
+				s->h.head_len = path_len > VIGIL_HTTP_PATH ? VIGIL_HTTP_PATH : path_len;
+				s->h.role = conn->role;
+				s->h.family = conn->family;
+				s->h.lport = conn->lport;
+				s->h.rport = conn->rport;
+				__u64 route = p.route;
+				if (!output(s, sizeof(s->h) + sizeof(s->req), sizeof(*s))) {
+					__u8 one = 1;
+					bpf_map_update_elem(&known_routes, &route, &one, BPF_ANY);
+				}
+			}
+			bpf_map_delete_elem(&heads, &hk);
+		}
+	} else {
+		count_stat(2);
+		p.start_ns = now;
+	}
+	aggregate(conn, tgid, p.method, status, version, p.route, now - p.start_ns);
+}
+
+/* A read or write of any kind that returned `ret` > 0 bytes on descriptor `fd`. */
+static __always_inline int on_data(struct pt_regs *regs, long ret, __u8 kind, __u8 direction)
+{
+	if (ret <= 0)
+		return 0;
 	__u64 id = bpf_get_current_pid_tgid();
-	struct conn_key key = { .tgid = id >> 32, .fd = fd };
+	if (!maybe_tracked(id >> 32))
+		return 0;
+	struct conn_key key = { .tgid = id >> 32, .fd = (__u32)PT_REGS_PARM1_SYSCALL(regs) };
 	struct conn_value *conn = bpf_map_lookup_elem(&conns, &key);
 	if (!conn)
 		return 0;
+	struct http_config *cfg = get_config();
+	if (!cfg)
+		return 0;
+	bool from_client = (direction == VIGIL_HTTP_INGRESS) == (conn->role == VIGIL_HTTP_SERVER);
+	if (!cfg->capture && (conn->proto == PROTO_OTHER || (conn->proto == PROTO_UNKNOWN && !from_client)))
+		return 0; /* not HTTP; or a server speaking first, which HTTP/1.x never does (HTTP/2 may: its SETTINGS are not needed) */
+	__u64 now = bpf_ktime_get_ns();
+	__u64 buf = PT_REGS_PARM2_SYSCALL(regs);
+	__u32 iovcnt = (__u32)PT_REGS_PARM3_SYSCALL(regs);
 	if (kind == BUF_MSG) {
 		/* Only now, for a tracked connection, is the msghdr worth reading. */
 		struct user_msghdr msg;
@@ -283,175 +726,83 @@ static __always_inline int enter_data(__u32 fd, __u64 buf, __u32 iovcnt, __u8 ki
 		buf = (__u64)msg.msg_iov;
 		iovcnt = (__u32)msg.msg_iovlen;
 	}
-	struct call c = {
-		.start_ns = bpf_ktime_get_ns(),
-		.buf = buf,
-		.iovcnt = iovcnt,
-		.fd = fd,
-		.kind = CALL_DATA,
-		.vec = kind != BUF_PLAIN,
-		.direction = direction,
-		.conn = *conn,
-	};
-	__u32 tid = (__u32)id;
-	bpf_map_update_elem(&calls, &tid, &c, BPF_ANY);
-	return 0;
-}
-
-static __always_inline int exit_data(long ret)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	struct call *c = bpf_map_lookup_elem(&calls, &tid);
-	if (!c || c->kind != CALL_DATA)
-		return 0;
-	if (ret <= 0) {
-		bpf_map_delete_elem(&calls, &tid);
-		return 0;
-	}
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch_buf, &zero);
-	if (!s) {
-		bpf_map_delete_elem(&calls, &tid);
-		return 0;
-	}
 	__u32 len = ret > 0x7fffffff ? 0x7fffffff : (__u32)ret;
-	__u32 head_max = c->conn.proto == PROTO_H2 ? VIGIL_HTTP2_HEAD : VIGIL_HTTP_HEAD;
-	__u32 head_len = len < head_max ? len : head_max;
-	__u32 rest = len - head_len;
-	__u32 tail_len = rest < VIGIL_HTTP_TAIL ? rest : VIGIL_HTTP_TAIL;
-
-	s->h.conn_id = c->conn.id;
-	s->h.start_ns = c->start_ns;
-	s->h.end_ns = bpf_ktime_get_ns();
-	s->h.kind = VIGIL_HTTP_DATA;
-	s->h.pid = id >> 32;
-	s->h.len = len;
-	s->h.head_len = head_len;
-	s->h.tail_len = tail_len;
-	s->h.direction = c->direction;
-	s->h.role = c->conn.role;
-	s->h.family = c->conn.family;
-	s->h.lport = c->conn.lport;
-	s->h.rport = c->conn.rport;
-
-	__u32 lens = head_len | tail_len << 16;
-	if (!c->vec) {
-		copy_segment(c->buf, 0, len, len, lens);
-	} else {
-		__u32 pos = 0;
-		__u32 iovcnt = c->iovcnt;
-		struct iovec *iov = (struct iovec *)c->buf;
-		for (int i = 0; i < MAX_IOV; i++) {
-			if (i >= iovcnt || pos >= len)
-				break;
-			struct iovec v;
-			if (bpf_probe_read_user(&v, sizeof(v), &iov[i]))
-				break;
-			__u32 seg = v.iov_len > len - pos ? len - pos : (__u32)v.iov_len;
-			copy_segment((__u64)v.iov_base, pos, seg, len, lens);
-			pos += seg;
-		}
-		if (pos < len) {
-			/* More iovecs than MAX_IOV: say only what was copied, so user space sees a gap, not garbage. */
-			if (head_len > pos)
-				head_len = pos;
-			tail_len = 0;
-			s->h.head_len = head_len;
-			s->h.tail_len = 0;
-		}
+	/* The first segment: the buffer, or the first iovec. */
+	__u64 seg = buf;
+	__u32 seg_len = len;
+	if (kind != BUF_PLAIN) {
+		struct iovec v;
+		if (!iovcnt || bpf_probe_read_user(&v, sizeof(v), (void *)buf))
+			return 0;
+		seg = (__u64)v.iov_base;
+		seg_len = v.iov_len < len ? (__u32)v.iov_len : len;
 	}
-	/* The client's first bytes tell HTTP/2 (its preface, "PRI * HTTP/2.0") from the rest. */
-	bool from_client = (c->direction == VIGIL_HTTP_INGRESS) == (c->conn.role == VIGIL_HTTP_SERVER);
-	if (c->conn.proto == PROTO_UNKNOWN && from_client) {
-		struct conn_key key = { .tgid = id >> 32, .fd = c->fd };
-		struct conn_value *conn = bpf_map_lookup_elem(&conns, &key);
-		if (conn)
-			conn->proto = head_len >= 4 && s->data[0] == 'P' && s->data[1] == 'R' && s->data[2] == 'I' &&
-					      s->data[3] == ' '
-					      ? PROTO_H2
-					      : PROTO_OTHER;
+	__u8 b[16] = {};
+	if (conn->proto == PROTO_UNKNOWN || (!cfg->capture && conn->proto == PROTO_H1)) {
+		__u32 n = seg_len < sizeof(b) ? seg_len : sizeof(b);
+		barrier_var(n);
+		n &= 31;
+		if (n > sizeof(b))
+			n = sizeof(b);
+		bpf_probe_read_user(b, n, (void *)seg);
 	}
-	bpf_map_delete_elem(&calls, &tid);
-	__u64 size = sizeof(s->h) + (__u64)head_len + tail_len; /* 64-bit: no zero-extension for the verifier to lose the bound in */
-	if (size > sizeof(*s))
+	/* The client's first bytes tell HTTP/2 (its preface, "PRI * HTTP/2.0") from HTTP/1.x and the rest. */
+	if (conn->proto == PROTO_UNKNOWN && from_client) {
+		__u32 skip;
+		if (b[0] == 'P' && b[1] == 'R' && b[2] == 'I' && b[3] == ' ')
+			conn->proto = PROTO_H2;
+		else if (parse_method(b, &skip) != 0xff)
+			conn->proto = PROTO_H1;
+		else
+			conn->proto = PROTO_OTHER;
+	}
+	if (!cfg->capture && conn->proto == PROTO_H1) {
+		parse_h1(cfg, conn, key.tgid, b, seg, seg_len, from_client, now);
 		return 0;
-	output(s, size, sizeof(*s));
+	}
+	if (!cfg->capture && conn->proto == PROTO_OTHER)
+		return 0;
+	capture(conn, key.tgid, buf, iovcnt, kind != BUF_PLAIN, len, direction, now);
 	return 0;
 }
 
-/* accept(2), accept4(2): the returned descriptor is a server-side connection. */
-static __always_inline int enter_accept(void)
+static __always_inline int on_accept(long ret)
 {
-	struct http_config *c = get_config();
-	__u64 id = bpf_get_current_pid_tgid();
-	if (!c || !(c->roles & VIGIL_HTTP_SERVER) || !wanted_pid(c, id >> 32))
+	if (ret < 0)
 		return 0;
-	struct call call = { .kind = CALL_ACCEPT };
-	__u32 tid = (__u32)id;
-	bpf_map_update_elem(&calls, &tid, &call, BPF_ANY);
+	struct http_config *c = get_config();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!c || !(c->roles & VIGIL_HTTP_SERVER) || !wanted_pid(c, tgid))
+		return 0;
+	track(c, tgid, (__u32)ret, VIGIL_HTTP_SERVER);
 	return 0;
 }
-
-static __always_inline int exit_accept(long ret)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	struct call *call = bpf_map_lookup_elem(&calls, &tid);
-	if (!call || call->kind != CALL_ACCEPT)
-		return 0;
-	bpf_map_delete_elem(&calls, &tid);
-	struct http_config *c = get_config();
-	if (ret >= 0 && c)
-		track(c, id >> 32, (__u32)ret, VIGIL_HTTP_SERVER);
-	return 0;
-}
-
-SEC("tp/syscalls/sys_enter_accept")
-int enter_accept_tp(struct trace_event_raw_sys_enter *ctx) { return enter_accept(); }
-SEC("tp/syscalls/sys_exit_accept")
-int exit_accept_tp(struct trace_event_raw_sys_exit *ctx) { return exit_accept(ctx->ret); }
-SEC("tp/syscalls/sys_enter_accept4")
-int enter_accept4_tp(struct trace_event_raw_sys_enter *ctx) { return enter_accept(); }
-SEC("tp/syscalls/sys_exit_accept4")
-int exit_accept4_tp(struct trace_event_raw_sys_exit *ctx) { return exit_accept(ctx->ret); }
 
 /* connect(2): a TCP connection to a wanted port is a client-side connection (non-blocking connects
  * return EINPROGRESS and are tracked too; one that then fails is closed by its owner). */
-SEC("tp/syscalls/sys_enter_connect")
-int enter_connect_tp(struct trace_event_raw_sys_enter *ctx)
+static __always_inline int on_connect(struct pt_regs *regs, long ret)
 {
-	struct http_config *c = get_config();
-	__u64 id = bpf_get_current_pid_tgid();
-	if (!c || !(c->roles & VIGIL_HTTP_CLIENT) || !wanted_pid(c, id >> 32))
+	if (ret != 0 && ret != -EINPROGRESS)
 		return 0;
-	struct call call = { .kind = CALL_CONNECT, .fd = (__u32)ctx->args[0] };
-	__u32 tid = (__u32)id;
-	bpf_map_update_elem(&calls, &tid, &call, BPF_ANY);
+	struct http_config *c = get_config();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!c || !(c->roles & VIGIL_HTTP_CLIENT) || !wanted_pid(c, tgid))
+		return 0;
+	track(c, tgid, (__u32)PT_REGS_PARM1_SYSCALL(regs), VIGIL_HTTP_CLIENT);
 	return 0;
 }
 
-SEC("tp/syscalls/sys_exit_connect")
-int exit_connect_tp(struct trace_event_raw_sys_exit *ctx)
+/* close(2), seen at its exit: the descriptor may be reused by another thread before this runs, which
+ * would end that connection's tracking early (it then goes unseen); single-threaded event loops such
+ * as Node's never do that. */
+static __always_inline int on_close(struct pt_regs *regs, long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	struct call *call = bpf_map_lookup_elem(&calls, &tid);
-	if (!call || call->kind != CALL_CONNECT)
+	if (ret != 0)
 		return 0;
-	__u32 fd = call->fd;
-	bpf_map_delete_elem(&calls, &tid);
-	struct http_config *c = get_config();
-	if (c && (ctx->ret == 0 || ctx->ret == -EINPROGRESS))
-		track(c, id >> 32, fd, VIGIL_HTTP_CLIENT);
-	return 0;
-}
-
-SEC("tp/syscalls/sys_enter_close")
-int enter_close_tp(struct trace_event_raw_sys_enter *ctx)
-{
 	__u64 id = bpf_get_current_pid_tgid();
-	struct conn_key key = { .tgid = id >> 32, .fd = (__u32)ctx->args[0] };
+	if (!maybe_tracked(id >> 32))
+		return 0;
+	struct conn_key key = { .tgid = id >> 32, .fd = (__u32)PT_REGS_PARM1_SYSCALL(regs) };
 	struct conn_value *conn = bpf_map_lookup_elem(&conns, &key);
 	if (!conn)
 		return 0;
@@ -470,40 +821,31 @@ int enter_close_tp(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-/* Data syscalls: args[0] is the descriptor; read/write/recvfrom/sendto take a buffer in args[1],
- * readv/writev an iovec array and count, recvmsg/sendmsg a msghdr holding them. */
-#define DATA_BUF(name, direction)                                                                            \
-	SEC("tp/syscalls/sys_enter_" #name)                                                                  \
-	int enter_##name##_tp(struct trace_event_raw_sys_enter *ctx)                                         \
-	{                                                                                                    \
-		return enter_data((__u32)ctx->args[0], ctx->args[1], 0, BUF_PLAIN, direction);                       \
-	}                                                                                                    \
-	SEC("tp/syscalls/sys_exit_" #name)                                                                   \
-	int exit_##name##_tp(struct trace_event_raw_sys_exit *ctx) { return exit_data(ctx->ret); }
-
-#define DATA_IOV(name, direction)                                                                            \
-	SEC("tp/syscalls/sys_enter_" #name)                                                                  \
-	int enter_##name##_tp(struct trace_event_raw_sys_enter *ctx)                                         \
-	{                                                                                                    \
-		return enter_data((__u32)ctx->args[0], ctx->args[1], (__u32)ctx->args[2], BUF_IOV, direction); \
-	}                                                                                                    \
-	SEC("tp/syscalls/sys_exit_" #name)                                                                   \
-	int exit_##name##_tp(struct trace_event_raw_sys_exit *ctx) { return exit_data(ctx->ret); }
-
-#define DATA_MSG(name, direction)                                                                            \
-	SEC("tp/syscalls/sys_enter_" #name)                                                                  \
-	int enter_##name##_tp(struct trace_event_raw_sys_enter *ctx)                                         \
-	{                                                                                                    \
-		return enter_data((__u32)ctx->args[0], ctx->args[1], 0, BUF_MSG, direction);                 \
-	}                                                                                                    \
-	SEC("tp/syscalls/sys_exit_" #name)                                                                   \
-	int exit_##name##_tp(struct trace_event_raw_sys_exit *ctx) { return exit_data(ctx->ret); }
-
-DATA_BUF(read, VIGIL_HTTP_INGRESS)
-DATA_BUF(write, VIGIL_HTTP_EGRESS)
-DATA_BUF(recvfrom, VIGIL_HTTP_INGRESS)
-DATA_BUF(sendto, VIGIL_HTTP_EGRESS)
-DATA_IOV(readv, VIGIL_HTTP_INGRESS)
-DATA_IOV(writev, VIGIL_HTTP_EGRESS)
-DATA_MSG(recvmsg, VIGIL_HTTP_INGRESS)
-DATA_MSG(sendmsg, VIGIL_HTTP_EGRESS)
+SEC("tp_btf/sys_exit")
+int BPF_PROG(http_sys_exit, struct pt_regs *regs, long ret)
+{
+	switch (SYSCALL_NR(regs)) {
+	case NR_READ:
+	case NR_RECVFROM:
+		return on_data(regs, ret, BUF_PLAIN, VIGIL_HTTP_INGRESS);
+	case NR_WRITE:
+	case NR_SENDTO:
+		return on_data(regs, ret, BUF_PLAIN, VIGIL_HTTP_EGRESS);
+	case NR_READV:
+		return on_data(regs, ret, BUF_IOV, VIGIL_HTTP_INGRESS);
+	case NR_WRITEV:
+		return on_data(regs, ret, BUF_IOV, VIGIL_HTTP_EGRESS);
+	case NR_RECVMSG:
+		return on_data(regs, ret, BUF_MSG, VIGIL_HTTP_INGRESS);
+	case NR_SENDMSG:
+		return on_data(regs, ret, BUF_MSG, VIGIL_HTTP_EGRESS);
+	case NR_ACCEPT:
+	case NR_ACCEPT4:
+		return on_accept(ret);
+	case NR_CONNECT:
+		return on_connect(regs, ret);
+	case NR_CLOSE:
+		return on_close(regs, ret);
+	}
+	return 0;
+}

@@ -76,6 +76,7 @@ export { profileCpu } from './profiling/profile-cpu.js';
 export type { ProfileFrame } from './profiling/symbolizer.js';
 export { Symbolizer } from './profiling/symbolizer.js';
 export type { GrpcCall, HttpRequest } from './tracing/http-request.js';
+export type { RequestAggregate } from './tracing/request-aggregates.js';
 export { HTTP_DURATION_BUCKETS } from './tracing/request-metrics.js';
 export type { RequestKey, RequestMetric } from './tracing/request-series.js';
 export { RequestSeries } from './tracing/request-series.js';

@@ -234,6 +234,9 @@ Napi::Value BpfObjectWrap::SetAutocreate(const Napi::CallbackInfo &info) {
 Napi::Value BpfObjectWrap::Load(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   EnsureOpen(env);
+  // A second load would fail in libbpf ("object already loaded") and the failure path below would close
+  // a working object: loading is idempotent instead.
+  if (state_->loaded) return env.Undefined();
   ResetLibbpfLog();
   int err = bpf_object__load(state_->obj);
   if (err) {

@@ -40,15 +40,30 @@ void CallRingJs(Napi::Env env, Napi::Function callback, std::nullptr_t *, Delive
     }
   } done{owned->consumer.lock()};
   if (env == nullptr || callback == nullptr) return;
-  RingBatch *batch = owned->batch.release();
-  size_t count = batch->offsets.size() - 1;
-  auto offsets = Napi::ArrayBuffer::New(env, batch->offsets.size() * sizeof(uint32_t));
-  memcpy(offsets.Data(), batch->offsets.data(), offsets.ByteLength());
-  // The record bytes are handed over without a copy; the finalizer frees them with the batch.
-  auto data = Napi::Buffer<uint8_t>::New(
-      env, batch->data.data(), batch->data.size(), [](Napi::Env, uint8_t *, RingBatch *b) { delete b; }, batch);
-  callback.Call({data, Napi::Uint32Array::New(env, batch->offsets.size(), offsets, 0),
-                 Napi::Number::New(env, static_cast<double>(count))});
+  // No C++ exception may leave this function: Node calls it from C, so one would reach std::terminate
+  // ("terminate called after throwing an instance of 'Napi::Error'"). At exit, once JS can no longer run,
+  // every N-API call below fails and node-addon-api throws; the batch then has no reader and is dropped.
+  // The callback itself is called through the C API, so an exception it throws stays pending and Node
+  // reports it as uncaught, as for any other callback.
+  try {
+    std::unique_ptr<RingBatch> batch = std::move(owned->batch);
+    size_t count = batch->offsets.size() - 1;
+    auto offsets = Napi::ArrayBuffer::New(env, batch->offsets.size() * sizeof(uint32_t));
+    memcpy(offsets.Data(), batch->offsets.data(), offsets.ByteLength());
+    auto offsets_view = Napi::Uint32Array::New(env, batch->offsets.size(), offsets, 0);
+    uint8_t *bytes = batch->data.data();
+    size_t size = batch->data.size();
+    // The record bytes are handed over without a copy; the finalizer frees them with the batch.
+    auto data = Napi::Buffer<uint8_t>::New(
+        env, bytes, size, [](Napi::Env, uint8_t *, RingBatch *b) { delete b; }, batch.get());
+    batch.release();
+    napi_value args[3] = {data, offsets_view, Napi::Number::New(env, static_cast<double>(count))};
+    napi_value result;
+    napi_value recv = env.Undefined();
+    napi_call_function(env, recv, callback, 3, args, &result);
+  } catch (const Napi::Error &) {
+    // The environment is shutting down.
+  }
 }
 
 RingConsumer::~RingConsumer() { Stop(); }

@@ -176,10 +176,12 @@ export class BpfObject {
 
   /**
    * Loads every autoload program into the kernel and creates the maps. On failure the object is closed.
+   * Idempotent: loading a loaded object does nothing (it neither reloads nor closes it).
    *
    * @throws {VigilEbpfError} `EBPF_PERMISSION`, `EBPF_VERIFIER` (with `verifierLog`), `EBPF_NO_BTF`, `EBPF_SYSCALL`.
    */
   load(): void {
+    if (this.loaded) return;
     native('load BPF object', () => this.#native.load());
   }
 

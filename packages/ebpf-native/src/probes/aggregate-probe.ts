@@ -2,6 +2,7 @@
 import type { BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
 import { requireInput } from '../errors.js';
 import type { BpfObject } from '../object/bpf-object.js';
+import { closedByOwner, closeWhenCollected } from './close-when-collected.js';
 
 /** A Vigil series: `timestamps` in Unix epoch ms, `values` aligned with them (core's `Series` shape). */
 export interface Series {
@@ -15,6 +16,28 @@ export interface AggregateProbeOptions {
   intervalMs?: number;
   /** Snapshots kept for `series()`; default 3600. */
   maxHistory?: number;
+}
+
+/**
+ * Checks the options every aggregating probe takes; called before anything is loaded.
+ *
+ * @throws {VigilEbpfError} `EBPF_INPUT` naming the option.
+ */
+export function validateAggregateOptions(options: AggregateProbeOptions): void {
+  const intervalMs = options.intervalMs ?? 1000;
+  requireInput(
+    Number.isFinite(intervalMs) && intervalMs >= 10,
+    'intervalMs',
+    'must be at least 10',
+    'pass e.g. 1000.',
+  );
+  const maxHistory = options.maxHistory ?? 3600;
+  requireInput(
+    Number.isInteger(maxHistory) && maxHistory >= 1,
+    'maxHistory',
+    'must be a positive integer',
+    'pass e.g. 3600.',
+  );
 }
 
 /**
@@ -32,19 +55,23 @@ export class AggregateProbe<S extends { time: number }> implements AsyncIterable
 
   /** @internal */
   constructor(object: BpfObject, snapshot: () => S, options: AggregateProbeOptions) {
-    const intervalMs = options.intervalMs ?? 1000;
-    requireInput(
-      Number.isFinite(intervalMs) && intervalMs >= 10,
-      'intervalMs',
-      'must be at least 10',
-      'pass e.g. 1000.',
-    );
+    validateAggregateOptions(options);
     this.#object = object;
     this.#snapshot = snapshot;
     this.#maxHistory = options.maxHistory ?? 3600;
     this.#history.push(snapshot());
-    this.#timer = setInterval(() => this.#tick(), intervalMs);
-    this.#timer.unref();
+    // The timer reaches the probe only weakly, so a dropped probe can be collected (and closed).
+    const self = new WeakRef(this);
+    const timer = setInterval(() => {
+      const probe = self.deref();
+      if (probe) probe.#tick();
+    }, options.intervalMs ?? 1000);
+    timer.unref();
+    this.#timer = timer;
+    closeWhenCollected(this, () => {
+      clearInterval(timer);
+      object.close();
+    });
   }
 
   #tick(): void {
@@ -90,8 +117,10 @@ export class AggregateProbe<S extends { time: number }> implements AsyncIterable
     instruments: Observable[],
     report: (result: BatchObservableResult, snapshot: S) => void,
   ): void {
+    const self = new WeakRef(this);
     meter.addBatchObservableCallback((result) => {
-      if (!this.#closed) report(result, this.#snapshot());
+      const probe = self.deref();
+      if (probe && !probe.#closed) report(result, probe.#snapshot());
     }, instruments);
   }
 
@@ -113,6 +142,7 @@ export class AggregateProbe<S extends { time: number }> implements AsyncIterable
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    closedByOwner(this);
     clearInterval(this.#timer);
     this.#object.close();
     const waiters = this.#waiters;

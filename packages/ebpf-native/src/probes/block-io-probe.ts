@@ -4,7 +4,13 @@ import { existsSync } from 'node:fs';
 import type { Meter } from '@opentelemetry/api';
 import { findTracefs } from '../environment.js';
 import { VigilEbpfError } from '../errors.js';
-import { AggregateProbe, type AggregateProbeOptions, type Series } from './aggregate-probe.js';
+import { HIST_KEY } from '../generated/layouts.js';
+import {
+  AggregateProbe,
+  type AggregateProbeOptions,
+  type Series,
+  validateAggregateOptions,
+} from './aggregate-probe.js';
 import { startProbe } from './event-probe.js';
 import {
   addToSlot,
@@ -53,6 +59,7 @@ export type BlockIoProbe = AggregateProbe<BlockIoSnapshot> & {
  * setTimeout(() => console.log(io.read().devices.map((d) => [d.device, d.direction, d.latency.total])), 5000);
  */
 export function watchBlockIo(options: BlockIoProbeOptions = {}): BlockIoProbe {
+  validateAggregateOptions(options);
   const tracefs = findTracefs();
   for (const tp of ['block_rq_issue', 'block_rq_complete']) {
     // tp_btf programs fail at load, not attach, on kernels without the tracepoint; say so clearly first.
@@ -88,7 +95,7 @@ export function watchBlockIo(options: BlockIoProbeOptions = {}): BlockIoProbe {
     for (const [key, raw] of hist.entries()) {
       let n = 0;
       for (const v of hist.splitPerCpu(raw)) n += Number(v.readBigUInt64LE(0));
-      addToSlot(entry(key.readUInt32LE(0)).latency, key.readUInt32LE(4), n);
+      addToSlot(entry(key.readUInt32LE(HIST_KEY.id)).latency, key.readUInt32LE(HIST_KEY.slot), n);
     }
     for (const [key, raw] of bytesMap.entries()) {
       let n = 0;

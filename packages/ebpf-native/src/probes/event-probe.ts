@@ -4,6 +4,7 @@ import { requireInput } from '../errors.js';
 import { bpfObjectPath } from '../native/package-paths.js';
 import { BpfObject } from '../object/bpf-object.js';
 import type { RecordBatch, RingBuffer, RingBufferOptions } from '../object/ring-buffer.js';
+import { closedByOwner, closeWhenCollected } from './close-when-collected.js';
 
 /**
  * How a probe turns ring-buffer records into events: one record → at most one event, or (`batch`) a
@@ -39,7 +40,7 @@ export interface EventProbeStats {
 
 /**
  * A running probe that emits events: `read()` drains what arrived, `for await` waits for more, listeners
- * see every batch, and `close()` detaches everything.
+ * see every batch, and `close()` detaches everything (as does garbage collection of a dropped probe).
  */
 export class EventProbe<T> implements AsyncIterable<T> {
   readonly #object: BpfObject;
@@ -69,26 +70,32 @@ export class EventProbe<T> implements AsyncIterable<T> {
             return events;
           }
         : decode.batch;
+    const self = new WeakRef(this);
     this.#ring = object.consumeRingBuffer(
       'events',
       (batch) => {
-        const events = decodeBatch(batch);
-        this.#batches++;
-        this.#received += events.length;
-        for (const listener of this.#listeners) {
-          try {
-            listener(events);
-          } catch (error) {
-            // A failing listener must not stop delivery to the others; surface it as an uncaught error.
-            queueMicrotask(() => {
-              throw error;
-            });
-          }
-        }
-        this.#push(events);
+        const probe = self.deref();
+        if (probe) probe.#deliver(decodeBatch(batch));
       },
       { ...options.batching, ref: options.ref ?? false },
     );
+    closeWhenCollected(this, () => object.close());
+  }
+
+  #deliver(events: T[]): void {
+    this.#batches++;
+    this.#received += events.length;
+    for (const listener of this.#listeners) {
+      try {
+        listener(events);
+      } catch (error) {
+        // A failing listener must not stop delivery to the others; surface it as an uncaught error.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+    this.#push(events);
   }
 
   #push(events: readonly T[]): void {
@@ -161,6 +168,7 @@ export class EventProbe<T> implements AsyncIterable<T> {
     if (this.#closed) return;
     this.#finalKernelDrops = this.#ring.stats().kernelDrops ?? 0;
     this.#closed = true;
+    closedByOwner(this);
     this.#object.close();
     const waiters = this.#waiters;
     this.#waiters = [];
@@ -178,30 +186,35 @@ export interface ProbeProgram {
 }
 
 /**
- * Opens, configures, loads and attaches a built-in probe object; on any failure closes it, so nothing
- * stays attached.
+ * Checks the options every probe takes, then opens, configures, loads and attaches a built-in probe
+ * object; on any failure closes it, so nothing stays attached.
  */
 export function startProbe(
   probe: string,
   programs: readonly ProbeProgram[],
-  options: { ringBytes?: number },
+  options: { ringBytes?: number; maxBuffered?: number },
   configure?: (object: BpfObject) => void,
   afterLoad?: (object: BpfObject) => void,
 ): { object: BpfObject; skipped: string[] } {
+  const ringBytes = options.ringBytes ?? 1 << 20;
+  requireInput(
+    Number.isInteger(ringBytes) && ringBytes >= 4096 && (ringBytes & (ringBytes - 1)) === 0,
+    'ringBytes',
+    'must be a power of two of at least 4096',
+    'pass e.g. 1 << 20 (1 MiB).',
+  );
+  const maxBuffered = options.maxBuffered ?? 65536;
+  requireInput(
+    Number.isInteger(maxBuffered) && maxBuffered >= 0,
+    'maxBuffered',
+    'must be a non-negative integer',
+    'pass e.g. 65536.',
+  );
   assertEbpfUsable();
   const object = BpfObject.open(bpfObjectPath(probe), { name: probe.replace(/-/g, '_') });
   const skipped: string[] = [];
   try {
-    if (object.maps.some((m) => m.name === 'events')) {
-      const ringBytes = options.ringBytes ?? 1 << 20;
-      requireInput(
-        Number.isInteger(ringBytes) && ringBytes >= 4096 && (ringBytes & (ringBytes - 1)) === 0,
-        'ringBytes',
-        'must be a power of two of at least 4096',
-        'pass e.g. 1 << 20 (1 MiB).',
-      );
-      object.resizeMap('events', ringBytes);
-    }
+    if (object.maps.some((m) => m.name === 'events')) object.resizeMap('events', ringBytes);
     configure?.(object);
     object.load();
     afterLoad?.(object);

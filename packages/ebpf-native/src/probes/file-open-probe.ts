@@ -1,6 +1,7 @@
 /** File-open watch (Tetragon-style): opens of configured paths or prefixes, from sys_enter_openat*. */
 import type { Meter } from '@opentelemetry/api';
 import { requireInput } from '../errors.js';
+import { FILE_OPEN_EVENT, FILE_OPEN_KEY, FILE_OPEN_RULE } from '../generated/layouts.js';
 import { cString, monotonicToEpochMs } from './clock.js';
 import { EventProbe, type EventProbeOptions, startProbe } from './event-probe.js';
 
@@ -85,31 +86,29 @@ export function watchFileOpens(options: FileOpenProbeOptions): EventProbe<FileOp
     (obj) => {
       const map = obj.map('rules');
       rules.forEach((rule, id) => {
-        // struct file_open_key { u32 prefixlen (bits); char path[256]; }
-        const key = Buffer.alloc(4 + PATH_LEN);
-        key.writeUInt32LE(rule.bytes.length * 8, 0);
-        rule.bytes.copy(key, 4);
-        // struct file_open_rule { u32 id; u32 exact; u32 len; u32 pad; }
-        const value = Buffer.alloc(16);
-        value.writeUInt32LE(id, 0);
-        value.writeUInt32LE(rule.prefix ? 0 : 1, 4);
-        value.writeUInt32LE(rule.bytes.length, 8);
+        const key = Buffer.alloc(FILE_OPEN_KEY.size);
+        key.writeUInt32LE(rule.bytes.length * 8, FILE_OPEN_KEY.prefixlen); // bits, as an LPM trie requires
+        rule.bytes.copy(key, FILE_OPEN_KEY.path);
+        const value = Buffer.alloc(FILE_OPEN_RULE.size);
+        value.writeUInt32LE(id, FILE_OPEN_RULE.id);
+        value.writeUInt32LE(rule.prefix ? 0 : 1, FILE_OPEN_RULE.exact);
+        value.writeUInt32LE(rule.bytes.length, FILE_OPEN_RULE.len);
         map.update(key, value);
       });
     },
   );
   const toEpochMs = monotonicToEpochMs();
-  // Layout: struct file_open_event in bpf/events.h.
+  const L = FILE_OPEN_EVENT;
   const decode = (b: Buffer, s: number): FileOpenEvent => ({
-    time: toEpochMs(b.readBigUInt64LE(s)),
-    pid: b.readUInt32LE(s + 8),
-    tid: b.readUInt32LE(s + 12),
-    uid: b.readUInt32LE(s + 16),
-    rule: b.readUInt32LE(s + 20),
-    flags: b.readInt32LE(s + 24),
-    syscall: SYSCALLS[b.readUInt32LE(s + 28)] ?? 'openat',
-    comm: cString(b, s + 32, s + 48),
-    path: cString(b, s + 48, s + 48 + PATH_LEN),
+    time: toEpochMs(b.readBigUInt64LE(s + L.ts_ns)),
+    pid: b.readUInt32LE(s + L.pid),
+    tid: b.readUInt32LE(s + L.tid),
+    uid: b.readUInt32LE(s + L.uid),
+    rule: b.readUInt32LE(s + L.rule_id),
+    flags: b.readInt32LE(s + L.flags),
+    syscall: SYSCALLS[b.readUInt32LE(s + L.syscall)] ?? 'openat',
+    comm: cString(b, s + L.comm, s + L.path),
+    path: cString(b, s + L.path, s + L.size),
   });
   const probe = new EventProbe(object, decode, options);
   if (options.meter) {

@@ -1,5 +1,6 @@
 /** Kernel address → symbol, from /proc/kallsyms (addresses are visible to root; zeros otherwise). */
 import { readFileSync } from 'node:fs';
+import { lastAtOrBelow } from '../profiling/last-at-or-below.js';
 
 /** A sorted symbol table that resolves an address to `name+0xoffset`. */
 export class KernelSymbols {
@@ -39,16 +40,7 @@ export class KernelSymbols {
 
   /** `name+0xoffset` of the nearest symbol at or below `address`, or the hex address when none. */
   resolve(address: bigint): string {
-    let lo = 0;
-    let hi = this.#addresses.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.#addresses[mid] <= address) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const found = lastAtOrBelow(this.#addresses, address);
     if (found < 0) return `0x${address.toString(16)}`;
     const offset = address - this.#addresses[found];
     return offset === 0n ? this.#names[found] : `${this.#names[found]}+0x${offset.toString(16)}`;

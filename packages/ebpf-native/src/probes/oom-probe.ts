@@ -1,5 +1,6 @@
 /** OOM kills from oom:mark_victim. */
 import type { Meter } from '@opentelemetry/api';
+import { OOM_EVENT } from '../generated/layouts.js';
 import { cString, monotonicToEpochMs } from './clock.js';
 import { EventProbe, type EventProbeOptions, startProbe } from './event-probe.js';
 
@@ -39,17 +40,17 @@ export function watchOomKills(options: OomProbeOptions = {}): EventProbe<OomEven
   const toEpochMs = monotonicToEpochMs();
   // The tracepoint reports pages; 4 KiB on x86-64 and on most arm64 kernels.
   const page = 4096;
-  // Layout: struct oom_event in bpf/events.h.
+  const L = OOM_EVENT;
   const decode = (b: Buffer, s: number): OomEvent => ({
-    time: toEpochMs(b.readBigUInt64LE(s)),
-    totalVmBytes: Number(b.readBigUInt64LE(s + 8)) * page,
-    anonRssBytes: Number(b.readBigUInt64LE(s + 16)) * page,
-    fileRssBytes: Number(b.readBigUInt64LE(s + 24)) * page,
-    shmemRssBytes: Number(b.readBigUInt64LE(s + 32)) * page,
-    pid: b.readUInt32LE(s + 40),
-    uid: b.readUInt32LE(s + 44),
-    oomScoreAdj: b.readInt32LE(s + 48),
-    comm: cString(b, s + 56, s + 72),
+    time: toEpochMs(b.readBigUInt64LE(s + L.ts_ns)),
+    totalVmBytes: Number(b.readBigUInt64LE(s + L.total_vm_pages)) * page,
+    anonRssBytes: Number(b.readBigUInt64LE(s + L.anon_rss_pages)) * page,
+    fileRssBytes: Number(b.readBigUInt64LE(s + L.file_rss_pages)) * page,
+    shmemRssBytes: Number(b.readBigUInt64LE(s + L.shmem_rss_pages)) * page,
+    pid: b.readUInt32LE(s + L.pid),
+    uid: b.readUInt32LE(s + L.uid),
+    oomScoreAdj: b.readInt32LE(s + L.oom_score_adj),
+    comm: cString(b, s + L.comm, s + L.size),
   });
   const probe = new EventProbe(object, decode, options);
   if (options.meter) {

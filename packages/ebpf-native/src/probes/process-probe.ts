@@ -1,5 +1,6 @@
 /** Process exec and exit events from sched:sched_process_exec and sched:sched_process_exit. */
 import type { Meter } from '@opentelemetry/api';
+import { PROCESS_EVENT } from '../generated/layouts.js';
 import { cString, monotonicToEpochMs } from './clock.js';
 import { EventProbe, type EventProbeOptions, startProbe } from './event-probe.js';
 
@@ -54,24 +55,33 @@ const EXIT = 2;
 export function watchProcesses(options: ProcessProbeOptions = {}): EventProbe<ProcessEvent> {
   const { object } = startProbe('process', [{ name: 'handle_exec' }, { name: 'handle_exit' }], options);
   const toEpochMs = monotonicToEpochMs();
-  // Layout: struct process_event in bpf/events.h.
+  const L = PROCESS_EVENT;
   const decode = (b: Buffer, s: number): ProcessEvent | undefined => {
-    const time = toEpochMs(b.readBigUInt64LE(s));
-    const kind = b.readUInt32LE(s + 16);
-    const pid = b.readUInt32LE(s + 20);
-    const ppid = b.readUInt32LE(s + 24);
-    const uid = b.readUInt32LE(s + 28);
-    const comm = cString(b, s + 40, s + 56);
+    const time = toEpochMs(b.readBigUInt64LE(s + L.ts_ns));
+    const kind = b.readUInt32LE(s + L.kind);
+    const pid = b.readUInt32LE(s + L.pid);
+    const ppid = b.readUInt32LE(s + L.ppid);
+    const uid = b.readUInt32LE(s + L.uid);
+    const comm = cString(b, s + L.comm, s + L.filename);
     if (kind === EXEC) {
-      const argsLen = b.readUInt32LE(s + 36);
-      const args = b.toString('utf8', s + 184, s + 184 + argsLen);
+      const argsLen = b.readUInt32LE(s + L.args_len);
+      const args = b.toString('utf8', s + L.args, s + L.args + Math.min(argsLen, L.size - L.args));
       const argv = args.split('\0');
       if (argv.at(-1) === '') argv.pop();
-      return { type: 'exec', time, pid, ppid, uid, comm, filename: cString(b, s + 56, s + 184), argv };
+      return {
+        type: 'exec',
+        time,
+        pid,
+        ppid,
+        uid,
+        comm,
+        filename: cString(b, s + L.filename, s + L.args),
+        argv,
+      };
     }
     if (kind === EXIT) {
-      const status = b.readInt32LE(s + 32);
-      const lifetimeMs = Number(b.readBigUInt64LE(s + 8)) / 1e6;
+      const status = b.readInt32LE(s + L.exit_status);
+      const lifetimeMs = Number(b.readBigUInt64LE(s + L.duration_ns)) / 1e6;
       return {
         type: 'exit',
         time,

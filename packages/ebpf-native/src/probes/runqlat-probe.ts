@@ -1,8 +1,14 @@
 /** Run-queue latency histograms from tp_btf/sched_wakeup, sched_wakeup_new and sched_switch. */
 import type { Meter } from '@opentelemetry/api';
-import { AggregateProbe, type AggregateProbeOptions, type Series } from './aggregate-probe.js';
+import { HIST_KEY } from '../generated/layouts.js';
+import {
+  AggregateProbe,
+  type AggregateProbeOptions,
+  type Series,
+  validateAggregateOptions,
+} from './aggregate-probe.js';
 import { startProbe } from './event-probe.js';
-import { setPidFilter } from './filter.js';
+import { setPidFilter, validatePid } from './filter.js';
 import {
   addToSlot,
   emptyLog2Histogram,
@@ -45,6 +51,8 @@ export type RunQueueProbe = AggregateProbe<RunQueueSnapshot> & {
  * setTimeout(() => console.log('p99 ms', rq.quantileSeries(0.99).values), 10_000);
  */
 export function watchRunQueueLatency(options: RunQueueProbeOptions = {}): RunQueueProbe {
+  validateAggregateOptions(options);
+  validatePid(options.pid);
   const { object } = startProbe(
     'runqlat',
     [{ name: 'handle_wakeup' }, { name: 'handle_wakeup_new' }, { name: 'handle_switch' }],
@@ -59,8 +67,8 @@ export function watchRunQueueLatency(options: RunQueueProbeOptions = {}): RunQue
     for (const [key, raw] of hist.entries()) {
       let n = 0;
       for (const v of hist.splitPerCpu(raw)) n += Number(v.readBigUInt64LE(0));
-      const id = key.readUInt32LE(0);
-      const slot = key.readUInt32LE(4);
+      const id = key.readUInt32LE(HIST_KEY.id);
+      const slot = key.readUInt32LE(HIST_KEY.slot);
       if (id === 0) addToSlot(all, slot, n);
       else {
         let h = byPid.get(id);

@@ -1,10 +1,11 @@
 /** CPU profiling: user and kernel stacks sampled by a perf event, counted in the kernel. */
 import { requireInput } from '../errors.js';
+import { STACK_KEY } from '../generated/layouts.js';
 import { type Mapping, readMaps } from '../profiling/proc-maps.js';
-import { AggregateProbe, type AggregateProbeOptions } from './aggregate-probe.js';
+import { AggregateProbe, type AggregateProbeOptions, validateAggregateOptions } from './aggregate-probe.js';
 import { cString } from './clock.js';
 import { startProbe } from './event-probe.js';
-import { setPidFilter } from './filter.js';
+import { setPidFilter, validatePid } from './filter.js';
 import { KernelSymbols } from './kernel-symbols.js';
 
 /** A user-space frame: the mapped file and the offset in it (feed to addr2line), or the raw address. */
@@ -58,6 +59,8 @@ export interface StackProbeOptions extends AggregateProbeOptions {
  * setTimeout(() => console.log(profile.read().stacks.sort((a, b) => b.count - a.count)[0]), 5000);
  */
 export function sampleStacks(options: StackProbeOptions = {}): AggregateProbe<StackSnapshot> {
+  validateAggregateOptions(options);
+  validatePid(options.pid);
   const frequency = options.frequency ?? 49;
   requireInput(
     Number.isInteger(frequency) && frequency >= 1 && frequency <= 10_000,
@@ -91,16 +94,15 @@ export function sampleStacks(options: StackProbeOptions = {}): AggregateProbe<St
     const maps = new Map<number, Mapping[]>();
     const out: StackSample[] = [];
     let total = 0;
-    // struct stack_key in bpf/events.h: pid, user_stack_id, kernel_stack_id, comm[16].
     for (const [key, value] of counts.entries()) {
-      const pid = key.readUInt32LE(0);
+      const pid = key.readUInt32LE(STACK_KEY.pid);
       const count = Number(value.readBigUInt64LE(0));
       total += count;
-      const kernelIps = frames(key.readInt32LE(8));
+      const kernelIps = frames(key.readInt32LE(STACK_KEY.kernel_stack_id));
       if (kernelIps.length > 0 && !symbols) symbols = KernelSymbols.load();
       let mapping = maps.get(pid);
       if (!mapping) maps.set(pid, (mapping = readMaps(pid)));
-      const user = frames(key.readInt32LE(4)).map((ip): UserFrame => {
+      const user = frames(key.readInt32LE(STACK_KEY.user_stack_id)).map((ip): UserFrame => {
         const m = mapping.find((x) => ip >= x.start && ip < x.end);
         const address = `0x${ip.toString(16)}`;
         return m
@@ -109,7 +111,7 @@ export function sampleStacks(options: StackProbeOptions = {}): AggregateProbe<St
       });
       out.push({
         pid,
-        comm: cString(key, 12, 28),
+        comm: cString(key, STACK_KEY.comm, STACK_KEY.size),
         count,
         kernel: kernelIps.map((ip) => symbols!.resolve(ip)),
         kernelAddresses: kernelIps,

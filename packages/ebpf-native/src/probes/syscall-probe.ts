@@ -1,9 +1,16 @@
 /** Syscall counts, errors and latency per process and syscall, from raw_syscalls:sys_enter/sys_exit. */
 import type { Meter } from '@opentelemetry/api';
+import { requireInput } from '../errors.js';
+import { SYSCALL_KEY, SYSCALL_STATS } from '../generated/layouts.js';
 import type { BpfObject } from '../object/bpf-object.js';
-import { AggregateProbe, type AggregateProbeOptions, type Series } from './aggregate-probe.js';
+import {
+  AggregateProbe,
+  type AggregateProbeOptions,
+  type Series,
+  validateAggregateOptions,
+} from './aggregate-probe.js';
 import { startProbe } from './event-probe.js';
-import { setPidFilter } from './filter.js';
+import { setPidFilter, validatePid } from './filter.js';
 
 /** Totals for one (process, syscall) pair since the probe started. */
 export interface SyscallStats {
@@ -79,7 +86,16 @@ export function watchSyscalls(options: SyscallProbeOptions = {}): AggregateProbe
   /** Calls per second, per interval, summed over the watched processes. */
   callRate(): Series;
 } {
-  const object = startSyscallProbe(options.pid, options.startTimes ?? 'auto');
+  validateAggregateOptions(options);
+  validatePid(options.pid);
+  const startTimes = options.startTimes ?? 'auto';
+  requireInput(
+    startTimes === 'auto' || startTimes === 'task-storage' || startTimes === 'hash',
+    'startTimes',
+    "must be 'auto', 'task-storage' or 'hash'",
+    'omit it (the probe picks task storage where the kernel allows it, else a hash).',
+  );
+  const object = startSyscallProbe(options.pid, startTimes);
   const stats = object.map('stats');
   const snapshot = (): SyscallSnapshot => {
     const out: SyscallStats[] = [];
@@ -90,15 +106,15 @@ export function watchSyscalls(options: SyscallProbeOptions = {}): AggregateProbe
         max = 0n,
         errors = 0n;
       for (const v of stats.splitPerCpu(raw)) {
-        count += v.readBigUInt64LE(0);
-        total += v.readBigUInt64LE(8);
-        const m = v.readBigUInt64LE(16);
+        count += v.readBigUInt64LE(SYSCALL_STATS.count);
+        total += v.readBigUInt64LE(SYSCALL_STATS.total_ns);
+        const m = v.readBigUInt64LE(SYSCALL_STATS.max_ns);
         if (m > max) max = m;
-        errors += v.readBigUInt64LE(24);
+        errors += v.readBigUInt64LE(SYSCALL_STATS.errors);
       }
       out.push({
-        pid: key.readUInt32LE(0),
-        syscall: key.readUInt32LE(4),
+        pid: key.readUInt32LE(SYSCALL_KEY.tgid),
+        syscall: key.readUInt32LE(SYSCALL_KEY.id),
         count: Number(count),
         errors: Number(errors),
         totalNs: Number(total),

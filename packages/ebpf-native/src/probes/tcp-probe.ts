@@ -1,5 +1,6 @@
 /** TCP connection lifecycle from sock:inet_sock_set_state and tcp:tcp_retransmit_skb. */
 import type { Meter } from '@opentelemetry/api';
+import { TCP_EVENT } from '../generated/layouts.js';
 import { formatAddress } from './address.js';
 import { cString, monotonicToEpochMs } from './clock.js';
 import { EventProbe, type EventProbeOptions, startProbe } from './event-probe.js';
@@ -56,25 +57,25 @@ export function watchTcp(options: TcpProbeOptions = {}): EventProbe<TcpEvent> {
     options,
   );
   const toEpochMs = monotonicToEpochMs();
-  // Layout: struct tcp_event in bpf/events.h.
+  const L = TCP_EVENT;
   const decode = (b: Buffer, s: number): TcpEvent | undefined => {
-    const type = KINDS[b.readUInt32LE(s + 32)];
+    const type = KINDS[b.readUInt32LE(s + L.kind)];
     if (!type) return undefined;
-    const family = b.readUInt16LE(s + 44);
+    const family = b.readUInt16LE(s + L.family);
     return {
       type,
-      time: toEpochMs(b.readBigUInt64LE(s)),
-      pid: b.readUInt32LE(s + 36),
-      comm: cString(b, s + 88, s + 104),
+      time: toEpochMs(b.readBigUInt64LE(s + L.ts_ns)),
+      pid: b.readUInt32LE(s + L.pid),
+      comm: cString(b, s + L.comm, s + L.size),
       family: family === AF_INET ? 'ipv4' : 'ipv6',
-      localAddress: formatAddress(b, s + 56, family),
-      localPort: b.readUInt16LE(s + 46),
-      remoteAddress: formatAddress(b, s + 72, family),
-      remotePort: b.readUInt16LE(s + 48),
-      durationMs: Number(b.readBigUInt64LE(s + 8)) / 1e6,
-      bytesSent: Number(b.readBigUInt64LE(s + 16)),
-      bytesReceived: Number(b.readBigUInt64LE(s + 24)),
-      retransmits: b.readUInt32LE(s + 40),
+      localAddress: formatAddress(b, s + L.saddr, family),
+      localPort: b.readUInt16LE(s + L.sport),
+      remoteAddress: formatAddress(b, s + L.daddr, family),
+      remotePort: b.readUInt16LE(s + L.dport),
+      durationMs: Number(b.readBigUInt64LE(s + L.duration_ns)) / 1e6,
+      bytesSent: Number(b.readBigUInt64LE(s + L.bytes_acked)),
+      bytesReceived: Number(b.readBigUInt64LE(s + L.bytes_received)),
+      retransmits: b.readUInt32LE(s + L.retransmits),
     };
   };
   const probe = new EventProbe(object, decode, options);

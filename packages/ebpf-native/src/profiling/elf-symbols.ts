@@ -4,6 +4,7 @@
  * (System V ABI, ELF-64 Object File Format 1.5). Only the headers and symbol tables are read.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { lastAtOrBelow } from './last-at-or-below.js';
 
 const SHT_SYMTAB = 2;
 const SHT_DYNSYM = 11;
@@ -123,16 +124,7 @@ export class ElfSymbols {
 
   /** The function containing virtual address `address` (its size, or the next symbol, bounds it). */
   resolve(address: number): string | undefined {
-    let lo = 0;
-    let hi = this.#starts.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.#starts[mid] <= address) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const found = lastAtOrBelow(this.#starts, address);
     if (found < 0) return undefined;
     const sized = this.#ends[found] > this.#starts[found];
     return !sized || address < this.#ends[found] ? this.#names[found] : undefined;

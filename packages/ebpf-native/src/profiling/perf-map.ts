@@ -4,6 +4,7 @@
  * that replaced earlier code at the same place.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { lastAtOrBelow } from './last-at-or-below.js';
 
 /** A sorted table of one process's JIT code objects. */
 export class PerfMap {
@@ -41,16 +42,7 @@ export class PerfMap {
 
   /** The code object containing `address`. */
   resolve(address: number): string | undefined {
-    let lo = 0;
-    let hi = this.#starts.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.#starts[mid] <= address) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const found = lastAtOrBelow(this.#starts, address);
     return found >= 0 && address < this.#ends[found] ? this.#names[found] : undefined;
   }
 }

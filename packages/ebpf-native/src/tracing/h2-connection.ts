@@ -1,13 +1,13 @@
 /**
  * An HTTP/2 cleartext connection from one side: frames of both directions, header blocks decoded with
- * HPACK (RFC 7541, hpack.js; one decoder per direction, fed every block in order, as its dynamic table
- * requires), streams paired from the client's HEADERS to the server's END_STREAM. gRPC calls are the
+ * HPACK (RFC 7541, hpack-decoder.ts; one decoder per direction, fed every block in order, as its dynamic
+ * table requires), streams paired from the client's HEADERS to the server's END_STREAM. gRPC calls are the
  * streams with `content-type: application/grpc*`: service and method from `:path`, status from the
  * `grpc-status` trailer.
  */
-import hpack from 'hpack.js';
 import type { Capture } from './capture.js';
 import { H2, H2_FLAGS, type H2Frame, H2FrameStream } from './h2-frames.js';
+import { HpackDecoder, HpackError } from './hpack-decoder.js';
 import type { Side } from './http-record.js';
 import type { ConnectionParser, GrpcCall, ParsedExchange } from './http-request.js';
 
@@ -22,26 +22,22 @@ interface Stream {
 
 /** Decodes one direction's header blocks; `broken` once a block fails (the dynamic table is then unknown). */
 class HeaderDecoder {
-  readonly #decompressor = hpack.decompressor.create({ table: { size: 4096 } });
-  #error: unknown;
-
-  constructor() {
-    this.#decompressor.on('error', (e: unknown) => {
-      this.#error = e;
-    });
-  }
+  readonly #decoder = new HpackDecoder(4096);
+  #broken = false;
 
   get broken(): boolean {
-    return this.#error !== undefined;
+    return this.#broken;
   }
 
   decode(block: Buffer): Map<string, string> | undefined {
-    if (this.broken) return undefined;
-    this.#decompressor.write(block);
-    this.#decompressor.execute();
-    const headers = new Map<string, string>();
-    for (let h = this.#decompressor.read(); h; h = this.#decompressor.read()) headers.set(h.name, h.value);
-    return this.broken ? undefined : headers;
+    if (this.#broken) return undefined;
+    try {
+      return new Map(this.#decoder.decode(block));
+    } catch (e) {
+      if (!(e instanceof HpackError)) throw e;
+      this.#broken = true;
+      return undefined;
+    }
   }
 }
 

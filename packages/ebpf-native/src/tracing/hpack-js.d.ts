@@ -14,6 +14,10 @@ declare module 'hpack.js' {
   const hpack: {
     decompressor: { create(options: { table: { size: number } }): HpackDecompressor };
     compressor: { create(options: { table: { size: number } }): HpackCompressor };
+    /** RFC 7541 Appendix B: `encode[symbol]` is [bit length, code] for symbols 0–256 (256 is EOS). */
+    huffman: { encode: ReadonlyArray<readonly [number, number]> };
+    /** RFC 7541 Appendix A, index 1 first. */
+    'static-table': { table: ReadonlyArray<{ name: string; value: string }> };
   };
   export default hpack;
 }

@@ -1,31 +1,29 @@
 /**
- * Decoding of the HTTP probe's ring-buffer records (bpf/http.bpf.c). The byte offsets below mirror
- * struct http_event and struct http_conn_info in bpf/events.h; test/tracing/http-record.test.ts checks
- * them against the BTF of the compiled object.
+ * Decoding of the HTTP probe's ring-buffer records (bpf/http.bpf.c), at the offsets of struct http_event,
+ * http_conn_info and http_request_info that src/generated/layouts.ts has from bpf/events.h.
  */
+
+import { HTTP_AGG_VALUE, HTTP_CONN_INFO, HTTP_EVENT, HTTP_REQUEST_INFO } from '../generated/layouts.js';
 import { formatAddress } from '../probes/address.js';
 import { cString } from '../probes/clock.js';
 import { Capture } from './capture.js';
 
-/** Offsets and sizes of struct http_event and struct http_conn_info. */
-export const HTTP_EVENT_LAYOUT = {
-  size: 48,
-  conn_id: 0,
-  start_ns: 8,
-  end_ns: 16,
-  kind: 24,
-  pid: 28,
-  len: 32,
-  head_len: 36,
-  tail_len: 38,
-  direction: 40,
-  role: 41,
-  family: 42,
-  lport: 44,
-  rport: 46,
-} as const;
+/** VIGIL_HTTP_SLOTS: slot s of an aggregate counts durations in [2^s, 2^(s+1)) × 1024 ns. */
+export const HTTP_AGG_SLOTS = (HTTP_AGG_VALUE.size - HTTP_AGG_VALUE.slots) / 8;
 
-export const HTTP_CONN_INFO_LAYOUT = { size: 48, laddr: 0, raddr: 16, comm: 32 } as const;
+/** enum http_method of bpf/events.h, by value; 0 is any other method (or none seen). */
+export const HTTP_METHODS = [
+  '_OTHER',
+  'GET',
+  'POST',
+  'PUT',
+  'DELETE',
+  'HEAD',
+  'PATCH',
+  'OPTIONS',
+  'CONNECT',
+  'TRACE',
+] as const;
 
 /** Which side of the connection the traced process is on. */
 export type Side = 'server' | 'client';
@@ -54,9 +52,25 @@ export type HttpRecord =
       direction: 'in' | 'out';
       capture: Capture;
     }
-  | { kind: 'close'; connId: number; timeNs: number; pid: number };
+  | { kind: 'close'; connId: number; timeNs: number; pid: number }
+  | {
+      /** An HTTP/1.x request parsed in the kernel, reported because its path was new or it was sampled. */
+      kind: 'request';
+      connId: number;
+      startNs: number;
+      endNs: number;
+      pid: number;
+      /** Hash of the path as the kernel keys its aggregates (identifier segments folded). */
+      route: bigint;
+      method: string;
+      status: number;
+      /** `1.0` or `1.1`. */
+      protocolVersion: string;
+      /** The request target as sent, up to 128 bytes, query included. */
+      target: string;
+    };
 
-const L = HTTP_EVENT_LAYOUT;
+const L = HTTP_EVENT;
 
 /**
  * A u64 as a Number without a BigInt allocation: exact below 2^53, so monotonic nanoseconds stay exact
@@ -74,7 +88,7 @@ export function decodeHttpRecord(b: Buffer, s: number, e: number): HttpRecord | 
   const pid = b.readUInt32LE(s + L.pid);
   const kind = b.readUInt32LE(s + L.kind);
   if (kind === 2) {
-    const headLen = b.readUInt16LE(s + L.head_len);
+    const headLen = b.readUInt32LE(s + L.head_len);
     const tailLen = b.readUInt16LE(s + L.tail_len);
     if (e - s < L.size + headLen + tailLen) return undefined;
     const data = s + L.size;
@@ -93,7 +107,7 @@ export function decodeHttpRecord(b: Buffer, s: number, e: number): HttpRecord | 
     };
   }
   if (kind === 1) {
-    if (e - s < L.size + HTTP_CONN_INFO_LAYOUT.size) return undefined;
+    if (e - s < L.size + HTTP_CONN_INFO.size) return undefined;
     const family = b.readUInt16LE(s + L.family);
     const info = s + L.size;
     return {
@@ -103,13 +117,31 @@ export function decodeHttpRecord(b: Buffer, s: number, e: number): HttpRecord | 
       pid,
       side: b[s + L.role] === 1 ? 'server' : 'client',
       family: family === AF_INET ? 'ipv4' : 'ipv6',
-      localAddress: formatAddress(b, info + HTTP_CONN_INFO_LAYOUT.laddr, family),
+      localAddress: formatAddress(b, info + HTTP_CONN_INFO.laddr, family),
       localPort: b.readUInt16LE(s + L.lport),
-      remoteAddress: formatAddress(b, info + HTTP_CONN_INFO_LAYOUT.raddr, family),
+      remoteAddress: formatAddress(b, info + HTTP_CONN_INFO.raddr, family),
       remotePort: b.readUInt16LE(s + L.rport),
-      comm: cString(b, info + HTTP_CONN_INFO_LAYOUT.comm, info + HTTP_CONN_INFO_LAYOUT.comm + 16),
+      comm: cString(b, info + HTTP_CONN_INFO.comm, info + HTTP_CONN_INFO.comm + 16),
     };
   }
   if (kind === 3) return { kind: 'close', connId, timeNs: u64(b, s + L.start_ns), pid };
+  if (kind === 4) {
+    const R = HTTP_REQUEST_INFO;
+    if (e - s < L.size + R.size) return undefined;
+    const info = s + L.size;
+    const pathLen = Math.min(b.readUInt32LE(s + L.head_len), R.size - R.path);
+    return {
+      kind: 'request',
+      connId,
+      startNs: u64(b, s + L.start_ns),
+      endNs: u64(b, s + L.end_ns),
+      pid,
+      route: b.readBigUInt64LE(info + R.route),
+      method: HTTP_METHODS[b[info + R.method]] ?? '_OTHER',
+      status: b.readUInt16LE(info + R.status),
+      protocolVersion: `1.${b[info + R.version]}`,
+      target: b.toString('latin1', info + R.path, info + R.path + pathLen),
+    };
+  }
   return undefined;
 }

@@ -5,6 +5,7 @@
  */
 import type { Attributes, Histogram, Meter } from '@opentelemetry/api';
 import type { HttpRequest } from './http-request.js';
+import type { RequestAggregate } from './request-aggregates.js';
 
 /** Bucket boundaries the HTTP semantic conventions advise for request durations, in seconds. */
 export const HTTP_DURATION_BUCKETS = [
@@ -32,7 +33,7 @@ export function semconvMethod(method: string): string {
  * Whether a request failed, as the conventions define it: a server request with a 5xx status, a client
  * request with a 4xx or 5xx one, a request without a response, or a gRPC call with a non-OK status.
  */
-export function isError(r: HttpRequest): boolean {
+export function isError(r: Pick<HttpRequest, 'side' | 'status' | 'grpc'>): boolean {
   if (r.grpc) return r.grpc.statusCode !== 0;
   return r.status === 0 || r.status >= (r.side === 'server' ? 500 : 400);
 }
@@ -64,6 +65,30 @@ export class RequestMetrics {
       description: 'Duration of outbound RPCs.',
       unit: 'ms',
     });
+  }
+
+  /**
+   * Records requests counted in the kernel: each at the middle of its log2 duration slot (the kernel's
+   * resolution), with the attributes of {@link record} except `server.address`, which the kernel's
+   * aggregates do not keep.
+   */
+  recordAggregate(a: RequestAggregate): void {
+    const attrs: Attributes = {
+      'http.request.method': a.method,
+      'server.port': a.port,
+      'network.protocol.name': 'http',
+      'network.protocol.version': a.protocolVersion,
+      'url.scheme': 'http',
+    };
+    if (a.status > 0) attrs['http.response.status_code'] = a.status;
+    if (isError(a)) attrs['error.type'] = a.status > 0 ? String(a.status) : '_OTHER';
+    if (a.side === 'server') attrs['http.route'] = a.route;
+    const histogram = a.side === 'server' ? this.#server : this.#client;
+    const { counts } = a.histogram;
+    for (let slot = 0; slot < counts.length; slot++) {
+      const seconds = (1.5 * 2 ** slot) / 1e9;
+      for (let k = 0; k < counts[slot]; k++) histogram.record(seconds, attrs);
+    }
   }
 
   record(r: HttpRequest): void {

@@ -1,19 +1,25 @@
 /**
- * Zero-code request tracing: HTTP/1.x (and gRPC over cleartext HTTP/2) requests of any process, parsed
- * from the heads of its socket reads and writes (bpf/http.bpf.c), as events, OpenTelemetry metrics and
- * Vigil series.
+ * Zero-code request tracing: HTTP/1.x (and gRPC over cleartext HTTP/2) requests of any process, from its
+ * socket reads and writes (bpf/http.bpf.c), as events, OpenTelemetry metrics and Vigil series. HTTP/1.x is
+ * parsed and counted in the kernel (user space reads the aggregates on an interval and gets a request's
+ * details only for new paths or samples) unless `events: true` asks for every request in user space;
+ * HTTP/2 is always parsed here, from the heads of its transfers.
  */
+import { readFileSync } from 'node:fs';
 import type { Meter } from '@opentelemetry/api';
 import { requireInput } from '../errors.js';
+import { HTTP_CONFIG } from '../generated/layouts.js';
 import type { BpfObject } from '../object/bpf-object.js';
 import type { RecordBatch } from '../object/ring-buffer.js';
 import { monotonicToEpochMs } from '../probes/clock.js';
+import { closeWhenCollected } from '../probes/close-when-collected.js';
 import { EventProbe, type EventProbeOptions, startProbe } from '../probes/event-probe.js';
 import { H2Connection } from './h2-connection.js';
 import { H2_PREFACE } from './h2-frames.js';
 import { decodeHttpRecord, type HttpRecord } from './http-record.js';
 import type { ConnectionParser, HttpRequest, ParsedExchange } from './http-request.js';
 import { Http1Connection } from './http1-connection.js';
+import { type RequestAggregate, RequestAggregates } from './request-aggregates.js';
 import { isError, RequestMetrics } from './request-metrics.js';
 import { RequestSeries } from './request-series.js';
 import { RouteNamer, type RouteOptions } from './route.js';
@@ -36,13 +42,24 @@ export interface HttpTracerOptions extends EventProbeOptions, RouteOptions {
   serviceName?: (pid: number, comm: string) => string;
   /** Connections tracked in user space before the oldest is forgotten; default 65536 (as in the kernel). */
   maxConnections?: number;
+  /**
+   * Deliver every HTTP/1.x request as an event, parsed in user space from copies of each transfer's head
+   * and tail (durations then run to the end of the response's last write; pipelined requests that share a
+   * read are all seen). Default false: HTTP/1.x is parsed and counted in the kernel — exact counts per
+   * method, status and route, durations at log2 resolution from the request's read to the write that
+   * carries the response's status line — and only requests on new paths (and samples) become events.
+   * Costs several times more CPU per request.
+   */
+  events?: boolean;
+  /** With in-kernel parsing, also deliver every Nth HTTP/1.x request as an event (1: all of them); default 0 (only new paths). */
+  sampleEvery?: number;
 }
 
 /** Counters of the request parsers, beside the probe's delivery counters. */
 export interface HttpTracerStats {
   /** Connections opened (accepted or connected) while tracing. */
   connections: number;
-  /** Requests emitted. */
+  /** Requests seen: counted in the kernel (as of now) or parsed in user space. */
   requests: number;
   /** Times a connection's parser lost sync with its byte stream (bytes it needed were not copied, or not HTTP). */
   lostSync: number;
@@ -73,6 +90,9 @@ export class HttpTracer extends EventProbe<HttpRequest> {
   readonly #series: RequestSeries;
   readonly #timer: NodeJS.Timeout;
   readonly #parserStats: () => HttpTracerStats;
+  readonly #aggregates: RequestAggregates;
+  readonly #onAggregates: (deltas: RequestAggregate[]) => void;
+  #closed = false;
 
   /** @internal */
   constructor(
@@ -81,12 +101,42 @@ export class HttpTracer extends EventProbe<HttpRequest> {
     options: HttpTracerOptions,
     series: RequestSeries,
     parserStats: () => HttpTracerStats,
+    aggregates: RequestAggregates,
+    onAggregates: (deltas: RequestAggregate[]) => void,
   ) {
     super(object, { batch: decodeBatch }, options);
     this.#series = series;
     this.#parserStats = parserStats;
-    this.#timer = setInterval(() => series.tick(Date.now()), options.intervalMs ?? 1000);
-    this.#timer.unref();
+    this.#aggregates = aggregates;
+    this.#onAggregates = onAggregates;
+    // Reaches the tracer weakly, so a dropped tracer can be collected (and closed).
+    const self = new WeakRef(this);
+    const timer = setInterval(() => {
+      const tracer = self.deref();
+      if (tracer) tracer.#poll();
+      series.tick(Date.now());
+    }, options.intervalMs ?? 1000);
+    timer.unref();
+    this.#timer = timer;
+    closeWhenCollected(this, () => clearInterval(timer));
+  }
+
+  #poll(): RequestAggregate[] {
+    if (this.#closed) return []; // the totals stay as of close()
+    const deltas = this.#aggregates.poll();
+    if (deltas.length > 0) this.#onAggregates(deltas);
+    return deltas;
+  }
+
+  /**
+   * Every HTTP/1.x request counted in the kernel so far, one entry per (process, side, server port,
+   * method, status, protocol version, route): reads the kernel's aggregates now (they are otherwise read
+   * every `intervalMs`). Empty with `events: true`, where every request is an event instead. A request is
+   * counted once its response's status line is written (server) or read (client).
+   */
+  requestCounts(): RequestAggregate[] {
+    this.#poll();
+    return this.#aggregates.totals();
   }
 
   /** Per (service, side, route) series: rate, error ratio, p50 and p99 duration, one point per interval. */
@@ -94,18 +144,37 @@ export class HttpTracer extends EventProbe<HttpRequest> {
     return this.#series;
   }
 
-  /** Parser counters (see {@link HttpTracerStats}). */
+  /** Parser counters (see {@link HttpTracerStats}); reads the kernel's aggregates now. */
   parserStats(): HttpTracerStats {
-    return this.#parserStats();
+    this.#poll();
+    const stats = this.#parserStats();
+    for (const c of this.#aggregates.totals()) stats.requests += c.count;
+    return stats;
   }
 
   override close(): void {
+    if (this.#closed) return;
     clearInterval(this.#timer);
+    this.#poll(); // the last requests, before the maps go
+    this.#closed = true;
     super.close();
   }
 }
 
 function validate(options: HttpTracerOptions): { pids: number[]; ports: number[]; roles: number } {
+  const sampleEvery = options.sampleEvery ?? 0;
+  requireInput(
+    Number.isInteger(sampleEvery) && sampleEvery >= 0 && sampleEvery <= 0xffffffff,
+    'sampleEvery',
+    'must be a non-negative integer',
+    'pass 0 (only requests on new paths), 1 (every request) or e.g. 100.',
+  );
+  requireInput(
+    options.events === undefined || typeof options.events === 'boolean',
+    'events',
+    'must be a boolean',
+    'pass true to parse every request in user space, or omit it.',
+  );
   const pids =
     options.pid === undefined ? [] : typeof options.pid === 'number' ? [options.pid] : [...options.pid];
   requireInput(
@@ -165,11 +234,21 @@ function validate(options: HttpTracerOptions): { pids: number[]; ports: number[]
   return { pids, ports, roles };
 }
 
-function configure(object: BpfObject, pids: number[], ports: number[], roles: number): void {
-  const config = Buffer.alloc(16); // struct http_config
-  config.writeUInt32LE(pids.length > 0 ? 1 : 0, 0);
-  config.writeUInt32LE(ports.length > 0 ? 1 : 0, 4);
-  config.writeUInt32LE(roles, 8);
+function configure(
+  object: BpfObject,
+  pids: number[],
+  ports: number[],
+  roles: number,
+  capture: boolean,
+  sampleEvery: number,
+): void {
+  const C = HTTP_CONFIG;
+  const config = Buffer.alloc(C.size);
+  config.writeUInt32LE(pids.length > 0 ? 1 : 0, C.filter_pids);
+  config.writeUInt32LE(ports.length > 0 ? 1 : 0, C.filter_ports);
+  config.writeUInt32LE(roles, C.roles);
+  config.writeUInt32LE(capture ? 1 : 0, C.capture);
+  config.writeUInt32LE(sampleEvery, C.sample_every);
   const one = Buffer.from([1]);
   for (const pid of pids) object.map('pids').update(pid, one);
   const portKey = Buffer.alloc(2);
@@ -204,28 +283,41 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
   const serviceName = options.serviceName ?? ((_pid: number, comm: string) => comm);
   const metrics = options.meter ? new RequestMetrics(options.meter) : undefined;
 
-  const programs = [
-    'accept',
-    'accept4',
-    'connect',
-    'read',
-    'write',
-    'recvfrom',
-    'sendto',
-    'readv',
-    'writev',
-    'recvmsg',
-    'sendmsg',
-  ].flatMap((call) => [
-    // accept(2) does not exist on arm64 (only accept4): the probe does without it.
-    { name: `enter_${call}_tp`, optional: call === 'accept' },
-    { name: `exit_${call}_tp`, optional: call === 'accept' },
-  ]);
-  programs.push({ name: 'enter_close_tp', optional: false });
-
-  const { object } = startProbe('http', programs, options, undefined, (o) =>
-    configure(o, pids, ports, roles),
+  const capture = options.events ?? false;
+  // One program on the raw syscall-exit tracepoint sees every syscall the tracer needs (bpf/http.bpf.c).
+  const { object } = startProbe(
+    'http',
+    [{ name: 'http_sys_exit' }],
+    options,
+    // One scratch record per CPU, indexed by CPU (64 KiB HTTP/2 heads do not fit a per-CPU array value).
+    (o) => o.resizeMap('scratch_buf', o.possibleCpus),
+    (o) => configure(o, pids, ports, roles, capture, options.sampleEvery ?? 0),
   );
+  const aggregates = new RequestAggregates(object.map('aggregates'));
+  const comms = new Map<number, string>();
+  const commOf = (pid: number): string => {
+    let comm = comms.get(pid);
+    if (comm === undefined) {
+      try {
+        comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      } catch {
+        comm = String(pid); // gone already
+      }
+      comms.set(pid, comm);
+    }
+    return comm;
+  };
+  const onAggregates = (deltas: RequestAggregate[]): void => {
+    for (const d of deltas) {
+      metrics?.recordAggregate(d);
+      series.recordHistogram(
+        { service: serviceName(d.pid, commOf(d.pid)), side: d.side, route: d.route },
+        d.count,
+        isError(d) ? d.count : 0,
+        d.histogram,
+      );
+    }
+  };
 
   const toEpochMs = monotonicToEpochMs();
   const connections = new Map<number, Connection>();
@@ -246,6 +338,7 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
 
   const handle = (record: HttpRecord): void => {
     if (record.kind === 'open') {
+      comms.set(record.pid, record.comm);
       if (connections.size >= maxConnections) {
         const oldest = connections.keys().next().value as number;
         connections.delete(oldest);
@@ -264,6 +357,28 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
       lostOfClosed += conn.parser?.lostSync ?? 0;
       connections.delete(record.connId);
       return;
+    }
+    if (record.kind === 'request') {
+      // Parsed and counted in the kernel (its metrics and series come from the aggregates): an event only.
+      const route = routes.route(record.target);
+      aggregates.learn(record.route, route);
+      out.push({
+        side: conn.side,
+        time: toEpochMs(record.startNs),
+        durationMs: (record.endNs - record.startNs) / 1e6,
+        pid: conn.pid,
+        comm: conn.comm,
+        protocolVersion: record.protocolVersion,
+        method: record.method,
+        path: RouteNamer.path(record.target),
+        route,
+        status: record.status,
+        localAddress: conn.localAddress,
+        localPort: conn.localPort,
+        remoteAddress: conn.remoteAddress,
+        remotePort: conn.remotePort,
+      });
+      return; // counted in the kernel's aggregates
     }
     if (conn.ignored) return;
     if (!conn.parser) {
@@ -318,7 +433,7 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
   };
 
   try {
-    return new HttpTracer(object, decodeBatch, options, series, parserStats);
+    return new HttpTracer(object, decodeBatch, options, series, parserStats, aggregates, onAggregates);
   } catch (e) {
     object.close();
     throw e;

@@ -101,4 +101,50 @@ describeEbpf('traceHttp on gRPC', () => {
     }
     expect(tracer.parserStats().lostSync).toBe(0);
   });
+  it('keeps frame sync when hundreds of calls share one connection at once (writes and reads of many KiB)', async () => {
+    server = new Server();
+    server.addService(service, {
+      Get: (call: { request: { key: string } }, cb: (e: unknown, r?: unknown) => void) =>
+        cb(null, { value: call.request.key.repeat(20) }),
+      Put: (_call: unknown, cb: (e: unknown) => void) => cb({ code: status.INTERNAL, details: 'disk full' }),
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server!.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
+    );
+    tracer = traceHttp({ pid: process.pid, ports: [port], ringBytes: 1 << 24 });
+    const Client = makeGenericClientConstructor(service, 'Store');
+    const client = new Client(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as Record<
+      string,
+      Unary
+    >;
+    const call = (name: string, request: unknown) =>
+      new Promise<number>((resolve) => client[name](request, (e) => resolve(e?.code ?? status.OK)));
+    await call('Get', { key: 'warm' }); // the connection and its HPACK tables exist before the burst
+    const calls = 600;
+    // Issued in one tick: grpc-js batches their frames into few large writes, and the server's reads
+    // (up to 64 KiB each) carry hundreds of frames.
+    const codes = await Promise.all(
+      Array.from({ length: calls }, (_, i) => call(i % 10 === 9 ? 'Put' : 'Get', { key: `k${i}` })),
+    );
+    expect(codes.filter((c) => c === status.INTERNAL).length).toBe(calls / 10);
+    (client as unknown as { close(): void }).close();
+
+    const got: HttpRequest[] = [];
+    const deadline = Date.now() + 15_000;
+    while (got.length < 2 * (calls + 1) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      got.push(...tracer.read());
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    got.push(...tracer.read());
+    for (const side of ['server', 'client'] as const) {
+      const mine = got.filter((r) => r.side === side);
+      expect(mine.length).toBe(calls + 1);
+      expect(mine.filter((r) => r.grpc?.statusCode === status.INTERNAL).length).toBe(calls / 10);
+    }
+    expect(tracer.parserStats().lostSync).toBe(0);
+    expect(tracer.stats().kernelDrops).toBe(0);
+  });
 });

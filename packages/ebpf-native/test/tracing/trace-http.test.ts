@@ -1,6 +1,7 @@
 /**
  * The tracer sees exactly the requests a test sends, from both sides of each connection: keep-alive,
- * chunked bodies both ways, a body larger than the capture, pipelining, and concurrent clients.
+ * chunked bodies both ways, a body larger than the capture, pipelining, and concurrent clients — counted
+ * in the kernel (the default), and request by request in user space (`events: true`).
  */
 import { once } from 'node:events';
 import { Agent, createServer, request, type Server } from 'node:http';
@@ -13,6 +14,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { HttpRequest } from '../../src/tracing/http-request.js';
+import type { RequestAggregate } from '../../src/tracing/request-aggregates.js';
 import { type HttpTracer, traceHttp } from '../../src/tracing/trace-http.js';
 import { hasBpftool, linksOf, newestProgramId } from '../helpers/bpftool.js';
 import { describeEbpf, skipUnlessRequired } from '../helpers/require-ebpf.js';
@@ -93,22 +95,87 @@ async function collect(t: HttpTracer, n: number): Promise<HttpRequest[]> {
 
 const summary = (rs: HttpRequest[]) => rs.map((r) => `${r.side} ${r.method} ${r.path} ${r.status}`).sort();
 
+/** Reads the kernel's counts until they add up to `n` requests, then a little longer to catch extras. */
+async function counted(t: HttpTracer, n: number): Promise<RequestAggregate[]> {
+  const deadline = Date.now() + 10_000;
+  const total = () => t.requestCounts().reduce((a, c) => a + c.count, 0);
+  while (total() < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 300));
+  return t.requestCounts();
+}
+
+/** `count × side method route status` lines of the kernel's counts, summed over the other key parts. */
+function countSummary(cs: RequestAggregate[]): string[] {
+  const by = new Map<string, number>();
+  for (const c of cs) {
+    const k = `${c.side} ${c.method} ${c.route} ${c.status}`;
+    by.set(k, (by.get(k) ?? 0) + c.count);
+  }
+  return [...by].map(([k, n]) => `${n} × ${k}`).sort();
+}
+
 describeEbpf('traceHttp', () => {
-  it('sees every request of a keep-alive connection, from both sides, with chunked and large bodies', async () => {
-    tracer = traceHttp({ pid: process.pid, ports: [port] });
+  const keepAlivePlan: Array<[string, string, (string | string[])?]> = [
+    ['GET', '/users/1'],
+    ['POST', '/users', JSON.stringify({ name: 'ada' })],
+    ['GET', '/missing/page?x=1'],
+    ['HEAD', '/users/2'],
+    ['GET', '/chunked'],
+    ['PUT', '/upload', ['part one,', 'part two,', 'part three']],
+    ['GET', '/big'],
+    ['DELETE', '/users/42'],
+    ['GET', '/users/3'],
+  ];
+
+  it('counts every request of a keep-alive connection in the kernel, from both sides, with chunked and large bodies', async () => {
+    tracer = traceHttp({ pid: process.pid, ports: [port], sampleEvery: 1 });
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const sent: Array<[string, string, number]> = [];
-    const plan: Array<[string, string, (string | string[])?]> = [
-      ['GET', '/users/1'],
-      ['POST', '/users', JSON.stringify({ name: 'ada' })],
-      ['GET', '/missing/page?x=1'],
-      ['HEAD', '/users/2'],
-      ['GET', '/chunked'],
-      ['PUT', '/upload', ['part one,', 'part two,', 'part three']],
-      ['GET', '/big'],
-      ['DELETE', '/users/42'],
-      ['GET', '/users/3'],
-    ];
+    const started = Date.now();
+    for (const [method, path, body] of keepAlivePlan)
+      sent.push([method, path, await send(agent, method, path, body)]);
+    const elapsed = Date.now() - started;
+    agent.destroy();
+
+    const counts = await counted(tracer, 2 * keepAlivePlan.length);
+    const route = (p: string) => p.split('?')[0].replace(/\/\d+$/, '/{id}');
+    const expected = new Map<string, number>();
+    for (const [m, p, st] of sent)
+      for (const side of ['server', 'client']) {
+        const k = `${side} ${m} ${route(p)} ${st}`;
+        expected.set(k, (expected.get(k) ?? 0) + 1);
+      }
+    expect(countSummary(counts)).toEqual([...expected].map(([k, n]) => `${n} × ${k}`).sort());
+    for (const c of counts) {
+      expect(c.pid).toBe(process.pid);
+      expect(c.port).toBe(port);
+      expect(c.protocolVersion).toBe('1.1');
+      expect(c.histogram.total).toBe(c.count);
+      expect(c.sumNs / 1e6).toBeLessThan(elapsed * c.count + 1);
+    }
+    // Sampling every request: each is also an event, with its path and connection.
+    const got = await collect(tracer, 2 * keepAlivePlan.length);
+    expect(summary(got)).toEqual(
+      sent
+        .flatMap(([m, p, st]) => [
+          `server ${m} ${p.split('?')[0]} ${st}`,
+          `client ${m} ${p.split('?')[0]} ${st}`,
+        ])
+        .sort(),
+    );
+    expect(new Set(got.filter((r) => r.side === 'server').map((r) => r.remotePort))).toEqual(clientPorts);
+    for (const r of got) {
+      expect(r.durationMs).toBeGreaterThan(0);
+      expect(r.durationMs).toBeLessThan(elapsed + 1);
+    }
+    expect(tracer.stats()).toMatchObject({ kernelDrops: 0 });
+  });
+
+  it('sees every request of a keep-alive connection in user space with events: true, from both sides, with chunked and large bodies', async () => {
+    const plan = keepAlivePlan;
+    tracer = traceHttp({ pid: process.pid, ports: [port], events: true });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const sent: Array<[string, string, number]> = [];
     const started = Date.now();
     for (const [method, path, body] of plan) sent.push([method, path, await send(agent, method, path, body)]);
     const elapsed = Date.now() - started;
@@ -140,8 +207,8 @@ describeEbpf('traceHttp', () => {
     expect(tracer.parserStats()).toMatchObject({ lostSync: 0, orphanTransfers: 0 });
   });
 
-  it('pairs pipelined requests with their responses in order', async () => {
-    tracer = traceHttp({ pid: process.pid, ports: [port], side: 'server' });
+  it('pairs pipelined requests with their responses in order (events: true)', async () => {
+    tracer = traceHttp({ pid: process.pid, ports: [port], side: 'server', events: true });
     const socket = createConnection({ host: '127.0.0.1', port });
     await once(socket, 'connect');
     const paths = ['/a', '/missing/b', '/c'];
@@ -155,6 +222,24 @@ describeEbpf('traceHttp', () => {
       'GET /a 200',
       'GET /missing/b 404',
       'GET /c 200',
+    ]);
+  });
+
+  it('counts pipelined requests that share a read by their responses, naming the first (in-kernel parsing)', async () => {
+    tracer = traceHttp({ pid: process.pid, ports: [port], side: 'server' });
+    const socket = createConnection({ host: '127.0.0.1', port });
+    await once(socket, 'connect');
+    socket.write(['/a', '/missing/b', '/c'].map((p) => `GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`).join(''));
+    let received = '';
+    socket.on('data', (d) => (received += d));
+    while ((received.match(/HTTP\/1\.1 /g) ?? []).length < 3) await once(socket, 'data');
+    socket.destroy();
+    // One read carried all three requests: the kernel parses the first; the other two responses are
+    // counted with their statuses, their requests as `_OTHER` (documented in HttpTracerOptions.events).
+    expect(countSummary(await counted(tracer, 3))).toEqual([
+      '1 × server GET /a 200',
+      '1 × server _OTHER _OTHER 200',
+      '1 × server _OTHER _OTHER 404',
     ]);
   });
 
@@ -173,11 +258,19 @@ describeEbpf('traceHttp', () => {
       }),
     );
     agent.destroy();
-    const got = await collect(tracer, clients * perClient);
-    expect(got.length).toBe(clients * perClient);
-    expect(new Set(got.map((r) => r.path)).size).toBe(clients * perClient);
-    expect(got.filter((r) => r.status === 500).length).toBe(statuses.flat().filter((s) => s === 500).length);
-    expect(got.filter((r) => r.status === 500).length).toBe(clients * 2);
+    const counts = await counted(tracer, clients * perClient);
+    expect(statuses.flat().filter((s) => s === 500).length).toBe(clients * 2);
+    expect(countSummary(counts)).toEqual(
+      [
+        `${clients * 2} × server DELETE /items/{id} 500`,
+        `${clients * (perClient - 2)} × server GET /items/{id} 200`,
+      ].sort(),
+    );
+    // Only requests on a path the kernel had not reported yet became events: the first of each client
+    // at most (the clients start together), never all of them.
+    const got = tracer.read();
+    expect(got.length).toBeGreaterThanOrEqual(1);
+    expect(got.length).toBeLessThanOrEqual(clients);
     expect(new Set(got.map((r) => r.route))).toEqual(new Set(['/items/{id}']));
     expect(tracer.stats()).toMatchObject({ kernelDrops: 0 });
 
@@ -205,7 +298,7 @@ describeEbpf('traceHttp', () => {
     await send(agent, 'GET', '/users/7');
     await send(agent, 'GET', '/missing/x');
     agent.destroy();
-    await collect(tracer, 4);
+    await counted(tracer, 4);
     await reader.forceFlush();
     const metrics = exporter.getMetrics().flatMap((m) => m.scopeMetrics.flatMap((s) => s.metrics));
     const server = metrics.find((m) => m.descriptor.name === 'http.server.request.duration');
@@ -232,22 +325,29 @@ describeEbpf('traceHttp', () => {
 
   it('validates options before loading anything, and detaches everything on close', () => {
     const since = hasBpftool ? newestProgramId() : 0;
-    const before = hasBpftool ? linksOf('enter_read_tp', since) : 0;
+    const before = hasBpftool ? linksOf('http_sys_exit', since) : 0;
     for (const bad of [
       { pid: -1 },
       { pid: [] },
       { ports: [70000] },
       { side: 'sideways' },
       { routes: ['users'] },
-      { ringBytes: 3000 }, // found after the object is opened: it must be closed again
+      { sampleEvery: -1 },
+      { events: 'yes' },
+      { ringBytes: 3000 },
+      { maxBuffered: -1 },
     ]) {
       expect(() => traceHttp(bad as never)).toThrow(expect.objectContaining({ code: 'EBPF_INPUT' }));
     }
     if (skipUnlessRequired(!hasBpftool)) return;
-    expect(linksOf('enter_read_tp', since)).toBe(before);
+    expect(linksOf('http_sys_exit', since)).toBe(before);
     const t = traceHttp({ pid: process.pid });
-    expect(linksOf('enter_read_tp', since)).toBe(before + 1);
+    expect(linksOf('http_sys_exit', since)).toBe(before + 1);
     t.close();
-    expect(linksOf('enter_read_tp', since)).toBe(before);
+    expect(linksOf('http_sys_exit', since)).toBe(before);
+    // Counters stay readable after close (as of the close).
+    expect(t.parserStats().requests).toBe(0);
+    expect(t.requestCounts()).toEqual([]);
+    t.close();
   });
 });
