@@ -14,6 +14,30 @@ export type { AdminServer, AdminServerOptions } from './admin/admin-server.js';
 export { startAdminServer } from './admin/admin-server.js';
 export type { DetectResult } from './cli/detect-command.js';
 export { detectCsv } from './cli/detect-command.js';
+export type { ClusterConnection } from './cluster/cluster-connection.js';
+export { connectCluster } from './cluster/cluster-connection.js';
+export type { ClusterErrorCode } from './cluster/cluster-error.js';
+export { ClusterError } from './cluster/cluster-error.js';
+export type { ClusterNames } from './cluster/cluster-names.js';
+export { clusterNames } from './cluster/cluster-names.js';
+export type { ClusterNodeOptions } from './cluster/cluster-node.js';
+export { ClusterNode } from './cluster/cluster-node.js';
+export type { ClusterOptions } from './cluster/cluster-options.js';
+export type {
+  ClusterEventMessage,
+  ClusterWorkerOptions,
+  ClusterWorkerStats,
+} from './cluster/cluster-worker.js';
+export { ClusterWorker } from './cluster/cluster-worker.js';
+export { fnv1a32, hash32 } from './cluster/hash32.js';
+export type { IncidentMergerOptions, IncidentMergerStats } from './cluster/incident-merger.js';
+export { IncidentMerger } from './cluster/incident-merger.js';
+export type { PartitionStats, TakeoverInfo } from './cluster/partition-consumer.js';
+export { partitionOf } from './cluster/partition-of.js';
+export type { PartitionSnapshot, SeriesLedger } from './cluster/partition-snapshot.js';
+export type { PointPublisherOptions, PointTriple, PublisherStats } from './cluster/point-publisher.js';
+export { PointPublisher } from './cluster/point-publisher.js';
+export { SnapshotBucket } from './cluster/snapshot-bucket.js';
 export { loadConfig, parseConfig } from './config/load-config.js';
 export type { VigilConfig, VigilConfigInput } from './config/schema.js';
 export { configSchema, configSections } from './config/schema.js';
@@ -51,6 +75,7 @@ export type { ForecastEvent } from './serve/forecast-event.js';
 export type { HistorySource } from './serve/maintenance-checks.js';
 export { MaintenanceChecks } from './serve/maintenance-checks.js';
 export { matchGlob } from './serve/match-glob.js';
+export { partitionPipelineOptions, pipelineOptions } from './serve/pipeline-options.js';
 export type { ServiceMetricSources } from './serve/service-metrics.js';
 export { serviceMetrics } from './serve/service-metrics.js';
 export type { VigilServiceOptions } from './serve/vigil-service.js';

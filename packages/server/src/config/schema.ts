@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clusterSection } from './cluster-section.js';
 import { ebpfSection } from './ebpf-section.js';
 import {
   actionsSection,
@@ -19,6 +20,7 @@ export const configSections = {
   state: stateSection,
   admin: adminSection,
   actions: actionsSection,
+  cluster: clusterSection,
   ebpf: ebpfSection,
 };
 

@@ -2,6 +2,8 @@ import { diag } from '@opentelemetry/api';
 import { Pipeline, type PointScore, VigilInputError } from '@vigil/core';
 import { createResponseEngine } from '../actions/from-config.js';
 import { type AdminServer, startAdminServer } from '../admin/admin-server.js';
+import { registerClusterMetrics } from '../cluster/cluster-metrics.js';
+import { ClusterNode } from '../cluster/cluster-node.js';
 import type { VigilConfig } from '../config/schema.js';
 import { MetricsIngest, type PointSink } from '../otlp/metrics-ingest.js';
 import { AlertmanagerOutput } from '../outputs/alertmanager-output.js';
@@ -12,9 +14,9 @@ import { type EbpfReceiver, startEbpfReceiver } from '../receivers/ebpf-receiver
 import { type OtlpGrpcReceiver, startOtlpGrpcReceiver } from '../receivers/otlp-grpc.js';
 import { type OtlpHttpReceiver, startOtlpHttpReceiver } from '../receivers/otlp-http.js';
 import { SnapshotStore } from '../state/snapshot-store.js';
-import { detectorSpec } from './detector-rules.js';
 import type { ForecastEvent } from './forecast-event.js';
 import { MaintenanceChecks } from './maintenance-checks.js';
+import { partitionPipelineOptions, pipelineOptions } from './pipeline-options.js';
 import { serviceMetrics } from './service-metrics.js';
 
 /** Options of {@link VigilService.start} beyond the configuration. */
@@ -50,6 +52,8 @@ export class VigilService {
   http: OtlpHttpReceiver | undefined;
   grpc: OtlpGrpcReceiver | undefined;
   admin: AdminServer | undefined;
+  /** This process' membership of a cluster (with `cluster` configured): receivers publish to it. */
+  cluster: ClusterNode | undefined;
   /** The eBPF probes feeding the pipeline (the `ebpf` section), when they run. */
   ebpf: EbpfReceiver | undefined;
   /** Series whose detector came back from the saved state at start. */
@@ -58,6 +62,9 @@ export class VigilService {
   #saveTimer: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
   readonly #write: (line: string) => void;
+  readonly #each: (call: (o: Output) => void) => void;
+  readonly #onScore: VigilServiceOptions['onScore'];
+  readonly #otel: OtelExport | undefined;
   readonly #sink: PointSink;
 
   private constructor(config: VigilConfig, options: VigilServiceOptions) {
@@ -106,38 +113,22 @@ export class VigilService {
         }
       }
     };
-    const p = config.pipeline;
     this.pipeline = new Pipeline({
-      // Fits and refits run in worker threads, which build detectors with @vigil/detectors.
-      detectors: {
-        module: '@vigil/detectors',
-        spec: detectorSpec(config),
-        ...(p.fitThreads !== undefined ? { threads: p.fitThreads } : {}),
-      },
-      warmup: p.warmup,
-      refitEvery: p.refitEvery,
-      ...(p.history !== undefined ? { history: p.history } : {}),
-      incidentWindow: p.incidentWindowMs,
-      maxSeries: p.maxSeries,
-      maxSeriesPerMetric: p.maxSeriesPerMetric,
-      idleTimeout: p.idleTimeoutMs,
-      maxFuture: p.maxFutureMs,
-      fitTimeout: p.fitTimeoutMs,
-      maxQueuedFits: p.maxQueuedFits,
-      policy: Object.fromEntries(Object.entries(p.alert).filter(([, v]) => v !== undefined)),
+      ...pipelineOptions(config),
       ...(otel ? { otel: otel.metrics } : {}),
       onEvent: (event, change) => each((o) => o.onEvent?.(event, change)),
       onIncident: (incident, change) => each((o) => o.onIncident?.(incident, change)),
     });
     this.maintenance = new MaintenanceChecks(
       config.maintenance,
-      (key) => this.pipeline.history(key),
+      (key) => (this.cluster ? this.cluster.history(key) : this.pipeline.history(key)),
       (f: ForecastEvent) => each((o) => o.onForecast?.(f)),
     );
+    const service = this;
     const pipeline = this.pipeline;
     const maintenance = this.maintenance;
     const onScore = options.onScore;
-    const sink: PointSink = {
+    const local: PointSink = {
       push(key, t, value) {
         const r = pipeline.push(key, t, value);
         maintenance.onPoint(key);
@@ -151,9 +142,30 @@ export class VigilService {
         return pipeline.overloaded;
       },
     };
+    // With a cluster the receivers publish to JetStream and the workers score (see #startCluster).
+    const sink: PointSink = config.cluster
+      ? {
+          push: (key, t, value) => this.cluster!.publisher.push(key, t, value),
+          get stats() {
+            return { dropped: service.cluster?.publisher.stats.dropped ?? 0 };
+          },
+          get overloaded() {
+            return service.cluster?.publisher.overloaded ?? false;
+          },
+        }
+      : local;
     this.#sink = sink;
     this.ingest = new MetricsIngest(sink, { maxSeries: config.receivers.maxSeries });
     this.store = config.state.dir ? new SnapshotStore(config.state.dir) : undefined;
+    if (config.cluster && this.store)
+      throw new VigilInputError(
+        'INVALID_OPTION',
+        'state.dir: a cluster keeps its snapshots in the JetStream bucket; remove state.dir or the cluster section.',
+        'state.dir',
+      );
+    this.#each = each;
+    this.#onScore = onScore;
+    this.#otel = otel;
   }
 
   /** Starts a service: restores state, opens the receivers and the admin server. */
@@ -176,8 +188,9 @@ export class VigilService {
   async #start(): Promise<void> {
     const c = this.config;
     const registry = serviceMetrics({
-      pipeline: () => this.pipeline.stats,
-      openIncidents: () => this.pipeline.openIncidents.length,
+      pipeline: () => (this.cluster ? this.cluster.pipelineStats() : this.pipeline.stats),
+      openIncidents: () =>
+        (this.cluster ? this.cluster.merger.openIncidents : this.pipeline.openIncidents).length,
       ingest: () => this.ingest.stats,
       httpByStatus: () => this.http?.stats.byStatus ?? {},
       grpcByCode: () => this.grpc?.byCode ?? {},
@@ -185,6 +198,7 @@ export class VigilService {
       alertmanager: () =>
         this.outputs.find((o): o is AlertmanagerOutput => o instanceof AlertmanagerOutput)?.stats,
     });
+    if (c.cluster) registerClusterMetrics(registry, () => this.cluster);
     if (c.admin.enabled)
       this.admin = await listen('admin.port', c.admin.port, () =>
         startAdminServer({
@@ -212,6 +226,7 @@ export class VigilService {
       this.#saveTimer = setInterval(() => void this.save(), c.state.intervalSeconds * 1000);
       this.#saveTimer.unref();
     }
+    if (c.cluster) await this.#startCluster(c.cluster);
     const token = c.receivers.bearerToken;
     const h = c.receivers.otlpHttp;
     if (h.enabled)
@@ -229,6 +244,24 @@ export class VigilService {
         `vigil: eBPF probes feeding the pipeline: ${this.ebpf.probes.join(', ')} (every ${c.ebpf.intervalMs} ms)`,
       );
     this.#notReady = undefined;
+  }
+
+  async #startCluster(cluster: NonNullable<VigilConfig['cluster']>): Promise<void> {
+    this.#notReady = 'joining the cluster';
+    const each = this.#each;
+    const onScore = this.#onScore;
+    this.cluster = await ClusterNode.start(cluster, {
+      pipeline: {
+        ...partitionPipelineOptions(this.config),
+        ...(this.#otel ? { otel: this.#otel.metrics } : {}),
+      },
+      onEvent: (event, change) => each((o) => o.onEvent?.(event, change)),
+      onIncident: (incident, change) => each((o) => o.onIncident?.(incident, change)),
+      onScore: (key, t, value, score) => {
+        this.maintenance.onPoint(key);
+        onScore?.(key, t, value, score);
+      },
+    });
   }
 
   /** Saves the Pipeline's snapshot now (when `state.dir` is set). */
@@ -254,6 +287,7 @@ export class VigilService {
       if (this.grpc) this.grpc.ready = false;
       this.ebpf?.close();
       await Promise.all([this.http?.close(), this.grpc?.close()]);
+      await this.cluster?.stop();
       await this.pipeline.idle();
       await this.maintenance.idle();
       await this.save();

@@ -1,0 +1,43 @@
+import type { PipelineOptions } from '@vigil/core';
+import type { VigilConfig } from '../config/schema.js';
+import { detectorFactory, detectorSpec } from './detector-rules.js';
+
+/**
+ * The Pipeline options the `pipeline` section describes (detectors by series pattern fitted in worker threads,
+ * warm-up, refits, limits, alert policy, incident window), shared by the single-process service and every partition
+ * of a cluster.
+ *
+ * @example
+ * const pipeline = new Pipeline({ ...pipelineOptions(config), onIncident });
+ */
+export function pipelineOptions(config: VigilConfig): PipelineOptions {
+  const p = config.pipeline;
+  return {
+    // Fits and refits run in worker threads, which build detectors with @vigil/detectors.
+    detectors: {
+      module: '@vigil/detectors',
+      spec: detectorSpec(config),
+      ...(p.fitThreads !== undefined ? { threads: p.fitThreads } : {}),
+    },
+    warmup: p.warmup,
+    refitEvery: p.refitEvery,
+    ...(p.history !== undefined ? { history: p.history } : {}),
+    incidentWindow: p.incidentWindowMs,
+    maxSeries: p.maxSeries,
+    maxSeriesPerMetric: p.maxSeriesPerMetric,
+    idleTimeout: p.idleTimeoutMs,
+    maxFuture: p.maxFutureMs,
+    fitTimeout: p.fitTimeoutMs,
+    maxQueuedFits: p.maxQueuedFits,
+    policy: Object.fromEntries(Object.entries(p.alert).filter(([, v]) => v !== undefined)),
+  };
+}
+
+/**
+ * {@link pipelineOptions} for the Pipeline of one cluster partition: detectors are built and fitted on the worker's
+ * own thread, since a worker holds many partitions and a thread pool per partition would multiply threads.
+ */
+export function partitionPipelineOptions(config: VigilConfig): PipelineOptions {
+  const { detectors: _pool, ...rest } = pipelineOptions(config);
+  return { ...rest, createDetector: detectorFactory(config) };
+}
