@@ -11,6 +11,7 @@ import { requireInput } from '../errors.js';
 import { HTTP_CONFIG } from '../generated/layouts.js';
 import type { BpfObject } from '../object/bpf-object.js';
 import type { RecordBatch } from '../object/ring-buffer.js';
+import { validateAggregateOptions } from '../probes/aggregate-probe.js';
 import { monotonicToEpochMs } from '../probes/clock.js';
 import { closeWhenCollected } from '../probes/close-when-collected.js';
 import { EventProbe, type EventProbeOptions, startProbe } from '../probes/event-probe.js';
@@ -209,20 +210,8 @@ function validate(options: HttpTracerOptions): { pids: number[]; ports: number[]
     "must be 'server', 'client' or 'both'",
     "pass 'server' to trace only requests the process answers.",
   );
-  const intervalMs = options.intervalMs ?? 1000;
-  requireInput(
-    Number.isFinite(intervalMs) && intervalMs >= 10,
-    'intervalMs',
-    'must be at least 10',
-    'pass e.g. 1000.',
-  );
-  const maxHistory = options.maxHistory ?? 3600;
-  requireInput(
-    Number.isInteger(maxHistory) && maxHistory >= 1,
-    'maxHistory',
-    'must be a positive integer',
-    'pass e.g. 3600.',
-  );
+  // The series options are the aggregate probes' own.
+  validateAggregateOptions(options);
   const maxConnections = options.maxConnections ?? 65536;
   requireInput(
     Number.isInteger(maxConnections) && maxConnections >= 1,
