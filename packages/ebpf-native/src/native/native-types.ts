@@ -1,6 +1,30 @@
 /** The shape of the compiled addon (src/addon), as the TypeScript layer uses it. */
-// The addon reports programs and maps exactly as the public API describes them.
-import type { MapInfo, ProgramInfo } from '../object/bpf-object.js';
+// The addon reports programs and maps exactly as the public API describes them (BpfObject re-exports these two).
+
+/** A program in a BPF object. */
+export interface ProgramInfo {
+  /** Function name in the BPF source. */
+  name: string;
+  /** ELF section, which also says where `attach()` attaches it, e.g. `tp/sched/sched_process_exec`. */
+  section: string;
+  /** Program type, e.g. `tracepoint`, `tracing`, `kprobe` (uprobes), `perf_event`. */
+  type: string;
+  /** Whether `load()` loads it. */
+  autoload: boolean;
+  /** Instructions before load. */
+  instructions: number;
+}
+
+/** A map in a BPF object, as declared (before load) or created (after). */
+export interface MapInfo {
+  name: string;
+  type: string;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  /** libbpf-internal maps such as `.rodata` and `.bss`. */
+  internal: boolean;
+}
 
 /** Where `attach()` attaches: by section, or an explicit hook. */
 export type NativeAttachSpec =

@@ -1,7 +1,6 @@
 /** Typed access to one map of a loaded object: lookup, update, delete, iterate, batch read, per-CPU values. */
 import { requireInput } from '../errors.js';
-import type { NativeObject } from '../native/native-types.js';
-import type { MapInfo } from './bpf-object.js';
+import type { MapInfo, NativeObject } from '../native/native-types.js';
 import { native } from './classify-error.js';
 import { aggregatePerCpuU64, type LaneReduction, splitPerCpu } from './per-cpu.js';
 

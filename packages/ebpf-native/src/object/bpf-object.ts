@@ -3,36 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { findTracefs } from '../environment.js';
 import { requireInput, VigilEbpfError } from '../errors.js';
 import { loadAddon } from '../native/load-addon.js';
-import type { NativeAttachSpec, NativeObject } from '../native/native-types.js';
+import type { MapInfo, NativeAttachSpec, NativeObject, ProgramInfo } from '../native/native-types.js';
 import { BpfLink } from './bpf-link.js';
 import { BpfMap } from './bpf-map.js';
 import { native } from './classify-error.js';
 import { type RecordBatch, RingBuffer, type RingBufferOptions } from './ring-buffer.js';
 
-/** A program in a BPF object. */
-export interface ProgramInfo {
-  /** Function name in the BPF source. */
-  name: string;
-  /** ELF section, which also says where `attach()` attaches it, e.g. `tp/sched/sched_process_exec`. */
-  section: string;
-  /** Program type, e.g. `tracepoint`, `tracing`, `kprobe` (uprobes), `perf_event`. */
-  type: string;
-  /** Whether `load()` loads it. */
-  autoload: boolean;
-  /** Instructions before load. */
-  instructions: number;
-}
-
-/** A map in a BPF object, as declared (before load) or created (after). */
-export interface MapInfo {
-  name: string;
-  type: string;
-  keySize: number;
-  valueSize: number;
-  maxEntries: number;
-  /** libbpf-internal maps such as `.rodata` and `.bss`. */
-  internal: boolean;
-}
+export type { MapInfo, ProgramInfo } from '../native/native-types.js';
 
 /** Where a uprobe attaches. */
 export interface UprobeTarget {
