@@ -32,6 +32,9 @@ const ALL_LAYOUTS = [
   { partitions: 64, snapshotIntervalMs: 5000 },
 ];
 
+/** Appended to the rows' names (`CLUSTER_ROW_SUFFIX=-before` keeps a run of an older design beside the current). */
+const SUFFIX = process.env.CLUSTER_ROW_SUFFIX ?? '';
+
 /** `CLUSTER_LAYOUTS=0,2` runs some layouts only. */
 const LAYOUTS = process.env.CLUSTER_LAYOUTS
   ? process.env.CLUSTER_LAYOUTS.split(',').map((i) => ALL_LAYOUTS[Number(i)])
@@ -273,7 +276,7 @@ async function runLayout(natsUrl: string, index: number, layout: (typeof LAYOUTS
   await connection.nc.close();
   const replay = takeovers.map((t) => t.info.replayMessages);
   const row: Row = {
-    row: `cluster-${layout.partitions}p-${layout.snapshotIntervalMs}ms`,
+    row: `cluster-${layout.partitions}p-${layout.snapshotIntervalMs}ms${SUFFIX}`,
     workers: WORKERS,
     partitions: layout.partitions,
     snapshotIntervalMs: layout.snapshotIntervalMs,
@@ -357,7 +360,7 @@ try {
     } catch (e) {
       progress(`layout ${JSON.stringify(layout)} failed: ${String((e as Error).message)}`);
       rows.push({
-        row: `cluster-${layout.partitions}p-${layout.snapshotIntervalMs}ms`,
+        row: `cluster-${layout.partitions}p-${layout.snapshotIntervalMs}ms${SUFFIX}`,
         partitions: layout.partitions,
         snapshotIntervalMs: layout.snapshotIntervalMs,
         error: String((e as Error).message),
