@@ -53,6 +53,8 @@ interface WorkerHandle {
   applied: number;
   stale: number;
   lostLeases: number;
+  /** The worker's lease renewal counters (absent from workers of older designs). */
+  leases?: { lapses: number; lateRenewals: number; maxGapMs: number };
   partitions: PartitionReport[];
   scoring: Array<{ partition: number; at: number }>;
   caughtUp: Array<{
@@ -100,6 +102,7 @@ function spawnWorker(cluster: object, id: string): Promise<WorkerHandle> {
         handle.applied = m.applied as number;
         handle.stale = m.stale as number;
         handle.lostLeases = m.lostLeases as number;
+        handle.leases = m.leases as WorkerHandle['leases'];
         handle.partitions = m.partitions as PartitionReport[];
       } else if (m.type === 'scoring') handle.scoring.push(m as never);
       else if (m.type === 'caughtUp') handle.caughtUp.push(m as never);
@@ -296,6 +299,8 @@ async function runLayout(natsUrl: string, index: number, layout: (typeof LAYOUTS
     published: pub.published,
     publishFailed: pub.failed + pub.dropped,
     leasesLostByLiveWorkers: survivors.reduce((a, w) => a + w.lostLeases, 0),
+    lateRenewals: survivors.reduce((a, w) => a + (w.leases?.lateRenewals ?? 0), 0),
+    maxRenewalGapMs: Math.max(0, ...survivors.map((w) => w.leases?.maxGapMs ?? 0)),
     lost,
     duplicated,
   };

@@ -1,10 +1,10 @@
 /**
- * One Vigil cluster worker as its own process, for `main.ts`: scores the partitions it holds with `mad` and reports
+ * One Vigil cluster worker as its own process, for `main.ts`: scores the partitions it holds with `mad` in one
+ * Pipeline (fits in its one-thread worker pool, as `vigil serve` runs it) and reports
  * to its parent over IPC — counters every 250 ms, each partition's first scored point after it arrived here, and
  * each takeover once its replay is applied. SIGTERM stops it gracefully (final snapshots, leases released).
  */
 import { Pipeline } from '@vigil/core';
-import { createDetector } from '@vigil/detectors';
 import { ClusterWorker, connectCluster, parseConfig, partitionOf } from '@vigil/server';
 
 const cluster = JSON.parse(process.argv[2] ?? '{}');
@@ -22,7 +22,11 @@ let lostLeases = 0;
 const scoring = new Set<number>();
 const worker = await ClusterWorker.start(connection, {
   createPipeline: (onEvent) =>
-    new Pipeline({ createDetector: () => createDetector('mad', { window: 60 }), warmup: 60, onEvent }),
+    new Pipeline({
+      detectors: { module: '@vigil/detectors', spec: { kind: 'mad', options: { window: 60 } }, threads: 1 },
+      warmup: 60,
+      onEvent,
+    }),
   onScore: (key, _t, _v, score) => {
     applied++;
     if (score?.status !== 'scored') return;
@@ -44,6 +48,7 @@ const report = () =>
     applied,
     stale: worker.stats.partitions.reduce((a, p) => a + p.stale, 0),
     lostLeases,
+    leases: worker.stats.leases,
     partitions: worker.stats.partitions.map((p) => ({
       partition: p.partition,
       seq: p.seq,
