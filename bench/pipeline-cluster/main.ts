@@ -35,6 +35,11 @@ const ALL_LAYOUTS = [
 /** Appended to the rows' names (`CLUSTER_ROW_SUFFIX=-before` keeps a run of an older design beside the current). */
 const SUFFIX = process.env.CLUSTER_ROW_SUFFIX ?? '';
 
+/** `CLUSTER_FLOW_ROUND_MS=461` fixes the failover drill's pace (default: half the measured rate), to compare runs. */
+const FLOW_ROUND_MS = process.env.CLUSTER_FLOW_ROUND_MS
+  ? Number(process.env.CLUSTER_FLOW_ROUND_MS)
+  : undefined;
+
 /** `CLUSTER_LAYOUTS=0,2` runs some layouts only. */
 const LAYOUTS = process.env.CLUSTER_LAYOUTS
   ? process.env.CLUSTER_LAYOUTS.split(',').map((i) => ALL_LAYOUTS[Number(i)])
@@ -203,7 +208,7 @@ async function runLayout(natsUrl: string, index: number, layout: (typeof LAYOUTS
   );
 
   // Failover: a steady flow at half the measured rate, one worker killed once snapshots exist.
-  const paceRoundMs = Math.max(20, Math.round((SERIES / (pointsPerSec / 2)) * 1000));
+  const paceRoundMs = FLOW_ROUND_MS ?? Math.max(20, Math.round((SERIES / (pointsPerSec / 2)) * 1000));
   let flowing = true;
   const flow = (async () => {
     while (flowing) {
@@ -286,6 +291,7 @@ async function runLayout(natsUrl: string, index: number, layout: (typeof LAYOUTS
     leaseMs: LEASE_MS,
     series: SERIES,
     pointsPerSec: Math.round(pointsPerSec),
+    flowPointsPerSec: Math.round((SERIES / paceRoundMs) * 1000),
     takeoverMs,
     replayMessagesMax: Math.max(0, ...replay),
     replayPointsMax: Math.round(Math.max(0, ...replay) * (SERIES / layout.partitions)),
@@ -340,7 +346,7 @@ function save(fresh: readonly Row[]): void {
 
 const CLUSTER_DETAILS = {
   description:
-    '3 worker processes, a publisher and nats-server 2.9 (JetStream, file store) on one machine; mad (window 60) per series; lease 2 s. pointsPerSec: measured rounds published as fast as possible until every partition applied them. takeoverMs: SIGKILL of one worker to the first scored point of each of its partitions on a survivor, with points flowing at half that rate. lost/duplicated: final snapshot ledgers against the rounds published.',
+    '3 worker processes, a publisher and nats-server 2.9 (JetStream, file store) on one machine; each worker one Pipeline for all its partitions, mad (window 60) per series fitted in a one-thread pool (rows ending -before: the earlier design, a Pipeline per partition fitting on the event loop); lease 2 s. pointsPerSec: measured rounds published as fast as possible until every partition applied them. takeoverMs: SIGKILL of one worker to the first scored point of each of its partitions on a survivor, with points flowing at flowPointsPerSec (half the measured rate unless CLUSTER_FLOW_ROUND_MS fixed it). leasesLostByLiveWorkers / lateRenewals / maxRenewalGapMs: lease renewals of the survivors. lost/duplicated: final snapshot ledgers against the rounds published.',
   seriesKeys: 'svc-<i % 50>/metric-<i>',
   warmRounds: WARM_ROUNDS,
   measuredRounds: MEASURE_ROUNDS,

@@ -213,7 +213,9 @@ export class ClusterWorker {
       const surplus = changes.surplus.filter((p) => !this.#moving.has(p));
       for (const p of surplus) this.#track(p, this.#handOff(p));
       if (surplus.length > 0) this.#o.onPartitions?.('released', surplus);
-      for (const p of changes.acquired) this.#track(p, this.#startPartition(p));
+      // A partition re-acquired while its earlier start or hand-off still runs is settled by that work (a start
+      // finds the lease held and goes on; a hand-off releases it): two starts would race for its series.
+      for (const p of changes.acquired) if (!this.#moving.has(p)) this.#track(p, this.#startPartition(p));
       if (changes.acquired.length > 0) this.#o.onPartitions?.('acquired', changes.acquired);
       this.#publishClock();
     } catch (e) {

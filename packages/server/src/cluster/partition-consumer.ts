@@ -207,7 +207,8 @@ export class PartitionConsumer {
         this.#apply(m);
         m.ack();
         if (toReplay > 0 && --toReplay === 0) this.#o.onCaughtUp?.(takeover);
-        if (Date.now() - this.#lastSnapshotAt >= c.options.snapshotIntervalMs) await this.checkpoint();
+        // The snapshot is taken in one synchronous step and written while consuming goes on.
+        if (Date.now() - this.#lastSnapshotAt >= c.options.snapshotIntervalMs) void this.checkpoint();
         // A long replay is many messages already buffered: yield now and then so lease timers still fire.
         if (performance.now() - busySince > YIELD_AFTER_MS) {
           await new Promise((r) => setImmediate(r));
