@@ -57,6 +57,9 @@ interface PartitionReport {
 interface WorkerHandle {
   child: ChildProcess;
   applied: number;
+  /** Points applied that a fitted detector scored, and fits queued or running in the worker's pool. */
+  scored: number;
+  fitsPending: number;
   stale: number;
   lostLeases: number;
   /** The worker's lease renewal counters (absent from workers of older designs). */
@@ -94,6 +97,8 @@ function spawnWorker(cluster: object, id: string): Promise<WorkerHandle> {
   const handle: WorkerHandle = {
     child,
     applied: 0,
+    scored: 0,
+    fitsPending: 0,
     stale: 0,
     lostLeases: 0,
     partitions: [],
@@ -106,6 +111,8 @@ function spawnWorker(cluster: object, id: string): Promise<WorkerHandle> {
       if (m.type === 'ready') resolve(handle);
       else if (m.type === 'stats') {
         handle.applied = m.applied as number;
+        handle.scored = m.scored as number;
+        handle.fitsPending = m.fitsPending as number;
         handle.stale = m.stale as number;
         handle.lostLeases = m.lostLeases as number;
         handle.leases = m.leases as WorkerHandle['leases'];
@@ -191,6 +198,12 @@ async function runLayout(natsUrl: string, index: number, layout: (typeof LAYOUTS
     await publisher.flush();
   }
   await applied(300_000, 'the warm-up to be applied');
+  // …and fitted: the fit pools have caught up, so the measured rounds are scored, as the peer's are.
+  await until(() => alive().every((w) => w.fitsPending === 0), 300_000, 'the warm-up fits');
+  await sleep(500);
+  await until(() => alive().every((w) => w.fitsPending === 0), 300_000, 'the warm-up fits');
+  const sum = (f: (w: WorkerHandle) => number) => alive().reduce((a, w) => a + f(w), 0);
+  const before = { applied: sum((w) => w.applied), scored: sum((w) => w.scored) };
 
   // Throughput: as fast as the publisher goes, until every partition has applied everything.
   const measured = MEASURE_ROUNDS * SERIES;
@@ -203,6 +216,9 @@ async function runLayout(natsUrl: string, index: number, layout: (typeof LAYOUTS
   const publishedMs = performance.now() - t0;
   await applied(300_000, 'the measured points to be applied');
   const clusterMs = performance.now() - t0;
+  await sleep(500); // the workers' next report
+  const scoredShare =
+    (sum((w) => w.scored) - before.scored) / Math.max(1, sum((w) => w.applied) - before.applied);
   const pointsPerSec = measured / (clusterMs / 1000);
   progress(
     `throughput: ${measured} points in ${(clusterMs / 1000).toFixed(2)} s = ${Math.round(pointsPerSec)} points/s (published in ${(publishedMs / 1000).toFixed(2)} s)`,
@@ -226,6 +242,7 @@ async function runLayout(natsUrl: string, index: number, layout: (typeof LAYOUTS
   const snapshotMs = alive().flatMap((w) => w.partitions.map((p) => p.snapshotMs));
   const killedAt = Date.now();
   victim.child.kill('SIGKILL');
+  if (process.env.CLUSTER_TRACE) console.error(`killed ${killedAt}`);
   progress(
     `killed w1 holding partitions ${victimPartitions.join(',')} (steady flow: a round of ${SERIES} points every ${paceRoundMs} ms)`,
   );
@@ -292,6 +309,7 @@ async function runLayout(natsUrl: string, index: number, layout: (typeof LAYOUTS
     leaseMs: LEASE_MS,
     series: SERIES,
     pointsPerSec: Math.round(pointsPerSec),
+    scoredShare: Math.round(scoredShare * 1000) / 1000,
     flowPointsPerSec: Math.round((SERIES / paceRoundMs) * 1000),
     takeoverMs,
     replayMessagesMax: Math.max(0, ...replay),
@@ -347,7 +365,7 @@ function save(fresh: readonly Row[]): void {
 
 const CLUSTER_DETAILS = {
   description:
-    '3 worker processes, a publisher and nats-server 2.9 (JetStream, file store) on one machine; each worker one Pipeline for all its partitions, mad (window 60) per series fitted in a one-thread pool (rows ending -before: the earlier design, a Pipeline per partition fitting on the event loop); lease 2 s. pointsPerSec: measured rounds published as fast as possible until every partition applied them. takeoverMs: SIGKILL of one worker to the first scored point of each of its partitions on a survivor, with points flowing at flowPointsPerSec (a fixed ~6,500 points/s; rows ending -half-rate: half the measured rate). leasesLostByLiveWorkers / lateRenewals / maxRenewalGapMs: lease renewals of the survivors. lost/duplicated: final snapshot ledgers against the rounds published.',
+    '3 worker processes, a publisher and nats-server 2.9 (JetStream, file store) on one machine; each worker one Pipeline for all its partitions, mad (window 60) per series fitted in a one-thread pool (rows ending -before: the earlier design, a Pipeline per partition fitting on the event loop); lease 2 s. pointsPerSec: measured rounds published as fast as possible until every partition applied them. scoredShare: of the measured points, the share a fitted detector scored (warm-up fits finished before measuring). takeoverMs: SIGKILL of one worker to the first scored point of each of its partitions on a survivor, with points flowing at flowPointsPerSec (a fixed ~6,500 points/s; rows ending -half-rate: half the measured rate). leasesLostByLiveWorkers / lateRenewals / maxRenewalGapMs: lease renewals of the survivors. lost/duplicated: final snapshot ledgers against the rounds published.',
   seriesKeys: 'svc-<i % 50>/metric-<i>',
   warmRounds: WARM_ROUNDS,
   measuredRounds: MEASURE_ROUNDS,

@@ -18,6 +18,7 @@ const send = (message: object) => {
 const connection = await connectCluster(parseConfig({ cluster }).cluster!);
 const partitions = connection.options.partitions;
 let applied = 0;
+let scored = 0;
 let lostLeases = 0;
 const scoring = new Set<number>();
 const worker = await ClusterWorker.start(connection, {
@@ -30,13 +31,23 @@ const worker = await ClusterWorker.start(connection, {
   onScore: (key, _t, _v, score) => {
     applied++;
     if (score?.status !== 'scored') return;
+    scored++;
     const p = partitionOf(key, partitions);
     if (scoring.has(p)) return;
     scoring.add(p);
+    if (process.env.CLUSTER_TRACE) console.error(`${connection.workerId} ${Date.now()} scoring ${p}`);
     send({ type: 'scoring', partition: p, at: Date.now() });
   },
-  onCaughtUp: (info) => send({ type: 'caughtUp', info, at: Date.now() }),
+  onCaughtUp: (info) => {
+    if (process.env.CLUSTER_TRACE)
+      console.error(
+        `${connection.workerId} ${Date.now()} caughtUp ${info.partition} restore ${Math.round(info.restoreMs)} ms, replay ${info.replayMessages}, detectors ${info.restoredDetectors}/${info.restoredSeries}, stale ${worker.consumer(info.partition)?.stats.stale} ${JSON.stringify(worker.pipeline.stats)}`,
+      );
+    send({ type: 'caughtUp', info, at: Date.now() });
+  },
   onPartitions: (change, ps) => {
+    if (process.env.CLUSTER_TRACE)
+      console.error(`${connection.workerId} ${Date.now()} ${change} ${ps.join(',')}`);
     if (change === 'lost') lostLeases += ps.length;
     if (change !== 'acquired') for (const p of ps) scoring.delete(p);
   },
@@ -46,6 +57,8 @@ const report = () =>
   send({
     type: 'stats',
     applied,
+    scored,
+    fitsPending: worker.pipeline.stats.queuedFits + worker.pipeline.stats.runningFits,
     stale: worker.stats.partitions.reduce((a, p) => a + p.stale, 0),
     lostLeases,
     leases: worker.stats.leases,
