@@ -114,14 +114,19 @@ export class Pipeline {
     if (options.rootCause) rankRootCauses({ events: [] }, options.rootCause);
     this.#clock = new StreamClock(this.#o.now);
     this.#lastSweep = this.#o.now();
-    this.#incidents = new IncidentGrouper(this.#o.incidentWindow, (incident, change) => {
-      if (!options.onIncident) return;
-      try {
-        options.onIncident(this.#ranked(incident), change);
-      } catch (e) {
-        diag.error(`vigil pipeline: onIncident threw: ${String(e)}`);
-      }
-    });
+    const onIncident = options.onIncident;
+    // Without a listener the grouper builds no incident views: grouping stays O(1) per event.
+    this.#incidents = new IncidentGrouper(
+      this.#o.incidentWindow,
+      onIncident &&
+        ((incident, change) => {
+          try {
+            onIncident(this.#ranked(incident), change);
+          } catch (e) {
+            diag.error(`vigil pipeline: onIncident threw: ${String(e)}`);
+          }
+        }),
+    );
     options.otel?.observePipeline(() => this.stats);
     this.#timer = setInterval(() => this.sweep(), TICK_MS);
     this.#timer.unref();
