@@ -23,7 +23,7 @@ const MEAN_AD_TO_SIGMA = Math.sqrt(Math.PI / 2);
  * When more than half the window is identical (MAD = 0) the scale falls back to the mean absolute deviation
  * around the median times √(π/2).
  *
- * The window is kept sorted as points arrive ({@link SortedWindow}), so a point costs a binary search and a short
+ * The window is kept sorted as points arrive (a `SortedWindow`), so a point costs a binary search and a short
  * shift, the median is read directly and the MAD is a walk over half the window — no selection over a copy.
  *
  * @throws {VigilInputError} `INVALID_OPTION` for bad options.
