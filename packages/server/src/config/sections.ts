@@ -51,6 +51,11 @@ export const receiversSection = z
     maxSeries: z.number().int().positive().optional(),
     /** Bearer token the receivers require; `${ENV_VAR}` is expanded. */
     bearerToken: z.string().min(1).optional(),
+    /**
+     * Seconds a refused client is asked to wait before it retries (HTTP `Retry-After`, gRPC `RetryInfo`): while
+     * starting or draining, over a queue bound, or when a cluster cannot store points (NATS down).
+     */
+    retryAfterSeconds: z.number().positive().max(300).default(5),
   })
   .prefault({});
 

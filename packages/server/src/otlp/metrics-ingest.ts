@@ -1,4 +1,4 @@
-import { type OtlpMetricsRequest, OtlpTranslator } from '@vigil/core';
+import { type KeyedPoint, type OtlpMetricsRequest, OtlpTranslator } from '@vigil/core';
 
 /** Where translated points go: a `Pipeline`, or anything with its `push` and `stats.dropped`. */
 export interface PointSink {
@@ -13,6 +13,13 @@ export interface PointSink {
   };
   /** True while the sink is over its queue bound: receivers refuse requests (429/UNAVAILABLE) until it is not. */
   readonly overloaded?: boolean;
+  /** Why the sink cannot store points now (a cluster's NATS is down): receivers answer 503/UNAVAILABLE. */
+  readonly unavailable?: string;
+  /**
+   * Resolves true once every point pushed so far is durably stored (a cluster: acknowledged by JetStream), false
+   * when some could not be; receivers acknowledge their clients only after it. Absent: stored once pushed.
+   */
+  stored?(): Promise<boolean>;
 }
 
 /** Options of {@link MetricsIngest}. */
@@ -33,6 +40,12 @@ export interface IngestResult {
   errorMessage: string;
 }
 
+/** The outcome of a request that must be stored before it is acknowledged: `stored: false` asks for a retry. */
+export type StoredIngestResult = (IngestResult & { stored: true }) | { stored: false };
+
+/** Requests whose points could not be stored, remembered for their retry (see {@link MetricsIngest.ingestStored}). */
+const REMEMBERED_UNSTORED = 256;
+
 /** Counters of an ingest since it started. */
 export interface IngestStats {
   requests: number;
@@ -43,6 +56,14 @@ export interface IngestStats {
   /** Points refused as dated too far ahead of the wall clock. */
   future: number;
   series: number;
+  /** Requests refused because their points could not be stored (the client was asked to retry). */
+  unstored: number;
+}
+
+/** A request's points after translation, and how many were over this ingest's series limit. */
+interface Translated {
+  points: KeyedPoint[];
+  overLimit: number;
 }
 
 /**
@@ -59,6 +80,7 @@ export class MetricsIngest {
   readonly #translator = new OtlpTranslator();
   readonly #series = new Set<string>();
   readonly #maxSeries: number;
+  readonly #unstored = new Map<string, Translated>();
   readonly #stats: IngestStats = {
     requests: 0,
     accepted: 0,
@@ -66,6 +88,7 @@ export class MetricsIngest {
     overCardinality: 0,
     future: 0,
     series: 0,
+    unstored: 0,
   };
 
   constructor(sink: PointSink, options: MetricsIngestOptions = {}) {
@@ -84,30 +107,74 @@ export class MetricsIngest {
     return { ...this.#stats, series };
   }
 
+  /** Why the sink cannot store points now (see {@link PointSink.unavailable}), or undefined. */
+  get unavailable(): string | undefined {
+    return this.#sink.unavailable;
+  }
+
   /** Translates one request and pushes its points. Never throws on data. */
   ingest(request: OtlpMetricsRequest): IngestResult {
     this.#stats.requests++;
     const skippedBefore = this.#translator.skipped;
-    const before = this.#sink.stats;
-    const droppedBefore = before.dropped;
-    const futureBefore = before.future ?? 0;
-    const overBefore = before.overLimit ?? 0;
-    const limited = Number.isFinite(this.#maxSeries);
-    let pushed = 0;
+    return this.#push(this.#translate(request), this.#translator.skipped - skippedBefore);
+  }
+
+  /**
+   * {@link ingest}, then waits until the sink has stored the points ({@link PointSink.stored}): a receiver answers
+   * its client only then, with `stored: false` a retryable refusal. The translated points of a refused request are
+   * remembered under `digest()` (the request's bytes, say) and pushed again when the same request comes back,
+   * rather than translated twice: a cumulative counter's translation consumed its previous value the first time.
+   * Never throws on data.
+   */
+  async ingestStored(request: OtlpMetricsRequest, digest: () => string): Promise<StoredIngestResult> {
+    this.#stats.requests++;
+    let key: string | undefined;
+    let translated: Translated | undefined;
+    if (this.#unstored.size > 0) {
+      key = digest();
+      translated = this.#unstored.get(key);
+      this.#unstored.delete(key);
+    }
+    let malformed = 0;
+    if (!translated) {
+      const skippedBefore = this.#translator.skipped;
+      translated = this.#translate(request);
+      malformed = this.#translator.skipped - skippedBefore;
+    }
+    const result = this.#push(translated, malformed);
+    if (!this.#sink.stored || (await this.#sink.stored())) return { ...result, stored: true };
+    key ??= digest();
+    if (this.#unstored.size >= REMEMBERED_UNSTORED)
+      this.#unstored.delete(this.#unstored.keys().next().value as string);
+    this.#unstored.set(key, translated);
+    this.#stats.unstored++;
+    return { stored: false };
+  }
+
+  #translate(request: OtlpMetricsRequest): Translated {
+    const points: KeyedPoint[] = [];
     let overLimit = 0;
     for (const p of this.#translator.translate(request)) {
-      if (limited && !this.#series.has(p.key)) {
+      if (Number.isFinite(this.#maxSeries) && !this.#series.has(p.key)) {
         if (this.#series.size >= this.#maxSeries) {
           overLimit++;
           continue;
         }
         this.#series.add(p.key);
       }
-      this.#sink.push(p.key, p.t, p.value);
-      pushed++;
+      points.push(p);
     }
+    return { points, overLimit };
+  }
+
+  #push({ points, overLimit }: Translated, malformed: number): IngestResult {
+    const before = this.#sink.stats;
+    const droppedBefore = before.dropped;
+    const futureBefore = before.future ?? 0;
+    const overBefore = before.overLimit ?? 0;
+    for (const p of points) this.#sink.push(p.key, p.t, p.value);
+    const pushed = points.length;
     const after = this.#sink.stats;
-    const malformed = this.#translator.skipped - skippedBefore;
     const dropped = after.dropped - droppedBefore;
     const future = (after.future ?? 0) - futureBefore;
     const overMetric = (after.overLimit ?? 0) - overBefore;

@@ -1,5 +1,5 @@
 /** Why a receiver turns an export request away before reading its data. */
-export type Refusal = 'unauthenticated' | 'not-ready' | 'overloaded';
+export type Refusal = 'unauthenticated' | 'not-ready' | 'unavailable' | 'overloaded';
 
 /** Options of an {@link Admission}. */
 export interface AdmissionOptions {
@@ -7,13 +7,16 @@ export interface AdmissionOptions {
   readonly bearerToken?: string;
   /** True while the pipeline behind the receiver is over its queue bound (back-pressure). */
   readonly overloaded?: () => boolean;
+  /** Why the store behind the receiver cannot take points now (e.g. NATS is down), or undefined when it can. */
+  readonly unavailable?: () => string | undefined;
 }
 
 /**
  * What the OTLP receivers (HTTP and gRPC) check before they read an export request, in one place: the bearer
- * token, readiness (false while the service starts or drains) and back-pressure (the Pipeline's fit queue over its
- * bound). Each transport maps the refusal to its own status: HTTP 401 / 503 / 429 (the last two with `Retry-After`),
- * gRPC UNAUTHENTICATED / UNAVAILABLE / UNAVAILABLE (the status OTLP clients retry).
+ * token, readiness (false while the service starts or drains), the store's availability (a cluster's NATS
+ * connection) and back-pressure (the Pipeline's fit queue over its bound). Each transport maps the refusal to its
+ * own status: HTTP 401 / 503 / 503 / 429 (all but the first with `Retry-After`), gRPC UNAUTHENTICATED / UNAVAILABLE
+ * (the status OTLP clients retry, with a `RetryInfo` delay).
  *
  * @example
  * const gate = new Admission({ bearerToken: 's3cret', overloaded: () => pipeline.overloaded });
@@ -40,6 +43,13 @@ export class Admission {
       return {
         refusal: 'not-ready',
         message: 'Vigil is not ready (starting or shutting down); retry later.',
+      };
+    }
+    const unavailable = this.#o.unavailable?.();
+    if (unavailable !== undefined) {
+      return {
+        refusal: 'unavailable',
+        message: `Vigil cannot store points now (${unavailable}); retry later.`,
       };
     }
     if (this.#o.overloaded?.()) {

@@ -5,6 +5,7 @@ import type { OtlpMetricsRequest } from '@vigil/core';
 import type { MetricsIngest } from '../otlp/metrics-ingest.js';
 import { METRICS_SERVICE_PROTO, protoDir } from '../otlp/proto-root.js';
 import { Admission } from './admission.js';
+import { unavailableWithRetry } from './retry-info.js';
 
 /** Options of {@link startOtlpGrpcReceiver}. */
 export interface OtlpGrpcReceiverOptions {
@@ -16,6 +17,8 @@ export interface OtlpGrpcReceiverOptions {
   maxMessageBytes?: number;
   /** When set, calls must carry `authorization: Bearer <token>` metadata (else UNAUTHENTICATED). */
   bearerToken?: string;
+  /** Seconds a client is asked to wait (`RetryInfo.retry_delay`) when points cannot be stored or Vigil is busy. Default 5. */
+  retryAfterSeconds?: number;
 }
 
 /** A running OTLP/gRPC receiver. */
@@ -72,42 +75,67 @@ export async function startOtlpGrpcReceiver(
     'grpc.max_receive_message_length': maxMessageBytes,
   });
   const byCode: Record<number, number> = {};
-  const gate = new Admission({ bearerToken: options.bearerToken, overloaded: () => ingest.overloaded });
+  const retryAfter = options.retryAfterSeconds ?? 5;
+  const gate = new Admission({
+    bearerToken: options.bearerToken,
+    overloaded: () => ingest.overloaded,
+    unavailable: () => ingest.unavailable,
+  });
   const count = (code: number) => {
     byCode[code] = (byCode[code] ?? 0) + 1;
   };
   const handlers: ExportHandlers = {
     Export: (call, callback) => {
-      try {
-        const refused = gate.check(call.metadata.get('authorization')[0]?.toString());
-        if (refused) {
-          // UNAVAILABLE is the status every OTLP client retries (with backoff): not ready, or back-pressure.
-          const code =
-            refused.refusal === 'unauthenticated' ? grpc.status.UNAUTHENTICATED : grpc.status.UNAVAILABLE;
-          count(code);
-          callback({ code, details: refused.message });
-          return;
-        }
-        const result = ingest.ingest(call.request);
-        count(grpc.status.OK);
-        callback(
-          null,
-          result.rejected > 0
-            ? {
-                partialSuccess: {
-                  rejectedDataPoints: String(result.rejected),
-                  errorMessage: result.errorMessage,
-                },
-              }
-            : {},
-        );
-      } catch (e) {
+      const internal = (e: unknown) => {
         diag.error(`vigil otlp/grpc: ${String((e as Error)?.stack ?? e)}`);
         count(grpc.status.INTERNAL);
         callback({
           code: grpc.status.INTERNAL,
           details: 'Internal error in the receiver; see the Vigil log.',
         });
+      };
+      try {
+        const refused = gate.check(call.metadata.get('authorization')[0]?.toString());
+        if (refused) {
+          if (refused.refusal === 'unauthenticated') {
+            count(grpc.status.UNAUTHENTICATED);
+            callback({ code: grpc.status.UNAUTHENTICATED, details: refused.message });
+            return;
+          }
+          // UNAVAILABLE is the status OTLP clients retry: not ready, store down, or back-pressure.
+          count(grpc.status.UNAVAILABLE);
+          callback(unavailableWithRetry(refused.message, retryAfter));
+          return;
+        }
+        const request = call.request;
+        // OK only once the points are stored (a cluster: JetStream's PubAck), so a crash cannot lose what a client
+        // was told is safe.
+        ingest
+          .ingestStored(request, () => JSON.stringify(request))
+          .then((result) => {
+            if (!result.stored) {
+              count(grpc.status.UNAVAILABLE);
+              callback(
+                unavailableWithRetry('Vigil could not store these points in time; retry.', retryAfter),
+              );
+              return;
+            }
+            count(grpc.status.OK);
+            callback(
+              null,
+              result.rejected > 0
+                ? {
+                    partialSuccess: {
+                      rejectedDataPoints: String(result.rejected),
+                      errorMessage: result.errorMessage,
+                    },
+                  }
+                : {},
+            );
+          })
+          .catch(internal);
+      } catch (e) {
+        internal(e);
       }
     },
   };

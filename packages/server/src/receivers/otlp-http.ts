@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { diag } from '@opentelemetry/api';
@@ -74,8 +75,9 @@ const RPC_CODE: Record<number, number> = {
  * optionally gzip- or deflate-compressed, as the OpenTelemetry SDK exporters and the Collector's `otlphttp` exporter
  * send it. Replies follow the OTLP/HTTP spec: 200 with a partial-success body when some points were rejected, 400
  * for a body of the wrong shape, 401 without the bearer token, 413 over a size limit, 415 for another content type,
- * 429 or 503 with `Retry-After` when overloaded (too many bytes in flight, or the pipeline's queue over its bound) or
- * not ready. Error bodies are `google.rpc.Status` in the request's
+ * 429 or 503 with `Retry-After` when overloaded (too many bytes in flight, or the pipeline's queue over its bound),
+ * not ready, or when the points cannot be stored (a cluster's NATS is down, or JetStream did not acknowledge them
+ * in time: 200 is sent only after it has). Error bodies are `google.rpc.Status` in the request's
  * encoding and never carry internal error text.
  *
  * @example
@@ -88,7 +90,11 @@ export async function startOtlpHttpReceiver(
 ): Promise<OtlpHttpReceiver> {
   const o = { ...DEFAULTS, ...stripUndefined(options) };
   const stats: OtlpHttpReceiverStats = { byStatus: {}, bytes: 0, inFlightBytes: 0 };
-  const gate = new Admission({ bearerToken: o.bearerToken, overloaded: () => ingest.overloaded });
+  const gate = new Admission({
+    bearerToken: o.bearerToken,
+    overloaded: () => ingest.overloaded,
+    unavailable: () => ingest.unavailable,
+  });
 
   const reply = (
     res: ServerResponse,
@@ -193,7 +199,17 @@ export async function startOtlpHttpReceiver(
         fail(res, request.status, encoding, request.message);
         return;
       }
-      const result = ingest.ingest(request);
+      // 200 only once the points are stored (a cluster: JetStream's PubAck); a retry of a refused request is
+      // recognised by its bytes.
+      const result = await ingest.ingestStored(request, () =>
+        createHash('sha256').update(body).digest('hex'),
+      );
+      if (!result.stored) {
+        fail(res, 503, encoding, 'Vigil could not store these points in time; retry.', {
+          'retry-after': String(o.retryAfterSeconds),
+        });
+        return;
+      }
       const partial =
         result.rejected > 0
           ? { rejectedDataPoints: result.rejected, errorMessage: result.errorMessage }

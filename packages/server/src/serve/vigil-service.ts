@@ -152,6 +152,10 @@ export class VigilService {
           get overloaded() {
             return service.cluster?.publisher.overloaded ?? false;
           },
+          get unavailable() {
+            return service.cluster ? service.cluster.publisher.unavailable : 'not joined to the cluster yet';
+          },
+          stored: () => service.cluster?.publisher.stored() ?? Promise.resolve(false),
         }
       : local;
     this.#sink = sink;
@@ -231,12 +235,20 @@ export class VigilService {
     const h = c.receivers.otlpHttp;
     if (h.enabled)
       this.http = await listen('receivers.otlpHttp.port', h.port, () =>
-        startOtlpHttpReceiver(this.ingest, { ...h, bearerToken: token }),
+        startOtlpHttpReceiver(this.ingest, {
+          ...h,
+          bearerToken: token,
+          retryAfterSeconds: c.receivers.retryAfterSeconds,
+        }),
       );
     const g = c.receivers.otlpGrpc;
     if (g.enabled)
       this.grpc = await listen('receivers.otlpGrpc.port', g.port, () =>
-        startOtlpGrpcReceiver(this.ingest, { ...g, bearerToken: token }),
+        startOtlpGrpcReceiver(this.ingest, {
+          ...g,
+          bearerToken: token,
+          retryAfterSeconds: c.receivers.retryAfterSeconds,
+        }),
       );
     this.ebpf = await startEbpfReceiver(c.ebpf, this.#sink, this.#write);
     if (this.ebpf)

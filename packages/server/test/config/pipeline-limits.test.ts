@@ -58,7 +58,15 @@ describe('pipeline limits in vigil.yaml', () => {
     const registry = serviceMetrics({
       pipeline: () => stats,
       openIncidents: () => 0,
-      ingest: () => ({ requests: 1, accepted: 1, rejected: 0, overCardinality: 0, future: 0, series: 1 }),
+      ingest: () => ({
+        requests: 1,
+        accepted: 1,
+        rejected: 0,
+        overCardinality: 0,
+        future: 0,
+        series: 1,
+        unstored: 0,
+      }),
       httpByStatus: () => ({ 429: 2 }),
       grpcByCode: () => ({}),
       stateBytes: () => 0,

@@ -10,6 +10,10 @@ export interface NatsServerProcess {
   port: number;
   storeDir: string;
   process: ChildProcess;
+  /** Stops the server (SIGTERM, then SIGKILL after 3 s), keeping its store: an outage that `restart` ends. */
+  halt(): Promise<void>;
+  /** Starts the server again on the same port and store (halting it first if it runs). */
+  restart(): Promise<void>;
   /** Stops the server (SIGTERM, then SIGKILL after 3 s) and removes the store folder. */
   stop(): Promise<void>;
 }
@@ -49,10 +53,8 @@ async function accepts(port: number): Promise<boolean> {
   });
 }
 
-/** Starts `nats-server -js` on a free local port with a temporary store; resolves once it accepts connections. */
-export async function startNatsServer(): Promise<NatsServerProcess> {
-  const port = await freePort();
-  const storeDir = mkdtempSync(join(tmpdir(), 'vigil-nats-'));
+/** Spawns nats-server on `port` with store `storeDir`; resolves once it accepts connections. */
+async function spawnNats(port: number, storeDir: string) {
   const child = spawn('nats-server', ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -65,24 +67,47 @@ export async function startNatsServer(): Promise<NatsServerProcess> {
   while (!(await accepts(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
-      rmSync(storeDir, { recursive: true, force: true });
       throw new Error(`nats-server did not start on port ${port}: ${log}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return {
+  const halt = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  return { child, halt };
+}
+
+/** Starts `nats-server -js` on a free local port with a temporary store; resolves once it accepts connections. */
+export async function startNatsServer(): Promise<NatsServerProcess> {
+  const port = await freePort();
+  const storeDir = mkdtempSync(join(tmpdir(), 'vigil-nats-'));
+  let running: Awaited<ReturnType<typeof spawnNats>>;
+  try {
+    running = await spawnNats(port, storeDir);
+  } catch (e) {
+    rmSync(storeDir, { recursive: true, force: true });
+    throw e;
+  }
+  const server: NatsServerProcess = {
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
-    process: child,
+    process: running.child,
+    halt: () => running.halt(),
+    async restart() {
+      await running.halt();
+      running = await spawnNats(port, storeDir);
+      server.process = running.child;
+    },
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await running.halt();
       rmSync(storeDir, { recursive: true, force: true });
     },
   };
+  return server;
 }
