@@ -180,7 +180,7 @@ interface Breakdown {
 async function breakdown(kind: string, rate: number, port: number, servicePid: number): Promise<Breakdown> {
   spawnSync('sysctl', ['-q', 'kernel.bpf_stats_enabled=1']);
   try {
-    const names = ['http_sys_exit'];
+    const names = ['http_sock_state', 'http_sock_recv', 'http_sock_send'];
     const before = bpfRunTime(names);
     const run = await measure(kind, rate, port, servicePid, 'tracer', -2);
     const after = bpfRunTime(names);

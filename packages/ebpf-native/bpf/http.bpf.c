@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* HTTP/1.x and HTTP/2 request tracing from one raw syscall-exit tracepoint, without changing the traced
- * program. Built for cost:
- *  - one tp_btf program on raw_syscalls:sys_exit, instead of an entry and an exit program per syscall:
- *    a per-syscall tracepoint builds a perf record before the program runs (about 250 ns per hook
- *    measured here), the raw one hands over the saved registers (about 20 ns), which still hold the
- *    syscall's arguments at its exit. Every other syscall costs one compare;
- *  - a connection is tracked from accept or connect, and only when its process (`pids`), side (`roles`)
- *    and server port (`ports`) are wanted: every other read or write costs one hash lookup;
+/* HTTP/1.x and HTTP/2 request tracing from socket tracepoints, without changing the traced program.
+ * Built for cost:
+ *  - tp_btf programs on sock:sock_recv_length and sock:sock_send_length, which fire only for socket
+ *    transfers (sock_recvmsg / sock_sendmsg: read, readv, recv*, write, writev, send* on sockets), not on
+ *    every syscall of the machine; the transfer's buffer and iovecs are read from the syscall's saved user
+ *    registers (bpf_task_pt_regs), which still hold its arguments;
+ *  - a connection is tracked in per-socket storage from the TCP state change that establishes it
+ *    (sock:inet_sock_set_state: accepted from SYN_RECV, connected from SYN_SENT) when its side (`roles`)
+ *    and server port (`ports`) are wanted, and its process (`pids`) at its first transfer; a transfer on
+ *    any other socket costs one pointer test. The kernel frees the storage with the socket;
  *  - HTTP/1.x is parsed here: the method and the path hash of a request, the status of its response and
  *    the duration between them go into a hash map of per-(process, port, side, method, status, path)
  *    log2 histograms that user space reads on an interval. Only a request whose path was not seen before
@@ -14,7 +16,7 @@
  *  - HTTP/2 (gRPC) connections, and every connection in capture mode, copy buffer heads (VIGIL_HTTP_HEAD
  *    bytes; VIGIL_HTTP2_HEAD on HTTP/2 connections, whose writes pack many small frames) and tails
  *    (VIGIL_HTTP_TAIL bytes) to user space, which parses them.
- * Connections accepted or connected before the probe started are not seen. */
+ * Connections established before the probe started are not seen. */
 #include "vigil.bpf.h"
 #include <bpf/bpf_endian.h>
 
@@ -22,39 +24,27 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define AF_INET 2
 #define AF_INET6 10
-#define SOCK_STREAM 1
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
-#define EINPROGRESS 115
 #define MAX_IOV 1024 /* UIO_MAXIOV: iovecs are walked with bpf_loop, so the count costs no verifier time */
 
 #if defined(__TARGET_ARCH_x86)
 #define NR_READ 0
 #define NR_WRITE 1
-#define NR_CLOSE 3
 #define NR_READV 19
 #define NR_WRITEV 20
-#define NR_CONNECT 42
-#define NR_ACCEPT 43
 #define NR_SENDTO 44
 #define NR_RECVFROM 45
 #define NR_SENDMSG 46
 #define NR_RECVMSG 47
-#define NR_ACCEPT4 288
 #define SYSCALL_NR(regs) ((regs)->orig_ax)
 #elif defined(__TARGET_ARCH_arm64)
 #define NR_READ 63
 #define NR_WRITE 64
-#define NR_CLOSE 57
 #define NR_READV 65
 #define NR_WRITEV 66
-#define NR_CONNECT 203
-#define NR_ACCEPT 202
 #define NR_SENDTO 206
 #define NR_RECVFROM 207
 #define NR_SENDMSG 211
 #define NR_RECVMSG 212
-#define NR_ACCEPT4 242
 #define SYSCALL_NR(regs) ((regs)->syscallno)
 #else
 #error "http.bpf.c knows the syscall numbers of x86_64 and arm64 only"
@@ -101,10 +91,10 @@ struct {
 	__type(value, __u8);
 } ports SEC(".maps");
 
-struct conn_key {
-	__u32 tgid;
-	__u32 fd;
-};
+/* Bytes of a request's first segment read at once: method, path (VIGIL_HTTP_PATH) and a little more. */
+#define LINE_WORDS 18
+#define LINE_BYTES (LINE_WORDS * 8)
+#define LINE_MASK 255 /* a power of two minus one above LINE_BYTES, within the 2 * LINE_BYTES of scratch */
 
 enum conn_proto { PROTO_UNKNOWN = 0, PROTO_OTHER = 1, PROTO_H2 = 2, PROTO_H1 = 3 };
 
@@ -119,8 +109,11 @@ struct pending {
 
 struct conn_value {
 	__u64 id;
+	__u32 tgid;   /* the process of its first transfer (0: none yet, so user space has no open record) */
+	__u8 ignored; /* a process not wanted: its transfers are skipped */
 	__u8 role;
 	__u8 proto; /* decided at the client's first transfer */
+	__u8 pad;
 	__u16 family;
 	__u16 lport;
 	__u16 rport;
@@ -129,11 +122,12 @@ struct conn_value {
 	struct pending queue[VIGIL_HTTP_QUEUE];
 };
 
-/* LRU: a process that exits closes its sockets without close(2), and those entries must age out. */
+/* Per-socket storage: the kernel frees it with the socket, so a process that exits without close(2) leaks
+ * nothing, and an untracked socket costs one pointer test per transfer. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct conn_key);
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct conn_value);
 } conns SEC(".maps");
 
@@ -175,24 +169,6 @@ struct {
 	__type(value, __u64);
 } parse_stats SEC(".maps");
 
-/* One bit per thread group that ever had a tracked connection (pid_max is at most 2^22): the first test of
- * every read and write in the system, an array lookup the verifier inlines, before the hash lookup in
- * `conns`. Bits are never cleared; a stale one only costs that lookup. */
-#define TGID_WORDS (1 << 16)
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, TGID_WORDS);
-	__type(key, __u32);
-	__type(value, __u64);
-} tracked_tgids SEC(".maps");
-
-static __always_inline bool maybe_tracked(__u32 tgid)
-{
-	__u32 word = (tgid >> 6) & (TGID_WORDS - 1);
-	__u64 *bits = bpf_map_lookup_elem(&tracked_tgids, &word);
-	return bits && (*bits & (1ULL << (tgid & 63)));
-}
-
 __u64 next_id;
 __u64 sample_counter;
 const struct http_agg_value zero_aggregate;
@@ -206,6 +182,8 @@ struct scratch {
 		/* head (up to VIGIL_HTTP2_HEAD), then the tail; slack keeps the verifier's bounds simple */
 		__u8 data[VIGIL_HTTP2_HEAD + 2048 + 2 * VIGIL_HTTP_TAIL];
 	};
+	/* A request's first LINE_BYTES bytes (one user-memory read, ~170 ns here, instead of two); slack for bounds. */
+	__u64 line[2 * LINE_WORDS];
 };
 
 /* One per CPU, indexed by CPU (user space sizes it to the possible CPUs before load): a per-CPU array
@@ -241,70 +219,24 @@ static __always_inline bool wanted_pid(struct http_config *c, __u32 tgid)
 	return !c->filter_pids || bpf_map_lookup_elem(&pids, &tgid);
 }
 
-/* The socket behind a file descriptor of the current process, or NULL when it is not a TCP socket. */
-static __always_inline struct sock *tcp_sock_of_fd(__u32 fd)
+/* Tells user space about a connection at its first transfer: its process, addresses and name. */
+static __always_inline void open_record(struct conn_value *v, struct sock *sk)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *file = NULL;
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
-		return NULL;
-	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
-		return NULL;
-	struct socket *socket = BPF_CORE_READ(file, private_data);
-	struct sock *sk = BPF_CORE_READ(socket, sk);
-	if (!sk)
-		return NULL;
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	if ((family != AF_INET && family != AF_INET6) || BPF_CORE_READ(sk, sk_type) != SOCK_STREAM ||
-	    BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
-		return NULL;
-	return sk;
-}
-
-/* Starts tracking `fd` as a connection of `role` when its side and server port are wanted. */
-static __always_inline void track(struct http_config *c, __u32 tgid, __u32 fd, __u8 role)
-{
-	if (!(c->roles & role))
-		return;
-	struct sock *sk = tcp_sock_of_fd(fd);
-	if (!sk)
-		return;
-	struct conn_value v = { .role = role };
-	v.family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	v.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	v.rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (c->filter_ports) {
-		__u16 server_port = role == VIGIL_HTTP_SERVER ? v.lport : v.rport;
-		if (!bpf_map_lookup_elem(&ports, &server_port))
-			return;
-	}
-	v.id = __sync_fetch_and_add(&next_id, 1) + 1;
-	struct conn_key key = { .tgid = tgid, .fd = fd };
-	bpf_map_update_elem(&conns, &key, &v, BPF_ANY);
-	__u32 word = (tgid >> 6) & (TGID_WORDS - 1);
-	__u64 *bits = bpf_map_lookup_elem(&tracked_tgids, &word);
-	if (bits)
-		__sync_fetch_and_or(bits, 1ULL << (tgid & 63));
-
 	struct scratch *s = get_scratch();
 	if (!s)
 		return;
 	__builtin_memset(&s->h, 0, sizeof(s->h));
-	s->h.conn_id = v.id;
+	s->h.conn_id = v->id;
 	s->h.start_ns = bpf_ktime_get_ns();
 	s->h.kind = VIGIL_HTTP_OPEN;
-	s->h.pid = tgid;
-	s->h.role = role;
-	s->h.family = v.family;
-	s->h.lport = v.lport;
-	s->h.rport = v.rport;
+	s->h.pid = v->tgid;
+	s->h.role = v->role;
+	s->h.family = v->family;
+	s->h.lport = v->lport;
+	s->h.rport = v->rport;
 	struct http_conn_info *info = &s->info;
 	__builtin_memset(info, 0, sizeof(*info));
-	if (v.family == AF_INET) {
+	if (v->family == AF_INET) {
 		BPF_CORE_READ_INTO(info->laddr, sk, __sk_common.skc_rcv_saddr);
 		BPF_CORE_READ_INTO(info->raddr, sk, __sk_common.skc_daddr);
 	} else {
@@ -518,19 +450,24 @@ static __always_inline __u8 parse_method(const __u8 *b, __u32 *skip)
 struct hash_walk {
 	__u64 h;
 	__u64 seg_start;
+	__u32 skip;
 	__u32 n;
 	__u32 digits;
 	__u32 others;
 	__u32 len;
-	const __u8 *path;
 };
 
 static long hash_step(__u64 i, void *ctx)
 {
 	struct hash_walk *w = ctx;
 	__u8 c = ' ';
-	if (i < w->n && i < VIGIL_HTTP_PATH)
-		bpf_probe_read_kernel(&c, 1, w->path + i);
+	if (i < w->n && i < VIGIL_HTTP_PATH) {
+		/* A direct load from the scratch record (a helper call per byte cost ~40 ns here). */
+		struct scratch *s = get_scratch();
+		if (!s)
+			return 1;
+		c = ((__u8 *)s->line)[(w->skip + i) & (LINE_MASK)];
+	}
 	bool end = c == ' ' || c == '?' || c == '#' || c == '\r' || c == '\n';
 	if (end || c == '/') {
 		if (w->digits && !w->others)
@@ -552,13 +489,13 @@ static long hash_step(__u64 i, void *ctx)
 	return 0;
 }
 
-/* FNV-1a of the path in s->req.path[0, n) up to its query, fragment or end, with every all-digit segment
+/* FNV-1a of the path in s->line[skip, skip + n) up to its query, fragment or end, with every all-digit segment
  * hashed as one placeholder, so /items/1 and /items/2 share a hash (user space templates them to the same
  * route anyway, and a path is only reported to user space once per hash). Sets s->h.head_len to the path's
  * length. Never 0 (0 means "no request"). */
-static __always_inline __u64 path_hash(struct scratch *s, __u32 n)
+static __always_inline __u64 path_hash(struct scratch *s, __u32 skip, __u32 n)
 {
-	struct hash_walk w = { .h = FNV_OFFSET, .seg_start = FNV_OFFSET, .n = n, .len = VIGIL_HTTP_PATH, .path = (const __u8 *)s->req.path };
+	struct hash_walk w = { .h = FNV_OFFSET, .seg_start = FNV_OFFSET, .skip = skip, .n = n, .len = VIGIL_HTTP_PATH };
 	bpf_loop(VIGIL_HTTP_PATH + 1, hash_step, &w, 0);
 	s->h.head_len = w.len > VIGIL_HTTP_PATH ? VIGIL_HTTP_PATH : w.len;
 	return w.h ? w.h : 1;
@@ -596,9 +533,10 @@ static __always_inline void aggregate(struct conn_value *conn, __u32 tgid, __u8 
 
 /* HTTP/1.x parsed here: a client transfer starting with a method queues a request; a server transfer
  * starting with a status line completes the oldest queued one. Other transfers (bodies, chunks) cost
- * nothing more. `b` holds the first bytes of the transfer, `seg` its first segment. */
+ * nothing more. `b` holds the first bytes of the transfer; a request's first `line_n` bytes are in
+ * s->line. */
 static __always_inline void parse_h1(struct http_config *cfg, struct conn_value *conn, __u32 tgid, const __u8 *b,
-				     __u64 seg, __u32 seg_len, bool from_client, __u64 now)
+				     __u32 line_n, bool from_client, __u64 now)
 {
 	if (from_client) {
 		__u32 skip = 0;
@@ -612,16 +550,10 @@ static __always_inline void parse_h1(struct http_config *cfg, struct conn_value 
 		struct scratch *s = get_scratch();
 		if (!s)
 			return;
-		__u32 n = seg_len > skip ? seg_len - skip : 0;
+		__u32 n = line_n > skip ? line_n - skip : 0;
 		if (n > VIGIL_HTTP_PATH)
 			n = VIGIL_HTTP_PATH;
-		barrier_var(n);
-		n &= 2 * VIGIL_HTTP_PATH - 1;
-		if (n > VIGIL_HTTP_PATH)
-			n = VIGIL_HTTP_PATH;
-		if (bpf_probe_read_user(s->req.path, n, (void *)(seg + skip)))
-			n = 0;
-		__u64 route = path_hash(s, n);
+		__u64 route = path_hash(s, skip, n);
 		__u32 slot = conn->tail & (VIGIL_HTTP_QUEUE - 1);
 		struct pending *p = &conn->queue[slot];
 		p->start_ns = now;
@@ -634,6 +566,8 @@ static __always_inline void parse_h1(struct http_config *cfg, struct conn_value 
 			sampled = k % cfg->sample_every == 0;
 		}
 		if (sampled || !bpf_map_lookup_elem(&known_routes, &route)) {
+			/* Rare (a new path, or a sample): its path goes to user space with the response. */
+			bpf_probe_read_kernel(s->req.path, VIGIL_HTTP_PATH, (__u8 *)s->line + (skip & 15));
 			s->req.route = route;
 			s->req.method = method;
 			s->req.status = 0;
@@ -697,32 +631,52 @@ static __always_inline void parse_h1(struct http_config *cfg, struct conn_value 
 	aggregate(conn, tgid, p.method, status, version, p.route, now - p.start_ns);
 }
 
-/* A read or write of any kind that returned `ret` > 0 bytes on descriptor `fd`. */
-static __always_inline int on_data(struct pt_regs *regs, long ret, __u8 kind, __u8 direction)
+/* A socket transfer of `ret` > 0 bytes on a tracked connection, by the syscall whose saved user registers
+ * are `regs` (its buffer and iovec arguments are still there). */
+static __always_inline void on_data(struct conn_value *conn, struct sock *sk, long ret, __u8 direction)
 {
-	if (ret <= 0)
-		return 0;
-	__u64 id = bpf_get_current_pid_tgid();
-	if (!maybe_tracked(id >> 32))
-		return 0;
-	struct conn_key key = { .tgid = id >> 32, .fd = (__u32)PT_REGS_PARM1_SYSCALL(regs) };
-	struct conn_value *conn = bpf_map_lookup_elem(&conns, &key);
-	if (!conn)
-		return 0;
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	__u8 kind;
+	switch (SYSCALL_NR(regs)) {
+	case NR_READ:
+	case NR_RECVFROM:
+	case NR_WRITE:
+	case NR_SENDTO:
+		kind = BUF_PLAIN;
+		break;
+	case NR_READV:
+	case NR_WRITEV:
+		kind = BUF_IOV;
+		break;
+	case NR_RECVMSG:
+	case NR_SENDMSG:
+		kind = BUF_MSG;
+		break;
+	default:
+		return; /* sendfile, splice, io_uring, kernel users: no user buffer to read */
+	}
 	struct http_config *cfg = get_config();
 	if (!cfg)
-		return 0;
+		return;
+	if (!conn->tgid) {
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+		if (!wanted_pid(cfg, tgid)) {
+			conn->ignored = 1;
+			return;
+		}
+		conn->tgid = tgid;
+		open_record(conn, sk);
+	}
 	bool from_client = (direction == VIGIL_HTTP_INGRESS) == (conn->role == VIGIL_HTTP_SERVER);
 	if (!cfg->capture && (conn->proto == PROTO_OTHER || (conn->proto == PROTO_UNKNOWN && !from_client)))
-		return 0; /* not HTTP; or a server speaking first, which HTTP/1.x never does (HTTP/2 may: its SETTINGS are not needed) */
+		return; /* not HTTP; or a server speaking first, which HTTP/1.x never does (HTTP/2 may: its SETTINGS are not needed) */
 	__u64 now = bpf_ktime_get_ns();
 	__u64 buf = PT_REGS_PARM2_SYSCALL(regs);
 	__u32 iovcnt = (__u32)PT_REGS_PARM3_SYSCALL(regs);
 	if (kind == BUF_MSG) {
-		/* Only now, for a tracked connection, is the msghdr worth reading. */
 		struct user_msghdr msg;
 		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)buf))
-			return 0;
+			return;
 		buf = (__u64)msg.msg_iov;
 		iovcnt = (__u32)msg.msg_iovlen;
 	}
@@ -733,12 +687,27 @@ static __always_inline int on_data(struct pt_regs *regs, long ret, __u8 kind, __
 	if (kind != BUF_PLAIN) {
 		struct iovec v;
 		if (!iovcnt || bpf_probe_read_user(&v, sizeof(v), (void *)buf))
-			return 0;
+			return;
 		seg = (__u64)v.iov_base;
 		seg_len = v.iov_len < len ? (__u32)v.iov_len : len;
 	}
 	__u8 b[16] = {};
-	if (conn->proto == PROTO_UNKNOWN || (!cfg->capture && conn->proto == PROTO_H1)) {
+	__u32 line_n = 0;
+	if (from_client && (conn->proto == PROTO_UNKNOWN || (!cfg->capture && conn->proto == PROTO_H1))) {
+		/* A request: its first LINE_BYTES in one read, the first 16 of them for the method. */
+		struct scratch *s = get_scratch();
+		if (!s)
+			return;
+		s->line[0] = s->line[1] = 0; /* a short read leaves zeros, not an earlier request, in b */
+		line_n = seg_len < LINE_BYTES ? seg_len : LINE_BYTES;
+		barrier_var(line_n);
+		line_n &= LINE_MASK;
+		if (line_n > LINE_BYTES)
+			line_n = LINE_BYTES;
+		if (bpf_probe_read_user(s->line, line_n, (void *)seg))
+			line_n = 0;
+		__builtin_memcpy(b, s->line, sizeof(b));
+	} else if (conn->proto == PROTO_UNKNOWN || (!cfg->capture && conn->proto == PROTO_H1)) {
 		__u32 n = seg_len < sizeof(b) ? seg_len : sizeof(b);
 		barrier_var(n);
 		n &= 31;
@@ -757,95 +726,95 @@ static __always_inline int on_data(struct pt_regs *regs, long ret, __u8 kind, __
 			conn->proto = PROTO_OTHER;
 	}
 	if (!cfg->capture && conn->proto == PROTO_H1) {
-		parse_h1(cfg, conn, key.tgid, b, seg, seg_len, from_client, now);
-		return 0;
+		parse_h1(cfg, conn, conn->tgid, b, line_n, from_client, now);
+		return;
 	}
 	if (!cfg->capture && conn->proto == PROTO_OTHER)
+		return;
+	capture(conn, conn->tgid, buf, iovcnt, kind != BUF_PLAIN, len, direction, now);
+}
+
+#define MSG_PEEK 2
+
+/* Every socket read of the machine (sock_recvmsg), but only after a socket-storage lookup finds the
+ * socket tracked does it cost more than a pointer test. */
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(http_sock_recv, struct sock *sk, int ret, int flags)
+{
+	if (ret <= 0 || (flags & MSG_PEEK) || !sk)
 		return 0;
-	capture(conn, key.tgid, buf, iovcnt, kind != BUF_PLAIN, len, direction, now);
+	struct conn_value *conn = bpf_sk_storage_get(&conns, sk, 0, 0);
+	if (conn && !conn->ignored)
+		on_data(conn, sk, ret, VIGIL_HTTP_INGRESS);
 	return 0;
 }
 
-static __always_inline int on_accept(long ret)
+/* Every socket write (sock_sendmsg), as above. */
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(http_sock_send, struct sock *sk, int ret, int flags)
 {
-	if (ret < 0)
+	if (ret <= 0 || !sk)
 		return 0;
-	struct http_config *c = get_config();
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!c || !(c->roles & VIGIL_HTTP_SERVER) || !wanted_pid(c, tgid))
-		return 0;
-	track(c, tgid, (__u32)ret, VIGIL_HTTP_SERVER);
+	struct conn_value *conn = bpf_sk_storage_get(&conns, sk, 0, 0);
+	if (conn && !conn->ignored)
+		on_data(conn, sk, ret, VIGIL_HTTP_EGRESS);
 	return 0;
 }
 
-/* connect(2): a TCP connection to a wanted port is a client-side connection (non-blocking connects
- * return EINPROGRESS and are tracked too; one that then fails is closed by its owner). */
-static __always_inline int on_connect(struct pt_regs *regs, long ret)
-{
-	if (ret != 0 && ret != -EINPROGRESS)
-		return 0;
-	struct http_config *c = get_config();
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!c || !(c->roles & VIGIL_HTTP_CLIENT) || !wanted_pid(c, tgid))
-		return 0;
-	track(c, tgid, (__u32)PT_REGS_PARM1_SYSCALL(regs), VIGIL_HTTP_CLIENT);
-	return 0;
-}
+#define TCP_ESTABLISHED 1
+#define TCP_SYN_SENT 2
+#define TCP_SYN_RECV 3
+#define TCP_CLOSE 7
 
-/* close(2), seen at its exit: the descriptor may be reused by another thread before this runs, which
- * would end that connection's tracking early (it then goes unseen); single-threaded event loops such
- * as Node's never do that. */
-static __always_inline int on_close(struct pt_regs *regs, long ret)
+/* TCP state changes (per connection, not per transfer): a connection that becomes established from
+ * SYN_RECV was accepted (server side), from SYN_SENT connected (client side); it is tracked when that side
+ * and its server port are wanted. Its process is known only at its first transfer (the handshake ends in
+ * softirq context). Its end (CLOSE) tells user space to forget it. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(http_sock_state, struct sock *sk, int oldstate, int newstate)
 {
-	if (ret != 0)
+	if (!sk || sk->sk_protocol != IPPROTO_TCP)
 		return 0;
-	__u64 id = bpf_get_current_pid_tgid();
-	if (!maybe_tracked(id >> 32))
+	if (newstate == TCP_CLOSE) {
+		struct conn_value *conn = bpf_sk_storage_get(&conns, sk, 0, 0);
+		if (!conn)
+			return 0;
+		if (conn->tgid && !conn->ignored) {
+			struct http_event e = {
+				.conn_id = conn->id,
+				.start_ns = bpf_ktime_get_ns(),
+				.kind = VIGIL_HTTP_CLOSE,
+				.pid = conn->tgid,
+				.role = conn->role,
+				.family = conn->family,
+				.lport = conn->lport,
+				.rport = conn->rport,
+			};
+			output(&e, sizeof(e), sizeof(e));
+		}
+		bpf_sk_storage_delete(&conns, sk);
 		return 0;
-	struct conn_key key = { .tgid = id >> 32, .fd = (__u32)PT_REGS_PARM1_SYSCALL(regs) };
-	struct conn_value *conn = bpf_map_lookup_elem(&conns, &key);
-	if (!conn)
-		return 0;
-	struct http_event e = {
-		.conn_id = conn->id,
-		.start_ns = bpf_ktime_get_ns(),
-		.kind = VIGIL_HTTP_CLOSE,
-		.pid = id >> 32,
-		.role = conn->role,
-		.family = conn->family,
-		.lport = conn->lport,
-		.rport = conn->rport,
-	};
-	bpf_map_delete_elem(&conns, &key);
-	output(&e, sizeof(e), sizeof(e));
-	return 0;
-}
-
-SEC("tp_btf/sys_exit")
-int BPF_PROG(http_sys_exit, struct pt_regs *regs, long ret)
-{
-	switch (SYSCALL_NR(regs)) {
-	case NR_READ:
-	case NR_RECVFROM:
-		return on_data(regs, ret, BUF_PLAIN, VIGIL_HTTP_INGRESS);
-	case NR_WRITE:
-	case NR_SENDTO:
-		return on_data(regs, ret, BUF_PLAIN, VIGIL_HTTP_EGRESS);
-	case NR_READV:
-		return on_data(regs, ret, BUF_IOV, VIGIL_HTTP_INGRESS);
-	case NR_WRITEV:
-		return on_data(regs, ret, BUF_IOV, VIGIL_HTTP_EGRESS);
-	case NR_RECVMSG:
-		return on_data(regs, ret, BUF_MSG, VIGIL_HTTP_INGRESS);
-	case NR_SENDMSG:
-		return on_data(regs, ret, BUF_MSG, VIGIL_HTTP_EGRESS);
-	case NR_ACCEPT:
-	case NR_ACCEPT4:
-		return on_accept(ret);
-	case NR_CONNECT:
-		return on_connect(regs, ret);
-	case NR_CLOSE:
-		return on_close(regs, ret);
 	}
+	if (newstate != TCP_ESTABLISHED || (oldstate != TCP_SYN_RECV && oldstate != TCP_SYN_SENT))
+		return 0;
+	struct http_config *c = get_config();
+	__u8 role = oldstate == TCP_SYN_RECV ? VIGIL_HTTP_SERVER : VIGIL_HTTP_CLIENT;
+	if (!c || !(c->roles & role))
+		return 0;
+	__u16 family = sk->__sk_common.skc_family;
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	struct conn_value v = { .role = role, .family = family };
+	v.lport = sk->__sk_common.skc_num;
+	v.rport = bpf_ntohs(sk->__sk_common.skc_dport);
+	if (c->filter_ports) {
+		__u16 server_port = role == VIGIL_HTTP_SERVER ? v.lport : v.rport;
+		if (!bpf_map_lookup_elem(&ports, &server_port))
+			return 0;
+	}
+	v.id = __sync_fetch_and_add(&next_id, 1) + 1;
+	struct conn_value *conn = bpf_sk_storage_get(&conns, sk, &v, BPF_SK_STORAGE_GET_F_CREATE);
+	if (conn && conn->id != v.id)
+		*conn = v; /* storage left by an earlier use of this socket */
 	return 0;
 }

@@ -273,10 +273,11 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
   const metrics = options.meter ? new RequestMetrics(options.meter) : undefined;
 
   const capture = options.events ?? false;
-  // One program on the raw syscall-exit tracepoint sees every syscall the tracer needs (bpf/http.bpf.c).
+  // Socket transfers and TCP state changes only, never every syscall (bpf/http.bpf.c). The state
+  // program goes first: a transfer program without it would find no connection.
   const { object } = startProbe(
     'http',
-    [{ name: 'http_sys_exit' }],
+    [{ name: 'http_sock_state' }, { name: 'http_sock_recv' }, { name: 'http_sock_send' }],
     options,
     // One scratch record per CPU, indexed by CPU (64 KiB HTTP/2 heads do not fit a per-CPU array value).
     (o) => o.resizeMap('scratch_buf', o.possibleCpus),
