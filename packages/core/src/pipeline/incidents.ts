@@ -165,13 +165,15 @@ export class IncidentGrouper {
     for (const i of state.open ?? []) {
       const events = (i.events ?? []).map(reviveEvent);
       if (events.length === 0) continue;
+      const byKey = new Map(events.map((e) => [eventKey(e), e]));
       this.#open.push({
         id: i.id,
         start: i.start,
         end: i.end,
-        events: new Map(events.map((e) => [eventKey(e), e])),
+        events: byKey,
         active: new Set(i.active),
-        series: [...i.series],
+        series: new Set(i.series),
+        peak: highestPeak(byKey),
         open: true,
       });
     }
