@@ -74,6 +74,8 @@ export class ClusterWorker {
   #ticking: Promise<void> | undefined;
   #stopped = false;
   #live = 0;
+  /** Partitions being claimed and restored right now. */
+  #restoring = 0;
   #takeovers = 0;
   #eventsPublished = 0;
   #lastClock = Number.NEGATIVE_INFINITY;
@@ -261,6 +263,7 @@ export class ClusterWorker {
       partition: p,
       pipeline: this.#pipeline,
       renewLeases: () => this.renewLeases(),
+      deferSnapshots: () => this.#restoring > 0,
       onClaimed: (partition, open) => this.#publish({ type: 'takeover', partition, worker: this.id, open }),
       ...(this.#o.onScore ? { onScore: this.#o.onScore } : {}),
       onCaughtUp: (info) => {
@@ -269,8 +272,9 @@ export class ClusterWorker {
       },
     });
     this.#routing.set(p, consumer);
+    this.#restoring++;
     try {
-      const info = await consumer.start();
+      const info = await consumer.start().finally(() => this.#restoring--);
       // The lease may have lapsed, or the worker stopped, while the partition was restored.
       if (this.#stopped || !this.#leases.held.includes(p)) {
         await consumer.abort();

@@ -34,6 +34,8 @@ export interface PartitionConsumerOptions {
   pipeline: Pipeline;
   /** Renews the worker's leases now if they are due: called before heavy synchronous work (a snapshot). */
   renewLeases?: () => Promise<void>;
+  /** True while the worker restores partitions taken over: periodic snapshots wait (up to 4 intervals) meanwhile. */
+  deferSnapshots?: () => boolean;
   onScore?: (seriesKey: string, t: number, value: number, score: PointScore | undefined) => void;
   /**
    * Called once the partition is claimed and restored, before any of its points is applied, with the events the
@@ -208,7 +210,7 @@ export class PartitionConsumer {
         m.ack();
         if (toReplay > 0 && --toReplay === 0) this.#o.onCaughtUp?.(takeover);
         // The snapshot is taken in one synchronous step and written while consuming goes on.
-        if (Date.now() - this.#lastSnapshotAt >= c.options.snapshotIntervalMs) void this.checkpoint();
+        if (this.#snapshotDue()) void this.checkpoint();
         // A long replay is many messages already buffered: yield now and then so lease timers still fire.
         if (performance.now() - busySince > YIELD_AFTER_MS) {
           await new Promise((r) => setImmediate(r));
@@ -218,7 +220,7 @@ export class PartitionConsumer {
     })().catch((e) => diag.error(`vigil cluster: partition ${p} stopped consuming: ${String(e)}`));
     // Snapshots also happen when no message arrives, so a quiet partition's replay stays short.
     this.#timer = setInterval(() => {
-      if (Date.now() - this.#lastSnapshotAt >= c.options.snapshotIntervalMs) void this.checkpoint();
+      if (this.#snapshotDue()) void this.checkpoint();
     }, c.options.snapshotIntervalMs);
     this.#timer.unref();
     return takeover;
@@ -293,6 +295,15 @@ export class PartitionConsumer {
     await this.#halt();
     await this.#checkpointing;
     this.#release();
+  }
+
+  // A takeover's restore competes with the other partitions' snapshots for the event loop; the restore goes first,
+  // since the partitions it brings back score nothing until it is done.
+  #snapshotDue(): boolean {
+    const since = Date.now() - this.#lastSnapshotAt;
+    const interval = this.#o.connection.options.snapshotIntervalMs;
+    if (since < interval) return false;
+    return !(this.#o.deferSnapshots?.() && since < 4 * interval);
   }
 
   /** This partition's series of the Pipeline, as a Pipeline snapshot of its own. */
