@@ -91,6 +91,10 @@ struct {
 	__type(value, __u8);
 } ports SEC(".maps");
 
+#define COPY_CHUNK 1024
+#define H2_WIN 512      /* segments up to this size are read in one go; power of two */
+#define H2_IOV_BATCH 8  /* iovecs read per bpf_probe_read_user; power of two */
+
 /* Bytes of a request's first segment read at once: method, path (VIGIL_HTTP_PATH) and a little more. */
 #define LINE_WORDS 18
 #define LINE_BYTES (LINE_WORDS * 8)
@@ -204,8 +208,13 @@ struct scratch {
 		__u32 out;    /* frame bytes in data[], not sent yet */
 		__u8 from_server;
 		__u8 emit;    /* 0 while the protocol is not known: follow the frames, send nothing */
-		__u8 pad[2];
+		__u8 windowed; /* the segment is in win[] (one user-memory read for all its frames) */
+		__u8 pad;
 	} walk;
+	/* A small segment, read at once; slack past H2_WIN keeps the verifier's bounds simple. */
+	__u8 win[H2_WIN + 2 * COPY_CHUNK];
+	/* The transfer's iovecs, read H2_IOV_BATCH at a time. */
+	struct iovec iovs[H2_IOV_BATCH];
 };
 
 /* One per CPU, indexed by CPU (user space sizes it to the possible CPUs before load): a per-CPU array
@@ -269,7 +278,6 @@ static __always_inline void open_record(struct conn_value *v, struct sock *sk)
 	output(s, sizeof(s->h) + sizeof(*info), sizeof(*s));
 }
 
-#define COPY_CHUNK 1024
 
 /* Copies bytes [pos, pos + n) of the transfer, which start at user address `base`, into the head, one
  * COPY_CHUNK per bpf_loop step: each copy's size and offset have bounds the verifier can add up, and the
@@ -473,7 +481,10 @@ static long h2_step(__u64 i, void *ctx)
 			__u32 o = s->walk.out & (H2_OUT - 1);
 			barrier_var(n);
 			n &= 2 * COPY_CHUNK - 1;
-			bpf_probe_read_user(&s->data[o], n, (void *)at);
+			if (s->walk.windowed)
+				bpf_probe_read_kernel(&s->data[o], n, &s->win[s->walk.pos & (H2_WIN - 1)]);
+			else
+				bpf_probe_read_user(&s->data[o], n, (void *)at);
 			s->walk.out += n;
 		}
 		s->walk.d.remaining -= n;
@@ -486,7 +497,10 @@ static long h2_step(__u64 i, void *ctx)
 		n = left;
 	barrier_var(n);
 	n &= 15;
-	bpf_probe_read_user(&s->walk.d.hdr[have & 15], n, (void *)at);
+	if (s->walk.windowed)
+		bpf_probe_read_kernel(&s->walk.d.hdr[have & 15], n, &s->win[s->walk.pos & (H2_WIN - 1)]);
+	else
+		bpf_probe_read_user(&s->walk.d.hdr[have & 15], n, (void *)at);
 	s->walk.pos += n;
 	if (have + n < H2_FRAME_HEADER) {
 		s->walk.d.have = have + n;
@@ -516,6 +530,17 @@ __noinline int h2_walk_segment(__u64 base, __u32 seg)
 	s->walk.base = base;
 	s->walk.seg = seg;
 	s->walk.pos = 0;
+	s->walk.windowed = 0;
+	/* A small segment holding several frames (or a header and its block) costs one read, not one per frame. */
+	if (seg <= H2_WIN && seg > H2_FRAME_HEADER) {
+		__u32 n = seg;
+		barrier_var(n);
+		n &= 2 * H2_WIN - 1;
+		if (n > H2_WIN)
+			n = H2_WIN;
+		if (!bpf_probe_read_user(s->win, n, (void *)base))
+			s->walk.windowed = 1;
+	}
 	bpf_loop(H2_MAX_STEPS, h2_step, NULL, 0);
 	return s->walk.pos == seg;
 }
@@ -533,11 +558,21 @@ static long h2_iov_step(__u64 i, void *ctx)
 	struct h2_iov_walk *w = ctx;
 	if (i >= w->iovcnt || w->pos >= w->len)
 		return 1;
-	struct iovec v;
-	if (bpf_probe_read_user(&v, sizeof(v), (void *)(w->iov + i * sizeof(struct iovec)))) {
-		w->ok = 0;
+	struct scratch *s = get_scratch();
+	if (!s)
 		return 1;
+	if (!(i & (H2_IOV_BATCH - 1))) {
+		__u32 n = w->iovcnt - i < H2_IOV_BATCH ? w->iovcnt - (__u32)i : H2_IOV_BATCH;
+		barrier_var(n);
+		n &= 2 * H2_IOV_BATCH - 1;
+		if (n > H2_IOV_BATCH)
+			n = H2_IOV_BATCH;
+		if (bpf_probe_read_user(s->iovs, n * sizeof(struct iovec), (void *)(w->iov + i * sizeof(struct iovec)))) {
+			w->ok = 0;
+			return 1;
+		}
 	}
+	struct iovec v = s->iovs[i & (H2_IOV_BATCH - 1)];
 	__u32 seg = v.iov_len > w->len - w->pos ? w->len - w->pos : (__u32)v.iov_len;
 	if (!h2_walk_segment((__u64)v.iov_base, seg)) {
 		w->ok = 0;
