@@ -5,10 +5,11 @@
  * all probes (tracer + profiler + TCP + processes + run-queue latency) — RUNS rounds each, the order of the
  * modes rotated every round.
  *
- * Each run first sends three seconds of the same load, unmeasured, so that the agent's JavaScript is
- * compiled by the optimizing tier (with one second, V8 was still compiling the gRPC path in the measured
- * window) and the profiler has parsed kallsyms (a probe runs for days; the one-off start-up of a fresh
- * process is not its cost per request), then measures.
+ * Each run first sends VIGIL_BENCH_WARMUP_SECONDS (default 10) of the same load, unmeasured, so that the
+ * agent's JavaScript is compiled by the optimizing tier and its start-up garbage is collected (with 1–3 s,
+ * V8 was still optimizing the gRPC path inside the measured window: an agent's gRPC cost per call measured
+ * ~90 µs 3 s after start and ~17 µs after 12 s) and the profiler has parsed kallsyms (a probe runs for days;
+ * the one-off start-up of a fresh process is not its cost per request), then measures.
  * CPU per request is the service's CPU time (every thread's /proc/PID/task/TID/schedstat, ns) plus the
  * observing agent's (its own process, the same way), over the requests completed. A probe's in-kernel work
  * runs in the service's syscalls, so it lands in the service's CPU; parsing lands in the agent's. Overhead
@@ -34,7 +35,7 @@ if (env.problems.length > 0) {
 const here = dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env.VIGIL_BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.VIGIL_BENCH_SECONDS ?? 5);
-const WARMUP_SECONDS = 3;
+const WARMUP_SECONDS = Number(process.env.VIGIL_BENCH_WARMUP_SECONDS ?? 10);
 const MODES = ['none', 'tracer', 'profiler', 'all'] as const;
 type Mode = (typeof MODES)[number];
 const SERVICES = [
@@ -293,8 +294,7 @@ writeResult('ebpf-overhead', rows, {
     max: Math.max(...runs.map((r) => r.loadAverage1m ?? Number.NaN)),
   },
   breakdown: breakdowns,
-  method:
-    'alternating runs, mode order rotated per round; each run after 3 s of unmeasured warm-up load; overhead of a mode in a round vs the no-probe run of that round; CPU = service + agent, all threads, from /proc/PID/task/*/schedstat',
+  method: `alternating runs, mode order rotated per round; each run after ${WARMUP_SECONDS} s of unmeasured warm-up load; overhead of a mode in a round vs the no-probe run of that round; CPU = service + agent, all threads, from /proc/PID/task/*/schedstat`,
   published: {
     beyla:
       'Grafana Beyla docs, "Performance overhead": 0.5% CPU, 75 MB, instrumenting the OpenTelemetry demo at about 75 requests/s',
