@@ -81,12 +81,33 @@ export interface TailCalibratorState {
  * cal.rawForPValue(1e-3);    // the raw statistic at which the score reaches 0.999
  */
 export class TailCalibrator {
-  readonly #s: TailCalibratorState;
-  readonly #gpd: GeneralizedPareto;
+  // The state as fields rather than one object, and the table as a Float64Array: a fitted detector holds one
+  // calibrator per series, so its size and the cache lines a score touches matter.
+  readonly #method: TailMethod;
+  readonly #n: number;
+  readonly #table: Float64Array;
+  readonly #u: number;
+  readonly #tailProb: number;
+  readonly #scale: number;
+  readonly #resolution: number;
+  /** The GPD of the tail; absent for the empirical method (no tail model: saves an object per calibrator). */
+  readonly #gpd: GeneralizedPareto | null;
+  /** `resolution` was absent from the snapshot restored (written before it existed): kept absent in toJSON. */
+  readonly #legacyResolution: boolean;
 
-  private constructor(state: TailCalibratorState) {
-    this.#s = state;
-    this.#gpd = { shape: state.shape, scale: state.scale, logLikelihood: 0 };
+  private constructor(state: Omit<TailCalibratorState, 'table'>, table: Float64Array) {
+    this.#method = state.method;
+    this.#n = state.n;
+    this.#table = table;
+    this.#u = state.u;
+    this.#tailProb = state.tailProb;
+    this.#scale = state.scale;
+    this.#resolution = state.resolution ?? 0;
+    this.#legacyResolution = state.resolution === undefined;
+    this.#gpd =
+      state.method === 'empirical' && state.shape === 0
+        ? null
+        : { shape: state.shape, scale: state.scale, logLikelihood: 0 };
   }
 
   /**
@@ -124,7 +145,8 @@ export class TailCalibrator {
       options.resolution !== undefined
         ? checkNumberOption('resolution', options.resolution, { min: 0, exclusiveMin: true })
         : 1e-6 * Math.max(1, Math.abs(sorted[0]), Math.abs(sorted[n - 1]));
-    const table = Array.from({ length: tableSize + 1 }, (_, k) => quantileSorted(sorted, k / tableSize));
+    const table = new Float64Array(tableSize + 1);
+    for (let k = 0; k <= tableSize; k++) table[k] = quantileSorted(sorted, k / tableSize);
     // Lower the cut on short inputs so that the tail still has minExcesses points, but never below the 3rd quartile.
     const level = Math.max(0.75, Math.min(tailLevel, 1 - minExcesses / n));
     const u = quantileSorted(sorted, level);
@@ -145,7 +167,7 @@ export class TailCalibrator {
       if (excesses.length >= 5 && tailProb > 0) method = 'exponential';
       scale = Math.max(meanExcess, resolution);
     }
-    return new TailCalibrator({ method, n, table, u, tailProb, shape, scale, resolution });
+    return new TailCalibrator({ method, n, u, tailProb, shape, scale, resolution }, table);
   }
 
   /**
@@ -187,30 +209,31 @@ export class TailCalibrator {
       );
     if (state.resolution !== undefined && !(finite(state.resolution) && state.resolution >= 0))
       bad('resolution', 'must be a finite number >= 0');
-    return new TailCalibrator({ ...state, table: [...state.table] });
+    return new TailCalibrator(state, Float64Array.from(state.table));
   }
 
   /** Which tail model was fitted. */
   get method(): TailMethod {
-    return this.#s.method;
+    return this.#method;
   }
 
   /** Estimated probability that normal data gives a raw statistic ≥ x; 1 for NaN (no evidence). */
   pValue(x: number): number {
     if (Number.isNaN(x)) return 1;
-    const { u, tailProb, method, n, table } = this.#s;
+    const table = this.#table;
+    const tailProb = this.#tailProb;
     // Within one resolution of a training statistic counts as equal to it.
-    const y = x - (this.#s.resolution ?? 0);
-    const floored = method === 'empirical' || tailProb <= 0;
-    if (y <= u || floored) {
+    const y = x - this.#resolution;
+    const floored = this.#method === 'empirical' || tailProb <= 0;
+    if (y <= this.#u || floored) {
       const p = 1 - ecdfBelow(table, y);
       if (!floored) return p;
       const max = table[table.length - 1];
       // Past the largest training statistic an exponential decay from the 1/(n + 1) floor (none in old snapshots).
-      if (y > max && this.#s.scale > 0) return Math.exp(-(y - max) / this.#s.scale) / (n + 1);
-      return Math.max(p, 1 / (n + 1));
+      if (y > max && this.#scale > 0) return Math.exp(-(y - max) / this.#scale) / (this.#n + 1);
+      return Math.max(p, 1 / (this.#n + 1));
     }
-    return tailProb * gpdSurvival(y - u, this.#gpd);
+    return tailProb * gpdSurvival(y - this.#u, this.#gpd as GeneralizedPareto);
   }
 
   /** Calibrated score in [0, 1]: `1 − pValue(x)`; 0 for NaN. */
@@ -224,28 +247,41 @@ export class TailCalibrator {
    * Returns +Infinity when the model cannot reach `p` (empirical tail floor, or p = 0).
    */
   rawForPValue(p: number): number {
-    const { u, tailProb, method, table, n } = this.#s;
-    const r = this.#s.resolution ?? 0;
+    const u = this.#u;
+    const tailProb = this.#tailProb;
+    const method = this.#method;
+    const table = this.#table;
+    const n = this.#n;
+    const r = this.#resolution;
     if (p >= 1) return table[0] + r;
     if (p >= tailProb && tailProb > 0) return inverseEcdf(table, 1 - p) + r;
     if (method === 'empirical' || tailProb <= 0) {
       if (p >= 1 / (n + 1)) return inverseEcdf(table, 1 - p) + r;
-      const { scale } = this.#s;
+      const scale = this.#scale;
       if (p <= 0 || !(scale > 0)) return Number.POSITIVE_INFINITY;
       return table[table.length - 1] + r + scale * Math.log(1 / ((n + 1) * p));
     }
     if (p <= 0) return Number.POSITIVE_INFINITY;
-    return u + r + gpdInverseSurvival(p / tailProb, this.#gpd);
+    return u + r + gpdInverseSurvival(p / tailProb, this.#gpd as GeneralizedPareto);
   }
 
   /** The serialisable state. */
   toJSON(): TailCalibratorState {
-    return { ...this.#s, table: [...this.#s.table] };
+    const state: TailCalibratorState = {
+      method: this.#method,
+      n: this.#n,
+      table: Array.from(this.#table),
+      u: this.#u,
+      tailProb: this.#tailProb,
+      shape: this.#gpd?.shape ?? 0,
+      scale: this.#scale,
+    };
+    return this.#legacyResolution ? state : { ...state, resolution: this.#resolution };
   }
 }
 
 // Piecewise-linear CDF through the quantile table; ties resolve to the highest probability that has the value.
-function ecdf(table: readonly number[], x: number): number {
+function ecdf(table: Float64Array, x: number): number {
   const k = table.length - 1;
   if (x < table[0]) return 0;
   if (x >= table[k]) return 1;
@@ -261,7 +297,7 @@ function ecdf(table: readonly number[], x: number): number {
 
 // The same CDF just below x (the share of training statistics < x): where the table has a run of equal values,
 // the lowest probability that has the value, so that P(raw ≥ x) counts the ties.
-function ecdfBelow(table: readonly number[], x: number): number {
+function ecdfBelow(table: Float64Array, x: number): number {
   const k = table.length - 1;
   if (x <= table[0]) return 0;
   if (x > table[k]) return 1;
@@ -275,7 +311,7 @@ function ecdfBelow(table: readonly number[], x: number): number {
   return (lo + (x - table[lo]) / (table[hi] - table[lo])) / k;
 }
 
-function inverseEcdf(table: readonly number[], f: number): number {
+function inverseEcdf(table: Float64Array, f: number): number {
   const k = table.length - 1;
   const h = Math.min(Math.max(f, 0), 1) * k;
   const lo = Math.min(Math.floor(h), k - 1);

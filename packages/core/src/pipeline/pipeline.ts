@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import type { AlertTracker, AnomalyEvent } from '../alerting/alert-policy.js';
+import type { AnomalyEvent } from '../alerting/alert-policy.js';
 import type { Detector, DetectorSnapshot, PointScore } from '../detector/detector.js';
 import { loadDetector } from '../detector/registry.js';
 import { VigilError, VigilInputError } from '../errors.js';
@@ -22,29 +22,12 @@ import {
   type SeriesSnapshot,
 } from './pipeline-snapshot.js';
 import type { PipelineStats } from './pipeline-stats.js';
-import { SeriesRing } from './series-ring.js';
+import { SeriesState } from './series-state.js';
 import { StreamClock } from './stream-clock.js';
+import { TurnClock } from './turn-clock.js';
 
 export type { PipelineDetectors, PipelineOptions } from './pipeline-options.js';
 export type { PipelineStats } from './pipeline-stats.js';
-
-interface SeriesState {
-  detector: Detector<SeriesLike> | null;
-  fitting: boolean;
-  lastT: number;
-  readonly ring: SeriesRing;
-  /** `ring.total` when the running fit took its training data: points after it are replayed into the new model. */
-  fitMark: number;
-  sinceFit: number;
-  warmup: number;
-  /** `ring.total` when the detector was quarantined, or −1. */
-  quarantinedAt: number;
-  readonly metric: string;
-  readonly tracker: AlertTracker;
-  /** Pipeline tick of the last point (LRU order) and wall time of it (idle eviction). */
-  seen: number;
-  wall: number;
-}
 
 /** Wall-time period of the pipeline's housekeeping: incident clock, idle eviction. */
 const TICK_MS = 1000;
@@ -77,6 +60,8 @@ export class Pipeline {
   readonly #perMetric = new Map<string, number>();
   readonly #incidents: IncidentGrouper;
   readonly #clock: StreamClock;
+  /** The wall clock of the hot path: the `now` option, or Date.now read once per event-loop turn. */
+  readonly #wall: () => number;
   readonly #translator = new OtlpTranslator();
   readonly #fits = new Set<Promise<void>>();
   readonly #options: PipelineOptions;
@@ -113,15 +98,25 @@ export class Pipeline {
     // Ranking options are checked here, once, rather than failing on every incident.
     if (options.rootCause) rankRootCauses({ events: [] }, options.rootCause);
     this.#clock = new StreamClock(this.#o.now);
+    if (typeof options.now === 'function') this.#wall = options.now;
+    else {
+      const turn = new TurnClock();
+      this.#wall = () => turn.now();
+    }
     this.#lastSweep = this.#o.now();
-    this.#incidents = new IncidentGrouper(this.#o.incidentWindow, (incident, change) => {
-      if (!options.onIncident) return;
-      try {
-        options.onIncident(this.#ranked(incident), change);
-      } catch (e) {
-        diag.error(`vigil pipeline: onIncident threw: ${String(e)}`);
-      }
-    });
+    const onIncident = options.onIncident;
+    // Without a listener the grouper builds no incident views: grouping stays O(1) per event.
+    this.#incidents = new IncidentGrouper(
+      this.#o.incidentWindow,
+      onIncident &&
+        ((incident, change) => {
+          try {
+            onIncident(this.#ranked(incident), change);
+          } catch (e) {
+            diag.error(`vigil pipeline: onIncident threw: ${String(e)}`);
+          }
+        }),
+    );
     options.otel?.observePipeline(() => this.stats);
     this.#timer = setInterval(() => this.sweep(), TICK_MS);
     this.#timer.unref();
@@ -202,7 +197,7 @@ export class Pipeline {
       this.#stats.dropped++;
       return undefined;
     }
-    const wall = this.#o.now();
+    const wall = this.#wall();
     if (t > wall + this.#o.maxFuture) {
       this.#stats.future++;
       this.#refuse(
@@ -214,7 +209,7 @@ export class Pipeline {
       );
       return undefined;
     }
-    const st = this.#series.get(seriesKey) ?? this.#admit(seriesKey, t, value);
+    const st = this.#series.get(seriesKey) ?? this.#admit(seriesKey, t, value, wall);
     if (!st) return undefined;
     if (t <= st.lastT) {
       this.#stats.dropped++;
@@ -289,7 +284,7 @@ export class Pipeline {
   async flush(): Promise<void> {
     await this.idle();
     for (const [, st] of this.#series)
-      for (const tr of st.tracker.flush()) this.#transition(tr.type, tr.event);
+      for (const tr of st.tracker?.flush() ?? []) this.#transition(tr.type, tr.event);
     this.#incidents.closeAll();
   }
 
@@ -337,6 +332,7 @@ export class Pipeline {
       values: Array.from(h.values),
       sinceFit: st.sinceFit,
       detector,
+      ...(st.tracker ? { alert: st.tracker.toJSON() } : {}),
     };
   }
 
@@ -392,6 +388,10 @@ export class Pipeline {
       st.detector = detector;
       st.lastT = s.lastT;
       st.sinceFit = detector ? s.sinceFit : 0;
+      if (s.alert) {
+        st.tracker = this.#o.policy.tracker(s.key);
+        st.tracker.restore(s.alert);
+      }
       this.#series.set(s.key, st);
       this.#perMetric.set(st.metric, (this.#perMetric.get(st.metric) ?? 0) + 1);
       if (!detector && st.ring.size >= this.#o.warmup) this.#startFit(s.key, st);
@@ -401,24 +401,11 @@ export class Pipeline {
 
   #newState(key: string, wall: number, metric = this.#o.metricOf(key)): SeriesState {
     for (const e of Topology.fromSeriesKeys([key]).edges()) this.#inferred.addCall(e.caller, e.callee);
-    return {
-      detector: null,
-      fitting: false,
-      lastT: Number.NEGATIVE_INFINITY,
-      ring: new SeriesRing(this.#o.history),
-      fitMark: 0,
-      sinceFit: 0,
-      warmup: this.#o.warmup,
-      quarantinedAt: -1,
-      metric,
-      tracker: this.#o.policy.tracker(key),
-      seen: this.#tick,
-      wall,
-    };
+    return new SeriesState(this.#o.history, this.#o.warmup, metric, this.#tick, wall);
   }
 
   // A new series: refused over its metric's limit; when the table is full, the least recently updated 1% go first.
-  #admit(key: string, t: number, value: number): SeriesState | undefined {
+  #admit(key: string, t: number, value: number, wall: number): SeriesState | undefined {
     const metric = this.#o.metricOf(key);
     const perMetric = this.#perMetric.get(metric) ?? 0;
     if (perMetric >= this.#o.maxSeriesPerMetric) {
@@ -437,7 +424,7 @@ export class Pipeline {
       for (const k of victims) this.#evict(k);
       this.#stats.evictedLru += victims.length;
     }
-    const st = this.#newState(key, this.#o.now(), metric);
+    const st = this.#newState(key, wall, metric);
     this.#series.set(key, st);
     this.#perMetric.set(metric, (this.#perMetric.get(metric) ?? 0) + 1);
     return st;
@@ -451,7 +438,7 @@ export class Pipeline {
     if (left > 0) this.#perMetric.set(st.metric, left);
     else this.#perMetric.delete(st.metric);
     if (st.quarantinedAt >= 0) this.#stats.quarantinedSeries--;
-    for (const tr of st.tracker.flush()) this.#transition(tr.type, tr.event);
+    for (const tr of st.tracker?.flush() ?? []) this.#transition(tr.type, tr.event);
     this.#options.otel?.forget(key);
   }
 
@@ -505,6 +492,8 @@ export class Pipeline {
       this.#stats.scored++;
       this.#options.otel?.recordScore(key, p.score);
     }
+    if (!st.tracker && !(scored && p.score >= this.#o.policy.threshold)) return p;
+    st.tracker ??= this.#o.policy.tracker(key);
     for (const tr of st.tracker.push({
       t,
       score: scored ? p.score : Number.NaN,

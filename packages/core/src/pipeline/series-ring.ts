@@ -1,7 +1,9 @@
 /**
  * The recent history of one series as a ring of typed arrays: pushing is O(1) and allocation-free once grown, the
  * oldest point is overwritten when full, and memory follows the points actually held (the arrays start small and
- * double up to `capacity`), so a million short-lived series do not each reserve a full history.
+ * double up to `capacity`), so a million short-lived series do not each reserve a full history. Timestamps and values
+ * are interleaved in one Float64Array: a push writes one cache line, and a series pays for one typed array's
+ * wrapper objects (about 190 bytes each in V8) instead of two.
  *
  * @example
  * const ring = new SeriesRing(4);
@@ -11,8 +13,8 @@
 export class SeriesRing {
   /** Most points held. */
   readonly capacity: number;
-  #t: Float64Array;
-  #v: Float64Array;
+  /** `[t0, v0, t1, v1, …]`: slot i holds its timestamp at 2i and its value at 2i + 1. */
+  #tv: Float64Array;
   /** Slot of the next write. */
   #next = 0;
   #size = 0;
@@ -21,9 +23,7 @@ export class SeriesRing {
 
   constructor(capacity: number, initial = 16) {
     this.capacity = capacity;
-    const n = Math.min(capacity, initial);
-    this.#t = new Float64Array(n);
-    this.#v = new Float64Array(n);
+    this.#tv = new Float64Array(2 * Math.min(capacity, initial));
   }
 
   /** Points held now. */
@@ -38,16 +38,21 @@ export class SeriesRing {
 
   /** Bytes of the typed arrays allocated now. */
   get bytes(): number {
-    return this.#t.byteLength + this.#v.byteLength;
+    return this.#tv.byteLength;
   }
 
   /** Appends a point, overwriting the oldest when full. */
   push(t: number, v: number): void {
-    if (this.#size === this.#t.length && this.#size < this.capacity) this.#grow();
-    this.#t[this.#next] = t;
-    this.#v[this.#next] = v;
-    this.#next = this.#next + 1 === this.#t.length ? 0 : this.#next + 1;
-    if (this.#size < this.#t.length) this.#size++;
+    let slots = this.#tv.length >> 1;
+    if (this.#size === slots && slots < this.capacity) {
+      this.#grow();
+      slots = this.#tv.length >> 1;
+    }
+    const at = 2 * this.#next;
+    this.#tv[at] = t;
+    this.#tv[at + 1] = v;
+    this.#next = this.#next + 1 === slots ? 0 : this.#next + 1;
+    if (this.#size < slots) this.#size++;
     this.#total++;
   }
 
@@ -56,11 +61,11 @@ export class SeriesRing {
     const k = Math.min(Math.max(0, n), this.#size);
     const timestamps = new Float64Array(k);
     const values = new Float64Array(k);
-    const len = this.#t.length;
+    const len = this.#tv.length >> 1;
     let at = (this.#next - k + len) % len;
     for (let i = 0; i < k; i++) {
-      timestamps[i] = this.#t[at];
-      values[i] = this.#v[at];
+      timestamps[i] = this.#tv[2 * at];
+      values[i] = this.#tv[2 * at + 1];
       at = at + 1 === len ? 0 : at + 1;
     }
     return { timestamps, values };
@@ -72,12 +77,13 @@ export class SeriesRing {
   }
 
   #grow(): void {
-    const n = Math.min(this.capacity, this.#t.length * 2);
+    const n = Math.min(this.capacity, this.#tv.length);
     const { timestamps, values } = this.ordered();
-    this.#t = new Float64Array(n);
-    this.#v = new Float64Array(n);
-    this.#t.set(timestamps);
-    this.#v.set(values);
+    this.#tv = new Float64Array(2 * n);
+    for (let i = 0; i < this.#size; i++) {
+      this.#tv[2 * i] = timestamps[i];
+      this.#tv[2 * i + 1] = values[i];
+    }
     this.#next = this.#size === n ? 0 : this.#size;
   }
 }

@@ -121,6 +121,30 @@ describe('TailCalibrator', () => {
     expect(cal.score(Number.NaN)).toBe(0);
   });
 
+  it('reads snapshots written before the table was a Float64Array, and writes them back unchanged', () => {
+    // As written by earlier versions: a plain number[] table, and (older still) no resolution field.
+    const old = {
+      method: 'gpd' as const,
+      n: 50,
+      table: Array.from({ length: 201 }, (_, k) => Math.sqrt(k / 200) * 3),
+      u: 2.9,
+      tailProb: 0.02,
+      shape: 0.1,
+      scale: 0.4,
+    };
+    for (const state of [old, { ...old, resolution: 3e-6 }]) {
+      const cal = TailCalibrator.fromJSON(JSON.parse(JSON.stringify(state)));
+      expect(cal.toJSON()).toEqual(state);
+      expect(Object.keys(cal.toJSON())).toEqual(Object.keys(state));
+      // p(x) = 1 − the table's CDF just below x: 1.5 lies between table[50] = 1.5 and the entries below it.
+      expect(cal.pValue(1.5 + (state.resolution ?? 0))).toBeCloseTo(1 - 50 / 200, 12);
+      expect(cal.pValue(3.4 + (state.resolution ?? 0))).toBeCloseTo(
+        0.02 * (1 + (0.1 * 0.5) / 0.4) ** (-1 / 0.1),
+        12,
+      );
+    }
+  });
+
   it('rejects a snapshot with a negative, zero or non-finite scale (or another bad field), naming the field', () => {
     const rng = createRng(11);
     const good = TailCalibrator.fit(Array.from({ length: 1000 }, () => rng.normal())).toJSON();

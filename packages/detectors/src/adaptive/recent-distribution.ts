@@ -90,6 +90,11 @@ export class RecentDistribution {
     return this.#mean;
   }
 
+  /** Standard deviation of the distribution. */
+  get sd(): number {
+    return this.#sd;
+  }
+
   /** Learns a value (finite values only; the caller screens the rest). */
   push(v: number): void {
     if (this.#window.size === this.#window.capacity) this.#slid++;
@@ -97,12 +102,15 @@ export class RecentDistribution {
     if (++this.#sinceRefresh >= this.#refreshEvery || this.#n < MIN_DISTRIBUTION_SIZE) this.#refresh(0);
   }
 
-  /** −log10 of the two-sided tail probability of `v` (0 until {@link MIN_DISTRIBUTION_SIZE} values are held). */
-  surprise(v: number): number {
+  /**
+   * −log10 of the two-sided tail probability of `v` (0 until {@link MIN_DISTRIBUTION_SIZE} values are held).
+   * `minSd`: the smallest standard deviation the spread part takes (the distribution's own when that is larger).
+   */
+  surprise(v: number, minSd = 0): number {
     const s = this.#sorted;
     const n = this.#n;
     if (n < MIN_DISTRIBUTION_SIZE) return 0;
-    const sd = this.#sd;
+    const sd = Math.max(this.#sd, minSd);
     const z = Math.abs(v - this.#mean) / sd;
     const logGauss = Math.min(0, LN2 + logNormalTail(z));
     let logEmpirical: number;

@@ -13,8 +13,8 @@ import {
   VigilInputError,
 } from '@vigil/core';
 import { collectScores } from '../common/collect-scores.js';
+import { sharedOptions } from '../common/shared-options.js';
 import { resolveThreshold } from '../common/threshold-option.js';
-import { RollingWindow } from './rolling-window.js';
 
 /** Options shared by the rolling-window baselines. */
 export interface RollingOptions {
@@ -67,37 +67,46 @@ export function resolveRollingOptions(o: RollingOptions = {}): ResolvedRollingOp
   return { window, minPeriods, threshold, calibration: { ...(o.calibration ?? {}) } };
 }
 
-/**
- * Location and scale of a window, written into `out[0]` and `out[1]`; `scratch` has room for the window.
- * Must not allocate: it runs once per point.
- */
-export type LocationScale = (values: Float64Array, n: number, out: Float64Array) => void;
+/** What a rolling baseline needs of its window: the values held, oldest first, and appending (evicting the oldest). */
+export interface BaselineWindow {
+  readonly size: number;
+  push(x: number): void;
+  toArray(): number[];
+}
+
+// Location and scale of the current window; one shared pair, read right after it is written (scoring is synchronous).
+const LS = new Float64Array(2);
 
 /**
  * Shared machinery of the rolling baselines: the statistic |x − location| / scale over the preceding window,
  * calibrated on training data; batch scoring continues from the training window without changing it, and streaming
  * scores each point before adding it to the window.
  */
-export abstract class RollingDetector implements Detector<SeriesLike> {
+export abstract class RollingDetector<W extends BaselineWindow = BaselineWindow>
+  implements Detector<SeriesLike>
+{
   abstract readonly kind: string;
   readonly options: ResolvedRollingOptions;
-  #window: RollingWindow;
+  #window: W;
   #calibrator: TailCalibrator | null = null;
   #guard: StreamGuard;
   #bandRaw = Number.POSITIVE_INFINITY;
   #floor = 1e-12;
-  readonly #scratch: Float64Array;
-  readonly #ls = new Float64Array(2);
 
   protected constructor(options: RollingOptions | ResolvedRollingOptions) {
-    this.options = resolveRollingOptions(options);
-    this.#window = new RollingWindow(this.options.window);
-    this.#scratch = new Float64Array(this.options.window);
+    this.options = sharedOptions(resolveRollingOptions(options));
+    this.#window = this.newWindow([]);
     this.#guard = new StreamGuard(this.constructor.name);
   }
 
-  /** Location and scale of the values in the window (see subclasses). */
-  protected abstract locationScale: LocationScale;
+  /** A window of `options.window` values holding the newest of `values` (see subclasses). */
+  protected abstract newWindow(values: ArrayLike<number>): W;
+
+  /**
+   * Location and scale of the values in a window (non-empty), written into `out[0]` and `out[1]`. Must not allocate:
+   * it runs once per point.
+   */
+  protected abstract locationScale(window: W, out: Float64Array): void;
 
   get threshold(): number {
     return this.options.threshold;
@@ -118,9 +127,9 @@ export abstract class RollingDetector implements Detector<SeriesLike> {
    */
   async fit(train: SeriesLike): Promise<void> {
     const s = toSeries(train, 'training series');
-    const window = new RollingWindow(this.options.window);
+    const window = this.newWindow([]);
     const raws: number[] = [];
-    const ls = this.#ls;
+    const ls = LS;
     const previousFloor = this.#floor;
     this.#floor = trainingScaleFloor(s.values);
     for (let i = 0; i < s.values.length; i++) {
@@ -150,7 +159,7 @@ export abstract class RollingDetector implements Detector<SeriesLike> {
     const calibrator = this.#requireFitted();
     const s = toSeries(data, 'series', { duplicates: 'keep' });
     const n = s.values.length;
-    const window = this.#window.clone();
+    const window = this.newWindow(this.#window.toArray());
     return collectScores(n, (i) => this.#step(window, calibrator, s.timestamps[i], s.values[i]));
   }
 
@@ -192,7 +201,7 @@ export abstract class RollingDetector implements Detector<SeriesLike> {
         'state',
       );
     }
-    const window = new RollingWindow(this.options.window, st.window.map(Number));
+    const window = this.newWindow(st.window.map(Number));
     this.#install(
       window,
       TailCalibrator.fromJSON(st.calibrator),
@@ -202,7 +211,7 @@ export abstract class RollingDetector implements Detector<SeriesLike> {
     return this;
   }
 
-  #install(window: RollingWindow, calibrator: TailCalibrator, lastT: number, floor: number): void {
+  #install(window: W, calibrator: TailCalibrator, lastT: number, floor: number): void {
     this.#floor = floor;
     this.#window = window;
     this.#calibrator = calibrator;
@@ -220,26 +229,26 @@ export abstract class RollingDetector implements Detector<SeriesLike> {
     return this.#calibrator;
   }
 
-  #raw(window: RollingWindow, x: number, ls: Float64Array): number {
+  #raw(window: W, x: number, ls: Float64Array): number {
     this.#locationScale(window, ls);
     return Math.abs(x - ls[0]) / ls[1];
   }
 
   // The subclass's location and scale, with the scale floored so that a flat window gives finite statistics.
-  #locationScale(window: RollingWindow, ls: Float64Array): void {
-    const n = window.copyTo(this.#scratch);
-    this.locationScale(this.#scratch, n, ls);
+  #locationScale(window: W, ls: Float64Array): void {
+    this.locationScale(window, ls);
     ls[1] = Math.max(ls[1], scaleFloor(ls[0], this.#floor));
   }
 
-  #step(window: RollingWindow, calibrator: TailCalibrator, t: number, x: number): PointScore {
+  #step(window: W, calibrator: TailCalibrator, t: number, x: number): PointScore {
     if (window.size < this.options.minPeriods) {
       if (!Number.isNaN(x)) window.push(x);
       return { t, score: 0, isAnomaly: false, status: 'warmup' };
     }
-    const ls = this.#ls;
+    const ls = LS;
     this.#locationScale(window, ls);
-    const [location, scale] = ls;
+    const location = ls[0];
+    const scale = ls[1];
     const lower = location - this.#bandRaw * scale;
     const upper = location + this.#bandRaw * scale;
     if (Number.isNaN(x)) {

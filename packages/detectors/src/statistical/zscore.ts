@@ -1,11 +1,11 @@
 import type { DetectorSnapshot } from '@vigil/core';
 import {
-  type LocationScale,
   type ResolvedRollingOptions,
   RollingDetector,
   type RollingOptions,
   type RollingState,
 } from './rolling-detector.js';
+import { RollingWindow } from './rolling-window.js';
 
 /** Options of {@link ZScoreDetector}. */
 export type ZScoreOptions = RollingOptions;
@@ -20,14 +20,21 @@ export type ZScoreOptions = RollingOptions;
  * await d.fit(train);
  * const { score, isAnomaly } = await d.score(test);
  */
-export class ZScoreDetector extends RollingDetector {
+export class ZScoreDetector extends RollingDetector<RollingWindow> {
   readonly kind = 'zscore';
 
   constructor(options: ZScoreOptions = {}) {
     super(options);
   }
 
-  protected locationScale: LocationScale = (v, n, out) => {
+  protected newWindow(values: ArrayLike<number>): RollingWindow {
+    return new RollingWindow(this.options.window, values);
+  }
+
+  protected locationScale(window: RollingWindow, out: Float64Array): void {
+    // Sums in logical order (oldest first), so a restored window gives bit-identical statistics.
+    const v = sharedScratch(window.size);
+    const n = window.copyTo(v);
     let sum = 0;
     for (let i = 0; i < n; i++) sum += v[i];
     const mean = sum / n;
@@ -39,11 +46,18 @@ export class ZScoreDetector extends RollingDetector {
     out[0] = mean;
     // RollingDetector floors the scale relative to the data's magnitude.
     out[1] = Math.sqrt(ss / (n - 1));
-  };
+  }
 
   /** Restores a detector from {@link ZScoreDetector.toJSON} output. */
   static fromJSON(snapshot: DetectorSnapshot): ZScoreDetector {
     const s = snapshot as DetectorSnapshot<ResolvedRollingOptions, RollingState>;
     return new ZScoreDetector(s.options).restore(s);
   }
+}
+
+// One scratch buffer for every z-score detector (scoring is synchronous), grown to the largest window seen.
+let scratch = new Float64Array(64);
+function sharedScratch(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
+  return scratch;
 }
