@@ -28,6 +28,12 @@ export interface FitOptions {
   readonly signal?: AbortSignal;
   /** Called as the fit advances; an exception thrown here aborts the fit. */
   readonly onProgress?: (progress: FitProgress) => void;
+  /**
+   * False when the caller keeps the series' history and refits from it (a Pipeline does): a detector that would
+   * otherwise keep its own copy of the training and streamed points for `refit()` (Prophet keeps up to 20 000)
+   * keeps none, so its memory and snapshots stay small. Default true.
+   */
+  readonly keepHistory?: boolean;
 }
 
 /**

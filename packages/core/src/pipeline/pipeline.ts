@@ -32,6 +32,11 @@ export type { PipelineStats } from './pipeline-stats.js';
 /** Wall-time period of the pipeline's housekeeping: incident clock, idle eviction. */
 const TICK_MS = 1000;
 
+/** Longest stretch, ms, of replaying the points that arrived during a fit into the new model before yielding. */
+const REPLAY_SLICE_MS = 2;
+/** Most points copied out of the history per replay slice. */
+const REPLAY_CHUNK = 4096;
+
 /**
  * The closed loop inside a service: keyed points in (from the app, eBPF probes or OTLP), one streaming detector per
  * series (fitted after a warm-up, refitted when due), alert events, incidents grouping events that start together,
@@ -84,6 +89,8 @@ export class Pipeline {
     events: 0,
   };
   #pool: FitPool | undefined;
+  /** Aborted by close(): fits on this thread stop at their next check. */
+  readonly #closing = new AbortController();
   #factory: Promise<DetectorFactoryModule> | undefined;
   #tick = 0;
   #lastSweep: number;
@@ -292,6 +299,7 @@ export class Pipeline {
   async close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#closing.abort(new VigilError('FIT_TIMEOUT', 'The pipeline closed.'));
     await this.#pool?.close();
     this.#pool = undefined;
   }
@@ -580,7 +588,12 @@ export class Pipeline {
         'createDetector',
       );
     }
-    await withTimeout(d.fit(train), this.#o.fitTimeout, d.kind);
+    // The Pipeline keeps the history (the detector need not), and close() stops fits still running.
+    await withTimeout(
+      d.fit(train, { keepHistory: false, signal: this.#closing.signal }),
+      this.#o.fitTimeout,
+      d.kind,
+    );
     return d;
   }
 
@@ -589,22 +602,45 @@ export class Pipeline {
     return typeof spec === 'function' ? spec(key) : spec;
   }
 
-  // Points that arrived during the fit were scored by the previous detector (if any); the new one learns them.
-  #swapIn(key: string, st: SeriesState, d: Detector<SeriesLike>): void {
-    st.fitting = false;
-    if (this.#series.get(key) !== st) return; // evicted or replaced while fitting
+  // Points that arrived during the fit were scored by the previous detector (if any); the new one learns them before
+  // it takes over, in slices of at most REPLAY_SLICE_MS with turns of the event loop between them: a fit that took a
+  // while leaves many points to replay (thousands, at a high rate), and replaying them in one go would block the loop
+  // as long as the fit would have. Points that arrive meanwhile join the replay; the previous detector scores them.
+  async #swapIn(key: string, st: SeriesState, d: Detector<SeriesLike>): Promise<void> {
     if (typeof d.update !== 'function') {
-      this.#fitFailed(key, st, new Error(`the '${d.kind}' detector does not stream (no update())`));
+      st.fitting = false;
+      if (this.#series.get(key) === st)
+        this.#fitFailed(key, st, new Error(`the '${d.kind}' detector does not stream (no update())`));
       return;
     }
-    const missed = st.ring.since(st.fitMark);
-    try {
-      for (let i = 0; i < missed.timestamps.length; i++) d.update(missed.timestamps[i], missed.values[i]);
-    } catch (e) {
-      st.detector = d;
-      this.#quarantine(key, st, `its update threw: ${String((e as Error)?.message ?? e)}`);
-      return;
+    let mark = st.fitMark;
+    for (;;) {
+      if (this.#series.get(key) !== st) {
+        st.fitting = false; // evicted or replaced while fitting
+        return;
+      }
+      const sliceStart = performance.now();
+      const pending = st.ring.since(mark, REPLAY_CHUNK);
+      // Points that already left the ring cannot be replayed (more arrived during the fit than the history holds).
+      mark = st.ring.total - st.ring.sinceCount(mark);
+      let i = 0;
+      try {
+        while (i < pending.timestamps.length) {
+          d.update(pending.timestamps[i], pending.values[i]);
+          i++;
+          if ((i & 15) === 0 && performance.now() - sliceStart > REPLAY_SLICE_MS) break;
+        }
+      } catch (e) {
+        st.fitting = false;
+        st.detector = d;
+        this.#quarantine(key, st, `its update threw: ${String((e as Error)?.message ?? e)}`);
+        return;
+      }
+      mark += i;
+      if (mark >= st.ring.total) break;
+      await new Promise((resolve) => setImmediate(resolve));
     }
+    st.fitting = false;
     st.detector = d;
     if (st.quarantinedAt >= 0) {
       st.quarantinedAt = -1;

@@ -74,6 +74,8 @@ export interface ProphetDetectorState {
   readonly offset?: number;
   /** Residuals of the current run of same-side anomalies (version 2). */
   readonly run?: number[];
+  /** False when fitted with `keepHistory: false` (the history arrays are then empty); absent means true. */
+  readonly keepHistory?: boolean;
 }
 
 /**
@@ -101,6 +103,8 @@ export class ProphetDetector implements Detector<SeriesLike> {
   #guard = new StreamGuard('prophet');
   #histT: number[] = [];
   #histV: number[] = [];
+  /** False after a fit with `keepHistory: false`: the owner keeps the history, this detector none. */
+  #keepHistory = true;
   #sinceRefit = 0;
   #offset = 0;
   #run: number[] = [];
@@ -187,6 +191,7 @@ export class ProphetDetector implements Detector<SeriesLike> {
    */
   async fit(train: SeriesLike, options: FitOptions = {}): Promise<void> {
     const { signal, onProgress } = options;
+    const keepHistory = options.keepHistory !== false;
     const step = async (done: number, message: string) => {
       onProgress?.({ kind: 'prophet', phase: FIT_STEPS[done], done, total: 3, fraction: done / 3, message });
       if (done < 3) await yieldAndCheck(signal, 'prophet fit');
@@ -202,9 +207,10 @@ export class ProphetDetector implements Detector<SeriesLike> {
     const cal = this.#calibrate(model, f, s.values);
     this.#model = model;
     this.#cal = cal;
-    const keep = Math.max(0, s.timestamps.length - this.#o.maxHistory);
+    const keep = keepHistory ? Math.max(0, s.timestamps.length - this.#o.maxHistory) : s.timestamps.length;
     this.#histT = Array.from(s.timestamps.subarray(keep));
     this.#histV = Array.from(s.values.subarray(keep));
+    this.#keepHistory = keepHistory;
     this.#sinceRefit = 0;
     this.#offset = 0;
     this.#run = [];
@@ -267,6 +273,8 @@ export class ProphetDetector implements Detector<SeriesLike> {
       raw,
     };
     this.#adapt(result.isAnomaly, value - expected);
+    this.#sinceRefit++;
+    if (!this.#keepHistory) return result;
     this.#histT.push(t);
     this.#histV.push(value);
     // Trim in batches rather than splicing one point off a 20 000-point array on every update.
@@ -275,7 +283,6 @@ export class ProphetDetector implements Detector<SeriesLike> {
       this.#histT.splice(0, drop);
       this.#histV.splice(0, drop);
     }
-    this.#sinceRefit++;
     return result;
   }
 
@@ -291,10 +298,17 @@ export class ProphetDetector implements Detector<SeriesLike> {
    * Refits the model on the most recent `maxHistory` streamed points (training data included) and re-estimates the
    * level correction from the latest residuals; on a degenerate window the previous model stays. Call it when
    * {@link needsRefit} says so, off the hot path.
-   * @throws {VigilInputError} `NOT_FITTED`.
+   * @throws {VigilInputError} `NOT_FITTED`; `TOO_SHORT` when fitted with `keepHistory: false` (no history kept).
    */
   async refit(): Promise<void> {
     this.#fitted();
+    if (!this.#keepHistory) {
+      throw new VigilInputError(
+        'TOO_SHORT',
+        'prophet: this detector was fitted with keepHistory: false and keeps no history to refit on; fit(series) it on the history its owner keeps.',
+        'keepHistory',
+      );
+    }
     this.#sinceRefit = 0;
     try {
       const keep = this.#o.maxHistory;
@@ -329,6 +343,7 @@ export class ProphetDetector implements Detector<SeriesLike> {
             counters: { ...this.#guard.counters },
             offset: this.#offset,
             run: [...this.#run],
+            ...(this.#keepHistory ? {} : { keepHistory: false }),
           }
         : null,
     };
@@ -363,6 +378,7 @@ export class ProphetDetector implements Detector<SeriesLike> {
       Object.assign(d.#guard.counters, st.counters);
       d.#offset = typeof st.offset === 'number' ? st.offset : 0;
       d.#run = Array.isArray(st.run) ? st.run.map(Number) : [];
+      d.#keepHistory = st.keepHistory !== false;
     }
     return d;
   }
