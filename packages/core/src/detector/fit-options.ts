@@ -34,6 +34,13 @@ export interface FitOptions {
    * keeps none, so its memory and snapshots stay small. Default true.
    */
   readonly keepHistory?: boolean;
+  /**
+   * The fitted model will score a stream next, on another thread than the fit (a Pipeline's fits): a detector may
+   * prepare at fit what `update` would otherwise compute per point — Prophet forecasts the regular steps up to its
+   * next refit, so that streaming costs a lookup on the thread that streams instead of a simulation. Scores are the
+   * same either way. Default false (the fit does only what scoring needs).
+   */
+  readonly streaming?: boolean;
 }
 
 /**

@@ -590,7 +590,7 @@ export class Pipeline {
     }
     // The Pipeline keeps the history (the detector need not), and close() stops fits still running.
     await withTimeout(
-      d.fit(train, { keepHistory: false, signal: this.#closing.signal }),
+      d.fit(train, { keepHistory: false, streaming: true, signal: this.#closing.signal }),
       this.#o.fitTimeout,
       d.kind,
     );

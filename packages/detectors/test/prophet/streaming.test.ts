@@ -82,4 +82,27 @@ describe('prophet streaming', () => {
     expect(restored.toJSON().state?.historyValues).toEqual([]);
     await expect(restored.refit()).rejects.toMatchObject({ code: 'TOO_SHORT' });
   });
+
+  it('forecasts the regular steps ahead at a streaming fit: the same scores, a lookup per point on the grid', async () => {
+    const { timestamps, values } = series();
+    const train = { timestamps: timestamps.subarray(0, 2000), values: values.subarray(0, 2000) };
+    const options = { uncertaintySamples: 50, refitEvery: 200 };
+    const ahead = new ProphetDetector(options);
+    const plain = new ProphetDetector(options);
+    await ahead.fit(train, { streaming: true });
+    await plain.fit(train);
+    const table = ahead.toJSON().state?.ahead;
+    expect(table?.yhat).toHaveLength(250);
+    expect(table?.step).toBe(300_000);
+    expect(plain.toJSON().state?.ahead).toBeUndefined();
+    // On the grid, past it (the horizon is 250 steps), and off it (a point between two steps).
+    const restored = loadDetector(JSON.parse(JSON.stringify(ahead.toJSON()))) as ProphetDetector;
+    const offGrid = timestamps[2300] + 1000;
+    for (let i = 2000; i < 2400; i++) {
+      const t = i === 2300 ? offGrid : timestamps[i];
+      const expected = plain.update(t, values[i]);
+      expect(ahead.update(t, values[i])).toEqual(expected);
+      expect(restored.update(t, values[i])).toEqual(expected);
+    }
+  });
 });
