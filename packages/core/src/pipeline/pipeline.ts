@@ -34,6 +34,8 @@ const TICK_MS = 1000;
 
 /** Longest stretch, ms, of replaying the points that arrived during a fit into the new model before yielding. */
 const REPLAY_SLICE_MS = 2;
+/** Most series a housekeeping tick checks for idleness (see `sweep`). */
+const IDLE_CHECKS_PER_TICK = 10_000;
 /** Most points copied out of the history per replay slice. */
 const REPLAY_CHUNK = 4096;
 
@@ -94,6 +96,8 @@ export class Pipeline {
   #factory: Promise<DetectorFactoryModule> | undefined;
   #tick = 0;
   #lastSweep: number;
+  /** Where the periodic idle check resumes (see {@link sweep}). */
+  #sweepCursor: MapIterator<[string, SeriesState]> | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** Calls inferred from client series keys. */
   readonly #inferred = new Topology();
@@ -125,7 +129,7 @@ export class Pipeline {
         }),
     );
     options.otel?.observePipeline(() => this.stats);
-    this.#timer = setInterval(() => this.sweep(), TICK_MS);
+    this.#timer = setInterval(() => this.#housekeep(this.#o.now(), IDLE_CHECKS_PER_TICK), TICK_MS);
     this.#timer.unref();
   }
 
@@ -240,7 +244,7 @@ export class Pipeline {
       if (due) this.#startFit(seriesKey, st);
     }
     this.#incidents.advance(this.#clock.observe(t, wall));
-    if (wall - this.#lastSweep >= TICK_MS) this.sweep(wall);
+    if (wall - this.#lastSweep >= TICK_MS) this.#housekeep(wall, IDLE_CHECKS_PER_TICK);
     return result;
   }
 
@@ -269,15 +273,36 @@ export class Pipeline {
 
   /**
    * Housekeeping the pipeline runs every second by itself (call it to run it now, e.g. with a test clock): advances
-   * the incident clock to wall time, closing incidents quiet for the window, and evicts idle series.
+   * the incident clock to wall time, closing incidents quiet for the window, and evicts idle series. Called, it
+   * checks every series; the pipeline's own ticks check at most 10 000 series each, resuming where the last stopped,
+   * so that a tick stays short however many series there are (each is checked at least every size / 10 000 s).
    */
   sweep(wall = this.#o.now()): void {
+    this.#housekeep(wall, Number.POSITIVE_INFINITY);
+  }
+
+  #housekeep(wall: number, budget: number): void {
     this.#lastSweep = wall;
     this.#incidents.advance(this.#clock.now(wall));
     const idle = this.#o.idleTimeout;
     if (idle <= 0) return;
     const victims: string[] = [];
-    for (const [key, st] of this.#series) if (wall - st.wall > idle && !st.fitting) victims.push(key);
+    if (budget >= this.#series.size) {
+      this.#sweepCursor = undefined;
+      for (const [key, st] of this.#series) if (wall - st.wall > idle && !st.fitting) victims.push(key);
+    } else {
+      // A Map iterator stays valid while entries are added and deleted: it resumes at the next one.
+      this.#sweepCursor ??= this.#series.entries();
+      for (let checked = 0; checked < budget; checked++) {
+        const next = this.#sweepCursor.next();
+        if (next.done) {
+          this.#sweepCursor = undefined;
+          break;
+        }
+        const [key, st] = next.value;
+        if (wall - st.wall > idle && !st.fitting) victims.push(key);
+      }
+    }
     for (const key of victims) this.#evict(key);
     this.#stats.evictedIdle += victims.length;
   }
