@@ -17,7 +17,8 @@ const available = readdirSync(here, { withFileTypes: true })
   .sort();
 
 const args = process.argv.slice(2);
-const write = args.includes('--write');
+// npm 11 keeps `--write` for itself when it passes through the workspace script: it arrives as npm_config_write.
+const write = args.includes('--write') || process.env.npm_config_write === 'true';
 const wanted = args.filter((a) => a !== '--write');
 const unknown = wanted.filter((name) => !available.includes(name));
 if (unknown.length > 0) {

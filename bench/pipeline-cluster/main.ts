@@ -32,6 +32,15 @@ const ALL_LAYOUTS = [
   { partitions: 64, snapshotIntervalMs: 5000 },
 ];
 
+/** Appended to the rows' names (`CLUSTER_ROW_SUFFIX=-before` keeps a run of an older design beside the current). */
+const SUFFIX = process.env.CLUSTER_ROW_SUFFIX ?? '';
+
+/**
+ * The failover drill's pace: a round of all series every `CLUSTER_FLOW_ROUND_MS` ms (default 461: about 6,500
+ * points/s, the pace of the earlier design's run, so drills compare at one load); 0 paces at half the measured rate.
+ */
+const FLOW_ROUND_MS = Number(process.env.CLUSTER_FLOW_ROUND_MS ?? 461);
+
 /** `CLUSTER_LAYOUTS=0,2` runs some layouts only. */
 const LAYOUTS = process.env.CLUSTER_LAYOUTS
   ? process.env.CLUSTER_LAYOUTS.split(',').map((i) => ALL_LAYOUTS[Number(i)])
@@ -48,8 +57,13 @@ interface PartitionReport {
 interface WorkerHandle {
   child: ChildProcess;
   applied: number;
+  /** Points applied that a fitted detector scored, and fits queued or running in the worker's pool. */
+  scored: number;
+  fitsPending: number;
   stale: number;
   lostLeases: number;
+  /** The worker's lease renewal counters (absent from workers of older designs). */
+  leases?: { lapses: number; lateRenewals: number; maxGapMs: number };
   partitions: PartitionReport[];
   scoring: Array<{ partition: number; at: number }>;
   caughtUp: Array<{
@@ -83,6 +97,8 @@ function spawnWorker(cluster: object, id: string): Promise<WorkerHandle> {
   const handle: WorkerHandle = {
     child,
     applied: 0,
+    scored: 0,
+    fitsPending: 0,
     stale: 0,
     lostLeases: 0,
     partitions: [],
@@ -95,8 +111,11 @@ function spawnWorker(cluster: object, id: string): Promise<WorkerHandle> {
       if (m.type === 'ready') resolve(handle);
       else if (m.type === 'stats') {
         handle.applied = m.applied as number;
+        handle.scored = m.scored as number;
+        handle.fitsPending = m.fitsPending as number;
         handle.stale = m.stale as number;
         handle.lostLeases = m.lostLeases as number;
+        handle.leases = m.leases as WorkerHandle['leases'];
         handle.partitions = m.partitions as PartitionReport[];
       } else if (m.type === 'scoring') handle.scoring.push(m as never);
       else if (m.type === 'caughtUp') handle.caughtUp.push(m as never);
@@ -179,6 +198,12 @@ async function runLayout(natsUrl: string, index: number, layout: (typeof LAYOUTS
     await publisher.flush();
   }
   await applied(300_000, 'the warm-up to be applied');
+  // …and fitted: the fit pools have caught up, so the measured rounds are scored, as the peer's are.
+  await until(() => alive().every((w) => w.fitsPending === 0), 300_000, 'the warm-up fits');
+  await sleep(500);
+  await until(() => alive().every((w) => w.fitsPending === 0), 300_000, 'the warm-up fits');
+  const sum = (f: (w: WorkerHandle) => number) => alive().reduce((a, w) => a + f(w), 0);
+  const before = { applied: sum((w) => w.applied), scored: sum((w) => w.scored) };
 
   // Throughput: as fast as the publisher goes, until every partition has applied everything.
   const measured = MEASURE_ROUNDS * SERIES;
@@ -191,13 +216,16 @@ async function runLayout(natsUrl: string, index: number, layout: (typeof LAYOUTS
   const publishedMs = performance.now() - t0;
   await applied(300_000, 'the measured points to be applied');
   const clusterMs = performance.now() - t0;
+  await sleep(500); // the workers' next report
+  const scoredShare =
+    (sum((w) => w.scored) - before.scored) / Math.max(1, sum((w) => w.applied) - before.applied);
   const pointsPerSec = measured / (clusterMs / 1000);
   progress(
     `throughput: ${measured} points in ${(clusterMs / 1000).toFixed(2)} s = ${Math.round(pointsPerSec)} points/s (published in ${(publishedMs / 1000).toFixed(2)} s)`,
   );
 
-  // Failover: a steady flow at half the measured rate, one worker killed once snapshots exist.
-  const paceRoundMs = Math.max(20, Math.round((SERIES / (pointsPerSec / 2)) * 1000));
+  // Failover: a steady flow, one worker killed once snapshots exist.
+  const paceRoundMs = FLOW_ROUND_MS || Math.max(20, Math.round((SERIES / (pointsPerSec / 2)) * 1000));
   let flowing = true;
   const flow = (async () => {
     while (flowing) {
@@ -214,6 +242,7 @@ async function runLayout(natsUrl: string, index: number, layout: (typeof LAYOUTS
   const snapshotMs = alive().flatMap((w) => w.partitions.map((p) => p.snapshotMs));
   const killedAt = Date.now();
   victim.child.kill('SIGKILL');
+  if (process.env.CLUSTER_TRACE) console.error(`killed ${killedAt}`);
   progress(
     `killed w1 holding partitions ${victimPartitions.join(',')} (steady flow: a round of ${SERIES} points every ${paceRoundMs} ms)`,
   );
@@ -273,13 +302,15 @@ async function runLayout(natsUrl: string, index: number, layout: (typeof LAYOUTS
   await connection.nc.close();
   const replay = takeovers.map((t) => t.info.replayMessages);
   const row: Row = {
-    row: `cluster-${layout.partitions}p-${layout.snapshotIntervalMs}ms`,
+    row: `cluster-${layout.partitions}p-${layout.snapshotIntervalMs}ms${SUFFIX}`,
     workers: WORKERS,
     partitions: layout.partitions,
     snapshotIntervalMs: layout.snapshotIntervalMs,
     leaseMs: LEASE_MS,
     series: SERIES,
     pointsPerSec: Math.round(pointsPerSec),
+    scoredShare: Math.round(scoredShare * 1000) / 1000,
+    flowPointsPerSec: Math.round((SERIES / paceRoundMs) * 1000),
     takeoverMs,
     replayMessagesMax: Math.max(0, ...replay),
     replayPointsMax: Math.round(Math.max(0, ...replay) * (SERIES / layout.partitions)),
@@ -293,6 +324,8 @@ async function runLayout(natsUrl: string, index: number, layout: (typeof LAYOUTS
     published: pub.published,
     publishFailed: pub.failed + pub.dropped,
     leasesLostByLiveWorkers: survivors.reduce((a, w) => a + w.lostLeases, 0),
+    lateRenewals: survivors.reduce((a, w) => a + (w.leases?.lateRenewals ?? 0), 0),
+    maxRenewalGapMs: Math.max(0, ...survivors.map((w) => w.leases?.maxGapMs ?? 0)),
     lost,
     duplicated,
   };
@@ -332,7 +365,7 @@ function save(fresh: readonly Row[]): void {
 
 const CLUSTER_DETAILS = {
   description:
-    '3 worker processes, a publisher and nats-server 2.9 (JetStream, file store) on one machine; mad (window 60) per series; lease 2 s. pointsPerSec: measured rounds published as fast as possible until every partition applied them. takeoverMs: SIGKILL of one worker to the first scored point of each of its partitions on a survivor, with points flowing at half that rate. lost/duplicated: final snapshot ledgers against the rounds published.',
+    '3 worker processes, a publisher and nats-server 2.9 (JetStream, file store) on one machine; each worker one Pipeline for all its partitions, mad (window 60) per series fitted in a one-thread pool (rows ending -before: the earlier design, a Pipeline per partition fitting on the event loop); lease 2 s. pointsPerSec: measured rounds published as fast as possible until every partition applied them. scoredShare: of the measured points, the share a fitted detector scored (warm-up fits finished before measuring). takeoverMs: SIGKILL of one worker to the first scored point of each of its partitions on a survivor, with points flowing at flowPointsPerSec (a fixed ~6,500 points/s; rows ending -half-rate: half the measured rate). leasesLostByLiveWorkers / lateRenewals / maxRenewalGapMs: lease renewals of the survivors. lost/duplicated: final snapshot ledgers against the rounds published.',
   seriesKeys: 'svc-<i % 50>/metric-<i>',
   warmRounds: WARM_ROUNDS,
   measuredRounds: MEASURE_ROUNDS,
@@ -357,7 +390,7 @@ try {
     } catch (e) {
       progress(`layout ${JSON.stringify(layout)} failed: ${String((e as Error).message)}`);
       rows.push({
-        row: `cluster-${layout.partitions}p-${layout.snapshotIntervalMs}ms`,
+        row: `cluster-${layout.partitions}p-${layout.snapshotIntervalMs}ms${SUFFIX}`,
         partitions: layout.partitions,
         snapshotIntervalMs: layout.snapshotIntervalMs,
         error: String((e as Error).message),
@@ -373,3 +406,5 @@ try {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await nats.stop();
 }
+// A layout that failed half-way may leave its NATS connection open: nothing else is left to wait for.
+process.exit(0);

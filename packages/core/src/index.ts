@@ -1,5 +1,6 @@
 export type {
   AlertPolicyOptions,
+  AlertTrackerState,
   AlertTransition,
   AnomalyEvent,
   ScoredPoint,
@@ -36,7 +37,7 @@ export { createRng, type Rng } from './math/random.js';
 export type { OtelOutputOptions } from './otel/otel-output.js';
 export { OtelOutput, SERIES_ATTRIBUTE, SEVERITY_ATTRIBUTE } from './otel/otel-output.js';
 export type { DetectorFactoryModule, DetectorSpec } from './pipeline/fit-messages.js';
-export type { Incident, IncidentChange } from './pipeline/incidents.js';
+export type { Incident, IncidentChange, IncidentGrouperState } from './pipeline/incidents.js';
 export { IncidentGrouper } from './pipeline/incidents.js';
 export type { KeyedPoint, OtlpMetricsRequest } from './pipeline/otlp.js';
 export { OtlpTranslator, seriesKey } from './pipeline/otlp.js';

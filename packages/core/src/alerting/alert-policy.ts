@@ -167,6 +167,34 @@ export class AlertPolicy {
 const NONE = Object.freeze([]) as unknown as AlertTransition[];
 
 /**
+ * What an {@link AlertTracker} remembers between points, JSON-serializable (a time that is not finite, and a NaN
+ * value, travel as null): saved with a series so a restored tracker continues the event in progress, its cooldown
+ * and its clock instead of closing and reopening them.
+ */
+export interface AlertTrackerState {
+  /** Time of the last point taken, ms (null: none yet). */
+  readonly lastT: number | null;
+  /** End of the cooldown after the last event, ms (null: none). */
+  readonly quietUntil: number | null;
+  readonly suppressed: number;
+  /** The run of anomalous points in progress; `opened` once it qualified as an event (and was announced). */
+  readonly run: {
+    readonly start: number;
+    readonly end: number;
+    readonly points: number;
+    readonly peakScore: number;
+    readonly peakTime: number;
+    readonly observed: number | null;
+    readonly expected: number | null;
+    readonly opened: boolean;
+  } | null;
+}
+
+const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
+const numberOr = (x: unknown, otherwise: number) =>
+  typeof x === 'number' && Number.isFinite(x) ? x : otherwise;
+
+/**
  * Streaming event builder for one series (see {@link AlertPolicy.tracker}). Points with a NaN score or a timestamp
  * not after the previous one are ignored.
  */
@@ -225,6 +253,50 @@ export class AlertTracker {
   /** The event in progress that has qualified, if any. */
   get open(): AnomalyEvent | null {
     return this.#run?.opened ? this.#event(this.#run) : null;
+  }
+
+  /** The tracker's state, to {@link restore} it elsewhere (e.g. where a series moves to). */
+  toJSON(): AlertTrackerState {
+    const r = this.#run;
+    return {
+      lastT: finiteOrNull(this.#lastT),
+      quietUntil: finiteOrNull(this.#quietUntil),
+      suppressed: this.suppressed,
+      run: r && {
+        start: r.start,
+        end: r.end,
+        points: r.points,
+        peakScore: r.peakScore,
+        peakTime: r.peakTime,
+        observed: finiteOrNull(r.observed),
+        expected: finiteOrNull(r.expected),
+        opened: r.opened,
+      },
+    };
+  }
+
+  /**
+   * Continues from a saved {@link toJSON} state: the next point is taken as it would have been by the tracker that
+   * saved it. Fields of the wrong type fall back to a fresh tracker's (restoring never throws).
+   */
+  restore(state: AlertTrackerState): void {
+    this.#lastT = numberOr(state?.lastT, Number.NEGATIVE_INFINITY);
+    this.#quietUntil = numberOr(state?.quietUntil, Number.NEGATIVE_INFINITY);
+    this.suppressed = numberOr(state?.suppressed, 0);
+    const r = state?.run;
+    this.#run =
+      r && typeof r === 'object' && Number.isFinite(r.start) && Number.isFinite(r.end)
+        ? {
+            start: r.start,
+            end: r.end,
+            points: numberOr(r.points, 0),
+            peakScore: numberOr(r.peakScore, Number.NEGATIVE_INFINITY),
+            peakTime: numberOr(r.peakTime, r.start),
+            observed: numberOr(r.observed, Number.NaN),
+            expected: numberOr(r.expected, Number.NaN),
+            opened: r.opened === true,
+          }
+        : null;
   }
 
   #start(p: ScoredPoint): Run {

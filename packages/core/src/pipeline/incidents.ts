@@ -43,6 +43,29 @@ interface MutableIncident {
 const eventKey = (e: AnomalyEvent) => `${e.seriesKey}@${e.start}`;
 
 /**
+ * An {@link IncidentGrouper}'s open incidents and id counter, JSON-serializable (an event's NaN `observed` or
+ * `expected` travels as null): restored, the grouper goes on with the same incidents and ids.
+ */
+export interface IncidentGrouperState {
+  /** Incidents opened so far (the next id is `inc-<count + 1>`). */
+  readonly count: number;
+  readonly open: ReadonlyArray<{
+    readonly id: string;
+    readonly start: number;
+    readonly end: number;
+    readonly events: readonly AnomalyEvent[];
+    /** Keys (`<seriesKey>@<start>`) of the events still in progress. */
+    readonly active: readonly string[];
+    readonly series: readonly string[];
+  }>;
+}
+
+/** An event as it came back from JSON: null where it had NaN. */
+function reviveEvent(e: AnomalyEvent): AnomalyEvent {
+  return { ...e, observed: e.observed ?? Number.NaN, expected: e.expected ?? Number.NaN };
+}
+
+/**
  * Groups anomaly events into incidents: an event joins the open incident whose latest activity is within `window`
  * ms of the event's start, else opens a new one; an incident closes when none of its events is still in progress and
  * the stream's clock has moved `window` ms past its latest activity.
@@ -118,6 +141,42 @@ export class IncidentGrouper {
   /** The incidents still open. */
   get openIncidents(): Incident[] {
     return this.#open.map(freeze);
+  }
+
+  /** The open incidents and the id counter, to {@link restore} them elsewhere (e.g. after a failover). */
+  toJSON(): IncidentGrouperState {
+    return {
+      count: this.#count,
+      open: this.#open.map((i) => ({
+        id: i.id,
+        start: i.start,
+        end: i.end,
+        events: [...i.events.values()],
+        active: [...i.active],
+        series: [...i.series],
+      })),
+    };
+  }
+
+  /** Replaces the open incidents and the id counter with a saved {@link toJSON} state; tells the listener nothing. */
+  restore(state: IncidentGrouperState): void {
+    this.#count = Number.isInteger(state.count) ? state.count : 0;
+    this.#open.length = 0;
+    for (const i of state.open ?? []) {
+      const events = (i.events ?? []).map(reviveEvent);
+      if (events.length === 0) continue;
+      const byKey = new Map(events.map((e) => [eventKey(e), e]));
+      this.#open.push({
+        id: i.id,
+        start: i.start,
+        end: i.end,
+        events: byKey,
+        active: new Set(i.active),
+        series: new Set(i.series),
+        peak: highestPeak(byKey),
+        open: true,
+      });
+    }
   }
 
   #close(k: number): void {

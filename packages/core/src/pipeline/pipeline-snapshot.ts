@@ -1,3 +1,4 @@
+import type { AlertTrackerState } from '../alerting/alert-policy.js';
 import type { DetectorSnapshot } from '../detector/detector.js';
 
 /** One series of a {@link PipelineSnapshot}. */
@@ -12,6 +13,8 @@ export interface SeriesSnapshot {
   readonly sinceFit: number;
   /** The fitted detector, or null while the series still warms up. */
   readonly detector: DetectorSnapshot | null;
+  /** The alert policy's state (an event in progress, the cooldown); absent in snapshots of older versions. */
+  readonly alert?: AlertTrackerState;
 }
 
 /** A Pipeline's learnt state, JSON-serializable: restore it into a new Pipeline to lose nothing on restart. */

@@ -365,6 +365,7 @@ export class Pipeline {
       values: Array.from(h.values),
       sinceFit: st.sinceFit,
       detector,
+      ...(st.tracker ? { alert: st.tracker.toJSON() } : {}),
     };
   }
 
@@ -420,6 +421,10 @@ export class Pipeline {
       st.detector = detector;
       st.lastT = s.lastT;
       st.sinceFit = detector ? s.sinceFit : 0;
+      if (s.alert) {
+        st.tracker = this.#o.policy.tracker(s.key);
+        st.tracker.restore(s.alert);
+      }
       this.#series.set(s.key, st);
       this.#perMetric.set(st.metric, (this.#perMetric.get(st.metric) ?? 0) + 1);
       if (!detector && st.ring.size >= this.#o.warmup) this.#startFit(s.key, st);

@@ -4,7 +4,8 @@ import type { ClusterNode } from './cluster-node.js';
 /**
  * Adds a cluster member's metrics (`vigil_cluster_*`) to the service's Prometheus registry, read at each scrape:
  * partitions held, live workers, points by outcome (published, failed, refused at the receiver; applied, stale at the
- * worker), snapshot bytes, takeovers, and whether this member leads the incident merger.
+ * worker), snapshot bytes, takeovers, lease renewals (lapses, late rounds, the longest gap), and whether this member
+ * leads the incident merger.
  *
  * @example
  * registerClusterMetrics(registry, () => service.cluster);
@@ -36,6 +37,40 @@ export function registerClusterMetrics(registry: Registry, node: () => ClusterNo
     'vigil_cluster_takeovers',
     'Partitions taken over from a snapshot since start.',
     (n) => n.worker?.stats.takeovers ?? 0,
+  );
+  const total = (name: string, help: string, read: (n: ClusterNode) => number) => {
+    const c: Counter<string> = new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const n = node();
+        if (!n) return;
+        c.reset();
+        const v = read(n);
+        if (v > 0) c.inc(v);
+      },
+    });
+  };
+  total(
+    'vigil_cluster_lease_lapses_total',
+    'Partition leases this worker lost while alive: a renewal came after the lease expired and another worker had claimed the partition.',
+    (n) => n.worker?.stats.leases.lapses ?? 0,
+  );
+  total(
+    'vigil_cluster_lease_renewals_late_total',
+    'Lease renewal rounds that started more than leaseMs after the previous successful one (the event loop was blocked or NATS slow).',
+    (n) => n.worker?.stats.leases.lateRenewals ?? 0,
+  );
+  gauge(
+    'vigil_cluster_lease_renewal_gap_max_seconds',
+    'Longest time between two successful lease renewal rounds since start.',
+    (n) => (n.worker?.stats.leases.maxGapMs ?? 0) / 1000,
+  );
+  total(
+    'vigil_cluster_merger_snapshots_total',
+    'Incident merger states saved by this member while it led.',
+    (n) => n.merger.stats.snapshots,
   );
   const points: Counter<string> = new Counter({
     name: 'vigil_cluster_points_total',

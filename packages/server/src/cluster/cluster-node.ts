@@ -17,7 +17,10 @@ import { PointPublisher } from './point-publisher.js';
 
 /** Options of a {@link ClusterNode}. */
 export interface ClusterNodeOptions {
-  /** The Pipeline options of every partition (detectors, warm-up, alert policy…); events are routed by the node. */
+  /**
+   * The options of this worker's one Pipeline, which scores every partition it holds (detectors — with `detectors`
+   * the fits run in its worker-thread pool —, warm-up, alert policy…); events are routed by the node.
+   */
   pipeline: Omit<PipelineOptions, 'onEvent' | 'onIncident'>;
   /** Merged anomaly events (called on the process leading the incident merger). */
   onEvent?: (event: AnomalyEvent, change: 'open' | 'close') => void;
@@ -81,19 +84,13 @@ export class ClusterNode {
   /** The history of a series if this process scores its partition (for maintenance checks), else undefined. */
   history(seriesKey: string): ReturnType<Pipeline['history']> {
     const p = partitionOf(seriesKey, this.connection.options.partitions);
-    return this.worker?.consumer(p)?.pipeline?.history(seriesKey);
+    return this.worker?.consumer(p) ? this.worker.pipeline.history(seriesKey) : undefined;
   }
 
-  /** The Pipeline counters of the partitions held here, summed (what `/metrics` reports for this member). */
+  /** The counters of this worker's Pipeline (what `/metrics` reports for this member); zeros without a worker. */
   pipelineStats(): PipelineStats {
-    const total: Record<string, number> = {};
-    for (const p of this.worker?.partitions ?? []) {
-      const stats = this.worker?.consumer(p)?.pipeline?.stats as unknown as
-        | Record<string, unknown>
-        | undefined;
-      for (const [k, v] of Object.entries(stats ?? {}))
-        if (typeof v === 'number') total[k] = (total[k] ?? 0) + v;
-    }
+    if (this.worker) return this.worker.pipeline.stats;
+    // Fields a newer Pipeline adds read as absent here, not as a type error.
     return {
       series: 0,
       points: 0,
@@ -102,7 +99,6 @@ export class ClusterNode {
       fits: 0,
       fitFailures: 0,
       events: 0,
-      ...total,
     } as PipelineStats;
   }
 

@@ -1,6 +1,6 @@
 import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { diag } from '@opentelemetry/api';
-import type { AnomalyEvent, Pipeline, PointScore } from '@vigil/core';
+import type { Pipeline, PipelineSnapshot, PointScore, SeriesSnapshot } from '@vigil/core';
 import type { ClusterConnection } from './cluster-connection.js';
 import { type PartitionSnapshot, recordInLedger, type SeriesLedger } from './partition-snapshot.js';
 import type { PointTriple } from './point-publisher.js';
@@ -27,12 +27,19 @@ export interface PartitionConsumerOptions {
   connection: ClusterConnection;
   bucket: SnapshotBucket;
   partition: number;
-  /** Makes this partition's Pipeline; its events must go to `onEvent`. */
-  createPipeline: (onEvent: (event: AnomalyEvent, change: 'open' | 'close') => void) => Pipeline;
-  onEvent: (partition: number, event: AnomalyEvent, change: 'open' | 'close') => void;
+  /**
+   * The worker's one Pipeline, shared by every partition it holds: this partition's series are restored into it,
+   * scored in it and removed from it when the partition leaves.
+   */
+  pipeline: Pipeline;
+  /** Renews the worker's leases now if they are due: called before heavy synchronous work (a snapshot). */
+  renewLeases?: () => Promise<void>;
   onScore?: (seriesKey: string, t: number, value: number, score: PointScore | undefined) => void;
-  /** Called once the partition is claimed, before any of its points is applied. */
-  onClaimed?: (partition: number) => void;
+  /**
+   * Called once the partition is claimed and restored, before any of its points is applied, with the events the
+   * restored alert state holds open (`<seriesKey>@<start>`): the new owner continues them.
+   */
+  onClaimed?: (partition: number, openEvents: string[]) => void;
   /** Called once the replay after the snapshot has been applied (also when there was nothing to replay). */
   onCaughtUp?: (info: TakeoverInfo) => void;
 }
@@ -57,17 +64,24 @@ export interface PartitionStats {
   clock: number;
 }
 
+/** Longest synchronous stretch of applying messages before the loop yields to timers (lease renewals), ms. */
+const YIELD_AFTER_MS = 20;
+
 /**
- * One partition owned by this worker: claims it in the snapshot bucket, restores its Pipeline and ledger from the
- * snapshot, and consumes the partition's subject from the snapshot's stream sequence onward through a durable
- * consumer, writing a new snapshot every `snapshotIntervalMs`. A point whose series already has a point at or after
- * its time is skipped (idempotent by series and timestamp), so a replay never counts a point twice.
+ * One partition owned by this worker: claims it in the snapshot bucket, restores its series (detectors, histories,
+ * alert state) and ledger from the snapshot into the worker's Pipeline, and consumes the partition's subject from
+ * the snapshot's stream sequence onward through a durable consumer, writing a new snapshot of its series every
+ * `snapshotIntervalMs`. A point whose series already has a point at or after its time is skipped (idempotent by
+ * series and timestamp), so a replay never counts a point twice. When the partition leaves (hand-off, lost lease,
+ * crash drill) its series are removed from the Pipeline.
  */
 export class PartitionConsumer {
   readonly partition: number;
   readonly #o: PartitionConsumerOptions;
   readonly #ledger = new Map<string, SeriesLedger>();
-  #pipeline: Pipeline | undefined;
+  readonly #pipeline: Pipeline;
+  #active = false;
+  #released = false;
   #messages: ConsumerMessages | undefined;
   #loop: Promise<void> | undefined;
   #revision = 0;
@@ -80,6 +94,7 @@ export class PartitionConsumer {
 
   constructor(options: PartitionConsumerOptions) {
     this.#o = options;
+    this.#pipeline = options.pipeline;
     this.partition = options.partition;
     this.#stats = {
       partition: options.partition,
@@ -100,9 +115,14 @@ export class PartitionConsumer {
     return { ...this.#stats, snapshotSeq: this.#lastSnapshotSeq };
   }
 
-  /** The partition's Pipeline (undefined before `start`). */
-  get pipeline(): Pipeline | undefined {
+  /** The worker's Pipeline, where this partition's series are scored. */
+  get pipeline(): Pipeline {
     return this.#pipeline;
+  }
+
+  /** True from the claim until the partition stops or is lost: its series' events are this worker's to announce. */
+  get active(): boolean {
+    return this.#active && !this.#lost;
   }
 
   /** What this partition has applied, per series (restored from the snapshot, then kept up to date). */
@@ -121,19 +141,24 @@ export class PartitionConsumer {
     const { connection: c, bucket, partition: p } = this.#o;
     const claim = await bucket.claim(p, c.workerId);
     this.#revision = claim.revision;
-    this.#o.onClaimed?.(p);
-    const pipeline = this.#o.createPipeline((event, change) => this.#o.onEvent(p, event, change));
+    const pipeline = this.#pipeline;
     let restoredDetectors = 0;
     const snapshot = claim.snapshot;
+    const openEvents: string[] = [];
     if (snapshot) {
+      // Restoring a partition's detectors is heavy synchronous work: renew the worker's leases first.
+      await this.#o.renewLeases?.();
       restoredDetectors = pipeline.restore(snapshot.pipeline);
       for (const [key, l] of Object.entries(snapshot.ledger)) {
         this.#ledger.set(key, { ...l });
         if (l.lastT > this.#stats.clock) this.#stats.clock = l.lastT;
       }
       this.#stats.seq = snapshot.seq;
+      for (const s of snapshot.pipeline.series)
+        if (s.alert?.run?.opened) openEvents.push(`${s.key}@${s.alert.run.start}`);
     }
-    this.#pipeline = pipeline;
+    this.#active = true;
+    this.#o.onClaimed?.(p, openEvents);
     this.#lastSnapshotSeq = this.#stats.seq;
     this.#lastSnapshotAt = Date.now();
     const name = c.names.consumer(p, claim.revision);
@@ -177,11 +202,18 @@ export class PartitionConsumer {
     let toReplay = info.num_pending;
     if (toReplay === 0) this.#o.onCaughtUp?.(takeover);
     this.#loop = (async () => {
+      let busySince = performance.now();
       for await (const m of this.#messages!) {
         this.#apply(m);
         m.ack();
         if (toReplay > 0 && --toReplay === 0) this.#o.onCaughtUp?.(takeover);
-        if (Date.now() - this.#lastSnapshotAt >= c.options.snapshotIntervalMs) await this.checkpoint();
+        // The snapshot is taken in one synchronous step and written while consuming goes on.
+        if (Date.now() - this.#lastSnapshotAt >= c.options.snapshotIntervalMs) void this.checkpoint();
+        // A long replay is many messages already buffered: yield now and then so lease timers still fire.
+        if (performance.now() - busySince > YIELD_AFTER_MS) {
+          await new Promise((r) => setImmediate(r));
+          busySince = performance.now();
+        }
       }
     })().catch((e) => diag.error(`vigil cluster: partition ${p} stopped consuming: ${String(e)}`));
     // Snapshots also happen when no message arrives, so a quiet partition's replay stays short.
@@ -193,9 +225,9 @@ export class PartitionConsumer {
   }
 
   /**
-   * Writes a snapshot of the partition now (fits in progress are waited for first) unless nothing changed since the
-   * last one. The Pipeline state, the ledger and the stream sequence are read in one synchronous step, so they
-   * always agree.
+   * Writes a snapshot of the partition now unless nothing changed since the last one. Its series' state in the
+   * Pipeline (a series in the middle of a refit is saved with its current model and refits after a restore), the
+   * ledger and the stream sequence are read in one synchronous step, so they always agree.
    */
   checkpoint(): Promise<void> {
     if (!this.#checkpointing) {
@@ -210,11 +242,12 @@ export class PartitionConsumer {
 
   async #writeSnapshot(): Promise<void> {
     try {
-      const pipeline = this.#pipeline;
-      if (!pipeline || this.#lost) return;
+      if (this.#lost || this.#released) return;
       this.#lastSnapshotAt = Date.now();
       if (this.#stats.seq === this.#lastSnapshotSeq && this.#stats.snapshots > 0) return;
-      await pipeline.idle();
+      // Serialising and gzipping a partition is the heaviest work a worker does: renew its leases first.
+      await this.#o.renewLeases?.();
+      if (this.#lost || this.#released) return;
       const t0 = performance.now();
       const snapshot: PartitionSnapshot = {
         version: 1,
@@ -223,7 +256,7 @@ export class PartitionConsumer {
         takenAt: Date.now(),
         owner: this.#o.connection.workerId,
         ledger: Object.fromEntries(this.#ledger),
-        pipeline: pipeline.snapshot(),
+        pipeline: this.#seriesSnapshot(),
       };
       const saved = await this.#o.bucket.save(this.partition, snapshot, this.#revision);
       this.#revision = saved.revision;
@@ -241,21 +274,48 @@ export class PartitionConsumer {
     }
   }
 
-  /** Stops consuming and writes a last snapshot, so the next owner replays nothing (a graceful hand-off). */
+  /**
+   * Stops consuming, writes a last snapshot (so the next owner replays nothing: a graceful hand-off) and removes the
+   * partition's series from the Pipeline.
+   */
   async stop(): Promise<void> {
     await this.#halt();
     await this.#checkpointing;
     await this.checkpoint();
-    await this.#pipeline?.close();
+    this.#release();
   }
 
-  /** Stops consuming without a snapshot, as a crash would: the next owner replays from the last snapshot. */
+  /**
+   * Stops consuming without a snapshot, as a crash would (the next owner replays from the last snapshot), and
+   * removes the partition's series from the Pipeline.
+   */
   async abort(): Promise<void> {
     await this.#halt();
-    await this.#pipeline?.close();
+    await this.#checkpointing;
+    this.#release();
+  }
+
+  /** This partition's series of the Pipeline, as a Pipeline snapshot of its own. */
+  #seriesSnapshot(): PipelineSnapshot {
+    const series: SeriesSnapshot[] = [];
+    for (const key of this.#ledger.keys()) {
+      const s = this.#pipeline.snapshotSeries(key);
+      if (s) series.push(s);
+    }
+    return { version: 1, takenAt: Date.now(), series };
+  }
+
+  // Events its series close on the way out are not announced (the worker routes only active partitions): the next
+  // owner continues them from the snapshot.
+  #release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#active = false;
+    for (const key of this.#ledger.keys()) this.#pipeline.removeSeries(key);
   }
 
   async #halt(): Promise<void> {
+    this.#active = false;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     const messages = this.#messages;
@@ -279,7 +339,7 @@ export class PartitionConsumer {
       this.#stats.malformed++;
       return;
     }
-    const pipeline = this.#pipeline!;
+    const pipeline = this.#pipeline;
     const onScore = this.#o.onScore;
     for (const point of points) {
       if (!Array.isArray(point) || typeof point[0] !== 'string' || typeof point[1] !== 'number') {

@@ -13,6 +13,18 @@ export interface LeaseChanges {
   live: string[];
 }
 
+/** Counters of a worker's lease renewals. */
+export interface LeaseStats {
+  /** Renewal rounds that succeeded (heartbeat written). */
+  renewals: number;
+  /** Partition leases this live worker lost because a renewal came too late (another worker had claimed them). */
+  lapses: number;
+  /** Renewal rounds that started more than the lease period after the previous successful one. */
+  lateRenewals: number;
+  /** Longest time between two successful renewal rounds, ms. */
+  maxGapMs: number;
+}
+
 /** Ticks a partition must stay free before a worker at its fair share takes it anyway. */
 const ORPHAN_TICKS = 3;
 
@@ -24,7 +36,8 @@ const ORPHAN_TICKS = 3;
  * create-if-absent, those it has the highest rendezvous weight for first (and any partition left free for three
  * ticks, so none stays orphaned), and reports partitions beyond its fair
  * share as surplus. A dead worker's heartbeat and leases expire together after at most `leaseMs`, and the survivors
- * claim its partitions on their next tick.
+ * claim its partitions on their next tick. {@link renew} (heartbeat and renewals only) also runs on its own, from a
+ * timer of its own and before heavy work, so a slow claim round or a busy event loop does not let leases lapse.
  *
  * @example
  * const leases = new PartitionLeases(kv, 'worker-a', 16);
@@ -38,11 +51,62 @@ export class PartitionLeases {
   readonly #held = new Map<number, number>();
   /** Free partitions by the number of consecutive ticks they were seen free. */
   #freeFor = new Map<number, number>();
+  readonly #leaseMs: number;
+  readonly #stats: LeaseStats = { renewals: 0, lapses: 0, lateRenewals: 0, maxGapMs: 0 };
+  #renewing: Promise<number[]> | undefined;
+  #lastRenewal = Number.NaN;
 
-  constructor(kv: KV, workerId: string, partitions: number) {
+  constructor(kv: KV, workerId: string, partitions: number, leaseMs = 2000) {
     this.#kv = kv;
     this.#id = workerId;
     this.#partitions = partitions;
+    this.#leaseMs = leaseMs;
+  }
+
+  /** Renewal counters so far. */
+  get stats(): LeaseStats {
+    return { ...this.#stats };
+  }
+
+  /** Milliseconds since the last successful renewal round (NaN before the first). */
+  get sinceRenewal(): number {
+    return Date.now() - this.#lastRenewal;
+  }
+
+  /**
+   * Writes the heartbeat and renews every lease held, all at once; resolves with the partitions whose renewal failed
+   * (their lease had expired and another worker claimed them). Concurrent calls share one round.
+   */
+  renew(): Promise<number[]> {
+    this.#renewing ??= this.#renewRound().finally(() => {
+      this.#renewing = undefined;
+    });
+    return this.#renewing;
+  }
+
+  async #renewRound(): Promise<number[]> {
+    const started = Date.now();
+    if (started - this.#lastRenewal > this.#leaseMs) this.#stats.lateRenewals++;
+    await this.#kv.put(`w.${this.#id}`, String(started));
+    const lost: number[] = [];
+    await Promise.all(
+      [...this.#held].map(async ([p, revision]) => {
+        try {
+          this.#held.set(p, await this.#kv.update(`p.${p}`, this.#id, revision));
+        } catch {
+          if (this.#held.get(p) !== revision) return; // released or re-claimed meanwhile
+          this.#held.delete(p);
+          lost.push(p);
+        }
+      }),
+    );
+    const now = Date.now();
+    if (Number.isFinite(this.#lastRenewal))
+      this.#stats.maxGapMs = Math.max(this.#stats.maxGapMs, now - this.#lastRenewal);
+    this.#lastRenewal = now;
+    this.#stats.renewals++;
+    this.#stats.lapses += lost.length;
+    return lost;
   }
 
   /** Partitions this worker holds. */
@@ -52,19 +116,8 @@ export class PartitionLeases {
 
   /** One round: heartbeat, renewals, claims. */
   async tick(): Promise<LeaseChanges> {
-    await this.#kv.put(`w.${this.#id}`, String(Date.now()));
     // Renewals first and all at once: a slow round must not let this worker's own leases lapse.
-    const lost: number[] = [];
-    await Promise.all(
-      [...this.#held].map(async ([p, revision]) => {
-        try {
-          this.#held.set(p, await this.#kv.update(`p.${p}`, this.#id, revision));
-        } catch {
-          this.#held.delete(p);
-          lost.push(p);
-        }
-      }),
-    );
+    const lost = await this.renew();
     // A key written while the listing runs can be listed twice: sets, not arrays.
     const workers = new Set<string>();
     const taken = new Set<number>();

@@ -1,11 +1,11 @@
 import type { PipelineOptions } from '@vigil/core';
 import type { VigilConfig } from '../config/schema.js';
-import { detectorFactory, detectorSpec } from './detector-rules.js';
+import { detectorSpec } from './detector-rules.js';
 
 /**
  * The Pipeline options the `pipeline` section describes (detectors by series pattern fitted in worker threads,
- * warm-up, refits, limits, alert policy, incident window), shared by the single-process service and every partition
- * of a cluster.
+ * warm-up, refits, limits, alert policy, incident window), shared by the single-process service and each member of
+ * a cluster (one Pipeline for all the partitions it holds).
  *
  * @example
  * const pipeline = new Pipeline({ ...pipelineOptions(config), onIncident });
@@ -31,13 +31,4 @@ export function pipelineOptions(config: VigilConfig): PipelineOptions {
     maxQueuedFits: p.maxQueuedFits,
     policy: Object.fromEntries(Object.entries(p.alert).filter(([, v]) => v !== undefined)),
   };
-}
-
-/**
- * {@link pipelineOptions} for the Pipeline of one cluster partition: detectors are built and fitted on the worker's
- * own thread, since a worker holds many partitions and a thread pool per partition would multiply threads.
- */
-export function partitionPipelineOptions(config: VigilConfig): PipelineOptions {
-  const { detectors: _pool, ...rest } = pipelineOptions(config);
-  return { ...rest, createDetector: detectorFactory(config) };
 }

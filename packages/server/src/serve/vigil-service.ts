@@ -16,7 +16,7 @@ import { type OtlpHttpReceiver, startOtlpHttpReceiver } from '../receivers/otlp-
 import { SnapshotStore } from '../state/snapshot-store.js';
 import type { ForecastEvent } from './forecast-event.js';
 import { MaintenanceChecks } from './maintenance-checks.js';
-import { partitionPipelineOptions, pipelineOptions } from './pipeline-options.js';
+import { pipelineOptions } from './pipeline-options.js';
 import { serviceMetrics } from './service-metrics.js';
 
 /** Options of {@link VigilService.start} beyond the configuration. */
@@ -264,7 +264,8 @@ export class VigilService {
     const onScore = this.#onScore;
     this.cluster = await ClusterNode.start(cluster, {
       pipeline: {
-        ...partitionPipelineOptions(this.config),
+        // One Pipeline per member for all the partitions it holds, fitting in its worker-thread pool.
+        ...pipelineOptions(this.config),
         ...(this.#otel ? { otel: this.#otel.metrics } : {}),
       },
       onEvent: (event, change) => each((o) => o.onEvent?.(event, change)),

@@ -162,6 +162,14 @@ describe.skipIf(skip !== undefined)('vigil serve with a cluster on a real nats-s
     expect(metrics).toContain(`vigil_cluster_points_total{outcome="published"} ${120 * services.length}`);
     expect(metrics).toMatch(/vigil_cluster_partitions 4/);
     expect(metrics).toMatch(/vigil_cluster_workers_live 2/);
+    // Lease renewals (every 250 ms): none lapsed, and no gap between renewal rounds near twice the 1 s lease.
+    expect(metrics).not.toMatch(/vigil_cluster_lease_lapses_total [1-9]/);
+    const gap = Number(/vigil_cluster_lease_renewal_gap_max_seconds ([\d.]+)/.exec(metrics)?.[1]);
+    expect(gap).toBeGreaterThan(0);
+    expect(gap).toBeLessThan(2);
+    // The member leading the merger saved its state (after announcing the incident, at the latest).
+    const saved = [a, b].map((s) => s.cluster!.merger.stats.snapshots).reduce((x, y) => x + y, 0);
+    expect(saved).toBeGreaterThan(0);
     expect(metrics).toMatch(/vigil_points_total\{outcome="accepted"\} [1-9]/);
   });
 });

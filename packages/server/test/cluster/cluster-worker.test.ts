@@ -114,7 +114,11 @@ describe.skipIf(skip !== undefined)('cluster on a real nats-server', () => {
     const held = workers.flatMap((w) => w.partitions).sort((a, b) => a - b);
     expect(held).toEqual(Array.from({ length: 16 }, (_, p) => p));
     const { connection, publisher } = await publisherFor(name, opts);
-    await publish(publisher, 0, 100);
+    await publish(publisher, 0, 90);
+    await waitCaughtUp(connection, workers);
+    // The fit pools have fitted every series (their threads start while the first points arrive); 10 more rounds.
+    await Promise.all(workers.map((w) => w.pipeline.idle()));
+    await publish(publisher, 90, 100);
     expect(publisher.stats).toMatchObject({ published: 2400, failed: 0, dropped: 0, pending: 0 });
     await waitCaughtUp(connection, workers);
     const owner = (key: string) => workers.find((w) => w.partitions.includes(partitionOf(key, 16)))!.id;
@@ -131,7 +135,37 @@ describe.skipIf(skip !== undefined)('cluster on a real nats-server', () => {
       10_000,
       'every partition snapshotted at its last message',
     );
-    await Promise.all(workers.map((w) => w.stop()));
+    // One Pipeline per worker, holding exactly the series of the partitions it holds.
+    const seriesOf = (w: ClusterWorker) =>
+      SERIES.filter((k) => w.partitions.includes(partitionOf(k, 16))).sort();
+    for (const w of workers) expect(w.pipeline.seriesKeys().sort()).toEqual(seriesOf(w));
+    // A fourth worker joins: the others hand partitions off (final snapshot; their series leave their Pipelines)
+    // and it restores them, fitted detectors included, into its own.
+    const d = await worker(name, 'd', opts, { onScore: record('d') });
+    const all = [...workers, d.worker];
+    await until(
+      () =>
+        all.every((w) => w.partitions.length === 4) && new Set(all.flatMap((w) => w.partitions)).size === 16,
+      20_000,
+      'a balanced assignment over 4 workers',
+    );
+    await until(
+      () => all.every((w) => w.pipeline.seriesKeys().sort().join() === seriesOf(w).join()),
+      10_000,
+      'each Pipeline to hold exactly its partitions’ series',
+    );
+    const moved = seriesOf(d.worker);
+    expect(moved.length).toBeGreaterThan(0);
+    expect(d.worker.pipeline.stats.fits).toBe(0);
+    await publish(publisher, 100, 105);
+    await waitCaughtUp(connection, all);
+    for (const key of moved) expect(scoredBy.get(key)?.has('d')).toBe(true);
+    expect(d.worker.pipeline.stats.fits).toBe(0);
+    for (const key of SERIES) {
+      const holder = all.find((w) => w.partitions.includes(partitionOf(key, 16)))!;
+      expect(holder.consumer(partitionOf(key, 16))!.ledger.get(key)?.n).toBe(105);
+    }
+    await Promise.all(all.map((w) => w.stop()));
   });
 
   it('takes over a crashed worker from its snapshot plus a replay: no point lost, none counted twice', async () => {
@@ -153,7 +187,9 @@ describe.skipIf(skip !== undefined)('cluster on a real nats-server', () => {
     const { connection, publisher } = await publisherFor(name, opts);
     await publish(publisher, 0, 100);
     await waitCaughtUp(connection, workers);
-    // Snapshots now (fitted detectors in them), then 30 more points that only the stream holds.
+    // Snapshots now (fitted detectors in them: the fit pools are done), then 30 more points that only the stream
+    // holds.
+    await Promise.all(workers.map((w) => w.pipeline.idle()));
     await Promise.all(workers.map((w) => w.checkpoint()));
     await publish(publisher, 100, 130);
     await waitCaughtUp(connection, workers);

@@ -1,5 +1,4 @@
 import { Pipeline } from '@vigil/core';
-import { createDetector } from '@vigil/detectors';
 import { type ClusterConnection, connectCluster } from '../../src/cluster/cluster-connection.js';
 import { ClusterWorker, type ClusterWorkerOptions } from '../../src/cluster/cluster-worker.js';
 import { parseConfig } from '../../src/config/load-config.js';
@@ -9,7 +8,10 @@ export function clusterOptions(url: string, extra: Record<string, unknown> = {})
   return parseConfig({ cluster: { nats: { servers: url }, ...extra } }).cluster!;
 }
 
-/** A worker with its own connection, scoring with `mad` after a short warm-up, recording every score. */
+/**
+ * A worker with its own connection and one Pipeline for all its partitions, scoring with `mad` after a short warm-up
+ * (fitted in a one-thread pool, as `vigil serve` does), recording every score.
+ */
 export async function startWorker(
   url: string,
   workerId: string,
@@ -20,7 +22,7 @@ export async function startWorker(
   const worker = await ClusterWorker.start(connection, {
     createPipeline: (onEvent) =>
       new Pipeline({
-        createDetector: () => createDetector('mad', { window: 30 }),
+        detectors: { module: '@vigil/detectors', spec: { kind: 'mad', options: { window: 30 } }, threads: 1 },
         warmup: 40,
         incidentWindow: 60_000,
         onEvent,
