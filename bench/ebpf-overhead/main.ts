@@ -5,9 +5,11 @@
  * all probes (tracer + profiler + TCP + processes + run-queue latency) — RUNS rounds each, the order of the
  * modes rotated every round.
  *
- * Each run first sends one second of the same load, unmeasured, so that the agent's JavaScript is compiled
- * and the profiler has parsed kallsyms (a probe runs for days; the one-off start-up of a fresh process is not
- * its cost per request), then measures.
+ * Each run first sends VIGIL_BENCH_WARMUP_SECONDS (default 10) of the same load, unmeasured, so that the
+ * agent's JavaScript is compiled by the optimizing tier and its start-up garbage is collected (with 1–3 s,
+ * V8 was still optimizing the gRPC path inside the measured window: an agent's gRPC cost per call measured
+ * ~90 µs 3 s after start and ~17 µs after 12 s) and the profiler has parsed kallsyms (a probe runs for days;
+ * the one-off start-up of a fresh process is not its cost per request), then measures.
  * CPU per request is the service's CPU time (every thread's /proc/PID/task/TID/schedstat, ns) plus the
  * observing agent's (its own process, the same way), over the requests completed. A probe's in-kernel work
  * runs in the service's syscalls, so it lands in the service's CPU; parsing lands in the agent's. Overhead
@@ -33,7 +35,7 @@ if (env.problems.length > 0) {
 const here = dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env.VIGIL_BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.VIGIL_BENCH_SECONDS ?? 5);
-const WARMUP_SECONDS = 1;
+const WARMUP_SECONDS = Number(process.env.VIGIL_BENCH_WARMUP_SECONDS ?? 10);
 const MODES = ['none', 'tracer', 'profiler', 'all'] as const;
 type Mode = (typeof MODES)[number];
 const SERVICES = [
@@ -145,21 +147,21 @@ const median = (xs: number[]) => {
 };
 const pct = (x: number, base: number) => ((x - base) / base) * 100;
 
-/** Run time of the BPF programs named `names` (kernel.bpf_stats_enabled must be on): total ns and runs. */
-function bpfRunTime(names: readonly string[]): { ns: number; runs: number } {
+/** Run time of each BPF program named in `names` (kernel.bpf_stats_enabled must be on): ns and runs. */
+function bpfRunTime(names: readonly string[]): Map<string, { ns: number; runs: number }> {
   const r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
-  let ns = 0;
-  let runs = 0;
+  const out = new Map(names.map((n) => [n, { ns: 0, runs: 0 }]));
   for (const p of JSON.parse(r.stdout || '[]') as Array<{
     name: string;
     run_time_ns?: number;
     run_cnt?: number;
   }>) {
-    if (!names.includes(p.name)) continue;
-    ns += p.run_time_ns ?? 0;
-    runs += p.run_cnt ?? 0;
+    const own = out.get(p.name);
+    if (!own) continue;
+    own.ns += p.run_time_ns ?? 0;
+    own.runs += p.run_cnt ?? 0;
   }
-  return { ns, runs };
+  return out;
 }
 
 interface Breakdown {
@@ -170,6 +172,8 @@ interface Breakdown {
   bpfRunsPerRequest: number;
   /** Of those, run time per run. */
   bpfNsPerRun: number;
+  /** The same per program: runs per request and ns per run (every run of the machine, not only the service's). */
+  programs: Record<string, { runsPerRequest: number; nsPerRun: number }>;
   agentCpuUsPerRequest: number;
 }
 
@@ -184,12 +188,26 @@ async function breakdown(kind: string, rate: number, port: number, servicePid: n
     const before = bpfRunTime(names);
     const run = await measure(kind, rate, port, servicePid, 'tracer', -2);
     const after = bpfRunTime(names);
+    let ns = 0;
+    let runs = 0;
+    const programs: Breakdown['programs'] = {};
+    for (const name of names) {
+      const a = after.get(name)!;
+      const b = before.get(name)!;
+      ns += a.ns - b.ns;
+      runs += a.runs - b.runs;
+      programs[name] = {
+        runsPerRequest: (a.runs - b.runs) / run.requests,
+        nsPerRun: (a.ns - b.ns) / Math.max(1, a.runs - b.runs),
+      };
+    }
     return {
       service: kind,
       requests: run.requests,
-      bpfNsPerRequest: (after.ns - before.ns) / run.requests,
-      bpfRunsPerRequest: (after.runs - before.runs) / run.requests,
-      bpfNsPerRun: (after.ns - before.ns) / Math.max(1, after.runs - before.runs),
+      bpfNsPerRequest: ns / run.requests,
+      bpfRunsPerRequest: runs / run.requests,
+      bpfNsPerRun: ns / Math.max(1, runs),
+      programs,
       agentCpuUsPerRequest: (run.agentCpuMs * 1000) / run.requests,
     };
   } finally {
@@ -276,8 +294,7 @@ writeResult('ebpf-overhead', rows, {
     max: Math.max(...runs.map((r) => r.loadAverage1m ?? Number.NaN)),
   },
   breakdown: breakdowns,
-  method:
-    'alternating runs, mode order rotated per round; each run after 1 s of unmeasured warm-up load; overhead of a mode in a round vs the no-probe run of that round; CPU = service + agent, all threads, from /proc/PID/task/*/schedstat',
+  method: `alternating runs, mode order rotated per round; each run after ${WARMUP_SECONDS} s of unmeasured warm-up load; overhead of a mode in a round vs the no-probe run of that round; CPU = service + agent, all threads, from /proc/PID/task/*/schedstat`,
   published: {
     beyla:
       'Grafana Beyla docs, "Performance overhead": 0.5% CPU, 75 MB, instrumenting the OpenTelemetry demo at about 75 requests/s',

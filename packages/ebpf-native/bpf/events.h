@@ -116,11 +116,11 @@ struct stack_key {
 	char comm[VIGIL_COMM_LEN];
 };
 
-/* HTTP capture (bpf/http.bpf.c). Every record starts with struct http_event. Data records (capture mode,
- * and HTTP/2 connections) carry head_len bytes from the start of the syscall's buffer, then tail_len bytes
+/* HTTP capture (bpf/http.bpf.c). Every record starts with struct http_event. Data records (capture mode)
+ * carry head_len bytes from the start of the syscall's buffer, then tail_len bytes
  * from its end; open records carry a struct http_conn_info; request records (HTTP/1.x parsed in the
  * kernel, sent only for a path not seen before or a sampled request) carry a struct http_request_info
- * whose path holds head_len bytes. 56 bytes. */
+ * whose path holds head_len bytes; HTTP/2 records (VIGIL_HTTP_H2) carry head_len bytes of frames. 56 bytes. */
 #define VIGIL_HTTP_HEAD 1024   /* HTTP/1.x and undecided connections */
 #define VIGIL_HTTP2_HEAD 65536 /* HTTP/2: many small frames share a transfer (libuv reads 64 KiB at a time); power of two (offsets are masked) */
 #define VIGIL_HTTP_TAIL 256    /* power of two */
@@ -128,7 +128,17 @@ struct stack_key {
 #define VIGIL_HTTP_SLOTS 32    /* log2 duration slots of an aggregate, in units of 1024 ns */
 #define VIGIL_HTTP_QUEUE 4     /* requests of one connection awaiting their responses (pipelining); power of two */
 
-enum http_event_kind { VIGIL_HTTP_OPEN = 1, VIGIL_HTTP_DATA = 2, VIGIL_HTTP_CLOSE = 3, VIGIL_HTTP_REQUEST = 4 };
+/* VIGIL_HTTP_H2: the frames of one HTTP/2 transfer that user space needs, walked in the kernel and laid out as
+ * an HTTP/2 frame sequence (head_len bytes, no tail): HEADERS, CONTINUATION and RST_STREAM frames whole, and
+ * the 9-byte header (its length rewritten to 0) of a DATA frame from the server that ends its stream. A frame
+ * may continue in the next record of the same direction. */
+enum http_event_kind {
+	VIGIL_HTTP_OPEN = 1,
+	VIGIL_HTTP_DATA = 2,
+	VIGIL_HTTP_CLOSE = 3,
+	VIGIL_HTTP_REQUEST = 4,
+	VIGIL_HTTP_H2 = 5,
+};
 enum http_role { VIGIL_HTTP_SERVER = 1, VIGIL_HTTP_CLIENT = 2 };
 enum http_direction { VIGIL_HTTP_INGRESS = 0, VIGIL_HTTP_EGRESS = 1 };
 /* Methods the in-kernel parser knows; 0 is any other (semconv `_OTHER`) or a response without its request. */

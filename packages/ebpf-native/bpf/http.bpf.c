@@ -91,6 +91,10 @@ struct {
 	__type(value, __u8);
 } ports SEC(".maps");
 
+#define COPY_CHUNK 1024
+#define H2_WIN 512      /* segments up to this size are read in one go; power of two */
+#define H2_IOV_BATCH 8  /* iovecs read per bpf_probe_read_user; power of two */
+
 /* Bytes of a request's first segment read at once: method, path (VIGIL_HTTP_PATH) and a little more. */
 #define LINE_WORDS 18
 #define LINE_BYTES (LINE_WORDS * 8)
@@ -107,6 +111,16 @@ struct pending {
 	__u8 pad[6];
 };
 
+/* One direction of an HTTP/2 connection between transfers: where the walk over its frames stands. */
+struct h2_dir {
+	__u32 remaining; /* payload bytes of the current frame still to come */
+	__u8 have;       /* bytes of the next frame header already seen, in hdr */
+	__u8 keep;       /* the current frame's payload goes to user space */
+	__u8 preface;    /* bytes of the client's connection preface still to skip */
+	__u8 pad;
+	__u8 hdr[16];    /* a frame header (9 bytes) that may span transfers; 16 for the verifier's bounds */
+};
+
 struct conn_value {
 	__u64 id;
 	__u32 tgid;   /* the process of its first transfer (0: none yet, so user space has no open record) */
@@ -120,6 +134,7 @@ struct conn_value {
 	__u32 head; /* requests [head, tail) of `queue` await their responses, in order */
 	__u32 tail;
 	struct pending queue[VIGIL_HTTP_QUEUE];
+	struct h2_dir h2[2]; /* [0]: the client's bytes, [1]: the server's */
 };
 
 /* Per-socket storage: the kernel frees it with the socket, so a process that exits without close(2) leaks
@@ -184,6 +199,22 @@ struct scratch {
 	};
 	/* A request's first LINE_BYTES bytes (one user-memory read, ~170 ns here, instead of two); slack for bounds. */
 	__u64 line[2 * LINE_WORDS];
+	/* The HTTP/2 frame walk of the transfer at hand (bpf_loop callbacks reach it through get_scratch). */
+	struct {
+		struct h2_dir d;
+		__u64 base;   /* user address of the segment being walked */
+		__u32 seg;    /* its length */
+		__u32 pos;    /* bytes of it walked */
+		__u32 out;    /* frame bytes in data[], not sent yet */
+		__u8 from_server;
+		__u8 emit;    /* 0 while the protocol is not known: follow the frames, send nothing */
+		__u8 windowed; /* the segment is in win[] (one user-memory read for all its frames) */
+		__u8 pad;
+	} walk;
+	/* A small segment, read at once; slack past H2_WIN keeps the verifier's bounds simple. */
+	__u8 win[H2_WIN + 2 * COPY_CHUNK];
+	/* The transfer's iovecs, read H2_IOV_BATCH at a time. */
+	struct iovec iovs[H2_IOV_BATCH];
 };
 
 /* One per CPU, indexed by CPU (user space sizes it to the possible CPUs before load): a per-CPU array
@@ -247,7 +278,6 @@ static __always_inline void open_record(struct conn_value *v, struct sock *sk)
 	output(s, sizeof(s->h) + sizeof(*info), sizeof(*s));
 }
 
-#define COPY_CHUNK 1024
 
 /* Copies bytes [pos, pos + n) of the transfer, which start at user address `base`, into the head, one
  * COPY_CHUNK per bpf_loop step: each copy's size and offset have bounds the verifier can add up, and the
@@ -383,6 +413,213 @@ static __always_inline void capture(struct conn_value *conn, __u32 tgid, __u64 b
 	if (size > sizeof(*s))
 		return;
 	output(s, size, sizeof(*s));
+}
+
+#define H2_DATA 0
+#define H2_HEADERS 1
+#define H2_RST_STREAM 3
+#define H2_CONTINUATION 9
+#define H2_END_STREAM 0x1
+#define H2_FRAME_HEADER 9
+#define H2_PREFACE_LEN 24
+#define H2_OUT (VIGIL_HTTP2_HEAD / 2) /* frame bytes per record; power of two */
+#define H2_MAX_STEPS (1 << 16)         /* per buffer segment: a header or a payload chunk per step */
+
+/* Sends the frames collected so far (if the protocol is known) and starts a new record. */
+static __always_inline void h2_flush(struct scratch *s)
+{
+	__u32 out = s->walk.out;
+	s->walk.out = 0;
+	if (!out || !s->walk.emit)
+		return;
+	s->h.len = out;
+	s->h.head_len = out;
+	s->h.tail_len = 0;
+	__u64 size = sizeof(s->h) + (__u64)(out & (2 * H2_OUT - 1));
+	output(s, size, sizeof(*s));
+}
+
+/* Appends the frame header in walk.d.hdr with its length field set to `length`. */
+static __always_inline void h2_put_header(struct scratch *s, __u32 length)
+{
+	if (s->walk.out + H2_FRAME_HEADER > H2_OUT)
+		h2_flush(s);
+	__u32 o = s->walk.out & (H2_OUT - 1);
+	s->data[o] = length >> 16;
+	s->data[o + 1] = length >> 8;
+	s->data[o + 2] = length;
+#pragma unroll
+	for (int k = 3; k < H2_FRAME_HEADER; k++)
+		s->data[o + k] = s->walk.d.hdr[k];
+	s->walk.out += H2_FRAME_HEADER;
+}
+
+/* One step of the walk over a segment: skip preface bytes, or skip (or copy, for kept frames) up to a
+ * COPY_CHUNK of payload, or read (the rest of) a frame header and decide whether its frame is kept. */
+static long h2_step(__u64 i, void *ctx)
+{
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 1;
+	if (s->walk.pos >= s->walk.seg)
+		return 1;
+	__u32 left = s->walk.seg - s->walk.pos;
+	__u64 at = s->walk.base + s->walk.pos;
+	if (s->walk.d.preface) {
+		__u32 n = s->walk.d.preface < left ? s->walk.d.preface : left;
+		s->walk.d.preface -= n;
+		s->walk.pos += n;
+		return 0;
+	}
+	if (s->walk.d.remaining) {
+		__u32 n = s->walk.d.remaining < left ? s->walk.d.remaining : left;
+		if (s->walk.d.keep) {
+			if (n > COPY_CHUNK)
+				n = COPY_CHUNK;
+			if (s->walk.out + n > H2_OUT)
+				h2_flush(s);
+			__u32 o = s->walk.out & (H2_OUT - 1);
+			barrier_var(n);
+			n &= 2 * COPY_CHUNK - 1;
+			if (s->walk.windowed)
+				bpf_probe_read_kernel(&s->data[o], n, &s->win[s->walk.pos & (H2_WIN - 1)]);
+			else
+				bpf_probe_read_user(&s->data[o], n, (void *)at);
+			s->walk.out += n;
+		}
+		s->walk.d.remaining -= n;
+		s->walk.pos += n;
+		return 0;
+	}
+	__u32 have = s->walk.d.have;
+	__u32 n = H2_FRAME_HEADER - have;
+	if (n > left)
+		n = left;
+	barrier_var(n);
+	n &= 15;
+	if (s->walk.windowed)
+		bpf_probe_read_kernel(&s->walk.d.hdr[have & 15], n, &s->win[s->walk.pos & (H2_WIN - 1)]);
+	else
+		bpf_probe_read_user(&s->walk.d.hdr[have & 15], n, (void *)at);
+	s->walk.pos += n;
+	if (have + n < H2_FRAME_HEADER) {
+		s->walk.d.have = have + n;
+		return 0;
+	}
+	s->walk.d.have = 0;
+	__u32 length = (__u32)s->walk.d.hdr[0] << 16 | (__u32)s->walk.d.hdr[1] << 8 | s->walk.d.hdr[2];
+	__u8 type = s->walk.d.hdr[3];
+	__u8 flags = s->walk.d.hdr[4];
+	s->walk.d.remaining = length;
+	s->walk.d.keep = 0;
+	if (type == H2_HEADERS || type == H2_CONTINUATION || type == H2_RST_STREAM) {
+		s->walk.d.keep = 1;
+		h2_put_header(s, length);
+	} else if (type == H2_DATA && s->walk.from_server && (flags & H2_END_STREAM)) {
+		h2_put_header(s, 0); /* a stream ended without trailers: the end is needed, its data is not */
+	}
+	return 0;
+}
+
+/* Walks the frames in one buffer segment of the transfer. A global function: verified once. */
+__noinline int h2_walk_segment(__u64 base, __u32 seg)
+{
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 0;
+	s->walk.base = base;
+	s->walk.seg = seg;
+	s->walk.pos = 0;
+	s->walk.windowed = 0;
+	/* A small segment holding several frames (or a header and its block) costs one read, not one per frame. */
+	if (seg <= H2_WIN && seg > H2_FRAME_HEADER) {
+		__u32 n = seg;
+		barrier_var(n);
+		n &= 2 * H2_WIN - 1;
+		if (n > H2_WIN)
+			n = H2_WIN;
+		if (!bpf_probe_read_user(s->win, n, (void *)base))
+			s->walk.windowed = 1;
+	}
+	bpf_loop(H2_MAX_STEPS, h2_step, NULL, 0);
+	return s->walk.pos == seg;
+}
+
+struct h2_iov_walk {
+	__u64 iov;
+	__u32 iovcnt;
+	__u32 pos;
+	__u32 len;
+	__u32 ok;
+};
+
+static long h2_iov_step(__u64 i, void *ctx)
+{
+	struct h2_iov_walk *w = ctx;
+	if (i >= w->iovcnt || w->pos >= w->len)
+		return 1;
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 1;
+	if (!(i & (H2_IOV_BATCH - 1))) {
+		__u32 n = w->iovcnt - i < H2_IOV_BATCH ? w->iovcnt - (__u32)i : H2_IOV_BATCH;
+		barrier_var(n);
+		n &= 2 * H2_IOV_BATCH - 1;
+		if (n > H2_IOV_BATCH)
+			n = H2_IOV_BATCH;
+		if (bpf_probe_read_user(s->iovs, n * sizeof(struct iovec), (void *)(w->iov + i * sizeof(struct iovec)))) {
+			w->ok = 0;
+			return 1;
+		}
+	}
+	struct iovec v = s->iovs[i & (H2_IOV_BATCH - 1)];
+	__u32 seg = v.iov_len > w->len - w->pos ? w->len - w->pos : (__u32)v.iov_len;
+	if (!h2_walk_segment((__u64)v.iov_base, seg)) {
+		w->ok = 0;
+		return 1;
+	}
+	w->pos += seg;
+	return 0;
+}
+
+/* An HTTP/2 transfer (or, with emit 0, a server's first bytes before the protocol is known): walks its
+ * frames from where the direction's walk stood and sends the kept ones. Frames are never copied whole:
+ * DATA payloads (the bulk of gRPC traffic) are skipped by their length. A walk that cannot read the
+ * transfer loses the frame boundaries for good: the connection is then ignored. */
+static __always_inline void h2_transfer(struct conn_value *conn, __u32 tgid, __u64 buf, __u32 iovcnt, bool vec,
+					__u32 len, bool from_client, bool emit, __u8 direction, __u64 now)
+{
+	struct scratch *s = get_scratch();
+	if (!s)
+		return;
+	__u32 d = from_client ? 0 : 1;
+	s->walk.d = conn->h2[d];
+	s->walk.out = 0;
+	s->walk.from_server = !from_client;
+	s->walk.emit = emit;
+	__builtin_memset(&s->h, 0, sizeof(s->h));
+	s->h.conn_id = conn->id;
+	s->h.start_ns = now;
+	s->h.end_ns = now;
+	s->h.kind = VIGIL_HTTP_H2;
+	s->h.pid = tgid;
+	s->h.direction = direction;
+	s->h.role = conn->role;
+	s->h.family = conn->family;
+	s->h.lport = conn->lport;
+	s->h.rport = conn->rport;
+	bool ok;
+	if (!vec) {
+		ok = h2_walk_segment(buf, len);
+	} else {
+		struct h2_iov_walk w = { .iov = buf, .iovcnt = iovcnt, .len = len, .ok = 1 };
+		bpf_loop(iovcnt < MAX_IOV ? iovcnt : MAX_IOV, h2_iov_step, &w, 0);
+		ok = w.ok && w.pos == len;
+	}
+	h2_flush(s);
+	conn->h2[d] = s->walk.d;
+	if (!ok)
+		conn->proto = PROTO_OTHER;
 }
 
 /* The method starting `b`, with its length and the space after it in `*skip`; 0xff when none. */
@@ -668,8 +905,8 @@ static __always_inline void on_data(struct conn_value *conn, struct sock *sk, lo
 		open_record(conn, sk);
 	}
 	bool from_client = (direction == VIGIL_HTTP_INGRESS) == (conn->role == VIGIL_HTTP_SERVER);
-	if (!cfg->capture && (conn->proto == PROTO_OTHER || (conn->proto == PROTO_UNKNOWN && !from_client)))
-		return; /* not HTTP; or a server speaking first, which HTTP/1.x never does (HTTP/2 may: its SETTINGS are not needed) */
+	if (!cfg->capture && conn->proto == PROTO_OTHER)
+		return; /* not HTTP */
 	__u64 now = bpf_ktime_get_ns();
 	__u64 buf = PT_REGS_PARM2_SYSCALL(regs);
 	__u32 iovcnt = (__u32)PT_REGS_PARM3_SYSCALL(regs);
@@ -731,6 +968,13 @@ static __always_inline void on_data(struct conn_value *conn, struct sock *sk, lo
 	}
 	if (!cfg->capture && conn->proto == PROTO_OTHER)
 		return;
+	if (!cfg->capture) {
+		/* HTTP/2, or a server speaking first, which HTTP/1.x never does: an HTTP/2 server may send its
+		 * SETTINGS before it reads the preface, and the walk of its frames must start at its first byte. */
+		h2_transfer(conn, conn->tgid, buf, iovcnt, kind != BUF_PLAIN, len, from_client, conn->proto == PROTO_H2,
+			    direction, now);
+		return;
+	}
 	capture(conn, conn->tgid, buf, iovcnt, kind != BUF_PLAIN, len, direction, now);
 }
 
@@ -805,6 +1049,7 @@ int BPF_PROG(http_sock_state, struct sock *sk, int oldstate, int newstate)
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
 	struct conn_value v = { .role = role, .family = family };
+	v.h2[0].preface = H2_PREFACE_LEN;
 	v.lport = sk->__sk_common.skc_num;
 	v.rport = bpf_ntohs(sk->__sk_common.skc_dport);
 	if (c->filter_ports) {

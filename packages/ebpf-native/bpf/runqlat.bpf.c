@@ -9,10 +9,12 @@ char LICENSE[] SEC("license") = "GPL";
 
 VIGIL_FILTER_CONFIG
 
+/* When each thread went on the run queue (0: it is not waiting), in task-local storage: no hash on the
+ * context-switch path, and the entry dies with the thread. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32); /* tid */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, __u64);
 } enqueued SEC(".maps");
 
@@ -25,11 +27,11 @@ struct {
 
 static __always_inline void enqueue(struct task_struct *p)
 {
-	__u32 tid = BPF_CORE_READ(p, pid);
-	if (!tid || !wanted_tgid(BPF_CORE_READ(p, tgid)))
+	if (!p->pid || !wanted_tgid(p->tgid))
 		return;
-	__u64 now = bpf_ktime_get_ns();
-	bpf_map_update_elem(&enqueued, &tid, &now, BPF_ANY);
+	__u64 *ts = bpf_task_storage_get(&enqueued, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (ts)
+		*ts = bpf_ktime_get_ns();
 }
 
 static __always_inline void add(__u32 id, __u32 slot)
@@ -62,15 +64,14 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	/* A preempted task goes straight back on the run queue. */
-	if (BPF_CORE_READ(prev, __state) == TASK_RUNNING)
+	if (prev->__state == TASK_RUNNING)
 		enqueue(prev);
 
-	__u32 tid = next->pid;
-	__u64 *ts = bpf_map_lookup_elem(&enqueued, &tid);
-	if (!ts)
+	__u64 *ts = bpf_task_storage_get(&enqueued, next, 0, 0);
+	if (!ts || !*ts)
 		return 0;
 	__u64 delta = bpf_ktime_get_ns() - *ts;
-	bpf_map_delete_elem(&enqueued, &tid);
+	*ts = 0;
 	__u32 slot = log2_slot(delta);
 	add(0, slot);
 	add(next->tgid, slot);

@@ -36,6 +36,8 @@ export interface EventProbeStats {
   bufferDrops: number;
   /** Batches delivered (main-thread wake-ups). */
   batches: number;
+  /** Bytes of the kernel's records read from the ring (what the probe copied to user space). */
+  bytes: number;
 }
 
 /**
@@ -54,6 +56,7 @@ export class EventProbe<T> implements AsyncIterable<T> {
   #batches = 0;
   #closed = false;
   #finalKernelDrops = 0;
+  #finalBytes = 0;
 
   /** @internal */
   constructor(object: BpfObject, decode: EventDecoder<T>, options: EventProbeOptions) {
@@ -154,8 +157,16 @@ export class EventProbe<T> implements AsyncIterable<T> {
 
   /** Current counters. */
   stats(): EventProbeStats {
-    const kernelDrops = this.#closed ? this.#finalKernelDrops : (this.#ring.stats().kernelDrops ?? 0);
-    return { received: this.#received, kernelDrops, bufferDrops: this.#bufferDrops, batches: this.#batches };
+    const ring = this.#closed ? undefined : this.#ring.stats();
+    const kernelDrops = ring ? (ring.kernelDrops ?? 0) : this.#finalKernelDrops;
+    const bytes = ring ? ring.bytes : this.#finalBytes;
+    return {
+      received: this.#received,
+      kernelDrops,
+      bufferDrops: this.#bufferDrops,
+      batches: this.#batches,
+      bytes,
+    };
   }
 
   /** The underlying object, for advanced use (extra maps, more attachments). */
@@ -166,7 +177,9 @@ export class EventProbe<T> implements AsyncIterable<T> {
   /** Detaches the probe and stops delivery; buffered events stay readable. Idempotent. */
   close(): void {
     if (this.#closed) return;
-    this.#finalKernelDrops = this.#ring.stats().kernelDrops ?? 0;
+    const ring = this.#ring.stats();
+    this.#finalKernelDrops = ring.kernelDrops ?? 0;
+    this.#finalBytes = ring.bytes;
     this.#closed = true;
     closedByOwner(this);
     this.#object.close();

@@ -20,19 +20,42 @@ interface Stream {
   grpcStatus: number;
 }
 
-/** Decodes one direction's header blocks; `broken` once a block fails (the dynamic table is then unknown). */
+/** Blocks remembered per direction: a gRPC client repeats the same few header blocks call after call. */
+const MAX_CACHED_BLOCKS = 64;
+
+/**
+ * Decodes one direction's header blocks; `broken` once a block fails (the dynamic table is then unknown).
+ * A block that leaves the dynamic table as it was (only indexed fields and literals without indexing, the
+ * steady state of a gRPC channel) is remembered with its fields until the table changes, so a repeated
+ * block costs a Map lookup instead of a decode.
+ */
 class HeaderDecoder {
   readonly #decoder = new HpackDecoder(4096);
+  readonly #cache = new Map<string, ReadonlyMap<string, string>>();
+  #cacheVersion = 0;
   #broken = false;
 
   get broken(): boolean {
     return this.#broken;
   }
 
-  decode(block: Buffer): Map<string, string> | undefined {
+  decode(block: Buffer): ReadonlyMap<string, string> | undefined {
     if (this.#broken) return undefined;
+    const version = this.#decoder.version;
+    if (version !== this.#cacheVersion) {
+      this.#cache.clear();
+      this.#cacheVersion = version;
+    }
+    const key = block.toString('latin1');
+    const cached = this.#cache.get(key);
+    if (cached) return cached;
     try {
-      return new Map(this.#decoder.decode(block));
+      const fields = new Map(this.#decoder.decode(block));
+      if (this.#decoder.version === version) {
+        if (this.#cache.size >= MAX_CACHED_BLOCKS) this.#cache.clear();
+        this.#cache.set(key, fields);
+      }
+      return fields;
     } catch (e) {
       if (!(e instanceof HpackError)) throw e;
       this.#broken = true;
@@ -61,10 +84,14 @@ export class H2Connection implements ConnectionParser {
     server?: { frame: H2Frame; parts: Buffer[] };
   } = {};
 
-  constructor(side: Side, emit: (exchange: ParsedExchange) => void) {
+  /**
+   * @param framed the kernel walked the frames and sends only the needed ones, without the client's
+   *   connection preface (bpf/http.bpf.c); otherwise transfers are raw bytes starting with the preface
+   */
+  constructor(side: Side, emit: (exchange: ParsedExchange) => void, framed = false) {
     this.#emit = emit;
     this.#clientDirection = side === 'server' ? 'in' : 'out';
-    this.#fromClient = new H2FrameStream(true, (f) => this.#frame('client', f));
+    this.#fromClient = new H2FrameStream(!framed, (f) => this.#frame('client', f));
     this.#fromServer = new H2FrameStream(false, (f) => this.#frame('server', f));
   }
 
@@ -94,13 +121,13 @@ export class H2Connection implements ConnectionParser {
       if (frame.flags & H2_FLAGS.PRIORITY) at += 5;
       block = block.subarray(at, block.length - pad);
       if (frame.flags & H2_FLAGS.END_HEADERS) this.#headers(from, frame, block);
-      else this.#blocks[from] = { frame, parts: [block] };
+      else this.#blocks[from] = { frame, parts: [Buffer.from(block)] };
       return;
     }
     if (frame.type === H2.CONTINUATION && frame.payload) {
       const pending = this.#blocks[from];
       if (!pending) return;
-      pending.parts.push(frame.payload);
+      pending.parts.push(Buffer.from(frame.payload));
       if (frame.flags & H2_FLAGS.END_HEADERS) {
         this.#blocks[from] = undefined;
         // The stream ends (END_STREAM on the HEADERS frame) once its last block fragment has arrived.

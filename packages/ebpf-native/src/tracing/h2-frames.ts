@@ -20,7 +20,10 @@ export interface H2Frame {
   flags: number;
   streamId: number;
   length: number;
-  /** HEADERS and CONTINUATION: the payload; other types: undefined (skipped). */
+  /**
+   * HEADERS and CONTINUATION: the payload, a view of the captured bytes valid during the
+   * `onFrame` callback only (copy what you keep); other types: undefined (skipped).
+   */
   payload?: Buffer;
   /** Start of the transfer that carried the frame header. */
   startNs: number;
@@ -106,7 +109,7 @@ export class H2FrameStream {
         this.#mode = 'payload';
         if (this.#remaining === 0) this.#emit(endNs);
       } else if (frame) {
-        frame.payload = Buffer.from(bytes);
+        frame.payload = bytes;
         this.#remaining = 0;
         this.#emit(endNs);
       }

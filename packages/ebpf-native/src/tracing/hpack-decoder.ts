@@ -84,10 +84,19 @@ export class HpackDecoder {
   #maxSize: number;
   #pos = 0;
   #block: Buffer = Buffer.alloc(0);
+  #version = 0;
 
   /** @param maxSize SETTINGS_HEADER_TABLE_SIZE, the bound of dynamic table size updates; default 4096. */
   constructor(maxSize = 4096) {
     this.#maxSize = maxSize;
+  }
+
+  /**
+   * Changes whenever the dynamic table does (an insertion, a size update): a block decoded twice at the
+   * same version decodes to the same fields, which lets a caller cache decoded blocks.
+   */
+  get version(): number {
+    return this.#version;
   }
 
   /**
@@ -116,6 +125,7 @@ export class HpackDecoder {
         if (size > this.#maxSize) throw new HpackError('table size update above the limit');
         this.#maxSize = size;
         this.#evict(0);
+        this.#version++;
       } else {
         // §6.2.2 without indexing, §6.2.3 never indexed
         out.push(this.#literal(4));
@@ -163,6 +173,7 @@ export class HpackDecoder {
   }
 
   #insert(f: Field): void {
+    this.#version++;
     this.#evict(f.size);
     if (f.size > this.#maxSize) return; // §4.4: an entry larger than the table empties it
     this.#dynamic.unshift(f);

@@ -50,6 +50,12 @@ export type HttpRecord =
       pid: number;
       /** `in`: the process read it; `out`: the process wrote it. */
       direction: 'in' | 'out';
+      /**
+       * True when the kernel walked this HTTP/2 transfer's frames and sent only those user space needs, as
+       * a frame sequence that continues the direction's previous one (no preface); false: bytes copied
+       * from the head (and tail) of the transfer.
+       */
+      framed: boolean;
       capture: Capture;
     }
   | { kind: 'close'; connId: number; timeNs: number; pid: number }
@@ -87,7 +93,7 @@ export function decodeHttpRecord(b: Buffer, s: number, e: number): HttpRecord | 
   const connId = u64(b, s + L.conn_id);
   const pid = b.readUInt32LE(s + L.pid);
   const kind = b.readUInt32LE(s + L.kind);
-  if (kind === 2) {
+  if (kind === 2 || kind === 5) {
     const headLen = b.readUInt32LE(s + L.head_len);
     const tailLen = b.readUInt16LE(s + L.tail_len);
     if (e - s < L.size + headLen + tailLen) return undefined;
@@ -103,6 +109,7 @@ export function decodeHttpRecord(b: Buffer, s: number, e: number): HttpRecord | 
       endNs: u64(b, s + L.end_ns),
       pid,
       direction: b[s + L.direction] === 1 ? 'out' : 'in',
+      framed: kind === 5,
       capture: new Capture(len, head, tail),
     };
   }
