@@ -30,10 +30,10 @@ const provider = new MeterProvider({
 const meter = provider.getMeter('demo-shop');
 const duration = meter.createHistogram('http.server.request.duration', { unit: 'ms' });
 const requests = meter.createCounter('http.server.requests');
-// The share of requests that failed over the last five seconds, as dashboards show it.
+// The share of requests that failed over the last two seconds.
 const recent: Array<[number, boolean]> = [];
 meter.createObservableGauge('http.server.error_ratio', { unit: '1' }).addCallback((r) => {
-  const since = performance.now() - 5000;
+  const since = performance.now() - 2000;
   while (recent.length > 0 && recent[0][0] < since) recent.shift();
   if (recent.length > 0) r.observe(recent.filter(([, failed]) => failed).length / recent.length);
 });

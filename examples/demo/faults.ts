@@ -21,23 +21,23 @@ export const FAULTS: readonly Fault[] = [
   {
     name: 'latency spike',
     at: 45,
-    for: 8,
+    for: 7,
     what: '+120 ms on every request',
     shows: ['request.duration'],
     ebpfShows: ['ebpf.http.server.request.duration'],
   },
   {
     name: 'error burst',
-    at: 57,
-    for: 8,
+    at: 58,
+    for: 7,
     what: '40 % of requests answer 500',
     shows: ['http.server.error'],
     ebpfShows: ['ebpf.http.server.error_ratio'],
   },
   {
     name: 'CPU hog',
-    at: 69,
-    for: 8,
+    at: 71,
+    for: 7,
     what: 'a busy loop takes 70 % of each 100 ms',
     shows: ['cpu.utilization'],
     // The busy loop holds the shop's event loop: its requests wait, and so may other tasks for a CPU.
@@ -45,15 +45,15 @@ export const FAULTS: readonly Fault[] = [
   },
   {
     name: 'memory leak',
-    at: 81,
-    for: 9,
+    at: 84,
+    for: 8,
     what: '3 MB retained every 100 ms',
     shows: ['memory.usage'],
     ebpfShows: [],
   },
   {
     name: 'disk filling',
-    at: 94,
+    at: 97,
     for: 12,
     what: 'a log file grows 8 MB/s towards a 400 MB quota',
     shows: ['filesystem.usage'],
@@ -62,7 +62,7 @@ export const FAULTS: readonly Fault[] = [
 ];
 
 /** Seconds the run lasts. */
-export const RUN_SECONDS = 110;
+export const RUN_SECONDS = 113;
 
 /** Which faults are active at `t` seconds. */
 export function activeFaults(t: number): Set<string> {

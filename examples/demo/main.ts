@@ -43,11 +43,15 @@ const config = parseConfig({
   admin: { host: '127.0.0.1', port: 0 },
   // 4 points a second per series: 140 points of warm-up is 35 s of normal behaviour for the default ensemble.
   // Memory is a level that should not climb: a rolling z-score (2 minutes of points) reacts to a climb at once,
-  // where the recommended ensemble, used for every other series, learns slow level changes as normal.
+  // where the recommended ensemble, used for every other series, learns slow level changes as normal. It judges
+  // climbs only: the heap's drops at garbage collections are good news, and judged too they would teach the
+  // detector that departures as large as a leak's are ordinary.
   pipeline: {
     warmup: 140,
     incidentWindowMs: 3_000,
-    detectors: [{ match: 'shop/process.memory.usage', kind: 'zscore', options: { window: 120 } }],
+    detectors: [
+      { match: 'shop/process.memory.usage', kind: 'zscore', options: { window: 120, direction: 'up' } },
+    ],
   },
   maintenance: [
     {

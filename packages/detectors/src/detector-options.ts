@@ -48,6 +48,7 @@ const rolling = names<ZScoreOptions>({
   targetFpr: true,
   threshold: true,
   calibration: true,
+  direction: true,
 });
 
 const adaptiveEnsemble = names<AdaptiveEnsembleOptions>({
@@ -87,6 +88,7 @@ export const OPTION_NAMES: {
     targetFpr: true,
     threshold: true,
     calibration: true,
+    direction: true,
   }),
   'isolation-forest': names<IsolationForestOptions>({
     nTrees: true,

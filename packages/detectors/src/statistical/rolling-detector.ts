@@ -28,7 +28,16 @@ export interface RollingOptions {
   threshold?: number;
   /** Options of the tail calibrator fitted on the training statistics. */
   calibration?: TailCalibratorOptions;
+  /**
+   * Which departures from the baseline count: `'both'` (default), `'up'` (only values above it — memory, disk, queue
+   * length, where a drop such as a garbage collection is good news) or `'down'`. The statistic is one-sided and
+   * calibrated one-sided, so training drops do not make later climbs look ordinary.
+   */
+  direction?: Direction;
 }
+
+/** Which departures a rolling baseline judges. */
+export type Direction = 'both' | 'up' | 'down';
 
 /** The resolved options as stored in snapshots. */
 export interface ResolvedRollingOptions {
@@ -36,6 +45,8 @@ export interface ResolvedRollingOptions {
   readonly minPeriods: number;
   readonly threshold: number;
   readonly calibration: TailCalibratorOptions;
+  /** Absent in snapshots written before the option existed: `'both'`. */
+  readonly direction?: Direction;
 }
 
 /** State of a fitted rolling detector in its snapshot. */
@@ -64,7 +75,22 @@ export function resolveRollingOptions(o: RollingOptions = {}): ResolvedRollingOp
     integer: true,
   });
   const threshold = resolveThreshold(o);
-  return { window, minPeriods, threshold, calibration: { ...(o.calibration ?? {}) } };
+  const direction = o.direction ?? 'both';
+  if (direction !== 'both' && direction !== 'up' && direction !== 'down') {
+    throw new VigilInputError(
+      'INVALID_OPTION',
+      `options.direction must be 'both', 'up' or 'down'; got ${JSON.stringify(direction)}.`,
+      { field: 'options.direction' },
+    );
+  }
+  return { window, minPeriods, threshold, calibration: { ...(o.calibration ?? {}) }, direction };
+}
+
+/** The statistic of a departure of `z` scales from the baseline, as `direction` judges it (never negative). */
+function departure(z: number, direction: Direction | undefined): number {
+  if (direction === 'up') return Math.max(0, z);
+  if (direction === 'down') return Math.max(0, -z);
+  return Math.abs(z);
 }
 
 /** What a rolling baseline needs of its window: the values held, oldest first, and appending (evicting the oldest). */
@@ -231,7 +257,7 @@ export abstract class RollingDetector<W extends BaselineWindow = BaselineWindow>
 
   #raw(window: W, x: number, ls: Float64Array): number {
     this.#locationScale(window, ls);
-    return Math.abs(x - ls[0]) / ls[1];
+    return departure((x - ls[0]) / ls[1], this.options.direction);
   }
 
   // The subclass's location and scale, with the scale floored so that a flat window gives finite statistics.
@@ -249,12 +275,14 @@ export abstract class RollingDetector<W extends BaselineWindow = BaselineWindow>
     this.#locationScale(window, ls);
     const location = ls[0];
     const scale = ls[1];
-    const lower = location - this.#bandRaw * scale;
-    const upper = location + this.#bandRaw * scale;
+    // A one-sided baseline has no edge on the side it does not judge.
+    const direction = this.options.direction;
+    const lower = direction === 'up' ? Number.NEGATIVE_INFINITY : location - this.#bandRaw * scale;
+    const upper = direction === 'down' ? Number.POSITIVE_INFINITY : location + this.#bandRaw * scale;
     if (Number.isNaN(x)) {
       return { t, score: 0, isAnomaly: false, status: 'missing', expected: location, lower, upper };
     }
-    const raw = Math.abs(x - location) / scale;
+    const raw = departure((x - location) / scale, direction);
     const score = calibrator.score(raw);
     window.push(x);
     return {

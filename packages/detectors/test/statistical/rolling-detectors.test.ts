@@ -144,6 +144,67 @@ describe.each(kinds)('%s detector', (kind, make) => {
   });
 });
 
+describe.each(kinds)('%s detector with a direction', (_kind, make) => {
+  // A memory-like series: noise around a level, with a deep drop every 100 points (a garbage collection) in training.
+  // Two-sided, those drops teach the calibrator that departures of ~8σ are ordinary, so a later climb of 7σ passes;
+  // judged upwards only, the training statistics are the climbs alone and the same climb is extreme.
+  function memoryLike(n: number, seed: number): { timestamps: Float64Array; values: Float64Array } {
+    let s = seed;
+    const rnd = () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 2147483648;
+    };
+    const values = Float64Array.from({ length: n }, (_, i) => {
+      const noise = Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
+      return 100 + noise - (i % 100 === 50 ? 8 : 0);
+    });
+    return { timestamps: Float64Array.from({ length: n }, (_, i) => i * 1000), values };
+  }
+
+  it("'up' flags a climb the two-sided baseline learnt to ignore, and ignores drops; 'down' the reverse", async () => {
+    let flaggedUp = 0;
+    let flaggedBoth = 0;
+    for (let seed = 1; seed <= 5; seed++) {
+      const s = memoryLike(1300, seed);
+      s.values[1120] += 7; // the window before it holds no drop
+      s.values[1200] -= 30;
+      const train = sliceSeries(s, 0, 1000);
+      const test = sliceSeries(s, 1000, 1300);
+      const up = make({ window: 60, direction: 'up' });
+      const both = make({ window: 60 });
+      const down = make({ window: 60, direction: 'down' });
+      await Promise.all([up.fit(train), both.fit(train), down.fit(train)]);
+      const [u, b, d] = await Promise.all([up.score(test), both.score(test), down.score(test)]);
+      if (u.isAnomaly[120]) flaggedUp++;
+      if (b.isAnomaly[120]) flaggedBoth++;
+      expect(u.isAnomaly[200], `seed ${seed}: a drop is not anomalous upwards`).toBe(0);
+      expect(u.score[200]).toBe(0);
+      expect(d.isAnomaly[200], `seed ${seed}: the deep drop, downwards`).toBe(1);
+      expect(d.isAnomaly[120]).toBe(0);
+      // One-sided bands: no edge on the side not judged.
+      expect([u.lower?.[120], d.upper?.[120]]).toEqual([-Infinity, Infinity]);
+      expect(Number.isFinite(u.upper?.[120]) && Number.isFinite(d.lower?.[120])).toBe(true);
+    }
+    expect(flaggedUp).toBe(5);
+    expect(flaggedBoth).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps the direction through a snapshot, reads older snapshots as two-sided, and rejects a bad one', async () => {
+    const s = memoryLike(400, 3);
+    const d = make({ window: 30, direction: 'up' });
+    await d.fit(s);
+    const restored = loadDetector(JSON.parse(JSON.stringify(d.toJSON())));
+    expect((restored.options as { direction?: string }).direction).toBe('up');
+    // A snapshot written before the option existed has no direction: it is read with the default.
+    const old = JSON.parse(JSON.stringify(d.toJSON()));
+    delete old.options.direction;
+    expect((loadDetector(old).options as { direction?: string }).direction).toBe('both');
+    expect(() => make({ direction: 'sideways' as 'up' })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_OPTION', field: 'options.direction' }),
+    );
+  });
+});
+
 describe('MAD vs z-score', () => {
   it('the median baseline is not masked by an earlier outlier in its window', async () => {
     const s = seasonal(900, 12, 1, 2);

@@ -60,24 +60,33 @@ function path(
   return d;
 }
 
+/**
+ * The band between `lo` and `hi` as a closed SVG path over the points where both edges are known; an edge at ±∞ (a
+ * one-sided detector judges only one side) is drawn at the plot's edge, `[bottom, top]`.
+ */
 function band(
   ts: ArrayLike<number>,
   lo: ArrayLike<number>,
   hi: ArrayLike<number>,
   x: (t: number) => number,
   y: (v: number) => number,
+  [bottom, top]: [number, number],
 ): string {
+  const edge = (v: number) =>
+    v === Number.NEGATIVE_INFINITY ? bottom : v === Number.POSITIVE_INFINITY ? top : v;
   const idx = Array.from({ length: ts.length }, (_, i) => i).filter(
-    (i) => Number.isFinite(lo[i]) && Number.isFinite(hi[i]),
+    (i) => !Number.isNaN(lo[i]) && !Number.isNaN(hi[i]),
   );
   if (idx.length < 2) return '';
-  const top = idx.map((i, k) => `${k ? 'L' : 'M'}${x(ts[i]).toFixed(1)},${y(hi[i]).toFixed(1)}`).join('');
-  const bottom = idx
+  const upperEdge = idx
+    .map((i, k) => `${k ? 'L' : 'M'}${x(ts[i]).toFixed(1)},${y(edge(hi[i])).toFixed(1)}`)
+    .join('');
+  const lowerEdge = idx
     .slice()
     .reverse()
-    .map((i) => `L${x(ts[i]).toFixed(1)},${y(lo[i]).toFixed(1)}`)
+    .map((i) => `L${x(ts[i]).toFixed(1)},${y(edge(lo[i])).toFixed(1)}`)
     .join('');
-  return `${top}${bottom}Z`;
+  return `${upperEdge}${lowerEdge}Z`;
 }
 
 function seriesSection(s: ReportSeries): string {
@@ -94,7 +103,7 @@ function seriesSection(s: ReportSeries): string {
     )
     .join('');
   const trainX = x(s.timestamps[Math.min(s.trainEnd, s.timestamps.length - 1)]);
-  const bandPath = s.lower && s.upper ? band(s.timestamps, s.lower, s.upper, x, y) : '';
+  const bandPath = s.lower && s.upper ? band(s.timestamps, s.lower, s.upper, x, y, [lo, hi]) : '';
   return `<section><h2>${esc(s.name)}</h2>
 <p>${s.events.length} event${s.events.length === 1 ? '' : 's'}; fitted on the points left of the dashed line.</p>
 <svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(s.name)}: values, expected band and events">
