@@ -6,7 +6,8 @@
  * - memory per fitted `mad` series beyond its history, at 10 000 and 100 000 series (heap + array buffers after GC,
  *   minus the history's typed arrays);
  * - event-loop delay (p99, `monitorEventLoopDelay`) while Prophet refits run, with fits in the worker pool against
- *   fits on the event loop (`threads: 0`, what the Pipeline did before);
+ *   fits on the event loop (`threads: 0`, what the Pipeline did before), and against the same paced loop with no
+ *   Pipeline (the delay the machine itself adds);
  * - a churn of 1 000 000 distinct series through a Pipeline capped at 100 000: memory stays bounded, evictions
  *   counted.
  *
@@ -96,17 +97,21 @@ async function throughput(
     }),
   );
   let sink = 0;
+  // Wall seconds (the target's measure) and CPU seconds of the process (what the run cost, whatever else the
+  // machine was doing: on a shared machine the wall time also holds the time the thread waited for a core).
   const run = (push: (s: number, t: number, v: number) => PointScore | undefined) => {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     for (let i = warmRounds; i < warmRounds + rounds; i++) {
       const t = T0 + i * STEP;
       for (let s = 0; s < series; s++) sink += push(s, t, data[s][i])?.score ?? 0;
     }
-    return (performance.now() - t0) / 1000;
+    const c = process.cpuUsage(c0);
+    return [(performance.now() - t0) / 1000, (c.user + c.system) / 1e6];
   };
-  const bareSeconds = run((s, t, v) => bare[s].update(t, v));
+  const [bareSeconds] = run((s, t, v) => bare[s].update(t, v));
   const scoredBefore = pipeline.stats.scored;
-  const seconds = run((s, t, v) => pipeline.push(keys[s], t, v));
+  const [seconds, cpuSeconds] = run((s, t, v) => pipeline.push(keys[s], t, v));
   const points = series * rounds;
   const scored = pipeline.stats.scored - scoredBefore;
   const pps = Math.round(points / seconds);
@@ -117,6 +122,7 @@ async function throughput(
     points,
     scored,
     'points/s': pps,
+    'points/s (CPU time)': Math.round(points / cpuSeconds),
     'bare update() points/s': Math.round(points / bareSeconds),
     'pipeline / bare': Number((bareSeconds / seconds).toFixed(3)),
     'fit s (worker pool)': Number(fitSeconds.toFixed(1)),
@@ -242,6 +248,38 @@ async function eventLoop(scenario: string, threads: number): Promise<void> {
   await pipeline.close();
 }
 
+/**
+ * The peer of the loop-delay rows: the same paced loop (one turn per round, a little work per turn) with no Pipeline
+ * at all — the delay the machine itself adds (a shared machine preempts the thread; nothing a Pipeline can remove).
+ */
+async function loopBaseline(scenario: string): Promise<void> {
+  if (only && !only.includes(scenario)) return;
+  heapBytes();
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  const t0 = performance.now();
+  let sink = 0;
+  // As long as the Prophet rows stream (about a second), with about as much work per turn as their pushes.
+  for (let i = 0; performance.now() - t0 < 1500; i++) {
+    for (let k = 0; k < 400; k++) sink += Math.sqrt(i + k);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  h.disable();
+  const ms = (ns: number) => Number((ns / 1e6).toFixed(2));
+  report({
+    scenario,
+    detector: '-',
+    'fits in': 'no pipeline',
+    seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+    'loop delay p50 ms': ms(h.percentile(50)),
+    'loop delay p99 ms': ms(h.percentile(99)),
+    'loop delay max ms': ms(h.max),
+    target: 'peer (the machine)',
+    met: null,
+  });
+  if (sink < 0) console.log(sink);
+}
+
 /** A million distinct series, one point each, through a Pipeline capped at 100 000 series. */
 async function churn(scenario: string): Promise<void> {
   if (only && !only.includes(scenario)) return;
@@ -275,6 +313,7 @@ async function churn(scenario: string): Promise<void> {
   await pipeline.close();
 }
 
+await loopBaseline('event-loop-baseline');
 await eventLoop('prophet-refits-worker-pool', 1);
 await eventLoop('prophet-refits-event-loop', 0);
 await throughput('mad-10k-throughput', 'mad', n(10_000), 60, 50, 500_000);

@@ -90,8 +90,8 @@ export class TailCalibrator {
   readonly #tailProb: number;
   readonly #scale: number;
   readonly #resolution: number;
-  /** The GPD of the tail; absent for the empirical method (no tail model: saves an object per calibrator). */
-  readonly #gpd: GeneralizedPareto | null;
+  /** Shape of the tail's GPD (its scale is `#scale`); kept as a number, not an object, per calibrator. */
+  readonly #shape: number;
   /** `resolution` was absent from the snapshot restored (written before it existed): kept absent in toJSON. */
   readonly #legacyResolution: boolean;
 
@@ -104,10 +104,7 @@ export class TailCalibrator {
     this.#scale = state.scale;
     this.#resolution = state.resolution ?? 0;
     this.#legacyResolution = state.resolution === undefined;
-    this.#gpd =
-      state.method === 'empirical' && state.shape === 0
-        ? null
-        : { shape: state.shape, scale: state.scale, logLikelihood: 0 };
+    this.#shape = state.shape;
   }
 
   /**
@@ -233,7 +230,7 @@ export class TailCalibrator {
       if (y > max && this.#scale > 0) return Math.exp(-(y - max) / this.#scale) / (this.#n + 1);
       return Math.max(p, 1 / (this.#n + 1));
     }
-    return tailProb * gpdSurvival(y - this.#u, this.#gpd as GeneralizedPareto);
+    return tailProb * gpdSurvival(y - this.#u, this.#gpd());
   }
 
   /** Calibrated score in [0, 1]: `1 − pValue(x)`; 0 for NaN. */
@@ -262,7 +259,12 @@ export class TailCalibrator {
       return table[table.length - 1] + r + scale * Math.log(1 / ((n + 1) * p));
     }
     if (p <= 0) return Number.POSITIVE_INFINITY;
-    return u + r + gpdInverseSurvival(p / tailProb, this.#gpd as GeneralizedPareto);
+    return u + r + gpdInverseSurvival(p / tailProb, this.#gpd());
+  }
+
+  // The tail model as the GPD functions take it (a short-lived object, made only for points in the tail).
+  #gpd(): GeneralizedPareto {
+    return { shape: this.#shape, scale: this.#scale, logLikelihood: 0 };
   }
 
   /** The serialisable state. */
@@ -273,7 +275,7 @@ export class TailCalibrator {
       table: Array.from(this.#table),
       u: this.#u,
       tailProb: this.#tailProb,
-      shape: this.#gpd?.shape ?? 0,
+      shape: this.#shape,
       scale: this.#scale,
     };
     return this.#legacyResolution ? state : { ...state, resolution: this.#resolution };

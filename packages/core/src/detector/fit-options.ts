@@ -28,6 +28,19 @@ export interface FitOptions {
   readonly signal?: AbortSignal;
   /** Called as the fit advances; an exception thrown here aborts the fit. */
   readonly onProgress?: (progress: FitProgress) => void;
+  /**
+   * False when the caller keeps the series' history and refits from it (a Pipeline does): a detector that would
+   * otherwise keep its own copy of the training and streamed points for `refit()` (Prophet keeps up to 20 000)
+   * keeps none, so its memory and snapshots stay small. Default true.
+   */
+  readonly keepHistory?: boolean;
+  /**
+   * The fitted model will score a stream next, on another thread than the fit (a Pipeline's fits): a detector may
+   * prepare at fit what `update` would otherwise compute per point — Prophet forecasts the regular steps up to its
+   * next refit, so that streaming costs a lookup on the thread that streams instead of a simulation. Scores are the
+   * same either way. Default false (the fit does only what scoring needs).
+   */
+  readonly streaming?: boolean;
 }
 
 /**

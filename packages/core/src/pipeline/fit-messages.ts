@@ -1,4 +1,5 @@
 import type { DetectorSnapshot } from '../detector/detector.js';
+import type { FitOptions } from '../detector/fit-options.js';
 
 /** Which detector a series gets, by registered kind: what a fit worker builds with the factory module. */
 export interface DetectorSpec {
@@ -24,7 +25,7 @@ export interface DetectorFactoryModule {
     kind: string,
     options?: object,
   ): {
-    fit(train: { timestamps: Float64Array; values: Float64Array }): Promise<void>;
+    fit(train: { timestamps: Float64Array; values: Float64Array }, options?: FitOptions): Promise<void>;
     toJSON(): DetectorSnapshot;
   };
 }

@@ -17,7 +17,12 @@ port.on('message', (task: FitTask) => {
     try {
       const { createDetector } = await factory;
       const detector = createDetector(task.kind, task.options);
-      await detector.fit({ timestamps: task.timestamps, values: task.values });
+      // The Pipeline keeps the history and refits from it: the detector need not keep a copy (nor ship it back); and
+      // it streams on the main thread, so whatever update can have prepared is prepared here.
+      await detector.fit(
+        { timestamps: task.timestamps, values: task.values },
+        { keepHistory: false, streaming: true },
+      );
       return { id: task.id, snapshot: detector.toJSON() };
     } catch (e) {
       const err = e as { message?: unknown; code?: unknown };

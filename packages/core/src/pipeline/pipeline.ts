@@ -32,6 +32,13 @@ export type { PipelineStats } from './pipeline-stats.js';
 /** Wall-time period of the pipeline's housekeeping: incident clock, idle eviction. */
 const TICK_MS = 1000;
 
+/** Longest stretch, ms, of replaying the points that arrived during a fit into the new model before yielding. */
+const REPLAY_SLICE_MS = 2;
+/** Most series a housekeeping tick checks for idleness (see `sweep`). */
+const IDLE_CHECKS_PER_TICK = 10_000;
+/** Most points copied out of the history per replay slice. */
+const REPLAY_CHUNK = 4096;
+
 /**
  * The closed loop inside a service: keyed points in (from the app, eBPF probes or OTLP), one streaming detector per
  * series (fitted after a warm-up, refitted when due), alert events, incidents grouping events that start together,
@@ -84,9 +91,13 @@ export class Pipeline {
     events: 0,
   };
   #pool: FitPool | undefined;
+  /** Aborted by close(): fits on this thread stop at their next check. */
+  readonly #closing = new AbortController();
   #factory: Promise<DetectorFactoryModule> | undefined;
   #tick = 0;
   #lastSweep: number;
+  /** Where the periodic idle check resumes (see {@link sweep}). */
+  #sweepCursor: MapIterator<[string, SeriesState]> | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** Calls inferred from client series keys. */
   readonly #inferred = new Topology();
@@ -118,7 +129,7 @@ export class Pipeline {
         }),
     );
     options.otel?.observePipeline(() => this.stats);
-    this.#timer = setInterval(() => this.sweep(), TICK_MS);
+    this.#timer = setInterval(() => this.#housekeep(this.#o.now(), IDLE_CHECKS_PER_TICK), TICK_MS);
     this.#timer.unref();
   }
 
@@ -233,7 +244,7 @@ export class Pipeline {
       if (due) this.#startFit(seriesKey, st);
     }
     this.#incidents.advance(this.#clock.observe(t, wall));
-    if (wall - this.#lastSweep >= TICK_MS) this.sweep(wall);
+    if (wall - this.#lastSweep >= TICK_MS) this.#housekeep(wall, IDLE_CHECKS_PER_TICK);
     return result;
   }
 
@@ -262,15 +273,36 @@ export class Pipeline {
 
   /**
    * Housekeeping the pipeline runs every second by itself (call it to run it now, e.g. with a test clock): advances
-   * the incident clock to wall time, closing incidents quiet for the window, and evicts idle series.
+   * the incident clock to wall time, closing incidents quiet for the window, and evicts idle series. Called, it
+   * checks every series; the pipeline's own ticks check at most 10 000 series each, resuming where the last stopped,
+   * so that a tick stays short however many series there are (each is checked at least every size / 10 000 s).
    */
   sweep(wall = this.#o.now()): void {
+    this.#housekeep(wall, Number.POSITIVE_INFINITY);
+  }
+
+  #housekeep(wall: number, budget: number): void {
     this.#lastSweep = wall;
     this.#incidents.advance(this.#clock.now(wall));
     const idle = this.#o.idleTimeout;
     if (idle <= 0) return;
     const victims: string[] = [];
-    for (const [key, st] of this.#series) if (wall - st.wall > idle && !st.fitting) victims.push(key);
+    if (budget >= this.#series.size) {
+      this.#sweepCursor = undefined;
+      for (const [key, st] of this.#series) if (wall - st.wall > idle && !st.fitting) victims.push(key);
+    } else {
+      // A Map iterator stays valid while entries are added and deleted: it resumes at the next one.
+      this.#sweepCursor ??= this.#series.entries();
+      for (let checked = 0; checked < budget; checked++) {
+        const next = this.#sweepCursor.next();
+        if (next.done) {
+          this.#sweepCursor = undefined;
+          break;
+        }
+        const [key, st] = next.value;
+        if (wall - st.wall > idle && !st.fitting) victims.push(key);
+      }
+    }
     for (const key of victims) this.#evict(key);
     this.#stats.evictedIdle += victims.length;
   }
@@ -292,6 +324,7 @@ export class Pipeline {
   async close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#closing.abort(new VigilError('FIT_TIMEOUT', 'The pipeline closed.'));
     await this.#pool?.close();
     this.#pool = undefined;
   }
@@ -585,7 +618,12 @@ export class Pipeline {
         'createDetector',
       );
     }
-    await withTimeout(d.fit(train), this.#o.fitTimeout, d.kind);
+    // The Pipeline keeps the history (the detector need not), and close() stops fits still running.
+    await withTimeout(
+      d.fit(train, { keepHistory: false, streaming: true, signal: this.#closing.signal }),
+      this.#o.fitTimeout,
+      d.kind,
+    );
     return d;
   }
 
@@ -594,22 +632,45 @@ export class Pipeline {
     return typeof spec === 'function' ? spec(key) : spec;
   }
 
-  // Points that arrived during the fit were scored by the previous detector (if any); the new one learns them.
-  #swapIn(key: string, st: SeriesState, d: Detector<SeriesLike>): void {
-    st.fitting = false;
-    if (this.#series.get(key) !== st) return; // evicted or replaced while fitting
+  // Points that arrived during the fit were scored by the previous detector (if any); the new one learns them before
+  // it takes over, in slices of at most REPLAY_SLICE_MS with turns of the event loop between them: a fit that took a
+  // while leaves many points to replay (thousands, at a high rate), and replaying them in one go would block the loop
+  // as long as the fit would have. Points that arrive meanwhile join the replay; the previous detector scores them.
+  async #swapIn(key: string, st: SeriesState, d: Detector<SeriesLike>): Promise<void> {
     if (typeof d.update !== 'function') {
-      this.#fitFailed(key, st, new Error(`the '${d.kind}' detector does not stream (no update())`));
+      st.fitting = false;
+      if (this.#series.get(key) === st)
+        this.#fitFailed(key, st, new Error(`the '${d.kind}' detector does not stream (no update())`));
       return;
     }
-    const missed = st.ring.since(st.fitMark);
-    try {
-      for (let i = 0; i < missed.timestamps.length; i++) d.update(missed.timestamps[i], missed.values[i]);
-    } catch (e) {
-      st.detector = d;
-      this.#quarantine(key, st, `its update threw: ${String((e as Error)?.message ?? e)}`);
-      return;
+    let mark = st.fitMark;
+    for (;;) {
+      if (this.#series.get(key) !== st) {
+        st.fitting = false; // evicted or replaced while fitting
+        return;
+      }
+      const sliceStart = performance.now();
+      const pending = st.ring.since(mark, REPLAY_CHUNK);
+      // Points that already left the ring cannot be replayed (more arrived during the fit than the history holds).
+      mark = st.ring.total - st.ring.sinceCount(mark);
+      let i = 0;
+      try {
+        while (i < pending.timestamps.length) {
+          d.update(pending.timestamps[i], pending.values[i]);
+          i++;
+          if ((i & 15) === 0 && performance.now() - sliceStart > REPLAY_SLICE_MS) break;
+        }
+      } catch (e) {
+        st.fitting = false;
+        st.detector = d;
+        this.#quarantine(key, st, `its update threw: ${String((e as Error)?.message ?? e)}`);
+        return;
+      }
+      mark += i;
+      if (mark >= st.ring.total) break;
+      await new Promise((resolve) => setImmediate(resolve));
     }
+    st.fitting = false;
     st.detector = d;
     if (st.quarantinedAt >= 0) {
       st.quarantinedAt = -1;

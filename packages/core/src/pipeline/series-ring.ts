@@ -59,21 +59,35 @@ export class SeriesRing {
   /** The newest `n` points (all by default), oldest first, as fresh arrays. */
   ordered(n = this.#size): { timestamps: Float64Array; values: Float64Array } {
     const k = Math.min(Math.max(0, n), this.#size);
-    const timestamps = new Float64Array(k);
-    const values = new Float64Array(k);
+    return this.#copy(k, k);
+  }
+
+  /**
+   * The points pushed after the ring's `total` was `mark` (those still held), oldest first; at most `max` of them
+   * (the oldest `max`).
+   */
+  since(mark: number, max = Number.POSITIVE_INFINITY): { timestamps: Float64Array; values: Float64Array } {
+    const held = this.sinceCount(mark);
+    return this.#copy(held, Math.min(held, max));
+  }
+
+  /** How many of the points pushed after the ring's `total` was `mark` it still holds. */
+  sinceCount(mark: number): number {
+    return Math.min(Math.max(0, this.#total - mark), this.#size);
+  }
+
+  // The `count` oldest of the newest `back` points, oldest first.
+  #copy(back: number, count: number): { timestamps: Float64Array; values: Float64Array } {
+    const timestamps = new Float64Array(count);
+    const values = new Float64Array(count);
     const len = this.#tv.length >> 1;
-    let at = (this.#next - k + len) % len;
-    for (let i = 0; i < k; i++) {
+    let at = (this.#next - back + len) % len;
+    for (let i = 0; i < count; i++) {
       timestamps[i] = this.#tv[2 * at];
       values[i] = this.#tv[2 * at + 1];
       at = at + 1 === len ? 0 : at + 1;
     }
     return { timestamps, values };
-  }
-
-  /** The points pushed after the ring's `total` was `mark` (those still held), oldest first. */
-  since(mark: number): { timestamps: Float64Array; values: Float64Array } {
-    return this.ordered(this.#total - mark);
   }
 
   #grow(): void {

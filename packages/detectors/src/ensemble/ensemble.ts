@@ -360,7 +360,7 @@ export class EnsembleDetector implements Detector<SeriesLike> {
     head: SeriesLike,
     tail: SeriesLike,
     all: SeriesLike,
-    { signal, onProgress }: FitOptions,
+    { signal, onProgress, keepHistory, streaming }: FitOptions,
   ): Promise<Scores[]> {
     const out: Scores[] = [];
     const tv = tail.values;
@@ -387,7 +387,7 @@ export class EnsembleDetector implements Detector<SeriesLike> {
         fraction: (0.95 * k) / total,
         message: `fitting member ${k + 1}/${total} (${m.kind})`,
       });
-      await m.fit(head, { signal, onProgress: memberProgress });
+      await m.fit(head, { signal, onProgress: memberProgress, keepHistory, streaming });
       throwIfAborted(signal, 'ensemble fit');
       if (m.update) {
         const n = tv.length;
@@ -401,7 +401,7 @@ export class EnsembleDetector implements Detector<SeriesLike> {
         out.push({ score, isAnomaly });
       } else {
         out.push(await m.score(tail));
-        await m.fit(all, { signal });
+        await m.fit(all, { signal, keepHistory, streaming });
       }
     }
     return out;

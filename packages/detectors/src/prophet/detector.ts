@@ -17,6 +17,7 @@ import {
   yieldAndCheck,
 } from '@vigil/core';
 import { medianInPlace } from '../statistical/select.js';
+import { ForecastAhead, type ForecastAheadState } from './forecast-ahead.js';
 import type { ProphetOptions } from './options.js';
 import type { ProphetForecast } from './predict.js';
 import { Prophet } from './prophet.js';
@@ -74,6 +75,10 @@ export interface ProphetDetectorState {
   readonly offset?: number;
   /** Residuals of the current run of same-side anomalies (version 2). */
   readonly run?: number[];
+  /** False when fitted with `keepHistory: false` (the history arrays are then empty); absent means true. */
+  readonly keepHistory?: boolean;
+  /** The forecast at the regular steps after the training data (absent in older snapshots: forecast per point). */
+  readonly ahead?: ForecastAheadState;
 }
 
 /**
@@ -101,6 +106,10 @@ export class ProphetDetector implements Detector<SeriesLike> {
   #guard = new StreamGuard('prophet');
   #histT: number[] = [];
   #histV: number[] = [];
+  /** False after a fit with `keepHistory: false`: the owner keeps the history, this detector none. */
+  #keepHistory = true;
+  /** The forecast at the next regular steps, made at fit: streamed points on that grid cost a lookup. */
+  #ahead: ForecastAhead | undefined;
   #sinceRefit = 0;
   #offset = 0;
   #run: number[] = [];
@@ -181,12 +190,17 @@ export class ProphetDetector implements Detector<SeriesLike> {
   /**
    * Fits Prophet's model on `train` and calibrates on its in-sample residuals, reporting each step (the MAP fit,
    * the uncertainty band, calibration) through `options.onProgress`; between steps it yields to the event loop and
-   * stops if `options.signal` has fired. (A year of 5-minute points fits in well under a second per step.)
+   * stops if `options.signal` has fired. (A year of 5-minute points fits in well under a second per step.) With
+   * `options.streaming` it also forecasts the regular steps up to the next refit (1.25 · refitEvery), so that `update`
+   * on that grid is a lookup (the same numbers: the same single-point forecast, made in advance — in a Pipeline, in
+   * the fit worker); `options.keepHistory: false` keeps no copy of the points for {@link refit}.
    * @throws {VigilInputError} series validation codes; `TOO_SHORT` with fewer than 2 observed values.
    * @throws {VigilAbortError} `ABORTED` when `options.signal` fired; the previous fit is kept.
    */
   async fit(train: SeriesLike, options: FitOptions = {}): Promise<void> {
     const { signal, onProgress } = options;
+    const keepHistory = options.keepHistory !== false;
+    const streaming = options.streaming === true;
     const step = async (done: number, message: string) => {
       onProgress?.({ kind: 'prophet', phase: FIT_STEPS[done], done, total: 3, fraction: done / 3, message });
       if (done < 3) await yieldAndCheck(signal, 'prophet fit');
@@ -200,11 +214,14 @@ export class ProphetDetector implements Detector<SeriesLike> {
     const f = model.predict(this.#future(s.timestamps));
     await step(2, 'calibrating scores on the in-sample residuals');
     const cal = this.#calibrate(model, f, s.values);
+    const ahead = streaming ? this.#forecastAhead(model, s.timestamps) : undefined;
     this.#model = model;
     this.#cal = cal;
-    const keep = Math.max(0, s.timestamps.length - this.#o.maxHistory);
+    this.#ahead = ahead;
+    const keep = keepHistory ? Math.max(0, s.timestamps.length - this.#o.maxHistory) : s.timestamps.length;
     this.#histT = Array.from(s.timestamps.subarray(keep));
     this.#histV = Array.from(s.values.subarray(keep));
+    this.#keepHistory = keepHistory;
     this.#sinceRefit = 0;
     this.#offset = 0;
     this.#run = [];
@@ -249,11 +266,27 @@ export class ProphetDetector implements Detector<SeriesLike> {
     const status = this.#guard.admit(t, x);
     if (status === 'dropped') return { t, score: 0, isAnomaly: false, status };
     const value = typeof x === 'number' ? x : x[0];
-    const f = model.predict(this.#future([t]));
+    // On the regular grid after the training data the forecast was made at fit (the same computation); elsewhere
+    // it is made now.
+    const j = this.#ahead ? this.#ahead.indexOf(t) : -1;
+    let yhat: number;
+    let yLower: number;
+    let yUpper: number;
+    if (j >= 0) {
+      const ahead = this.#ahead as ForecastAhead;
+      yhat = ahead.yhat(j);
+      yLower = ahead.lower(j);
+      yUpper = ahead.upper(j);
+    } else {
+      const f = model.predict(this.#future([t]));
+      yhat = f.yhat[0];
+      yLower = f.yhatLower[0];
+      yUpper = f.yhatUpper[0];
+    }
     const offset = this.#offset;
-    const expected = f.yhat[0] + offset;
+    const expected = yhat + offset;
     if (status === 'missing') return { t, score: 0, isAnomaly: false, status, expected };
-    const raw = bandDistance(value - offset, f, 0, halfWidthFloor(model));
+    const raw = bandDistanceOf(value - offset, yhat, yLower, yUpper, halfWidthFloor(model));
     const score = cal.score(raw);
     const reach = cal.rawForPValue(1 - this.#o.threshold);
     const result: PointScore = {
@@ -262,11 +295,13 @@ export class ProphetDetector implements Detector<SeriesLike> {
       isAnomaly: score >= this.#o.threshold,
       status: 'scored',
       expected,
-      lower: expected - reach * (f.yhat[0] - f.yhatLower[0]),
-      upper: expected + reach * (f.yhatUpper[0] - f.yhat[0]),
+      lower: expected - reach * (yhat - yLower),
+      upper: expected + reach * (yUpper - yhat),
       raw,
     };
     this.#adapt(result.isAnomaly, value - expected);
+    this.#sinceRefit++;
+    if (!this.#keepHistory) return result;
     this.#histT.push(t);
     this.#histV.push(value);
     // Trim in batches rather than splicing one point off a 20 000-point array on every update.
@@ -275,7 +310,6 @@ export class ProphetDetector implements Detector<SeriesLike> {
       this.#histT.splice(0, drop);
       this.#histV.splice(0, drop);
     }
-    this.#sinceRefit++;
     return result;
   }
 
@@ -291,10 +325,17 @@ export class ProphetDetector implements Detector<SeriesLike> {
    * Refits the model on the most recent `maxHistory` streamed points (training data included) and re-estimates the
    * level correction from the latest residuals; on a degenerate window the previous model stays. Call it when
    * {@link needsRefit} says so, off the hot path.
-   * @throws {VigilInputError} `NOT_FITTED`.
+   * @throws {VigilInputError} `NOT_FITTED`; `TOO_SHORT` when fitted with `keepHistory: false` (no history kept).
    */
   async refit(): Promise<void> {
     this.#fitted();
+    if (!this.#keepHistory) {
+      throw new VigilInputError(
+        'TOO_SHORT',
+        'prophet: this detector was fitted with keepHistory: false and keeps no history to refit on; fit(series) it on the history its owner keeps.',
+        'keepHistory',
+      );
+    }
     this.#sinceRefit = 0;
     try {
       const keep = this.#o.maxHistory;
@@ -329,6 +370,8 @@ export class ProphetDetector implements Detector<SeriesLike> {
             counters: { ...this.#guard.counters },
             offset: this.#offset,
             run: [...this.#run],
+            ...(this.#keepHistory ? {} : { keepHistory: false }),
+            ...(this.#ahead ? { ahead: this.#ahead.toJSON() } : {}),
           }
         : null,
     };
@@ -363,6 +406,8 @@ export class ProphetDetector implements Detector<SeriesLike> {
       Object.assign(d.#guard.counters, st.counters);
       d.#offset = typeof st.offset === 'number' ? st.offset : 0;
       d.#run = Array.isArray(st.run) ? st.run.map(Number) : [];
+      d.#keepHistory = st.keepHistory !== false;
+      d.#ahead = st.ahead ? ForecastAhead.fromJSON(st.ahead, aheadHorizon(d.#o)) : undefined;
     }
     return d;
   }
@@ -395,8 +440,15 @@ export class ProphetDetector implements Detector<SeriesLike> {
   #fitOn(timestamps: Float64Array, values: Float64Array): void {
     const model = this.#fitModel(timestamps, values);
     const cal = this.#calibrate(model, model.predict(this.#future(timestamps)), values);
+    const ahead = this.#ahead ? this.#forecastAhead(model, timestamps) : undefined;
     this.#model = model;
     this.#cal = cal;
+    this.#ahead = ahead;
+  }
+
+  // The forecast update would make at each of the next regular steps, made now (in a Pipeline: in the fit worker).
+  #forecastAhead(model: Prophet, timestamps: Float64Array): ForecastAhead | undefined {
+    return ForecastAhead.compute(timestamps, aheadHorizon(this.#o), (t) => model.predict(this.#future([t])));
   }
 
   #fitModel(timestamps: Float64Array, values: Float64Array): Prophet {
@@ -470,10 +522,19 @@ export class ProphetDetector implements Detector<SeriesLike> {
 
 // Distance from yhat in half-widths of the interval on the point's side (at least `floor`); NaN for a missing value.
 function bandDistance(v: number, f: ProphetForecast, i: number, floor: number): number {
+  return bandDistanceOf(v, f.yhat[i], f.yhatLower[i], f.yhatUpper[i], floor);
+}
+
+function bandDistanceOf(v: number, yhat: number, lower: number, upper: number, floor: number): number {
   if (Number.isNaN(v)) return Number.NaN;
-  const r = v - f.yhat[i];
-  const half = r >= 0 ? f.yhatUpper[i] - f.yhat[i] : f.yhat[i] - f.yhatLower[i];
+  const r = v - yhat;
+  const half = r >= 0 ? upper - yhat : yhat - lower;
   return Math.abs(r) / Math.max(half, floor);
+}
+
+// Steps forecast at fit: the points streamed until the refit is due, and a quarter more while it runs.
+function aheadHorizon(o: ResolvedProphetDetectorOptions): number {
+  return o.refitEvery > 0 ? Math.ceil(1.25 * o.refitEvery) : 0;
 }
 
 // The narrowest band half-width used: 1e-6 of the scale of y. The noise σ comes from a residual sum of squares

@@ -56,38 +56,34 @@ export function simulateIntervals(
     kEnd += delta[j];
     mEnd += gamma ? gamma[j] : -tChange[j] * delta[j];
   }
-  const none = new Float64Array(0);
-  const cps: Float64Array[] = [];
-  const kSeg: Float64Array[] = [];
-  const mSeg: Float64Array[] = [];
+  // The new changepoints of every path, flat: path s owns [from[s], from[s + 1]) of cps, kSeg and mSeg. Scratch
+  // shared by every call (simulation is synchronous), so a streamed point allocates nothing per path.
+  const ints = intScratch(2 * samples + 1);
+  const from = ints;
+  let used = 0;
   for (let s = 0; s < samples; s++) {
+    from[s] = used;
     const nNew = growth === 'flat' || span === 0 ? 0 : poisson(tChange.length * span, rng);
-    if (nNew === 0) {
-      cps.push(none);
-      kSeg.push(none);
-      mSeg.push(none);
-      continue;
-    }
-    const c = new Float64Array(nNew);
-    for (let j = 0; j < nNew; j++) c[j] = 1 + rng.next() * span;
-    c.sort();
-    const ks = new Float64Array(nNew);
-    const ms = new Float64Array(nNew);
+    if (nNew === 0) continue;
+    const { cps, kSeg, mSeg } = pathScratch(used + nNew);
+    for (let j = 0; j < nNew; j++) cps[used + j] = 1 + rng.next() * span;
+    sortRange(cps, used, used + nNew);
     let k = kEnd;
     let m = mEnd;
-    for (let j = 0; j < nNew; j++) {
+    for (let j = used; j < used + nNew; j++) {
       const d = laplace(lambda, rng);
       // Linear: keep the line continuous; logistic: the offset γ of Taylor & Letham eq. 2.
-      m += growth === 'logistic' ? (c[j] - m) * (1 - k / (k + d)) : -c[j] * d;
+      m += growth === 'logistic' ? (cps[j] - m) * (1 - k / (k + d)) : -cps[j] * d;
       k += d;
-      ks[j] = k;
-      ms[j] = m;
+      kSeg[j] = k;
+      mSeg[j] = m;
     }
-    cps.push(c);
-    kSeg.push(ks);
-    mSeg.push(ms);
+    used += nNew;
   }
-  const pointer = new Int32Array(samples);
+  from[samples] = used;
+  const { cps, kSeg, mSeg } = pathScratch(used);
+  // pointer[s]: how many of path s's changepoints lie at or before the current point.
+  const pointer = ints.subarray(samples + 1, 2 * samples + 1).fill(0);
   const draws = new Float64Array(samples);
   const lo = (1 - input.intervalWidth) / 2;
   const hi = 1 - lo;
@@ -96,14 +92,15 @@ export function simulateIntervals(
     const ti = t[i];
     const scale = 1 + input.multiplicative[i];
     for (let s = 0; s < samples; s++) {
-      const c = cps[s];
+      const first = from[s];
+      const end = from[s + 1];
       let j = pointer[s];
-      while (j < c.length && c[j] <= ti) j++;
+      while (first + j < end && cps[first + j] <= ti) j++;
       pointer[s] = j;
       let trend = base[i];
       if (j > 0) {
-        const kt = kSeg[s][j - 1];
-        const mt = mSeg[s][j - 1];
+        const kt = kSeg[first + j - 1];
+        const mt = mSeg[first + j - 1];
         trend =
           growth === 'logistic'
             ? (input.cap as Float64Array)[i] / (1 + Math.exp(-kt * (ti - mt)))
@@ -116,6 +113,41 @@ export function simulateIntervals(
     upper[i] = quantileSorted(draws, hi);
   }
   return { lower, upper };
+}
+
+let ints = new Int32Array(256);
+let paths = { cps: new Float64Array(1024), kSeg: new Float64Array(1024), mSeg: new Float64Array(1024) };
+
+function intScratch(n: number): Int32Array {
+  if (ints.length < n) ints = new Int32Array(Math.max(n, 2 * ints.length));
+  return ints;
+}
+
+// Grows the flat path buffers to hold n entries, keeping what they hold.
+function pathScratch(n: number): typeof paths {
+  if (paths.cps.length >= n) return paths;
+  const size = Math.max(n, 2 * paths.cps.length);
+  const grow = (a: Float64Array) => {
+    const b = new Float64Array(size);
+    b.set(a);
+    return b;
+  };
+  paths = { cps: grow(paths.cps), kSeg: grow(paths.kSeg), mSeg: grow(paths.mSeg) };
+  return paths;
+}
+
+// Ascending insertion sort of a[from, to): the few new changepoints of one path (the same order a typed-array sort
+// gives: the values are finite and > 1, so no NaN or signed zero to tell apart).
+function sortRange(a: Float64Array, from: number, to: number): void {
+  for (let i = from + 1; i < to; i++) {
+    const x = a[i];
+    let j = i - 1;
+    while (j >= from && a[j] > x) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = x;
+  }
 }
 
 // Poisson deviate by Knuth's product method, in chunks of mean ≤ 30 (a sum of Poissons is Poisson).

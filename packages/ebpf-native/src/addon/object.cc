@@ -2,6 +2,7 @@
 
 #include <bpf/bpf.h>
 #include <linux/perf_event.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -238,7 +239,14 @@ Napi::Value BpfObjectWrap::Load(const Napi::CallbackInfo &info) {
   // a working object: loading is idempotent instead.
   if (state_->loaded) return env.Undefined();
   ResetLibbpfLog();
+  // The verifier gives up with EAGAIN when a signal is pending, and libbpf retries only a few times: a
+  // process under a sampling profiler (SIGPROF every millisecond, e.g. node --cpu-prof) could not load a
+  // program that takes the verifier longer than that. Signals wait on this thread during the load instead.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &previous);
   int err = bpf_object__load(state_->obj);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   if (err) {
     // A failed load leaves the object unusable; release it now rather than at GC. The log is already captured.
     state_->Destroy();
