@@ -110,6 +110,10 @@ export class ProphetDetector implements Detector<SeriesLike> {
   #keepHistory = true;
   /** The forecast at the next regular steps, made at fit: streamed points on that grid cost a lookup. */
   #ahead: ForecastAhead | undefined;
+  /** halfWidthFloor(model) and the raw statistic at the threshold, for the calibrator `#bandFor` (and its model). */
+  #bandFloor = 0;
+  #reach = 0;
+  #bandFor: TailCalibrator | null = null;
   #sinceRefit = 0;
   #offset = 0;
   #run: number[] = [];
@@ -262,7 +266,9 @@ export class ProphetDetector implements Detector<SeriesLike> {
    * @throws {VigilInputError} `NOT_FITTED` only.
    */
   update(t: number, x: number | ArrayLike<number>): PointScore {
-    const { model, cal } = this.#fitted();
+    const model = this.#model;
+    const cal = this.#cal;
+    if (!model || !cal) return this.#fitted() as never;
     const status = this.#guard.admit(t, x);
     if (status === 'dropped') return { t, score: 0, isAnomaly: false, status };
     const value = typeof x === 'number' ? x : x[0];
@@ -286,9 +292,15 @@ export class ProphetDetector implements Detector<SeriesLike> {
     const offset = this.#offset;
     const expected = yhat + offset;
     if (status === 'missing') return { t, score: 0, isAnomaly: false, status, expected };
-    const raw = bandDistanceOf(value - offset, yhat, yLower, yUpper, halfWidthFloor(model));
+    // The band's floor and reach depend only on the model and calibrator: computed once per fit, not per point.
+    if (this.#bandFor !== cal) {
+      this.#bandFloor = halfWidthFloor(model);
+      this.#reach = cal.rawForPValue(1 - this.#o.threshold);
+      this.#bandFor = cal;
+    }
+    const raw = bandDistanceOf(value - offset, yhat, yLower, yUpper, this.#bandFloor);
     const score = cal.score(raw);
-    const reach = cal.rawForPValue(1 - this.#o.threshold);
+    const reach = this.#reach;
     const result: PointScore = {
       t,
       score,
@@ -415,7 +427,7 @@ export class ProphetDetector implements Detector<SeriesLike> {
   // A run of same-side anomalies long enough is a new normal: move the forecast's level to it.
   #adapt(anomalous: boolean, residual: number): void {
     if (this.#o.adaptAfter === 0) return;
-    if (!anomalous || (this.#run.length > 0 && Math.sign(this.#run[0]) !== Math.sign(residual)))
+    if (this.#run.length > 0 && (!anomalous || Math.sign(this.#run[0]) !== Math.sign(residual)))
       this.#run = [];
     if (!anomalous) return;
     this.#run.push(residual);
