@@ -1,8 +1,8 @@
 /** Uses the package as a user would: the built dist/, imported by name, in-process and as other users. */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { APT_INSTALL, checkEnvironment, VigilEbpfError } from '@vigil/ebpf-native/environment';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +23,26 @@ function runAs(uid: number | undefined, code: string, root = packageRoot()): unk
   return JSON.parse(out.stdout);
 }
 
+/**
+ * The first folder on the way to `path` that user `uid` cannot pass (no search permission for it as owner or as
+ * "other"), or null. A clone inside a private folder (mktemp -d makes 0700 folders) cannot be imported by another user.
+ */
+function blockedFolder(uid: number, path: string): string | null {
+  const chain: string[] = [];
+  for (let dir = path; ; dir = dirname(dir)) {
+    chain.unshift(dir);
+    if (dirname(dir) === dir) break;
+  }
+  for (const dir of chain) {
+    const st = statSync(dir);
+    if ((st.uid === uid ? st.mode & 0o100 : st.mode & 0o001) === 0) return dir;
+  }
+  return null;
+}
+
+const NOBODY = 65534;
+const unreachable = blockedFolder(NOBODY, packageRoot());
+
 describe('@vigil/ebpf-native (built)', () => {
   it.skipIf(skipUnlessRequired(addonMissing()))(
     'opens and inspects a probe object without loading it',
@@ -37,11 +57,15 @@ describe('@vigil/ebpf-native (built)', () => {
     },
   );
 
-  it.skipIf(skipUnlessRequired(process.geteuid?.() !== 0 || addonMissing()))(
+  it.skipIf(skipUnlessRequired(process.geteuid?.() !== 0 || addonMissing() || unreachable !== null))(
     'lets an unprivileged user inspect objects, and throws EBPF_PERMISSION naming the capabilities on load',
     () => {
+      expect(
+        unreachable,
+        `user ${NOBODY} cannot reach the package through ${unreachable} (a private folder): clone the repository where other users can read it`,
+      ).toBeNull();
       const result = runAs(
-        65534,
+        NOBODY,
         `const programs = m.BpfObject.open(m.bpfObjectPath('tcp')).programs.map((p) => p.name);
          try { m.watchProcesses(); console.log(JSON.stringify({ ok: true })); }
          catch (e) { console.log(JSON.stringify({ programs, code: e.code, message: e.message, problems: env.checkEnvironment().problems })); }`,
