@@ -114,6 +114,26 @@ struct pending {
 	__u8 pad[6];
 };
 
+/* An HTTP/2 stream between its request headers and its end: in one of its connection's slots, or (when
+ * more are open at once) in the h2_streams map. */
+struct h2_stream {
+	__u64 start_ns;
+	__u8 parts; /* as in struct h2_call_info */
+	__u8 pad[3];
+	__u32 stream_id; /* 0: a free slot */
+	struct h2_ref part[3];
+};
+
+#define H2_SLOTS 4        /* streams per connection kept in its storage; power of two */
+#define H2_LABEL_CACHE 4  /* labels per direction kept in its storage; power of two */
+
+/* A label the direction's blocks had lately (a map lookup saved per block in the steady state). */
+struct h2_label_cached {
+	__u64 hash;
+	__u32 version;
+	__u32 label;
+};
+
 /* One direction of an HTTP/2 connection between transfers: where the walk over its frames stands. */
 struct h2_dir {
 	__u32 remaining; /* payload bytes of the current frame still to come */
@@ -125,7 +145,9 @@ struct h2_dir {
 	__u32 version;    /* HPACK dynamic table version of this direction (struct h2_block_info) */
 	__u32 blk_stream; /* the stream of the header block being sent as frames */
 	__u8 blk_flags;   /* its HEADERS frame's flags */
-	__u8 pad2[7];
+	__u8 lc_next;     /* the next entry of lc to replace */
+	__u8 pad2[6];
+	struct h2_label_cached lc[H2_LABEL_CACHE];
 };
 
 struct conn_value {
@@ -142,6 +164,7 @@ struct conn_value {
 	__u32 tail;
 	struct pending queue[VIGIL_HTTP_QUEUE];
 	struct h2_dir h2[2]; /* [0]: the client's bytes, [1]: the server's */
+	struct h2_stream slots[H2_SLOTS];
 };
 
 /* Per-socket storage: the kernel frees it with the socket, so a process that exits without close(2) leaks
@@ -183,14 +206,6 @@ struct h2_stream_key {
 	__u32 pad;
 };
 
-/* An HTTP/2 stream between its request headers and its end. */
-struct h2_stream {
-	__u64 start_ns;
-	__u8 parts; /* as in struct h2_call_info */
-	__u8 pad[7];
-	struct h2_ref part[3];
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
@@ -230,6 +245,7 @@ struct {
 } parse_stats SEC(".maps");
 
 __u64 next_id;
+const struct conn_value zero_conn;
 __u64 sample_counter;
 const struct http_agg_value zero_aggregate;
 
@@ -271,6 +287,9 @@ struct scratch {
 		__u8 bstrings;
 		__u8 bchanges;
 		__u8 bshift;
+		__u8 slots_changed;
+		/* The connection's stream slots during the walk (copied in and back: callbacks cannot reach it). */
+		struct h2_stream slots[H2_SLOTS];
 	} walk;
 	/* A small segment, read at once; slack past H2_WIN keeps the verifier's bounds simple. */
 	__u8 win[H2_WIN + 2 * COPY_CHUNK];
@@ -583,8 +602,27 @@ static __always_inline void h2_complete(struct scratch *s, struct h2_stream *st,
 	output(s, sizeof(s->h) + sizeof(s->call), sizeof(*s));
 }
 
+/* The slot of `stream_id` (0: a free one) among the connection's, or -1. */
+static __always_inline int h2_slot(struct scratch *s, __u32 stream_id)
+{
+	int found = -1;
+#pragma unroll
+	for (int i = H2_SLOTS - 1; i >= 0; i--)
+		if (s->walk.slots[i].stream_id == stream_id)
+			found = i;
+	return found;
+}
+
 static __always_inline void h2_stream_end(struct scratch *s, __u32 stream_id)
 {
+	int i = h2_slot(s, stream_id);
+	if (i >= 0) {
+		struct h2_stream *st = &s->walk.slots[i & (H2_SLOTS - 1)];
+		h2_complete(s, st, stream_id);
+		st->stream_id = 0;
+		s->walk.slots_changed = 1;
+		return;
+	}
 	struct h2_stream_key k = { .conn_id = s->h.conn_id, .stream_id = stream_id };
 	struct h2_stream *st = bpf_map_lookup_elem(&h2_streams, &k);
 	if (!st)
@@ -593,22 +631,21 @@ static __always_inline void h2_stream_end(struct scratch *s, __u32 stream_id)
 	bpf_map_delete_elem(&h2_streams, &k);
 }
 
-/* A header block of `stream_id` seen (`ref` names it): the client's first block opens the stream; the
- * server's first is its response headers, the next its trailers; END_STREAM from the server ends it. */
-static __always_inline void h2_stream_block(struct scratch *s, __u32 stream_id, bool end_stream, struct h2_ref *ref)
+static __always_inline void h2_stream_reset(struct scratch *s, __u32 stream_id)
 {
-	struct h2_stream_key k = { .conn_id = s->h.conn_id, .stream_id = stream_id };
-	struct h2_stream *st = bpf_map_lookup_elem(&h2_streams, &k);
-	if (!s->walk.from_server) {
-		if (st)
-			return; /* the client's trailers */
-		struct h2_stream fresh = { .start_ns = s->walk.now, .parts = 1 };
-		fresh.part[0] = *ref;
-		bpf_map_update_elem(&h2_streams, &k, &fresh, BPF_ANY);
+	int i = h2_slot(s, stream_id);
+	if (i >= 0) {
+		s->walk.slots[i & (H2_SLOTS - 1)].stream_id = 0;
+		s->walk.slots_changed = 1;
 		return;
 	}
-	if (!st)
-		return; /* a stream opened before the tracer saw it */
+	struct h2_stream_key k = { .conn_id = s->h.conn_id, .stream_id = stream_id };
+	bpf_map_delete_elem(&h2_streams, &k);
+}
+
+/* A block of the server's side of a stream: its response headers, then its trailers. */
+static __always_inline void h2_stream_part(struct h2_stream *st, struct h2_ref *ref)
+{
 	if (!(st->parts & 2)) {
 		st->part[1] = *ref;
 		st->parts |= 2;
@@ -616,6 +653,50 @@ static __always_inline void h2_stream_block(struct scratch *s, __u32 stream_id, 
 		st->part[2] = *ref;
 		st->parts |= 4;
 	}
+}
+
+/* A header block of `stream_id` seen (`ref` names it): the client's first block opens the stream; the
+ * server's first is its response headers, the next its trailers; END_STREAM from the server ends it. */
+static __always_inline void h2_stream_block(struct scratch *s, __u32 stream_id, bool end_stream, struct h2_ref *ref)
+{
+	if (!stream_id)
+		return;
+	int i = h2_slot(s, stream_id);
+	if (i >= 0) {
+		if (!s->walk.from_server)
+			return; /* the client's trailers */
+		struct h2_stream *st = &s->walk.slots[i & (H2_SLOTS - 1)];
+		h2_stream_part(st, ref);
+		s->walk.slots_changed = 1;
+		if (end_stream) {
+			h2_complete(s, st, stream_id);
+			st->stream_id = 0;
+		}
+		return;
+	}
+	struct h2_stream_key k = { .conn_id = s->h.conn_id, .stream_id = stream_id };
+	struct h2_stream *st = bpf_map_lookup_elem(&h2_streams, &k);
+	if (!s->walk.from_server) {
+		if (st)
+			return; /* the client's trailers */
+		i = h2_slot(s, 0);
+		if (i >= 0) {
+			struct h2_stream *slot = &s->walk.slots[i & (H2_SLOTS - 1)];
+			slot->start_ns = s->walk.now;
+			slot->parts = 1;
+			slot->stream_id = stream_id;
+			slot->part[0] = *ref;
+			s->walk.slots_changed = 1;
+			return;
+		}
+		struct h2_stream fresh = { .start_ns = s->walk.now, .parts = 1, .stream_id = stream_id };
+		fresh.part[0] = *ref;
+		bpf_map_update_elem(&h2_streams, &k, &fresh, BPF_ANY);
+		return;
+	}
+	if (!st)
+		return; /* a stream opened before the tracer saw it */
+	h2_stream_part(st, ref);
 	if (end_stream) {
 		h2_complete(s, st, stream_id);
 		bpf_map_delete_elem(&h2_streams, &k);
@@ -748,10 +829,31 @@ __noinline int h2_block(__u32 stream_id, __u32 flags, __u32 length)
 		.version = s->walk.d.version,
 		.from_server = s->walk.from_server,
 	};
-	__u32 *label = changes ? NULL : bpf_map_lookup_elem(&h2_labels, &lk);
-	if (label) {
-		ref.label = *label;
-	} else {
+	bool known = false;
+	if (!changes) {
+#pragma unroll
+		for (int i = 0; i < H2_LABEL_CACHE; i++) {
+			struct h2_label_cached *c = &s->walk.d.lc[i];
+			if (c->label && c->hash == hash && c->version == s->walk.d.version)
+				ref.label = c->label;
+		}
+		known = ref.label != 0;
+		if (!known) {
+			__u32 *label = bpf_map_lookup_elem(&h2_labels, &lk);
+			if (label) {
+				known = true;
+				ref.label = *label;
+				if (ref.label) {
+					struct h2_label_cached *c = &s->walk.d.lc[s->walk.d.lc_next & (H2_LABEL_CACHE - 1)];
+					c->hash = hash;
+					c->version = s->walk.d.version;
+					c->label = ref.label;
+					s->walk.d.lc_next++;
+				}
+			}
+		}
+	}
+	if (!known) {
 		s->blk.info.hash = hash;
 		s->blk.info.version = s->walk.d.version;
 		s->blk.info.stream_id = stream_id;
@@ -862,8 +964,7 @@ static long h2_step(__u64 i, void *ctx)
 		s->walk.d.end_headers = flags & H2_END_HEADERS;
 		h2_put_header(s, length);
 	} else if (type == H2_RST_STREAM) {
-		struct h2_stream_key k = { .conn_id = s->h.conn_id, .stream_id = stream };
-		bpf_map_delete_elem(&h2_streams, &k);
+		h2_stream_reset(s, stream);
 	} else if (type == H2_DATA && s->walk.from_server && (flags & H2_END_STREAM)) {
 		h2_stream_end(s, stream); /* a stream ended without trailers */
 	}
@@ -933,6 +1034,16 @@ static long h2_iov_step(__u64 i, void *ctx)
 	return 0;
 }
 
+/* Copies the stream slots word by word (BPF has no memcpy; this unrolls). */
+static __always_inline void copy_words(struct h2_stream *to, const struct h2_stream *from)
+{
+	__u64 *t = (__u64 *)to;
+	const __u64 *f = (const __u64 *)from;
+#pragma unroll
+	for (int i = 0; i < (int)(H2_SLOTS * sizeof(struct h2_stream) / 8); i++)
+		t[i] = f[i];
+}
+
 /* An HTTP/2 transfer (or, with emit 0, a server's first bytes before the protocol is known): walks its
  * frames from where the direction's walk stood and sends the kept ones. Frames are never copied whole:
  * DATA payloads (the bulk of gRPC traffic) are skipped by their length. A walk that cannot read the
@@ -950,6 +1061,8 @@ static __always_inline void h2_transfer(struct conn_value *conn, __u32 tgid, __u
 	s->walk.emit = emit;
 	s->walk.now = now;
 	s->walk.lost = 0;
+	s->walk.slots_changed = 0;
+	copy_words(s->walk.slots, conn->slots);
 	__builtin_memset(&s->h, 0, sizeof(s->h));
 	s->h.conn_id = conn->id;
 	s->h.start_ns = now;
@@ -972,6 +1085,8 @@ static __always_inline void h2_transfer(struct conn_value *conn, __u32 tgid, __u
 	ok = ok && !s->walk.lost;
 	h2_flush(s);
 	conn->h2[d] = s->walk.d;
+	if (s->walk.slots_changed)
+		copy_words(conn->slots, s->walk.slots);
 	if (!ok)
 		conn->proto = PROTO_OTHER;
 }
@@ -1395,18 +1510,25 @@ int BPF_PROG(http_sock_state, struct sock *sk, int oldstate, int newstate)
 	__u16 family = sk->__sk_common.skc_family;
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
-	struct conn_value v = { .role = role, .family = family };
-	v.h2[0].preface = H2_PREFACE_LEN;
-	v.lport = sk->__sk_common.skc_num;
-	v.rport = bpf_ntohs(sk->__sk_common.skc_dport);
+	__u16 lport = sk->__sk_common.skc_num;
+	__u16 rport = bpf_ntohs(sk->__sk_common.skc_dport);
 	if (c->filter_ports) {
-		__u16 server_port = role == VIGIL_HTTP_SERVER ? v.lport : v.rport;
+		__u16 server_port = role == VIGIL_HTTP_SERVER ? lport : rport;
 		if (!bpf_map_lookup_elem(&ports, &server_port))
 			return 0;
 	}
-	v.id = __sync_fetch_and_add(&next_id, 1) + 1;
-	struct conn_value *conn = bpf_sk_storage_get(&conns, sk, &v, BPF_SK_STORAGE_GET_F_CREATE);
-	if (conn && conn->id != v.id)
-		*conn = v; /* storage left by an earlier use of this socket */
+	/* Created zeroed (the value is too big for the stack), then filled in: nothing reads it before the
+	 * socket's first transfer, which comes after this handshake. Storage left by an earlier use of the
+	 * socket is replaced. */
+	bpf_sk_storage_delete(&conns, sk);
+	struct conn_value *conn = bpf_sk_storage_get(&conns, sk, (void *)&zero_conn, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!conn)
+		return 0;
+	conn->role = role;
+	conn->family = family;
+	conn->lport = lport;
+	conn->rport = rport;
+	conn->h2[0].preface = H2_PREFACE_LEN;
+	conn->id = __sync_fetch_and_add(&next_id, 1) + 1;
 	return 0;
 }
