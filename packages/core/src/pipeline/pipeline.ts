@@ -72,7 +72,11 @@ export class Pipeline {
   readonly #wall: () => number;
   readonly #translator = new OtlpTranslator();
   readonly #fits = new Set<Promise<void>>();
-  /** Stops the fit in flight for a series (evicted or removed meanwhile): kept only while it fits. */
+  /**
+   * Stops the fit in flight for a series (evicted or removed meanwhile, or the pipeline closed: fits on this thread
+   * stop at their next check): kept only while it fits. One controller per fit, not a signal combined with a
+   * pipeline-wide one: Node 20 keeps every combined signal (AbortSignal.any) referenced from its sources.
+   */
   readonly #stopFit = new Map<SeriesState, AbortController>();
   readonly #options: PipelineOptions;
   readonly #stats: PipelineStats = {
@@ -94,8 +98,6 @@ export class Pipeline {
     events: 0,
   };
   #pool: FitPool | undefined;
-  /** Aborted by close(): fits on this thread stop at their next check. */
-  readonly #closing = new AbortController();
   #factory: Promise<DetectorFactoryModule> | undefined;
   #tick = 0;
   #lastSweep: number;
@@ -327,7 +329,8 @@ export class Pipeline {
   async close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
-    this.#closing.abort(new VigilError('FIT_TIMEOUT', 'The pipeline closed.'));
+    const closed = new VigilError('FIT_TIMEOUT', 'The pipeline closed.');
+    for (const stop of this.#stopFit.values()) stop.abort(closed);
     await this.#pool?.close();
     this.#pool = undefined;
   }
@@ -582,7 +585,7 @@ export class Pipeline {
     const train = st.ring.ordered(this.#o.history);
     const stop = new AbortController();
     this.#stopFit.set(st, stop);
-    const run = this.#fit(key, train, AbortSignal.any([stop.signal, this.#closing.signal])).then(
+    const run = this.#fit(key, train, stop.signal).then(
       (d) => {
         this.#stopFit.delete(st);
         return this.#swapIn(key, st, d);
