@@ -7,15 +7,18 @@
  *   minus the history's typed arrays);
  * - event-loop delay (p99, `monitorEventLoopDelay`) while Prophet refits run, with fits in the worker pool against
  *   fits on the event loop (`threads: 0`, what the Pipeline did before), and against the same paced loop with no
- *   Pipeline (the delay the machine itself adds);
+ *   Pipeline (the delay the machine itself adds), each run several times with the main thread's CPU time and
+ *   run-queue wait, so that work on the loop and a machine that does not schedule it can be told apart;
  * - a churn of 1 000 000 distinct series through a Pipeline capped at 100 000: memory stays bounded, evictions
  *   counted.
  *
  * Rows are keyed by `scenario`; a run of some scenarios (`PIPELINE_ONLY=a,b`) replaces only their rows, and rows
  * other scripts add to `bench/results/pipeline.json` (the NATS cluster's) are kept.
  */
+
+import { serialize } from 'node:v8';
 import { DiagConsoleLogger, DiagLogLevel, diag } from '@opentelemetry/api';
-import { createRng, loadDetector, Pipeline, type PointScore } from '@vigil/core';
+import { createRng, type DetectorSnapshot, loadDetector, Pipeline, type PointScore } from '@vigil/core';
 
 if (process.env.PIPELINE_DIAG) diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
 
@@ -251,6 +254,8 @@ interface Stalls {
 
 interface LoopRun extends Stalls {
   readonly stats: LoopStats;
+  /** What receiving one fitted model costs the loop (worker-pool runs). */
+  readonly received?: FitResultCost;
   readonly refits: number;
   readonly worstPush: number;
   readonly points: number;
@@ -280,6 +285,7 @@ async function prophetRun(threads: number, pacing: Pacing): Promise<LoopRun> {
   for (let i = 0; i < PROPHET_WARMUP; i++)
     for (let s = 0; s < PROPHET_SERIES; s++) pipeline.push(keys[s], T0 + i * STEP, data[s][i]);
   await pipeline.idle();
+  const received = threads > 0 ? fitResultCost(pipeline.snapshotSeries(keys[0])?.detector) : undefined;
   heapBytes(); // start from a collected heap: a major GC of the warm-up's garbage is not a refit's doing
   const fitsBefore = pipeline.stats.fits;
   let worstPush = 0;
@@ -298,9 +304,36 @@ async function prophetRun(threads: number, pacing: Pacing): Promise<LoopRun> {
   return {
     stats,
     ...stalls,
+    received,
     refits: pipeline.stats.fits - fitsBefore,
     worstPush,
     points: PROPHET_SERIES * PROPHET_CYCLES * REFIT_EVERY,
+  };
+}
+
+interface FitResultCost {
+  readonly bytes: number;
+  readonly cloneMs: number;
+  readonly restoreMs: number;
+}
+
+/**
+ * What a fitted model costs the event loop when it comes back from the pool, apart from the replay: the snapshot
+ * message's deserialisation (timed as a structured clone of it, which serialises too: an upper bound) and its restore
+ * (`loadDetector`); mean of 20.
+ */
+function fitResultCost(snapshot: DetectorSnapshot | null | undefined): FitResultCost | undefined {
+  if (!snapshot) return undefined;
+  const reps = 20;
+  const t0 = performance.now();
+  for (let k = 0; k < reps; k++) structuredClone(snapshot);
+  const t1 = performance.now();
+  for (let k = 0; k < reps; k++) loadDetector(snapshot);
+  const t2 = performance.now();
+  return {
+    bytes: serialize(snapshot).length,
+    cloneMs: (t1 - t0) / reps,
+    restoreMs: (t2 - t1) / reps,
   };
 }
 
@@ -348,6 +381,13 @@ function loopRow(scenario: string, runs: LoopRun[], extra: Row, target: string, 
     'of it, main thread running ms': fixed(median(runs.map((r) => r.stalledRanMs)), 1),
     'of it, main thread waiting for a CPU ms': fixed(median(runs.map((r) => r.stalledWaitedMs)), 1),
     ...(runs[0].points > 0 ? { 'slowest push ms': fixed(Math.max(...runs.map((r) => r.worstPush))) } : {}),
+    ...(runs[0].received
+      ? {
+          'fit result bytes': (runs[0].received as FitResultCost).bytes,
+          'fit result clone ms': fixed(median(runs.map((r) => r.received?.cloneMs ?? 0)), 3),
+          'fit result restore ms': fixed(median(runs.map((r) => r.received?.restoreMs ?? 0)), 3),
+        }
+      : {}),
     'gc pauses per run': col((s) => s.gcCount),
     'longest gc pause ms': Math.max(...st.map((s) => s.gcMaxMs)),
     'main thread on a CPU ms': col((s) => s.ranMs),
@@ -421,6 +461,40 @@ async function eventLoop(): Promise<void> {
   }
 }
 
+/**
+ * What one streamed Prophet point costs on the event loop: on the forecast table the fit worker made (the steps up to
+ * 1.25 · refitEvery after the fit), and past it — where a refit came late and each point needs the single-point
+ * forecast with its simulated band — at 100 and at the default 1 000 uncertainty samples.
+ */
+async function prophetUpdateCost(scenario: string): Promise<void> {
+  if (only && !only.includes(scenario)) return;
+  console.log(`${scenario}: one Prophet point on and past the forecast table …`);
+  const n = PROPHET_WARMUP;
+  const horizon = Math.ceil(1.25 * REFIT_EVERY);
+  const past = 300;
+  const [values] = valuesFor(1, n + horizon + past, 11);
+  const t = (i: number) => T0 + i * STEP;
+  const row: Row = { scenario, detector: 'prophet', 'fitted on': n, refitEvery: REFIT_EVERY };
+  for (const samples of [100, 1000]) {
+    const d = createDetector('prophet', { refitEvery: REFIT_EVERY, uncertaintySamples: samples });
+    await d.fit(
+      { timestamps: Float64Array.from({ length: n }, (_, i) => t(i)), values: values.subarray(0, n) },
+      { keepHistory: false, streaming: true },
+    );
+    let i = n;
+    const t0 = performance.now();
+    for (; i < n + horizon; i++) d.update(t(i), values[i]);
+    const t1 = performance.now();
+    for (; i < n + horizon + past; i++) d.update(t(i), values[i]);
+    const t2 = performance.now();
+    row[`on the table us (${samples} samples)`] = fixed(((t1 - t0) / horizon) * 1000, 1);
+    row[`past it us (${samples} samples)`] = fixed(((t2 - t1) / past) * 1000, 1);
+  }
+  row.target = 'peer of the burst row';
+  row.met = null;
+  report(row);
+}
+
 /** A million distinct series, one point each, through a Pipeline capped at 100 000 series. */
 async function churn(scenario: string): Promise<void> {
   if (only && !only.includes(scenario)) return;
@@ -455,6 +529,7 @@ async function churn(scenario: string): Promise<void> {
 }
 
 await eventLoop();
+await prophetUpdateCost('prophet-update-cost');
 await throughput('mad-10k-throughput', 'mad', n(10_000), 60, 50, 500_000);
 await throughput('ensemble-1k-throughput', 'ensemble', n(1_000), 288, 50, 20_000);
 await memory('mad-10k-memory', n(10_000));
@@ -469,5 +544,5 @@ const previous = readResult('pipeline');
 const ran = new Set(rows.map((r) => String(r.scenario)));
 writeResult('pipeline', mergeRows((previous?.rows as Row[] | undefined) ?? [], rows, ran, 'scenario'), {
   protocol:
-    'one process, one core for the event loop (fits in 1 worker thread); throughput = pushes of fitted series timed on the event loop; memory = (heapUsed + arrayBuffers) after GC, minus the history typed arrays, divided by series; loop delay = perf_hooks.monitorEventLoopDelay (1 ms resolution) while points are pushed one per series per loop turn and Prophet refits run',
+    'one process, one core for the event loop (fits in 1 worker thread); throughput = pushes of fitted series timed on the event loop; memory = (heapUsed + arrayBuffers) after GC, minus the history typed arrays, divided by series; loop delay = perf_hooks.monitorEventLoopDelay (1 ms resolution) from the first streamed point until every refit is installed, points pushed in rounds of one per series, a round every 2 ms (the burst row: a round per loop turn), 6 refit cycles of 288 points per run, 5 runs per scenario interleaved (median p99 and each run listed); stalls = rounds starting > 5 ms late, with what the main thread did meanwhile from /proc/self/task/<pid>/schedstat (ran vs waited for a CPU); load average = 1-minute load at the start and end of each run',
 });
