@@ -16,6 +16,7 @@
  * other scripts add to `bench/results/pipeline.json` (the NATS cluster's) are kept.
  */
 
+import { loadavg } from 'node:os';
 import { serialize } from 'node:v8';
 import { DiagConsoleLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { createRng, type DetectorSnapshot, loadDetector, Pipeline, type PointScore } from '@vigil/core';
@@ -112,6 +113,7 @@ async function throughput(
     const c = process.cpuUsage(c0);
     return [(performance.now() - t0) / 1000, (c.user + c.system) / 1e6];
   };
+  const loadStart = loadavg()[0];
   const [bareSeconds] = run((s, t, v) => bare[s].update(t, v));
   const scoredBefore = pipeline.stats.scored;
   const [seconds, cpuSeconds] = run((s, t, v) => pipeline.push(keys[s], t, v));
@@ -129,6 +131,7 @@ async function throughput(
     'bare update() points/s': Math.round(points / bareSeconds),
     'pipeline / bare': Number((bareSeconds / seconds).toFixed(3)),
     'fit s (worker pool)': Number(fitSeconds.toFixed(1)),
+    'load average (1 min) during run': `${loadStart.toFixed(2)}-${loadavg()[0].toFixed(2)}`,
     target: `>= ${target} points/s`,
     met: pps >= target,
   });
