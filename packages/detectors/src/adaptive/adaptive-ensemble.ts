@@ -60,6 +60,8 @@ export interface AdaptiveEnsembleState {
   readonly jump?: DistributionSnapshot;
   /** The last jumpWindow deseasonalised values the jump view measures from, float64 base64. */
   readonly jumpBase?: string;
+  /** Points in a row kept out of that base because the jump view alarmed on them. */
+  readonly jumpHeld?: number;
   /** The stillness view's distribution (absent in snapshots written before it existed). */
   readonly stillness?: DistributionSnapshot;
   /** The last localWindow − 1 absolute changes between successive values, float64 base64. */
@@ -87,6 +89,8 @@ interface Model {
   jumpScratch: Float64Array;
   /** Points the jump view measures from (0: the view is off). */
   jumpWindow: number;
+  /** Points in a row kept out of the jump view's base because it alarmed on them. */
+  jumpHeld: number;
   /** The stillness view (null when off) and the recent absolute changes it averages. */
   stillness: RecentDistribution | null;
   changes: LocalMean;
@@ -268,9 +272,10 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
       if (!Number.isNaN(expected)) surprise = Math.max(surprise, m.seasonal.surprise(value - expected));
     }
     const jump = jumpOf(m, value, expected);
+    const jumpSurprise = jumpSurpriseOf(m, jump);
     if (m.jump.size >= MIN_DISTRIBUTION_SIZE) {
       views++;
-      if (!Number.isNaN(jump)) surprise = Math.max(surprise, m.jump.surprise(jump));
+      surprise = Math.max(surprise, jumpSurprise);
     }
     const stillness = stillnessOf(m, value);
     if (m.stillness && m.stillness.size >= MIN_DISTRIBUTION_SIZE) {
@@ -287,7 +292,7 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
     const raw = Math.max(0, surprise - Math.log10(views));
     const score = 1 - 10 ** -raw;
     const opens = m.gate.admit(score >= this.options.threshold);
-    learn(m, t, value, { forMean, localMean, expected, jump, stillness });
+    learn(m, t, value, { forMean, localMean, expected, jump, jumpSurprise, stillness });
     if (this.options.seasonality === 'auto' && !m.reference && ++m.sinceCycleCheck >= DAY_MS / m.step) {
       this.#lookForCycle(m);
     }
@@ -311,6 +316,7 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
         recent: encodeFloat64(m.recent.toArray()),
         jump: distributionToJSON(m.jump),
         jumpBase: encodeFloat64(m.jumpBase.toArray()),
+        jumpHeld: m.jumpHeld,
         ...(m.stillness
           ? {
               stillness: distributionToJSON(m.stillness),
@@ -400,6 +406,7 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
       jumpBase: new RollingWindow(Math.max(1, o.jumpWindow), st?.jumpBase ? decodeFloat64(st.jumpBase) : []),
       jumpScratch: new Float64Array(Math.max(1, o.jumpWindow)),
       jumpWindow: o.jumpWindow,
+      jumpHeld: typeof st?.jumpHeld === 'number' && st.jumpHeld >= 0 ? st.jumpHeld : 0,
       stillness: o.stillness ? dist(st?.stillness) : null,
       changes: new LocalMean(o.localWindow, st?.changes ? decodeFloat64(st.changes) : []),
       lastValue: typeof st?.lastValue === 'number' ? st.lastValue : Number.NaN,
@@ -457,6 +464,7 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
     // The jump view measures from the deseasonalised value from now on: what it learnt of raw jumps no longer applies.
     m.jump = grown.jump;
     m.jumpBase = grown.jumpBase;
+    m.jumpHeld = 0;
     m.alarmSurprise = grown.alarmSurprise;
     m.bandAt = -1;
   }
@@ -487,8 +495,9 @@ interface Known {
   readonly localMean: number;
   /** The seasonal expectation (NaN without one). */
   readonly expected: number;
-  /** The jump view's value (NaN when it cannot judge the point). */
+  /** The jump view's value (NaN when it cannot judge the point) and its surprise (0 then). */
   readonly jump: number;
+  readonly jumpSurprise: number;
   /** The stillness view's value (NaN when it cannot judge the point). */
   readonly stillness: number;
 }
@@ -518,6 +527,11 @@ function stillnessOf(m: Model, x: number): number {
  * ones — a sudden move against the immediate past, whatever the slow structure around it (a weekend's lower cycle,
  * a level the series has drifted to). NaN until the window is full or without a seasonal expectation.
  */
+/** The jump view's surprise at `jump` (0 when it cannot judge yet). */
+function jumpSurpriseOf(m: Model, jump: number): number {
+  return m.jump.size >= MIN_DISTRIBUTION_SIZE && !Number.isNaN(jump) ? m.jump.surprise(jump) : 0;
+}
+
 function jumpOf(m: Model, x: number, expected: number): number {
   if (m.jumpWindow === 0) return Number.NaN;
   const d = deseasonalised(m, x, expected);
@@ -552,9 +566,18 @@ function learn(m: Model, t: number, x: number, known?: Known): void {
   const e = known ? known.expected : m.reference ? m.reference.expected(t) : Number.NaN;
   if (m.jumpWindow > 0) {
     const jump = known ? known.jump : jumpOf(m, x, e);
+    const extreme = (known ? known.jumpSurprise : jumpSurpriseOf(m, jump)) >= m.alarmSurprise;
     if (!Number.isNaN(jump)) m.jump.push(jump);
-    const d = deseasonalised(m, x, e);
-    if (!Number.isNaN(d)) m.jumpBase.push(d);
+    // A point the jump view alone alarms on stays out of the base it measures from, for up to jumpWindow points in a
+    // row: the return from a short spike is then no jump of its own (it would lengthen the event), while after a
+    // lasting shift the base follows the new level once the window's worth of points has passed.
+    if (extreme && m.jumpHeld < m.jumpWindow) {
+      m.jumpHeld++;
+    } else {
+      if (!extreme) m.jumpHeld = 0;
+      const d = deseasonalised(m, x, e);
+      if (!Number.isNaN(d)) m.jumpBase.push(d);
+    }
   }
   if (m.stillness) {
     const still = known ? known.stillness : stillnessOf(m, x);

@@ -325,12 +325,33 @@ describe('AdaptiveEnsemble', () => {
     expect(falseAlarms).toBeLessThanOrEqual(3);
   });
 
+  it('ends a spike event with the spike: the return from a 6-point plateau is no jump of its own', async () => {
+    // Without holding alarmed points out of the jump view's base, the first points after the plateau measured
+    // themselves against a base of plateau values and stayed above the threshold for 3 more points.
+    for (let seed = 1; seed <= 5; seed++) {
+      const rng = createRng(900 + seed);
+      const v = Float64Array.from(
+        { length: 1000 },
+        (_, i) =>
+          100 + 10 * Math.sin((2 * Math.PI * i) / 60) + 2 * rng.next() + (i >= 850 && i < 856 ? 80 : 0),
+      );
+      const s = seriesFromStep(T0, 60_000, v);
+      const d = new AdaptiveEnsemble();
+      await d.fit(sliceSeries(s, 0, 600));
+      const scored = stream(d, s, 600);
+      const above = scored.flatMap((p, i) => (p.score >= d.threshold ? [i + 600] : []));
+      expect(above[0]).toBe(850);
+      expect(above.filter((i) => i >= 856)).toEqual([]);
+    }
+  });
+
   it('restores a snapshot written before the jump and stillness views existed; they learn from there', async () => {
     const s = seasonal(3000, 3, 1, 10);
     const d = new AdaptiveEnsemble();
     await d.fit(sliceSeries(s, 0, 2000));
     const snap = JSON.parse(JSON.stringify(d.toJSON()));
-    for (const k of ['jump', 'jumpBase', 'stillness', 'changes', 'lastValue']) delete snap.state[k];
+    for (const k of ['jump', 'jumpBase', 'jumpHeld', 'stillness', 'changes', 'lastValue'])
+      delete snap.state[k];
     const old = loadDetector(snap) as AdaptiveEnsemble;
     const scored = stream(old, s, 2000);
     expect(scored.every((p) => p.status === 'scored' && Number.isFinite(p.score))).toBe(true);
