@@ -10,23 +10,19 @@ const port = Number(portText);
 const ebpf = await import('@vigil/ebpf-native');
 
 const closers: Array<() => void> = [];
-let requestsSeen = 0;
 let profileSamples = 0;
 let readProfile: (() => number) | undefined;
 let tracerStats: (() => Record<string, number>) | undefined;
 
 if (mode === 'tracer' || mode === 'all') {
   const tracer = ebpf.traceHttp({ ports: [port], side: 'server', intervalMs: 1000 });
-  // gRPC calls arrive as events (HTTP/2 is parsed here); HTTP/1.x requests are counted in the kernel and
-  // only new paths arrive as events, so those are counted from the kernel's aggregates instead.
-  tracer.onEvents((events) => {
-    for (const e of events) if (e.grpc) requestsSeen++;
-    tracer.read(); // consume, as an exporter would
-  });
+  // HTTP/1.x requests and gRPC calls are counted in the kernel (only new paths, new header blocks and the
+  // calls they belong to arrive as events, and are counted in user space): requestCounts() has them all.
+  tracer.onEvents(() => tracer.read()); // consume, as an exporter would
   tracerStats = () => ({
     ...tracer.parserStats(),
     kernelDrops: tracer.stats().kernelDrops,
-    kernelCounted: tracer.requestCounts().reduce((a, c) => a + c.count, 0),
+    counted: tracer.requestCounts().reduce((a, c) => a + c.count, 0),
   });
   closers.push(() => tracer.close());
 }
@@ -51,7 +47,7 @@ let baseline = 0;
 console.log('ready');
 process.stdin.on('data', (chunk: Buffer) => {
   if (!chunk.includes('measure')) return;
-  baseline = requestsSeen + (tracerStats?.().kernelCounted ?? 0);
+  baseline = tracerStats?.().counted ?? 0;
   // The profiler's first read parses kallsyms once (~0.4 s here); a long-running profiler has done that
   // long ago, so do it before the measured load, as part of the warm-up.
   readProfile?.();
@@ -63,7 +59,7 @@ process.stdin.on('end', () => {
   for (const close of closers) close();
   console.log(
     JSON.stringify({
-      requestsSeen: requestsSeen + (stats?.kernelCounted ?? 0) - baseline,
+      requestsSeen: (stats?.counted ?? 0) - baseline,
       profileSamples,
       lostSync: stats?.lostSync ?? 0,
       kernelDrops: stats?.kernelDrops ?? 0,

@@ -38,10 +38,13 @@ const SECONDS = Number(process.env.VIGIL_BENCH_SECONDS ?? 5);
 const WARMUP_SECONDS = Number(process.env.VIGIL_BENCH_WARMUP_SECONDS ?? 10);
 const MODES = ['none', 'tracer', 'profiler', 'all'] as const;
 type Mode = (typeof MODES)[number];
-const SERVICES = [
-  { kind: 'http', rate: 1500 },
-  { kind: 'grpc', rate: 300 },
-] as const;
+/** VIGIL_BENCH_SERVICES=grpc (or http) measures one service only, while iterating; the results file wants both. */
+const SERVICES = (
+  [
+    { kind: 'http', rate: 1500 },
+    { kind: 'grpc', rate: 300 },
+  ] as const
+).filter(({ kind }) => (process.env.VIGIL_BENCH_SERVICES ?? 'http,grpc').split(',').includes(kind));
 
 /** A TypeScript child as one process (not a tsx wrapper), so its pid is the one whose CPU we read. */
 function child(script: string, args: string[]): ChildProcess {

@@ -138,6 +138,8 @@ enum http_event_kind {
 	VIGIL_HTTP_CLOSE = 3,
 	VIGIL_HTTP_REQUEST = 4,
 	VIGIL_HTTP_H2 = 5,
+	VIGIL_HTTP_H2_BLOCK = 6,
+	VIGIL_HTTP_H2_CALL = 7,
 };
 enum http_role { VIGIL_HTTP_SERVER = 1, VIGIL_HTTP_CLIENT = 2 };
 enum http_direction { VIGIL_HTTP_INGRESS = 0, VIGIL_HTTP_EGRESS = 1 };
@@ -207,6 +209,63 @@ struct http_agg_value {
 	__u64 count;
 	__u64 sum_ns;
 	__u64 slots[VIGIL_HTTP_SLOTS];
+};
+
+/* gRPC (HTTP/2) calls counted in the kernel. Every header block of a traced HTTP/2 connection is keyed by
+ * (connection, direction, HPACK table version, FNV-1a hash of its bytes): the direction's version moves on
+ * with every block that inserts into the dynamic table or resizes it (the kernel tells by walking the
+ * block's field representations, without Huffman decoding), so a block that does neither decodes to the
+ * same fields every time it recurs at that version. User space decodes a block the first time it is seen at
+ * a version and names it with a label (a small id of the facts the series need: method and path, :status,
+ * grpc-status); from then on the kernel pairs each stream's request, response and trailer blocks by label
+ * and counts the call in h2 aggregates, and nothing reaches user space. */
+#define VIGIL_H2_BLOCK 512 /* header blocks up to this size, in one frame and one buffer segment, are hashed here; power of two */
+
+/* VIGIL_HTTP_H2_BLOCK: follows the header; head_len bytes of the block follow it. 24 bytes. */
+struct h2_block_info {
+	__u64 hash;      /* FNV-1a of the block's bytes */
+	__u32 version;   /* the direction's table version before the block */
+	__u32 stream_id;
+	__u8 flags;      /* the HEADERS frame's flags */
+	__u8 from_server;
+	__u8 changes;    /* 1: the block changes the dynamic table; the direction's version is now version + 1 */
+	__u8 pad[5];
+};
+
+/* A header block of a call: its label when user space has named it (0: not yet), else where to find it
+ * among the blocks user space was sent (hash 0: a block sent as frames, the one that moved the version on
+ * from `version`). 16 bytes. */
+struct h2_ref {
+	__u64 hash;
+	__u32 version;
+	__u32 label;
+};
+
+/* VIGIL_HTTP_H2_CALL: a call the kernel could not count by labels (a block not named yet), or a sample;
+ * start_ns is the end of the transfer that carried its request headers, end_ns of the one that ended it. */
+struct h2_call_info {
+	__u32 stream_id;
+	__u8 parts; /* bit 0: request headers, bit 1: response headers, bit 2: trailers */
+	__u8 pad[3];
+	struct h2_ref part[3];
+};
+
+/* Key of the in-kernel gRPC call aggregates (values: struct http_agg_value). */
+struct h2_agg_key {
+	__u32 pid;
+	__u16 port; /* server port */
+	__u8 role;
+	__u8 pad;
+	__u32 label[3]; /* request, response headers, trailers (0: absent) */
+};
+
+/* Key of the labels user space gives header blocks (values: __u32 label; 0: sent, not named yet). */
+struct h2_label_key {
+	__u64 conn_id;
+	__u64 hash;
+	__u32 version;
+	__u8 from_server;
+	__u8 pad[3];
 };
 
 /* Which connections the HTTP probe captures and how. */

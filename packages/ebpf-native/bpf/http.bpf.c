@@ -52,12 +52,12 @@ char LICENSE[] SEC("license") = "GPL";
 
 VIGIL_EVENTS_RINGBUF
 
-/* Copies a record into the ring without waking the consumer, unless a quarter of the ring is waiting:
- * the consumer polls every flushMs anyway, and a wake-up per record would cost the traced process an
- * inter-processor wake-up per syscall and the consumer a context switch per record. */
+/* Copies a record into the ring with the kernel's adaptive wake-up: the consumer is woken only when it has
+ * drained the ring (it then holds off reading for flushMs, so a busy ring wakes it once per flushMs, and
+ * an idle one never), and at once when a quarter of the ring is waiting. */
 static __always_inline long output(void *data, __u64 size, __u64 max)
 {
-	__u64 flags = BPF_RB_NO_WAKEUP;
+	__u64 flags = 0;
 	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 4)
 		flags = BPF_RB_FORCE_WAKEUP;
 	/* Checked right before use, after the helper calls, so the verifier sees the bound on this register. */
@@ -91,6 +91,9 @@ struct {
 	__type(value, __u8);
 } ports SEC(".maps");
 
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
 #define COPY_CHUNK 1024
 #define H2_WIN 512      /* segments up to this size are read in one go; power of two */
 #define H2_IOV_BATCH 8  /* iovecs read per bpf_probe_read_user; power of two */
@@ -111,14 +114,40 @@ struct pending {
 	__u8 pad[6];
 };
 
+/* An HTTP/2 stream between its request headers and its end: in one of its connection's slots, or (when
+ * more are open at once) in the h2_streams map. */
+struct h2_stream {
+	__u64 start_ns;
+	__u8 parts; /* as in struct h2_call_info */
+	__u8 pad[3];
+	__u32 stream_id; /* 0: a free slot */
+	struct h2_ref part[3];
+};
+
+#define H2_SLOTS 4        /* streams per connection kept in its storage; power of two */
+#define H2_LABEL_CACHE 4  /* labels per direction kept in its storage; power of two */
+
+/* A label the direction's blocks had lately (a map lookup saved per block in the steady state). */
+struct h2_label_cached {
+	__u64 hash;
+	__u32 version;
+	__u32 label;
+};
+
 /* One direction of an HTTP/2 connection between transfers: where the walk over its frames stands. */
 struct h2_dir {
 	__u32 remaining; /* payload bytes of the current frame still to come */
 	__u8 have;       /* bytes of the next frame header already seen, in hdr */
 	__u8 keep;       /* the current frame's payload goes to user space */
 	__u8 preface;    /* bytes of the client's connection preface still to skip */
-	__u8 pad;
+	__u8 end_headers; /* the kept frame in progress ends a header block sent as frames */
 	__u8 hdr[16];    /* a frame header (9 bytes) that may span transfers; 16 for the verifier's bounds */
+	__u32 version;    /* HPACK dynamic table version of this direction (struct h2_block_info) */
+	__u32 blk_stream; /* the stream of the header block being sent as frames */
+	__u8 blk_flags;   /* its HEADERS frame's flags */
+	__u8 lc_next;     /* the next entry of lc to replace */
+	__u8 pad2[6];
+	struct h2_label_cached lc[H2_LABEL_CACHE];
 };
 
 struct conn_value {
@@ -135,6 +164,7 @@ struct conn_value {
 	__u32 tail;
 	struct pending queue[VIGIL_HTTP_QUEUE];
 	struct h2_dir h2[2]; /* [0]: the client's bytes, [1]: the server's */
+	struct h2_stream slots[H2_SLOTS];
 };
 
 /* Per-socket storage: the kernel frees it with the socket, so a process that exits without close(2) leaks
@@ -152,6 +182,36 @@ struct {
 	__type(key, struct http_agg_key);
 	__type(value, struct http_agg_value);
 } aggregates SEC(".maps");
+
+/* gRPC calls counted by the labels of their header blocks (bpf/events.h, struct h2_agg_key). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct h2_agg_key);
+	__type(value, struct http_agg_value);
+} h2_aggregates SEC(".maps");
+
+/* Labels of header blocks by (connection, direction, table version, hash), written by user space once it
+ * has decoded a block; 0 while the block is on its way (it is not sent again). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct h2_label_key);
+	__type(value, __u32);
+} h2_labels SEC(".maps");
+
+struct h2_stream_key {
+	__u64 conn_id;
+	__u32 stream_id;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct h2_stream_key);
+	__type(value, struct h2_stream);
+} h2_streams SEC(".maps");
 
 /* Path hashes already sent to user space: their requests are only counted. */
 struct {
@@ -185,6 +245,7 @@ struct {
 } parse_stats SEC(".maps");
 
 __u64 next_id;
+const struct conn_value zero_conn;
 __u64 sample_counter;
 const struct http_agg_value zero_aggregate;
 
@@ -196,6 +257,11 @@ struct scratch {
 		struct http_request_info req;  /* request records */
 		/* head (up to VIGIL_HTTP2_HEAD), then the tail; slack keeps the verifier's bounds simple */
 		__u8 data[VIGIL_HTTP2_HEAD + 2048 + 2 * VIGIL_HTTP_TAIL];
+		struct {
+			struct h2_block_info info;
+			__u8 bytes[2 * VIGIL_H2_BLOCK]; /* slack for the verifier's bounds */
+		} blk;                           /* header block records */
+		struct h2_call_info call;        /* call records */
 	};
 	/* A request's first LINE_BYTES bytes (one user-memory read, ~170 ns here, instead of two); slack for bounds. */
 	__u64 line[2 * LINE_WORDS];
@@ -209,7 +275,21 @@ struct scratch {
 		__u8 from_server;
 		__u8 emit;    /* 0 while the protocol is not known: follow the frames, send nothing */
 		__u8 windowed; /* the segment is in win[] (one user-memory read for all its frames) */
-		__u8 pad;
+		__u8 lost;     /* a header block could not be read: the connection's frame walk stops */
+		__u64 now;
+		/* The walk over a header block's field representations (block_step). */
+		__u64 bhash;
+		__u32 bn;
+		__u32 bacc;
+		__u32 bleft;
+		__u8 bstate;
+		__u8 bthen;
+		__u8 bstrings;
+		__u8 bchanges;
+		__u8 bshift;
+		__u8 slots_changed;
+		/* The connection's stream slots during the walk (copied in and back: callbacks cannot reach it). */
+		struct h2_stream slots[H2_SLOTS];
 	} walk;
 	/* A small segment, read at once; slack past H2_WIN keeps the verifier's bounds simple. */
 	__u8 win[H2_WIN + 2 * COPY_CHUNK];
@@ -432,6 +512,9 @@ static __always_inline void h2_flush(struct scratch *s)
 	s->walk.out = 0;
 	if (!out || !s->walk.emit)
 		return;
+	s->h.kind = VIGIL_HTTP_H2;
+	s->h.start_ns = s->walk.now;
+	s->h.end_ns = s->walk.now;
 	s->h.len = out;
 	s->h.head_len = out;
 	s->h.tail_len = 0;
@@ -452,6 +535,348 @@ static __always_inline void h2_put_header(struct scratch *s, __u32 length)
 	for (int k = 3; k < H2_FRAME_HEADER; k++)
 		s->data[o + k] = s->walk.d.hdr[k];
 	s->walk.out += H2_FRAME_HEADER;
+}
+
+#define H2_END_HEADERS 0x4
+#define H2_PADDED 0x8
+#define H2_PRIORITY 0x20
+
+/* Adds one duration to an aggregate (atomic adds: several CPUs may count into one key). */
+static __always_inline void add_duration(struct http_agg_value *v, __u64 duration)
+{
+	__u32 slot = log2_slot(duration >> 10);
+	if (slot >= VIGIL_HTTP_SLOTS)
+		slot = VIGIL_HTTP_SLOTS - 1;
+	__sync_fetch_and_add(&v->count, 1);
+	__sync_fetch_and_add(&v->sum_ns, duration);
+	__sync_fetch_and_add(&v->slots[slot], 1);
+}
+
+/* The end of a stream: counted under its blocks' labels when user space has named them all, else (or
+ * when sampled) sent to user space as a call record, which names its blocks by reference. */
+static __always_inline void h2_complete(struct scratch *s, struct h2_stream *st, __u32 stream_id)
+{
+	bool named = true;
+#pragma unroll
+	for (int k = 0; k < 3; k++)
+		if ((st->parts & (1 << k)) && !st->part[k].label)
+			named = false;
+	struct http_config *cfg = get_config();
+	if (cfg && cfg->sample_every) {
+		__u64 n = __sync_fetch_and_add(&sample_counter, 1);
+		if (n % cfg->sample_every == 0)
+			named = false;
+	}
+	__u64 duration = s->walk.now - st->start_ns;
+	if (named) {
+		struct h2_agg_key k = {
+			.pid = s->h.pid,
+			.port = s->h.role == VIGIL_HTTP_SERVER ? s->h.lport : s->h.rport,
+			.role = s->h.role,
+		};
+#pragma unroll
+		for (int i = 0; i < 3; i++)
+			k.label[i] = (st->parts & (1 << i)) ? st->part[i].label : 0;
+		struct http_agg_value *v = bpf_map_lookup_elem(&h2_aggregates, &k);
+		if (!v) {
+			bpf_map_update_elem(&h2_aggregates, &k, &zero_aggregate, BPF_NOEXIST);
+			v = bpf_map_lookup_elem(&h2_aggregates, &k);
+		}
+		if (v) {
+			add_duration(v, duration);
+			return;
+		}
+		count_stat(0); /* the map is full: user space counts it from a call record instead */
+	}
+	h2_flush(s); /* the frames of blocks sent that way go first */
+	s->call.stream_id = stream_id;
+	s->call.parts = st->parts;
+	s->call.pad[0] = s->call.pad[1] = s->call.pad[2] = 0;
+	__builtin_memcpy(s->call.part, st->part, sizeof(st->part));
+	s->h.kind = VIGIL_HTTP_H2_CALL;
+	s->h.start_ns = st->start_ns;
+	s->h.end_ns = s->walk.now;
+	s->h.len = 0;
+	s->h.head_len = 0;
+	s->h.tail_len = 0;
+	output(s, sizeof(s->h) + sizeof(s->call), sizeof(*s));
+}
+
+/* The slot of `stream_id` (0: a free one) among the connection's, or -1. */
+static __always_inline int h2_slot(struct scratch *s, __u32 stream_id)
+{
+	int found = -1;
+#pragma unroll
+	for (int i = H2_SLOTS - 1; i >= 0; i--)
+		if (s->walk.slots[i].stream_id == stream_id)
+			found = i;
+	return found;
+}
+
+static __always_inline void h2_stream_end(struct scratch *s, __u32 stream_id)
+{
+	int i = h2_slot(s, stream_id);
+	if (i >= 0) {
+		struct h2_stream *st = &s->walk.slots[i & (H2_SLOTS - 1)];
+		h2_complete(s, st, stream_id);
+		st->stream_id = 0;
+		s->walk.slots_changed = 1;
+		return;
+	}
+	struct h2_stream_key k = { .conn_id = s->h.conn_id, .stream_id = stream_id };
+	struct h2_stream *st = bpf_map_lookup_elem(&h2_streams, &k);
+	if (!st)
+		return;
+	h2_complete(s, st, stream_id);
+	bpf_map_delete_elem(&h2_streams, &k);
+}
+
+static __always_inline void h2_stream_reset(struct scratch *s, __u32 stream_id)
+{
+	int i = h2_slot(s, stream_id);
+	if (i >= 0) {
+		s->walk.slots[i & (H2_SLOTS - 1)].stream_id = 0;
+		s->walk.slots_changed = 1;
+		return;
+	}
+	struct h2_stream_key k = { .conn_id = s->h.conn_id, .stream_id = stream_id };
+	bpf_map_delete_elem(&h2_streams, &k);
+}
+
+/* A block of the server's side of a stream: its response headers, then its trailers. */
+static __always_inline void h2_stream_part(struct h2_stream *st, struct h2_ref *ref)
+{
+	if (!(st->parts & 2)) {
+		st->part[1] = *ref;
+		st->parts |= 2;
+	} else {
+		st->part[2] = *ref;
+		st->parts |= 4;
+	}
+}
+
+/* A header block of `stream_id` seen (`ref` names it): the client's first block opens the stream; the
+ * server's first is its response headers, the next its trailers; END_STREAM from the server ends it. */
+static __always_inline void h2_stream_block(struct scratch *s, __u32 stream_id, bool end_stream, struct h2_ref *ref)
+{
+	if (!stream_id)
+		return;
+	int i = h2_slot(s, stream_id);
+	if (i >= 0) {
+		if (!s->walk.from_server)
+			return; /* the client's trailers */
+		struct h2_stream *st = &s->walk.slots[i & (H2_SLOTS - 1)];
+		h2_stream_part(st, ref);
+		s->walk.slots_changed = 1;
+		if (end_stream) {
+			h2_complete(s, st, stream_id);
+			st->stream_id = 0;
+		}
+		return;
+	}
+	struct h2_stream_key k = { .conn_id = s->h.conn_id, .stream_id = stream_id };
+	struct h2_stream *st = bpf_map_lookup_elem(&h2_streams, &k);
+	if (!s->walk.from_server) {
+		if (st)
+			return; /* the client's trailers */
+		i = h2_slot(s, 0);
+		if (i >= 0) {
+			struct h2_stream *slot = &s->walk.slots[i & (H2_SLOTS - 1)];
+			slot->start_ns = s->walk.now;
+			slot->parts = 1;
+			slot->stream_id = stream_id;
+			slot->part[0] = *ref;
+			s->walk.slots_changed = 1;
+			return;
+		}
+		struct h2_stream fresh = { .start_ns = s->walk.now, .parts = 1, .stream_id = stream_id };
+		fresh.part[0] = *ref;
+		bpf_map_update_elem(&h2_streams, &k, &fresh, BPF_ANY);
+		return;
+	}
+	if (!st)
+		return; /* a stream opened before the tracer saw it */
+	h2_stream_part(st, ref);
+	if (end_stream) {
+		h2_complete(s, st, stream_id);
+		bpf_map_delete_elem(&h2_streams, &k);
+	}
+}
+
+/* A header block sent as frames (CONTINUATION, padding, split over segments, or large) has been walked:
+ * the kernel cannot tell whether it changed the dynamic table, so the direction's version moves on, and
+ * user space, which decodes it from the frames, does the same. */
+static __always_inline void h2_slow_done(struct scratch *s)
+{
+	h2_flush(s);
+	struct h2_ref ref = { .hash = 0, .version = s->walk.d.version };
+	s->walk.d.version++;
+	s->walk.d.end_headers = 0;
+	h2_stream_block(s, s->walk.d.blk_stream, s->walk.d.blk_flags & H2_END_STREAM, &ref);
+}
+
+enum { BS_REP, BS_INT, BS_STRLEN, BS_STRLEN_CONT, BS_STR, BS_DONE };
+
+static __always_inline void block_string_done(struct scratch *s)
+{
+	s->walk.bstrings--;
+	s->walk.bstate = s->walk.bstrings ? BS_STRLEN : BS_REP;
+}
+
+/* One byte of a header block: FNV-1a, and a step of the walk over its field representations (RFC 7541
+ * §6) that finds whether it inserts into the dynamic table (§6.2.1) or resizes it (§6.3). Strings are
+ * skipped by their length, never Huffman-decoded. */
+static long block_step(__u64 i, void *ctx)
+{
+	struct scratch *s = get_scratch();
+	if (!s || i >= s->walk.bn)
+		return 1;
+	__u8 c = s->blk.bytes[i & (VIGIL_H2_BLOCK - 1)];
+	s->walk.bhash = (s->walk.bhash ^ c) * FNV_PRIME;
+	switch (s->walk.bstate) {
+	case BS_REP:
+		if (c & 0x80) { /* indexed field: a 7-bit prefix index */
+			if ((c & 0x7f) == 0x7f) {
+				s->walk.bstate = BS_INT;
+				s->walk.bthen = BS_REP;
+			}
+		} else if (c & 0x60) { /* literal with incremental indexing, or a table size update */
+			s->walk.bchanges = 1;
+			s->walk.bstate = BS_DONE;
+		} else { /* literal without indexing / never indexed: a 4-bit prefix name index, 0 for a literal name */
+			__u8 index = c & 0x0f;
+			s->walk.bstrings = index ? 1 : 2;
+			if (index == 0x0f) {
+				s->walk.bstate = BS_INT;
+				s->walk.bthen = BS_STRLEN;
+			} else {
+				s->walk.bstate = BS_STRLEN;
+			}
+		}
+		break;
+	case BS_INT:
+		if (!(c & 0x80))
+			s->walk.bstate = s->walk.bthen;
+		break;
+	case BS_STRLEN:
+		if ((c & 0x7f) == 0x7f) {
+			s->walk.bacc = 0x7f;
+			s->walk.bshift = 0;
+			s->walk.bstate = BS_STRLEN_CONT;
+		} else if (c & 0x7f) {
+			s->walk.bleft = c & 0x7f;
+			s->walk.bstate = BS_STR;
+		} else {
+			block_string_done(s);
+		}
+		break;
+	case BS_STRLEN_CONT:
+		if (s->walk.bshift > 21) { /* longer than any block: malformed */
+			s->walk.bchanges = 1;
+			s->walk.bstate = BS_DONE;
+			break;
+		}
+		s->walk.bacc += (__u32)(c & 0x7f) << (s->walk.bshift & 31);
+		s->walk.bshift += 7;
+		if (!(c & 0x80)) {
+			s->walk.bleft = s->walk.bacc;
+			s->walk.bstate = BS_STR;
+		}
+		break;
+	case BS_STR:
+		if (s->walk.bleft <= 1)
+			block_string_done(s);
+		else
+			s->walk.bleft--;
+		break;
+	}
+	return 0;
+}
+
+/* A whole header block of `length` bytes (≤ VIGIL_H2_BLOCK) at the walk's position, in one HEADERS frame:
+ * hashed and walked here; sent to user space only when it changes the table or was not seen at this table
+ * version. Returns 0 when its bytes cannot be read. A global function: verified once. */
+__noinline int h2_block(__u32 stream_id, __u32 flags, __u32 length)
+{
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 0;
+	h2_flush(s); /* blk shares the record area with the frames collected so far */
+	__u32 n = length;
+	barrier_var(n);
+	n &= 2 * VIGIL_H2_BLOCK - 1;
+	if (n > VIGIL_H2_BLOCK)
+		n = VIGIL_H2_BLOCK;
+	if (s->walk.windowed) {
+		if (bpf_probe_read_kernel(s->blk.bytes, n, &s->win[s->walk.pos & (H2_WIN - 1)]))
+			return 0;
+	} else if (bpf_probe_read_user(s->blk.bytes, n, (void *)(s->walk.base + s->walk.pos))) {
+		return 0;
+	}
+	s->walk.bhash = FNV_OFFSET;
+	s->walk.bn = n;
+	s->walk.bstate = BS_REP;
+	s->walk.bchanges = 0;
+	bpf_loop(VIGIL_H2_BLOCK, block_step, NULL, 0);
+	if (s->walk.bstate != BS_REP && s->walk.bstate != BS_DONE)
+		s->walk.bchanges = 1; /* truncated: user space will find out; the version moves on */
+	__u64 hash = s->walk.bhash ? s->walk.bhash : 1;
+	__u8 changes = s->walk.bchanges;
+	struct h2_ref ref = { .hash = hash, .version = s->walk.d.version };
+	struct h2_label_key lk = {
+		.conn_id = s->h.conn_id,
+		.hash = hash,
+		.version = s->walk.d.version,
+		.from_server = s->walk.from_server,
+	};
+	bool known = false;
+	if (!changes) {
+#pragma unroll
+		for (int i = 0; i < H2_LABEL_CACHE; i++) {
+			struct h2_label_cached *c = &s->walk.d.lc[i];
+			if (c->label && c->hash == hash && c->version == s->walk.d.version)
+				ref.label = c->label;
+		}
+		known = ref.label != 0;
+		if (!known) {
+			__u32 *label = bpf_map_lookup_elem(&h2_labels, &lk);
+			if (label) {
+				known = true;
+				ref.label = *label;
+				if (ref.label) {
+					struct h2_label_cached *c = &s->walk.d.lc[s->walk.d.lc_next & (H2_LABEL_CACHE - 1)];
+					c->hash = hash;
+					c->version = s->walk.d.version;
+					c->label = ref.label;
+					s->walk.d.lc_next++;
+				}
+			}
+		}
+	}
+	if (!known) {
+		s->blk.info.hash = hash;
+		s->blk.info.version = s->walk.d.version;
+		s->blk.info.stream_id = stream_id;
+		s->blk.info.flags = flags;
+		s->blk.info.from_server = s->walk.from_server;
+		s->blk.info.changes = changes;
+		__builtin_memset(s->blk.info.pad, 0, sizeof(s->blk.info.pad));
+		s->h.kind = VIGIL_HTTP_H2_BLOCK;
+		s->h.start_ns = s->walk.now;
+		s->h.end_ns = s->walk.now;
+		s->h.len = n;
+		s->h.head_len = n;
+		s->h.tail_len = 0;
+		__u64 size = sizeof(s->h) + sizeof(s->blk.info) + (__u64)(n & (2 * VIGIL_H2_BLOCK - 1));
+		if (!output(s, size, sizeof(*s)) && !changes) {
+			__u32 pending = 0;
+			bpf_map_update_elem(&h2_labels, &lk, &pending, BPF_NOEXIST);
+		}
+	}
+	if (changes)
+		s->walk.d.version++;
+	h2_stream_block(s, stream_id, flags & H2_END_STREAM, &ref);
+	return 1;
 }
 
 /* One step of the walk over a segment: skip preface bytes, or skip (or copy, for kept frames) up to a
@@ -489,6 +914,8 @@ static long h2_step(__u64 i, void *ctx)
 		}
 		s->walk.d.remaining -= n;
 		s->walk.pos += n;
+		if (s->walk.d.keep && !s->walk.d.remaining && s->walk.d.end_headers)
+			h2_slow_done(s);
 		return 0;
 	}
 	__u32 have = s->walk.d.have;
@@ -510,14 +937,39 @@ static long h2_step(__u64 i, void *ctx)
 	__u32 length = (__u32)s->walk.d.hdr[0] << 16 | (__u32)s->walk.d.hdr[1] << 8 | s->walk.d.hdr[2];
 	__u8 type = s->walk.d.hdr[3];
 	__u8 flags = s->walk.d.hdr[4];
+	__u32 stream = ((__u32)s->walk.d.hdr[5] << 24 | (__u32)s->walk.d.hdr[6] << 16 | (__u32)s->walk.d.hdr[7] << 8 |
+			s->walk.d.hdr[8]) & 0x7fffffff;
 	s->walk.d.remaining = length;
 	s->walk.d.keep = 0;
-	if (type == H2_HEADERS || type == H2_CONTINUATION || type == H2_RST_STREAM) {
+	s->walk.d.end_headers = 0;
+	if (!s->walk.emit)
+		return 0; /* the protocol is not known yet: follow the frames only */
+	if (type == H2_HEADERS) {
+		/* The common case — a whole block in one frame, all of it in this segment — is keyed and counted
+		 * here; any other block goes to user space as frames. */
+		if ((flags & (H2_END_HEADERS | H2_PADDED | H2_PRIORITY)) == H2_END_HEADERS && length <= VIGIL_H2_BLOCK &&
+		    length <= s->walk.seg - s->walk.pos) {
+			if (h2_block(stream, flags, length))
+				return 0;
+			s->walk.lost = 1;
+			return 1;
+		}
 		s->walk.d.keep = 1;
+		s->walk.d.blk_stream = stream;
+		s->walk.d.blk_flags = flags;
+		s->walk.d.end_headers = flags & H2_END_HEADERS;
 		h2_put_header(s, length);
+	} else if (type == H2_CONTINUATION) {
+		s->walk.d.keep = 1;
+		s->walk.d.end_headers = flags & H2_END_HEADERS;
+		h2_put_header(s, length);
+	} else if (type == H2_RST_STREAM) {
+		h2_stream_reset(s, stream);
 	} else if (type == H2_DATA && s->walk.from_server && (flags & H2_END_STREAM)) {
-		h2_put_header(s, 0); /* a stream ended without trailers: the end is needed, its data is not */
+		h2_stream_end(s, stream); /* a stream ended without trailers */
 	}
+	if (s->walk.d.keep && !length && s->walk.d.end_headers)
+		h2_slow_done(s);
 	return 0;
 }
 
@@ -542,7 +994,7 @@ __noinline int h2_walk_segment(__u64 base, __u32 seg)
 			s->walk.windowed = 1;
 	}
 	bpf_loop(H2_MAX_STEPS, h2_step, NULL, 0);
-	return s->walk.pos == seg;
+	return s->walk.pos == seg && !s->walk.lost;
 }
 
 struct h2_iov_walk {
@@ -582,6 +1034,16 @@ static long h2_iov_step(__u64 i, void *ctx)
 	return 0;
 }
 
+/* Copies the stream slots word by word (BPF has no memcpy; this unrolls). */
+static __always_inline void copy_words(struct h2_stream *to, const struct h2_stream *from)
+{
+	__u64 *t = (__u64 *)to;
+	const __u64 *f = (const __u64 *)from;
+#pragma unroll
+	for (int i = 0; i < (int)(H2_SLOTS * sizeof(struct h2_stream) / 8); i++)
+		t[i] = f[i];
+}
+
 /* An HTTP/2 transfer (or, with emit 0, a server's first bytes before the protocol is known): walks its
  * frames from where the direction's walk stood and sends the kept ones. Frames are never copied whole:
  * DATA payloads (the bulk of gRPC traffic) are skipped by their length. A walk that cannot read the
@@ -597,6 +1059,10 @@ static __always_inline void h2_transfer(struct conn_value *conn, __u32 tgid, __u
 	s->walk.out = 0;
 	s->walk.from_server = !from_client;
 	s->walk.emit = emit;
+	s->walk.now = now;
+	s->walk.lost = 0;
+	s->walk.slots_changed = 0;
+	copy_words(s->walk.slots, conn->slots);
 	__builtin_memset(&s->h, 0, sizeof(s->h));
 	s->h.conn_id = conn->id;
 	s->h.start_ns = now;
@@ -616,8 +1082,11 @@ static __always_inline void h2_transfer(struct conn_value *conn, __u32 tgid, __u
 		bpf_loop(iovcnt < MAX_IOV ? iovcnt : MAX_IOV, h2_iov_step, &w, 0);
 		ok = w.ok && w.pos == len;
 	}
+	ok = ok && !s->walk.lost;
 	h2_flush(s);
 	conn->h2[d] = s->walk.d;
+	if (s->walk.slots_changed)
+		copy_words(conn->slots, s->walk.slots);
 	if (!ok)
 		conn->proto = PROTO_OTHER;
 }
@@ -680,8 +1149,6 @@ static __always_inline __u8 parse_method(const __u8 *b, __u32 *skip)
 	return 0xff;
 }
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
 
 /* One step of path_hash, per byte: bpf_loop runs it, so the verifier checks it once. */
 struct hash_walk {
@@ -760,12 +1227,7 @@ static __always_inline void aggregate(struct conn_value *conn, __u32 tgid, __u8 
 			return;
 		}
 	}
-	__u32 slot = log2_slot(duration >> 10);
-	if (slot >= VIGIL_HTTP_SLOTS)
-		slot = VIGIL_HTTP_SLOTS - 1;
-	__sync_fetch_and_add(&v->count, 1);
-	__sync_fetch_and_add(&v->sum_ns, duration);
-	__sync_fetch_and_add(&v->slots[slot], 1);
+	add_duration(v, duration);
 }
 
 /* HTTP/1.x parsed here: a client transfer starting with a method queues a request; a server transfer
@@ -1048,18 +1510,25 @@ int BPF_PROG(http_sock_state, struct sock *sk, int oldstate, int newstate)
 	__u16 family = sk->__sk_common.skc_family;
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
-	struct conn_value v = { .role = role, .family = family };
-	v.h2[0].preface = H2_PREFACE_LEN;
-	v.lport = sk->__sk_common.skc_num;
-	v.rport = bpf_ntohs(sk->__sk_common.skc_dport);
+	__u16 lport = sk->__sk_common.skc_num;
+	__u16 rport = bpf_ntohs(sk->__sk_common.skc_dport);
 	if (c->filter_ports) {
-		__u16 server_port = role == VIGIL_HTTP_SERVER ? v.lport : v.rport;
+		__u16 server_port = role == VIGIL_HTTP_SERVER ? lport : rport;
 		if (!bpf_map_lookup_elem(&ports, &server_port))
 			return 0;
 	}
-	v.id = __sync_fetch_and_add(&next_id, 1) + 1;
-	struct conn_value *conn = bpf_sk_storage_get(&conns, sk, &v, BPF_SK_STORAGE_GET_F_CREATE);
-	if (conn && conn->id != v.id)
-		*conn = v; /* storage left by an earlier use of this socket */
+	/* Created zeroed (the value is too big for the stack), then filled in: nothing reads it before the
+	 * socket's first transfer, which comes after this handshake. Storage left by an earlier use of the
+	 * socket is replaced. */
+	bpf_sk_storage_delete(&conns, sk);
+	struct conn_value *conn = bpf_sk_storage_get(&conns, sk, (void *)&zero_conn, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!conn)
+		return 0;
+	conn->role = role;
+	conn->family = family;
+	conn->lport = lport;
+	conn->rport = rport;
+	conn->h2[0].preface = H2_PREFACE_LEN;
+	conn->id = __sync_fetch_and_add(&next_id, 1) + 1;
 	return 0;
 }

@@ -23,3 +23,8 @@ struct http_request_info layout_http_request_info;
 struct http_agg_key layout_http_agg_key;
 struct http_agg_value layout_http_agg_value;
 struct http_config layout_http_config;
+struct h2_block_info layout_h2_block_info;
+struct h2_ref layout_h2_ref;
+struct h2_call_info layout_h2_call_info;
+struct h2_agg_key layout_h2_agg_key;
+struct h2_label_key layout_h2_label_key;

@@ -34,6 +34,11 @@ const STRUCTS = [
   'http_agg_key',
   'http_agg_value',
   'http_config',
+  'h2_block_info',
+  'h2_ref',
+  'h2_call_info',
+  'h2_agg_key',
+  'h2_label_key',
 ];
 
 /** Every struct of STRUCTS (name → {size, members}) in the BTF of layouts.bpf.o. */

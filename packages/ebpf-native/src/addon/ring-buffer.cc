@@ -1,10 +1,12 @@
 #include "ring-buffer.h"
 
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -19,6 +21,9 @@ uint64_t NowNs() {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
+
+// Records a consume must find for the consumer to hold off the ring for a whole flushMs afterwards.
+constexpr uint64_t kFullHoldRecords = 16;
 
 // Returned by OnRecord to make libbpf stop consuming; the record it was called with is already kept.
 constexpr int kBackpressure = -EAGAIN;
@@ -130,6 +135,9 @@ void RingConsumer::BatchDone() {
 
 void RingConsumer::Run() {
   epoll_event events[2];
+  pollfd wake{wake_fd_, POLLIN, 0};
+  uint64_t last_consume_ns = 0;
+  uint64_t last_count = 0;
   while (!stopping_.load()) {
     // Backpressure: while JS is behind, leave records in the kernel ring. When it fills, the probes'
     // reserve fails and their drop counter says so, instead of this process buffering without bound.
@@ -138,17 +146,37 @@ void RingConsumer::Run() {
       std::unique_lock<std::mutex> lock(mutex_);
       cv_.wait_for(lock, std::chrono::milliseconds(options_.flush_ms),
                    [this] { return stopping_.load() || pending.load() < options_.max_pending; });
+      if (pending.load() < options_.max_pending) {
+        ring_buffer__consume(rb_);
+        Deliver();
+        last_count = kFullHoldRecords;
+        last_consume_ns = NowNs();
+      }
       continue;
     }
-    int timeout = static_cast<int>(options_.flush_ms);
-    if (batch_) {
-      uint64_t waited_ms = (NowNs() - batch_started_ns_) / 1000000;
-      timeout = waited_ms >= options_.flush_ms ? 0 : static_cast<int>(options_.flush_ms - waited_ms);
-    }
-    int n = epoll_wait(epoll_fd_, events, 2, timeout);
+    // Asleep until data: after a consume the ring is drained, and the kernel wakes a drained ring's
+    // reader when the next record is committed (adaptive notification; the probes submit with flags 0),
+    // so an idle probe costs no wake-ups at all.
+    int n = epoll_wait(epoll_fd_, events, 2, -1);
     if (n < 0 && errno != EINTR) break;
+    if (stopping_.load()) break;
+    // Then hold off reading the ring for a while after the last consume: while records stay unconsumed
+    // the kernel wakes nobody, so a busy ring costs one wake-up per hold, not one per record. The hold
+    // grows with the records the last consume found, up to flushMs: a steady stream is read in batches
+    // of flushMs, while a record after a quiet spell (or a few sparse ones, which a probe may wait on,
+    // as the tracer waits on a new header block to name it) is delivered within a fraction of it.
+    uint64_t hold_ns = static_cast<uint64_t>(options_.flush_ms) * 1000000ull *
+                       std::min<uint64_t>(last_count, kFullHoldRecords) / kFullHoldRecords;
+    uint64_t since_ns = NowNs() - last_consume_ns;
+    if (since_ns < hold_ns) {
+      int hold_ms = static_cast<int>((hold_ns - since_ns + 999999) / 1000000);
+      if (poll(&wake, 1, hold_ms) > 0 || stopping_.load()) break;
+    }
+    uint64_t before = records.load(std::memory_order_relaxed);
     ring_buffer__consume(rb_);
-    if (batch_ && (NowNs() - batch_started_ns_) / 1000000 >= options_.flush_ms) Deliver();
+    Deliver();
+    last_count = records.load(std::memory_order_relaxed) - before;
+    last_consume_ns = NowNs();
   }
   // Drain what is already in the ring so close() loses nothing that was submitted before it.
   ring_buffer__consume(rb_);

@@ -191,3 +191,52 @@ export const HTTP_CONFIG = {
   sample_every: 16,
   pad: 20,
 } as const;
+
+/** struct h2_block_info */
+export const H2_BLOCK_INFO = {
+  size: 24,
+  hash: 0,
+  version: 8,
+  stream_id: 12,
+  flags: 16,
+  from_server: 17,
+  changes: 18,
+  pad: 19,
+} as const;
+
+/** struct h2_ref */
+export const H2_REF = {
+  size: 16,
+  hash: 0,
+  version: 8,
+  label: 12,
+} as const;
+
+/** struct h2_call_info */
+export const H2_CALL_INFO = {
+  size: 56,
+  stream_id: 0,
+  parts: 4,
+  pad: 5,
+  part: 8,
+} as const;
+
+/** struct h2_agg_key */
+export const H2_AGG_KEY = {
+  size: 20,
+  pid: 0,
+  port: 4,
+  role: 6,
+  pad: 7,
+  label: 8,
+} as const;
+
+/** struct h2_label_key */
+export const H2_LABEL_KEY = {
+  size: 24,
+  conn_id: 0,
+  hash: 8,
+  version: 16,
+  from_server: 20,
+  pad: 21,
+} as const;

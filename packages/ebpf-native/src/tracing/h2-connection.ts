@@ -6,7 +6,7 @@
  * `grpc-status` trailer.
  */
 import type { Capture } from './capture.js';
-import { H2, H2_FLAGS, type H2Frame, H2FrameStream } from './h2-frames.js';
+import { H2, H2_FLAGS, type H2Frame, H2FrameStream, HeaderBlockAssembler } from './h2-frames.js';
 import { HpackDecoder, HpackError } from './hpack-decoder.js';
 import type { Side } from './http-record.js';
 import type { ConnectionParser, GrpcCall, ParsedExchange } from './http-request.js';
@@ -78,20 +78,14 @@ export class H2Connection implements ConnectionParser {
   readonly #clientDirection: 'in' | 'out';
   readonly #decoders = { client: new HeaderDecoder(), server: new HeaderDecoder() };
   readonly #streams = new Map<number, Stream>();
-  /** A header block spread over HEADERS + CONTINUATION frames, per direction. */
-  readonly #blocks: {
-    client?: { frame: H2Frame; parts: Buffer[] };
-    server?: { frame: H2Frame; parts: Buffer[] };
-  } = {};
+  /** Header blocks spread over HEADERS + CONTINUATION frames, per direction. */
+  readonly #blocks = { client: new HeaderBlockAssembler(), server: new HeaderBlockAssembler() };
 
-  /**
-   * @param framed the kernel walked the frames and sends only the needed ones, without the client's
-   *   connection preface (bpf/http.bpf.c); otherwise transfers are raw bytes starting with the preface
-   */
-  constructor(side: Side, emit: (exchange: ParsedExchange) => void, framed = false) {
+  /** Transfers are raw bytes (capture mode, `events: true`), the client's starting with the preface. */
+  constructor(side: Side, emit: (exchange: ParsedExchange) => void) {
     this.#emit = emit;
     this.#clientDirection = side === 'server' ? 'in' : 'out';
-    this.#fromClient = new H2FrameStream(!framed, (f) => this.#frame('client', f));
+    this.#fromClient = new H2FrameStream(true, (f) => this.#frame('client', f));
     this.#fromServer = new H2FrameStream(false, (f) => this.#frame('server', f));
   }
 
@@ -113,26 +107,9 @@ export class H2Connection implements ConnectionParser {
   }
 
   #frame(from: 'client' | 'server', frame: H2Frame): void {
-    if (frame.type === H2.HEADERS && frame.payload) {
-      let block = frame.payload;
-      let at = 0;
-      if (frame.flags & H2_FLAGS.PADDED) at = 1;
-      const pad = frame.flags & H2_FLAGS.PADDED ? block[0] : 0;
-      if (frame.flags & H2_FLAGS.PRIORITY) at += 5;
-      block = block.subarray(at, block.length - pad);
-      if (frame.flags & H2_FLAGS.END_HEADERS) this.#headers(from, frame, block);
-      else this.#blocks[from] = { frame, parts: [Buffer.from(block)] };
-      return;
-    }
-    if (frame.type === H2.CONTINUATION && frame.payload) {
-      const pending = this.#blocks[from];
-      if (!pending) return;
-      pending.parts.push(Buffer.from(frame.payload));
-      if (frame.flags & H2_FLAGS.END_HEADERS) {
-        this.#blocks[from] = undefined;
-        // The stream ends (END_STREAM on the HEADERS frame) once its last block fragment has arrived.
-        this.#headers(from, { ...pending.frame, endNs: frame.endNs }, Buffer.concat(pending.parts));
-      }
+    if (frame.type === H2.HEADERS || frame.type === H2.CONTINUATION) {
+      const done = this.#blocks[from].push(frame);
+      if (done) this.#headers(from, done.frame, done.block);
       return;
     }
     if (frame.type === H2.DATA && from === 'server' && frame.flags & H2_FLAGS.END_STREAM) {

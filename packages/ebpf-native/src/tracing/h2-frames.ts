@@ -134,3 +134,39 @@ export class H2FrameStream {
     this.#carry = undefined;
   }
 }
+
+/** A complete header block: its HEADERS frame (with the end time of its last fragment) and its bytes. */
+export interface HeaderBlock {
+  frame: H2Frame;
+  block: Buffer;
+}
+
+/**
+ * Joins one direction's HEADERS and CONTINUATION frames into header blocks (RFC 9113 §4.3), without the
+ * HEADERS frame's padding and priority fields.
+ */
+export class HeaderBlockAssembler {
+  #pending: { frame: H2Frame; parts: Buffer[] } | undefined;
+
+  /** The block `frame` completes, if it does; other frame types return undefined. */
+  push(frame: H2Frame): HeaderBlock | undefined {
+    if (frame.type === H2.HEADERS && frame.payload) {
+      const payload = frame.payload;
+      const padded = (frame.flags & H2_FLAGS.PADDED) !== 0;
+      const at = (padded ? 1 : 0) + (frame.flags & H2_FLAGS.PRIORITY ? 5 : 0);
+      const block = payload.subarray(at, payload.length - (padded ? payload[0] : 0));
+      if (frame.flags & H2_FLAGS.END_HEADERS) return { frame, block };
+      this.#pending = { frame, parts: [Buffer.from(block)] };
+      return undefined;
+    }
+    if (frame.type === H2.CONTINUATION && frame.payload && this.#pending) {
+      const pending = this.#pending;
+      pending.parts.push(Buffer.from(frame.payload));
+      if (!(frame.flags & H2_FLAGS.END_HEADERS)) return undefined;
+      this.#pending = undefined;
+      // The stream ends (END_STREAM on the HEADERS frame) once its last block fragment has arrived.
+      return { frame: { ...pending.frame, endNs: frame.endNs }, block: Buffer.concat(pending.parts) };
+    }
+    return undefined;
+  }
+}

@@ -3,7 +3,15 @@
  * http_conn_info and http_request_info that src/generated/layouts.ts has from bpf/events.h.
  */
 
-import { HTTP_AGG_VALUE, HTTP_CONN_INFO, HTTP_EVENT, HTTP_REQUEST_INFO } from '../generated/layouts.js';
+import {
+  H2_BLOCK_INFO,
+  H2_CALL_INFO,
+  H2_REF,
+  HTTP_AGG_VALUE,
+  HTTP_CONN_INFO,
+  HTTP_EVENT,
+  HTTP_REQUEST_INFO,
+} from '../generated/layouts.js';
 import { formatAddress } from '../probes/address.js';
 import { cString } from '../probes/clock.js';
 import { Capture } from './capture.js';
@@ -74,7 +82,47 @@ export type HttpRecord =
       protocolVersion: string;
       /** The request target as sent, up to 128 bytes, query included. */
       target: string;
+    }
+  | {
+      /**
+       * An HTTP/2 header block the kernel hashed and keyed (bpf/events.h, struct h2_block_info): sent the
+       * first time it is seen at its direction's table version, or whenever it changes the table.
+       */
+      kind: 'h2block';
+      connId: number;
+      timeNs: number;
+      pid: number;
+      fromServer: boolean;
+      streamId: number;
+      flags: number;
+      hash: bigint;
+      /** The direction's HPACK table version before the block. */
+      version: number;
+      /** The kernel found that the block inserts into the dynamic table or resizes it. */
+      changes: boolean;
+      /** A view of the ring's batch (valid during the batch callback only). */
+      block: Buffer;
+    }
+  | {
+      /** An HTTP/2 stream the kernel paired but did not count (a block not named yet, or a sample). */
+      kind: 'h2call';
+      connId: number;
+      startNs: number;
+      endNs: number;
+      pid: number;
+      streamId: number;
+      /** Request headers, response headers, trailers; undefined when the stream had none. */
+      parts: [H2BlockRef | undefined, H2BlockRef | undefined, H2BlockRef | undefined];
     };
+
+/** A header block of a call, by label (when user space named it) or by (version, hash). */
+export interface H2BlockRef {
+  /** 0 when not named yet. */
+  label: number;
+  version: number;
+  /** 0n: the block sent as frames that moved the version on from `version`. */
+  hash: bigint;
+}
 
 const L = HTTP_EVENT;
 
@@ -148,6 +196,49 @@ export function decodeHttpRecord(b: Buffer, s: number, e: number): HttpRecord | 
       status: b.readUInt16LE(info + R.status),
       protocolVersion: `1.${b[info + R.version]}`,
       target: b.toString('latin1', info + R.path, info + R.path + pathLen),
+    };
+  }
+  if (kind === 6) {
+    const B = H2_BLOCK_INFO;
+    const len = b.readUInt32LE(s + L.head_len);
+    if (e - s < L.size + B.size + len) return undefined;
+    const info = s + L.size;
+    return {
+      kind: 'h2block',
+      connId,
+      timeNs: u64(b, s + L.start_ns),
+      pid,
+      fromServer: b[info + B.from_server] === 1,
+      streamId: b.readUInt32LE(info + B.stream_id),
+      flags: b[info + B.flags],
+      hash: b.readBigUInt64LE(info + B.hash),
+      version: b.readUInt32LE(info + B.version),
+      changes: b[info + B.changes] === 1,
+      block: b.subarray(info + B.size, info + B.size + len),
+    };
+  }
+  if (kind === 7) {
+    const C = H2_CALL_INFO;
+    if (e - s < L.size + C.size) return undefined;
+    const info = s + L.size;
+    const present = b[info + C.parts];
+    const part = (k: number): H2BlockRef | undefined => {
+      if (!(present & (1 << k))) return undefined;
+      const at = info + C.part + k * H2_REF.size;
+      return {
+        label: b.readUInt32LE(at + H2_REF.label),
+        version: b.readUInt32LE(at + H2_REF.version),
+        hash: b.readBigUInt64LE(at + H2_REF.hash),
+      };
+    };
+    return {
+      kind: 'h2call',
+      connId,
+      startNs: u64(b, s + L.start_ns),
+      endNs: u64(b, s + L.end_ns),
+      pid,
+      streamId: b.readUInt32LE(info + C.stream_id),
+      parts: [part(0), part(1), part(2)],
     };
   }
   return undefined;

@@ -70,9 +70,26 @@ export class RequestMetrics {
   /**
    * Records requests counted in the kernel: each at the middle of its log2 duration slot (the kernel's
    * resolution), with the attributes of {@link record} except `server.address`, which the kernel's
-   * aggregates do not keep.
+   * aggregates do not keep. gRPC calls go to `rpc.*.duration`.
    */
   recordAggregate(a: RequestAggregate): void {
+    const { counts } = a.histogram;
+    if (a.grpc) {
+      const attrs: Attributes = {
+        'rpc.system': 'grpc',
+        'rpc.service': a.grpc.service,
+        'rpc.method': a.grpc.method,
+        'rpc.grpc.status_code': a.grpc.statusCode,
+        'server.port': a.port,
+        'network.transport': 'tcp',
+      };
+      const histogram = a.side === 'server' ? this.#rpcServer : this.#rpcClient;
+      for (let slot = 0; slot < counts.length; slot++) {
+        const ms = (1.5 * 2 ** slot) / 1e6;
+        for (let k = 0; k < counts[slot]; k++) histogram.record(ms, attrs);
+      }
+      return;
+    }
     const attrs: Attributes = {
       'http.request.method': a.method,
       'server.port': a.port,
@@ -84,7 +101,6 @@ export class RequestMetrics {
     if (isError(a)) attrs['error.type'] = a.status > 0 ? String(a.status) : '_OTHER';
     if (a.side === 'server') attrs['http.route'] = a.route;
     const histogram = a.side === 'server' ? this.#server : this.#client;
-    const { counts } = a.histogram;
     for (let slot = 0; slot < counts.length; slot++) {
       const seconds = (1.5 * 2 ** slot) / 1e9;
       for (let k = 0; k < counts[slot]; k++) histogram.record(seconds, attrs);

@@ -2,8 +2,8 @@
  * Zero-code request tracing: HTTP/1.x (and gRPC over cleartext HTTP/2) requests of any process, from its
  * socket reads and writes (bpf/http.bpf.c), as events, OpenTelemetry metrics and Vigil series. HTTP/1.x is
  * parsed and counted in the kernel (user space reads the aggregates on an interval and gets a request's
- * details only for new paths or samples) unless `events: true` asks for every request in user space;
- * HTTP/2 is always parsed here, from the heads of its transfers.
+ * details only for new paths or samples), and so are gRPC calls once user space has named their header
+ * blocks (h2-kernel-connection.ts), unless `events: true` asks for every request in user space.
  */
 import { readFileSync } from 'node:fs';
 import type { Meter } from '@opentelemetry/api';
@@ -17,10 +17,11 @@ import { closeWhenCollected } from '../probes/close-when-collected.js';
 import { EventProbe, type EventProbeOptions, startProbe } from '../probes/event-probe.js';
 import { H2Connection } from './h2-connection.js';
 import { H2_PREFACE } from './h2-frames.js';
+import { H2KernelConnection, H2Labels } from './h2-kernel-connection.js';
 import { decodeHttpRecord, type HttpRecord } from './http-record.js';
 import type { ConnectionParser, HttpRequest, ParsedExchange } from './http-request.js';
 import { Http1Connection } from './http1-connection.js';
-import { type RequestAggregate, RequestAggregates } from './request-aggregates.js';
+import { h2Key, type RequestAggregate, RequestAggregates } from './request-aggregates.js';
 import { isError, RequestMetrics } from './request-metrics.js';
 import { RequestSeries } from './request-series.js';
 import { RouteNamer, type RouteOptions } from './route.js';
@@ -66,6 +67,12 @@ export interface HttpTracerStats {
   lostSync: number;
   /** Transfers on connections whose open the tracer never saw (lost records). */
   orphanTransfers: number;
+  /**
+   * HTTP/2 header blocks the kernel sent to user space to decode (each the first time it was seen at its
+   * connection's HPACK table version, or because it changed the table); the calls whose blocks are all
+   * named are counted in the kernel without any.
+   */
+  headerBlocks: number;
 }
 
 const MAX_PIDS = 1024;
@@ -82,6 +89,8 @@ interface Connection {
   remoteAddress: string;
   remotePort: number;
   parser?: ConnectionParser;
+  /** HTTP/2 whose frames and calls the kernel walks and pairs. */
+  h2?: H2KernelConnection;
   /** Not a protocol we parse: its transfers are skipped. */
   ignored: boolean;
   /** Server transfers before the client spoke (an HTTP/2 server's SETTINGS), replayed once the protocol is known. */
@@ -93,7 +102,7 @@ export class HttpTracer extends EventProbe<HttpRequest> {
   readonly #series: RequestSeries;
   readonly #timer: NodeJS.Timeout;
   readonly #parserStats: () => HttpTracerStats;
-  readonly #aggregates: RequestAggregates;
+  readonly #aggregates: RequestAggregates[];
   readonly #onAggregates: (deltas: RequestAggregate[]) => void;
   #closed = false;
 
@@ -104,7 +113,7 @@ export class HttpTracer extends EventProbe<HttpRequest> {
     options: HttpTracerOptions,
     series: RequestSeries,
     parserStats: () => HttpTracerStats,
-    aggregates: RequestAggregates,
+    aggregates: RequestAggregates[],
     onAggregates: (deltas: RequestAggregate[]) => void,
   ) {
     super(object, { batch: decodeBatch }, options);
@@ -126,20 +135,21 @@ export class HttpTracer extends EventProbe<HttpRequest> {
 
   #poll(): RequestAggregate[] {
     if (this.#closed) return []; // the totals stay as of close()
-    const deltas = this.#aggregates.poll();
+    const deltas = this.#aggregates.flatMap((a) => a.poll());
     if (deltas.length > 0) this.#onAggregates(deltas);
     return deltas;
   }
 
   /**
-   * Every HTTP/1.x request counted in the kernel so far, one entry per (process, side, server port,
-   * method, status, protocol version, route): reads the kernel's aggregates now (they are otherwise read
-   * every `intervalMs`). Empty with `events: true`, where every request is an event instead. A request is
-   * counted once its response's status line is written (server) or read (client).
+   * Every request counted so far — in the kernel (HTTP/1.x; gRPC calls whose header blocks are named) or
+   * parsed in user space — one entry per (process, side, server port, method, status, protocol version,
+   * route, gRPC status): reads the kernel's aggregates now (they are otherwise read every `intervalMs`).
+   * A request is counted once its response's status line (HTTP/1.x) or its end (HTTP/2) is written
+   * (server) or read (client).
    */
   requestCounts(): RequestAggregate[] {
     this.#poll();
-    return this.#aggregates.totals();
+    return this.#aggregates.flatMap((a) => a.totals());
   }
 
   /** Per (service, side, route) series: rate, error ratio, p50 and p99 duration, one point per interval. */
@@ -151,7 +161,7 @@ export class HttpTracer extends EventProbe<HttpRequest> {
   parserStats(): HttpTracerStats {
     this.#poll();
     const stats = this.#parserStats();
-    for (const c of this.#aggregates.totals()) stats.requests += c.count;
+    for (const a of this.#aggregates) stats.requests += a.kernelCount;
     return stats;
   }
 
@@ -286,6 +296,12 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
     (o) => configure(o, pids, ports, roles, capture, options.sampleEvery ?? 0),
   );
   const aggregates = new RequestAggregates(object.map('aggregates'));
+  // Labels of HTTP/2 header blocks, written to the kernel's h2_labels so that it counts their calls.
+  const labels = new H2Labels();
+  const h2Aggregates = new RequestAggregates(object.map('h2_aggregates'), (key) =>
+    h2Key(key, labels, (path) => routes.route(path)),
+  );
+  const labelMap = object.map('h2_labels');
   const comms = new Map<number, string>();
   const commOf = (pid: number): string => {
     let comm = comms.get(pid);
@@ -313,7 +329,13 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
 
   const toEpochMs = monotonicToEpochMs();
   const connections = new Map<number, Connection>();
-  const stats: HttpTracerStats = { connections: 0, requests: 0, lostSync: 0, orphanTransfers: 0 };
+  const stats: HttpTracerStats = {
+    connections: 0,
+    requests: 0,
+    lostSync: 0,
+    orphanTransfers: 0,
+    headerBlocks: 0,
+  };
   let lostOfClosed = 0;
 
   // Requests completed by the batch being decoded; parsers emit into it.
@@ -349,6 +371,7 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
     if (x.grpc) request.grpc = x.grpc;
     out.push(request);
     stats.requests++;
+    (x.protocolVersion === '2' ? h2Aggregates : aggregates).count(request);
     metrics?.record(request);
     series.record(
       { service: serviceName(conn.pid, conn.comm), side: conn.side, route: request.route },
@@ -401,10 +424,21 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
       });
       return; // counted in the kernel's aggregates
     }
+    if (record.kind === 'h2block' || record.kind === 'h2call' || (record.kind === 'data' && record.framed)) {
+      // Frames walked and calls paired in the kernel: blocks to decode and name, calls to complete.
+      conn.h2 ??= new H2KernelConnection(record.connId, conn.side, labels, labelMap, (x) =>
+        emitExchange(conn, x),
+      );
+      conn.parser ??= conn.h2;
+      if (record.kind === 'h2block') {
+        stats.headerBlocks++;
+        conn.h2.block(record);
+      } else if (record.kind === 'h2call') conn.h2.call(record);
+      else conn.h2.feed(record.direction, record.capture, record.startNs, record.endNs);
+      return;
+    }
     if (conn.ignored) return;
-    if (!conn.parser && record.framed) {
-      conn.parser = new H2Connection(conn.side, (x) => emitExchange(conn, x), true);
-    } else if (!conn.parser) {
+    if (!conn.parser) {
       const first = record.capture.from(0);
       const clientSent = (record.direction === 'out') === (conn.side === 'client');
       if (!clientSent) {
@@ -439,7 +473,7 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
       { ...options, batching },
       series,
       parserStats,
-      aggregates,
+      [aggregates, h2Aggregates],
       onAggregates,
     );
   } catch (e) {
