@@ -3,7 +3,7 @@
  * of one mode, prints `ready`; a `measure` line on stdin marks the start of the measured load (what came
  * before, the warm-up, is not counted); when stdin closes it prints what it saw (JSON) and exits.
  * Modes: `none`, `tracer` (traceHttp on the service's port), `profiler` (sampleStacks at 19 Hz),
- * `all` (tracer + profiler + TCP + processes + run-queue latency).
+ * `all` (tracer + profiler + TCP and process summaries + run-queue latency).
  */
 const [mode, portText] = process.argv.slice(2);
 const port = Number(portText);
@@ -32,10 +32,10 @@ if (mode === 'profiler' || mode === 'all') {
   closers.push(() => profiler.close());
 }
 if (mode === 'all') {
-  const tcp = ebpf.watchTcp();
-  tcp.onEvents(() => tcp.read());
-  const processes = ebpf.watchProcesses();
-  processes.onEvents(() => processes.read());
+  // TCP and process counters in their summary mode (counted in the kernel, read every second), as the
+  // Vigil series need them; watchTcp/watchProcesses would deliver every event of the shared machine.
+  const tcp = ebpf.summarizeTcp({ intervalMs: 1000 });
+  const processes = ebpf.summarizeProcesses({ intervalMs: 1000 });
   const rq = ebpf.watchRunQueueLatency({ intervalMs: 1000 });
   closers.push(
     () => tcp.close(),

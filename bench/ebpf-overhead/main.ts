@@ -2,7 +2,7 @@
  * What the eBPF probes cost a service, measured as the issue asks: a Node HTTP service and a @grpc/grpc-js
  * service, each under fixed-rate load from a separate process on 127.0.0.1 (autocannon; a paced grpc-js
  * client), in alternating runs of four modes — no probes, the request tracer, the profiler at 19 Hz, and
- * all probes (tracer + profiler + TCP + processes + run-queue latency) — RUNS rounds each, the order of the
+ * all probes (tracer + profiler + TCP and process summaries + run-queue latency) — RUNS rounds each, the order of the
  * modes rotated every round.
  *
  * Each run first sends VIGIL_BENCH_WARMUP_SECONDS (default 10) of the same load, unmeasured, so that the

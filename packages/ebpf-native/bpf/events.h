@@ -26,6 +26,25 @@ struct process_event {
 	char args[VIGIL_ARGS_LEN];
 };
 
+/* Summary mode of the process probe (summarizeProcesses): per (executable name, kind, exit status) a count and,
+ * for exits, a log2 histogram of lifetimes, instead of one ring record per event. */
+#define VIGIL_PROCESS_SLOTS 48
+struct process_summary_key {
+	char comm[VIGIL_COMM_LEN];
+	__u32 kind;
+	__s32 exit_status; /* raw wait status; 0 for execs */
+};
+
+struct process_summary {
+	__u64 count;
+	__u64 slots[VIGIL_PROCESS_SLOTS];
+};
+
+struct process_config {
+	__u32 summary; /* 1: count in `summary`, send no events */
+	__u32 pad;
+};
+
 struct file_open_key {
 	__u32 prefixlen; /* bits, as BPF_MAP_TYPE_LPM_TRIE requires */
 	char path[VIGIL_PATH_LEN];
@@ -71,6 +90,21 @@ struct tcp_event {
 	__u8 saddr[16];
 	__u8 daddr[16];
 	char comm[VIGIL_COMM_LEN];
+};
+
+/* Summary mode of the TCP probe (summarizeTcp): per (kind, family) counters in a per-CPU array instead of
+ * one ring record per event. Index: (kind - 1) * 2 + (family == AF_INET6). */
+#define VIGIL_TCP_SLOTS 48 /* log2 slots of durations in ns */
+struct tcp_summary {
+	__u64 count;
+	__u64 bytes_sent;     /* close: payload bytes sent and acknowledged */
+	__u64 bytes_received; /* close: payload bytes received */
+	__u64 slots[VIGIL_TCP_SLOTS]; /* connect/accept: handshake; close: lifetime (log2 ns) */
+};
+
+struct tcp_config {
+	__u32 summary; /* 1: count in `summary`, send no events */
+	__u32 filter_ports; /* 1: only connections with a local or remote port in `ports` */
 };
 
 struct syscall_key {

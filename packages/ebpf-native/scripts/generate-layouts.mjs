@@ -39,6 +39,11 @@ const STRUCTS = [
   'h2_call_info',
   'h2_agg_key',
   'h2_label_key',
+  'tcp_summary',
+  'tcp_config',
+  'process_summary_key',
+  'process_summary',
+  'process_config',
 ];
 
 /** Every struct of STRUCTS (name → {size, members}) in the BTF of layouts.bpf.o. */

@@ -56,6 +56,8 @@ export type { OomEvent, OomProbeOptions } from './probes/oom-probe.js';
 export { watchOomKills } from './probes/oom-probe.js';
 export type { ProcessEvent, ProcessProbeOptions } from './probes/process-probe.js';
 export { watchProcesses } from './probes/process-probe.js';
+export type { ProcessCount, ProcessSummary, ProcessSummaryOptions } from './probes/process-summary.js';
+export { summarizeProcesses } from './probes/process-summary.js';
 export type { RunQueueProbe, RunQueueProbeOptions, RunQueueSnapshot } from './probes/runqlat-probe.js';
 export { watchRunQueueLatency } from './probes/runqlat-probe.js';
 export type { StackProbeOptions, StackSample, StackSnapshot, UserFrame } from './probes/stack-probe.js';
@@ -64,6 +66,13 @@ export type { SyscallProbeOptions, SyscallSnapshot, SyscallStats } from './probe
 export { watchSyscalls } from './probes/syscall-probe.js';
 export type { TcpEvent, TcpProbeOptions } from './probes/tcp-probe.js';
 export { watchTcp } from './probes/tcp-probe.js';
+export type {
+  TcpFamilySummary,
+  TcpSummary,
+  TcpSummaryOptions,
+  TcpSummaryProbe,
+} from './probes/tcp-summary.js';
+export { summarizeTcp } from './probes/tcp-summary.js';
 export type { CpuProfile, ProfileCpuOptions, ProfileSample } from './profiling/cpu-profile.js';
 export { symbolizeStacks, topFunctions } from './profiling/cpu-profile.js';
 export { ElfSymbols } from './profiling/elf-symbols.js';

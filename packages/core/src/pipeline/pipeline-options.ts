@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { AlertPolicy, type AlertPolicyOptions, type AnomalyEvent } from '../alerting/alert-policy.js';
 import type { Detector } from '../detector/detector.js';
+import type { FitProgress } from '../detector/fit-options.js';
 import { checkNumberOption, type VigilError, VigilInputError } from '../errors.js';
 import type { OtelOutput } from '../otel/otel-output.js';
 import type { Topology } from '../rca/topology.js';
@@ -21,6 +22,13 @@ export interface PipelineDetectors {
   spec: DetectorSpec | ((seriesKey: string) => DetectorSpec);
   /** Worker threads for fits and refits; 0 fits on this thread. Default min(4, max(1, cores − 1)). */
   threads?: number;
+  /**
+   * CPU priority of the fit threads as a Unix nice value, 0 (as the event loop) to 19 (lowest); applied on Linux,
+   * where a thread has its own nice value. Fits are background work: with a nice value the event loop, which scores
+   * points as they arrive, gets a contended core first. The cost: when every core is busy the fits slow down, the
+   * refits land later and a model may stream past what it prepared at fit (see `fitTimeout`). Default 0.
+   */
+  niceness?: number;
 }
 
 /** Options of a {@link Pipeline}. */
@@ -69,6 +77,11 @@ export interface PipelineOptions {
   onIncident?: (incident: Incident, change: IncidentChange) => void;
   /** Called for each point refused with a typed reason (`FUTURE_TIMESTAMP`, `SERIES_LIMIT`); it is also counted. */
   onReject?: (error: VigilError, seriesKey: string, t: number, value: number) => void;
+  /**
+   * Called as a series' fit or refit advances (the detector's own reports: Prophet's steps, the LSTM's epochs, the
+   * ensemble's members), from the worker threads too. It cannot stop a fit: what it throws is logged.
+   */
+  onFitProgress?: (seriesKey: string, progress: FitProgress) => void;
   /** Called when a series' detector is quarantined (`DETECTOR_FAULT`: it threw or scored outside [0, 1]). */
   onQuarantine?: (seriesKey: string, error: VigilError) => void;
   /**
@@ -93,6 +106,7 @@ export interface ResolvedPipelineOptions {
   readonly maxQueuedFits: number;
   readonly incidentWindow: number;
   readonly threads: number;
+  readonly niceness: number;
   readonly policy: AlertPolicy;
   readonly now: () => number;
   readonly metricOf: (seriesKey: string) => string;
@@ -170,6 +184,11 @@ export function resolvePipelineOptions(options: PipelineOptions): ResolvedPipeli
       d?.threads ?? Math.min(4, Math.max(1, cores - 1)),
       { min: 0, max: 64, integer: true },
     ),
+    niceness: checkNumberOption('options.detectors.niceness', d?.niceness ?? 0, {
+      min: 0,
+      max: 19,
+      integer: true,
+    }),
     policy: options.policy instanceof AlertPolicy ? options.policy : new AlertPolicy(options.policy),
     now: typeof options.now === 'function' ? options.now : Date.now,
     metricOf: typeof options.metricOf === 'function' ? options.metricOf : metricOfKey,

@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import type { AnomalyEvent } from '../alerting/alert-policy.js';
 import type { Detector, DetectorSnapshot, PointScore } from '../detector/detector.js';
+import type { FitOptions } from '../detector/fit-options.js';
 import { loadDetector } from '../detector/registry.js';
 import { VigilError, VigilInputError } from '../errors.js';
 import { rankRootCauses } from '../rca/rank-root-causes.js';
@@ -71,6 +72,12 @@ export class Pipeline {
   readonly #wall: () => number;
   readonly #translator = new OtlpTranslator();
   readonly #fits = new Set<Promise<void>>();
+  /**
+   * Stops the fit in flight for a series (evicted or removed meanwhile, or the pipeline closed: fits on this thread
+   * stop at their next check): kept only while it fits. One controller per fit, not a signal combined with a
+   * pipeline-wide one: Node 20 keeps every combined signal (AbortSignal.any) referenced from its sources.
+   */
+  readonly #stopFit = new Map<SeriesState, AbortController>();
   readonly #options: PipelineOptions;
   readonly #stats: PipelineStats = {
     series: 0,
@@ -91,8 +98,6 @@ export class Pipeline {
     events: 0,
   };
   #pool: FitPool | undefined;
-  /** Aborted by close(): fits on this thread stop at their next check. */
-  readonly #closing = new AbortController();
   #factory: Promise<DetectorFactoryModule> | undefined;
   #tick = 0;
   #lastSweep: number;
@@ -324,7 +329,8 @@ export class Pipeline {
   async close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
-    this.#closing.abort(new VigilError('FIT_TIMEOUT', 'The pipeline closed.'));
+    const closed = new VigilError('FIT_TIMEOUT', 'The pipeline closed.');
+    for (const stop of this.#stopFit.values()) stop.abort(closed);
     await this.#pool?.close();
     this.#pool = undefined;
   }
@@ -471,6 +477,8 @@ export class Pipeline {
     if (left > 0) this.#perMetric.set(st.metric, left);
     else this.#perMetric.delete(st.metric);
     if (st.quarantinedAt >= 0) this.#stats.quarantinedSeries--;
+    // Its fit would be thrown away: stop it, and free its worker for other series.
+    this.#stopFit.get(st)?.abort(new VigilError('ABORTED', `The series '${key}' was evicted.`));
     for (const tr of st.tracker?.flush() ?? []) this.#transition(tr.type, tr.event);
     this.#options.otel?.forget(key);
   }
@@ -575,9 +583,17 @@ export class Pipeline {
     st.sinceFit = 0;
     st.fitMark = st.ring.total;
     const train = st.ring.ordered(this.#o.history);
-    const run = this.#fit(key, train).then(
-      (d) => this.#swapIn(key, st, d),
-      (e) => this.#fitFailed(key, st, e),
+    const stop = new AbortController();
+    this.#stopFit.set(st, stop);
+    const run = this.#fit(key, train, stop.signal).then(
+      (d) => {
+        this.#stopFit.delete(st);
+        return this.#swapIn(key, st, d);
+      },
+      (e) => {
+        this.#stopFit.delete(st);
+        this.#fitFailed(key, st, e);
+      },
     );
     this.#fits.add(run);
     void run.finally(() => this.#fits.delete(run));
@@ -588,7 +604,9 @@ export class Pipeline {
   async #fit(
     key: string,
     train: { timestamps: Float64Array; values: Float64Array },
+    signal: AbortSignal,
   ): Promise<Detector<SeriesLike>> {
+    const onProgress = this.#progressOf(key);
     const modules = this.#options.detectors;
     if (modules && this.#o.threads > 0) {
       this.#factory ??= loadFactoryModule(modules.module);
@@ -597,9 +615,10 @@ export class Pipeline {
       this.#pool ??= new FitPool({
         module: modules.module,
         threads: this.#o.threads,
+        niceness: this.#o.niceness,
         timeoutMs: this.#o.fitTimeout,
       });
-      const snapshot = await this.#pool.fit(this.#spec(key), train);
+      const snapshot = await this.#pool.fit(this.#spec(key), train, { signal, onProgress });
       return loadDetector(snapshot) as Detector<SeriesLike>;
     }
     await new Promise((resolve) => setImmediate(resolve));
@@ -620,11 +639,24 @@ export class Pipeline {
     }
     // The Pipeline keeps the history (the detector need not), and close() stops fits still running.
     await withTimeout(
-      d.fit(train, { keepHistory: false, streaming: true, signal: this.#closing.signal }),
+      d.fit(train, { keepHistory: false, streaming: true, signal, onProgress }),
       this.#o.fitTimeout,
       d.kind,
     );
     return d;
+  }
+
+  // The onFitProgress listener for one series' fit; its exceptions are logged (they do not stop the fit).
+  #progressOf(key: string): FitOptions['onProgress'] {
+    const listener = this.#options.onFitProgress;
+    if (!listener) return undefined;
+    return (progress) => {
+      try {
+        listener(key, progress);
+      } catch (e) {
+        diag.error(`vigil pipeline: onFitProgress threw: ${String(e)}`);
+      }
+    };
   }
 
   #spec(key: string): DetectorSpec {

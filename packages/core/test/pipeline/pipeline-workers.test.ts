@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/math/random.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
@@ -80,4 +81,47 @@ describe('Pipeline fit workers', () => {
     expect(p.stats).toMatchObject({ fits: 4, queuedFits: 0 });
     await p.close();
   });
+
+  // Linux gives each thread its own nice value (field 19 of /proc/<pid>/task/<tid>/stat); elsewhere there is no
+  // per-thread priority to check.
+  it.skipIf(process.platform !== 'linux')(
+    'runs fits at the niceness asked for, leaving the event loop at its own priority',
+    async () => {
+      const nice = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      const niceOf = (tid: string) => {
+        try {
+          return nice(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'));
+        } catch {
+          return Number.NaN; // the thread ended meanwhile
+        }
+      };
+      const own = nice(readFileSync('/proc/thread-self/stat', 'utf8'));
+      const niced = () => readdirSync('/proc/self/task').filter((tid) => niceOf(tid) === 13);
+      expect(niced()).toEqual([]);
+      const p = new Pipeline({
+        detectors: {
+          module: FACTORY,
+          spec: { kind: 'fixture-mean', options: { spinMs: 400 } },
+          threads: 1,
+          niceness: 13,
+        },
+        warmup: 10,
+      });
+      for (let i = 0; i < 10; i++) p.push('a', i * MIN, i % 3);
+      // The fit holds its thread for 400 ms: look for it then.
+      let seen: string[] = [];
+      for (let k = 0; k < 40 && seen.length === 0; k++) {
+        await new Promise((r) => setTimeout(r, 25));
+        seen = niced();
+      }
+      expect(seen).toHaveLength(1);
+      expect(nice(readFileSync('/proc/thread-self/stat', 'utf8'))).toBe(own);
+      await p.idle();
+      expect(p.stats.fits).toBe(1);
+      await p.close();
+      expect(
+        () => new Pipeline({ detectors: { module: FACTORY, spec: { kind: 'x' }, niceness: 20 } }),
+      ).toThrow(/niceness/);
+    },
+  );
 });

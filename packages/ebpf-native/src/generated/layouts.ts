@@ -240,3 +240,41 @@ export const H2_LABEL_KEY = {
   from_server: 20,
   pad: 21,
 } as const;
+
+/** struct tcp_summary */
+export const TCP_SUMMARY = {
+  size: 408,
+  count: 0,
+  bytes_sent: 8,
+  bytes_received: 16,
+  slots: 24,
+} as const;
+
+/** struct tcp_config */
+export const TCP_CONFIG = {
+  size: 8,
+  summary: 0,
+  filter_ports: 4,
+} as const;
+
+/** struct process_summary_key */
+export const PROCESS_SUMMARY_KEY = {
+  size: 24,
+  comm: 0,
+  kind: 16,
+  exit_status: 20,
+} as const;
+
+/** struct process_summary */
+export const PROCESS_SUMMARY = {
+  size: 392,
+  count: 0,
+  slots: 8,
+} as const;
+
+/** struct process_config */
+export const PROCESS_CONFIG = {
+  size: 8,
+  summary: 0,
+  pad: 4,
+} as const;

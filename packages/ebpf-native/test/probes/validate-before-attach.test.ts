@@ -6,10 +6,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { watchBlockIo } from '../../src/probes/block-io-probe.js';
 import { watchProcesses } from '../../src/probes/process-probe.js';
+import { summarizeProcesses } from '../../src/probes/process-summary.js';
 import { watchRunQueueLatency } from '../../src/probes/runqlat-probe.js';
 import { sampleStacks } from '../../src/probes/stack-probe.js';
 import { watchSyscalls } from '../../src/probes/syscall-probe.js';
 import { watchTcp } from '../../src/probes/tcp-probe.js';
+import { summarizeTcp } from '../../src/probes/tcp-summary.js';
 import { describeEbpf } from '../helpers/require-ebpf.js';
 
 /** BPF links and programs this process holds. */
@@ -38,6 +40,10 @@ describeEbpf('option validation', () => {
       ['sampleStacks intervalMs', () => sampleStacks({ intervalMs: 0 })],
       ['watchTcp ringBytes', () => watchTcp({ ringBytes: 5000 })],
       ['watchProcesses maxBuffered', () => watchProcesses({ maxBuffered: -1 })],
+      ['summarizeTcp ports', () => summarizeTcp({ ports: [70000] })],
+      ['summarizeTcp empty ports', () => summarizeTcp({ ports: [] })],
+      ['summarizeTcp intervalMs', () => summarizeTcp({ intervalMs: 2 })],
+      ['summarizeProcesses maxHistory', () => summarizeProcesses({ maxHistory: 0 })],
     ];
     const before = ownBpfDescriptors();
     for (const [name, start] of cases) {

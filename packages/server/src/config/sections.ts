@@ -88,6 +88,8 @@ export const pipelineSection = z
     fitTimeoutMs: z.number().int().positive().default(60_000),
     /** Worker threads for fits and refits; 0 fits on the event loop. Default min(4, max(1, cores − 1)). */
     fitThreads: z.number().int().min(0).max(64).optional(),
+    /** Unix nice value (0–19) of the fit threads on Linux: fits yield a contended core to the event loop. */
+    fitNiceness: z.number().int().min(0).max(19).default(0),
     /** Fits waiting for a worker beyond which the receivers answer 429 / UNAVAILABLE (back-pressure). */
     maxQueuedFits: z.number().int().positive().default(1000),
     /** First matching rule wins; series matching none use `defaultDetector`. */

@@ -18,6 +18,7 @@ export function pipelineOptions(config: VigilConfig): PipelineOptions {
       module: '@vigil/detectors',
       spec: detectorSpec(config),
       ...(p.fitThreads !== undefined ? { threads: p.fitThreads } : {}),
+      niceness: p.fitNiceness,
     },
     warmup: p.warmup,
     refitEvery: p.refitEvery,

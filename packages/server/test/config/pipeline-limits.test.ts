@@ -12,6 +12,7 @@ describe('pipeline limits in vigil.yaml', () => {
       maxFutureMs: 300_000,
       fitTimeoutMs: 60_000,
       maxQueuedFits: 1000,
+      fitNiceness: 0,
     });
     expect(c.pipeline.fitThreads).toBeUndefined();
     expect(c.receivers.maxSeries).toBeUndefined();
@@ -28,6 +29,7 @@ describe('pipeline limits in vigil.yaml', () => {
       expect.stringContaining('pipeline.maxFutureMs: must be >= 0'),
     ]);
     expect(wrong({ fitThreads: 65 })[0]).toBe('pipeline.fitThreads');
+    expect(wrong({ fitNiceness: 20 })[0]).toBe('pipeline.fitNiceness');
     expect(wrong({ maxSeriesPerMetric: 0 })[0]).toBe('pipeline.maxSeriesPerMetric');
     expect(wrong({ fitTimeoutMs: 'soon' })).toEqual([
       'pipeline.fitTimeoutMs',
