@@ -28,6 +28,8 @@ export interface LoopStats {
   /** Main thread on a CPU / ready but waiting for one, ms (undefined off Linux). */
   readonly ranMs: number | undefined;
   readonly waitedMs: number | undefined;
+  /** CPU time of the whole process (every thread: fit workers and V8's helper threads too), ms. */
+  readonly processCpuMs: number;
   /** One-minute load average at the start and at the end. */
   readonly loadStart: number;
   readonly loadEnd: number;
@@ -52,6 +54,7 @@ export class LoopProbe {
   readonly #t0 = performance.now();
   readonly #sched = schedstat();
   readonly #load = loadavg()[0];
+  readonly #cpu = process.cpuUsage();
   #gcCount = 0;
   #gcMax = 0;
   #gcTotal = 0;
@@ -94,6 +97,7 @@ export class LoopProbe {
       gcTotalMs: Number(this.#gcTotal.toFixed(1)),
       ranMs: s && sched ? Math.round((s.ran - sched.ran) / 1e6) : undefined,
       waitedMs: s && sched ? Math.round((s.waited - sched.waited) / 1e6) : undefined,
+      processCpuMs: Math.round(((c) => (c.user + c.system) / 1000)(process.cpuUsage(this.#cpu))),
       loadStart: Number(this.#load.toFixed(2)),
       loadEnd: Number(loadavg()[0].toFixed(2)),
     };

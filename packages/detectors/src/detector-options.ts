@@ -55,6 +55,8 @@ const adaptiveEnsemble = names<AdaptiveEnsembleOptions>({
   memory: true,
   refreshEvery: true,
   localWindow: true,
+  jumpWindow: true,
+  stillness: true,
   seasonality: true,
   minAutocorrelation: true,
   cycles: true,

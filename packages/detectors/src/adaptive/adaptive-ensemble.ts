@@ -12,8 +12,10 @@ import {
   yieldAndCheck,
 } from '@vigil/core';
 import { collectScores } from '../common/collect-scores.js';
+import { RollingWindow } from '../statistical/rolling-window.js';
+import { medianInPlace } from '../statistical/select.js';
 import { decodeFloat64, encodeFloat64 } from '../stats/float64-base64.js';
-import { DAY_MS, detectPeriod, periodAtStep, typicalStep } from './detect-period.js';
+import { DAY_MS, detectPeriod, findCycle, periodAtStep, typicalStep } from './detect-period.js';
 import { EventGate } from './event-gate.js';
 import { LocalMean } from './local-mean.js';
 import {
@@ -30,6 +32,9 @@ import { SeasonalReference } from './seasonal-reference.js';
 
 /** Snapshot format version of {@link AdaptiveEnsemble} (the `'ensemble'` kind's version 1 is {@link EnsembleDetector}). */
 export const ADAPTIVE_ENSEMBLE_VERSION = 2;
+
+/** Longest cycle, in steps, a fitted detector still looks for in its own history (fit looks up to MAX_CYCLE_LAG). */
+const GROWN_CYCLE_LAG = 256;
 
 /** Points `fit` learns between progress reports and abort checks. */
 export const FIT_CHUNK = 65_536;
@@ -51,6 +56,18 @@ export interface AdaptiveEnsembleState {
   readonly seasonal: DistributionSnapshot | null;
   /** The last localWindow − 1 values, float64 base64. */
   readonly recent: string;
+  /** The jump view's distribution (absent in snapshots written before it existed). */
+  readonly jump?: DistributionSnapshot;
+  /** The last jumpWindow deseasonalised values the jump view measures from, float64 base64. */
+  readonly jumpBase?: string;
+  /** Points in a row kept out of that base because the jump view alarmed on them. */
+  readonly jumpHeld?: number;
+  /** The stillness view's distribution (absent in snapshots written before it existed). */
+  readonly stillness?: DistributionSnapshot;
+  /** The last localWindow − 1 absolute changes between successive values, float64 base64. */
+  readonly changes?: string;
+  /** The last value learnt (for the next change), or null. */
+  readonly lastValue?: number | null;
   /** The seasonal reference history, float64 base64 timestamps and values. */
   readonly reference: { readonly timestamps: string; readonly values: string } | null;
   /** Points since the last one at or above the threshold; null before any. */
@@ -67,6 +84,17 @@ interface Model {
   localMean: RecentDistribution;
   seasonal: RecentDistribution | null;
   recent: LocalMean;
+  jump: RecentDistribution;
+  jumpBase: RollingWindow;
+  jumpScratch: Float64Array;
+  /** Points the jump view measures from (0: the view is off). */
+  jumpWindow: number;
+  /** Points in a row kept out of the jump view's base because it alarmed on them. */
+  jumpHeld: number;
+  /** The stillness view (null when off) and the recent absolute changes it averages. */
+  stillness: RecentDistribution | null;
+  changes: LocalMean;
+  lastValue: number;
   reference: SeasonalReference | null;
   gate: EventGate;
   guard: StreamGuard;
@@ -85,10 +113,14 @@ interface Model {
  * Vigil's default detector: how far beyond its own recent history a point is, seen three ways, with one threshold
  * that means the same on every series.
  *
- * Views: the value itself (spikes, dips, new levels), the mean of the last `localWindow` points (sustained shifts,
- * bursts, changes of rate in sparse series) and, when the training data shows a daily or weekly cycle, the residual
- * from the same phase of the previous cycles (contextual anomalies: a missing peak, a flat stretch, a cycle of the
- * wrong height). Each view keeps the recent distribution of its values (`RecentDistribution`: the last
+ * Views: the value itself (spikes, dips, new levels); the mean of the last `localWindow` points (sustained shifts,
+ * bursts, changes of rate in sparse series); the jump — the value's distance from the median of the last
+ * `jumpWindow` values, deseasonalised when there is a cycle (a spike inside the normal range, against whatever slow
+ * structure surrounds it: a weekend's lower cycle, a drifting level); the stillness — the mean absolute change between
+ * successive values over the last `localWindow` points, judged on its low side (a sensor or exporter stuck on an
+ * ordinary value); and, when the training data shows a cycle — the day or the week, else any lag whose
+ * autocorrelation clearly peaks (`findCycle`) — the residual from the same phase of the previous cycles (contextual
+ * anomalies: a missing peak, a flat stretch, a cycle of the wrong height). Each view keeps the recent distribution of its values (`RecentDistribution`: the last
  * `memory` points) and rates a point by its two-sided tail probability there — rare by count among what really
  * happened, and far by spread. The point's p is the smallest view p times the number of views (Bonferroni), and
  * `score = 1 − p`, so alerting at `1 − α` means the same on a count series, a latency series and after a regime
@@ -101,12 +133,12 @@ interface Model {
  * 1 − p, so an alert policy sees the event's whole extent) stay silent until `quietPoints` points in a row have been
  * below it.
  *
- * The local mean's spread is widened by its own uncertainty: overlapping means are strongly correlated, so n of them
- * hold only about n / localWindow independent values, and a standard deviation estimated from few of them is often too
- * small — after a short training, runs of ordinary noise then read as shifts. The view uses the upper one-sigma bound
- * of that estimate, sd · (1 + 1/√(2 · n / localWindow)), which fades as the history grows (measured on i.i.d. noise
- * after 140 training points: false alarms in the first 300 points 1.5 → 0.3 per 1000 on uniform noise, 2.0 → 1.0 on
- * normal noise).
+ * The local mean's and the stillness' spreads are widened by their own uncertainty: overlapping windows are strongly
+ * correlated, so n of them hold only about n / localWindow independent values, and a standard deviation estimated from
+ * few of them is often too small — after a short training, runs of ordinary noise then read as shifts. These views use
+ * the upper one-sigma bound of that estimate, sd · (1 + 1/√(2 · n / localWindow)), which fades as the history grows
+ * (measured on i.i.d. noise after 140 training points: false alarms in the first 300 points 1.5 → 0.3 per 1000 on
+ * uniform noise, 2.0 → 1.0 on normal noise, before the jump and stillness views; 0.1 and 0.8 with them).
  *
  * `update` does bounded work per point (each view merges its new values into its sorted window every
  * `refreshEvery` points) and never refits.
@@ -159,12 +191,17 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
     const s = toSeries(train, 'training series');
     const o = this.options;
     const step = typicalStep(s.timestamps);
-    const period =
+    let period =
       typeof o.seasonality === 'number'
         ? o.seasonality
         : o.seasonality === 'auto'
           ? detectPeriod(s.timestamps, s.values, undefined, o.minAutocorrelation)
           : null;
+    if (period === null && o.seasonality === 'auto' && Number.isFinite(step) && step > 0) {
+      // Not the day or the week: any cycle that clearly repeats, in steps (timestamps may be sample numbers).
+      const lag = findCycle(s.values);
+      if (lag !== null) period = lag * step;
+    }
     const model = this.#newModel(period, Number.isFinite(step) && step > 0 ? step : 1);
     const n = s.values.length;
     const report = (done: number, message: string) =>
@@ -226,19 +263,36 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
     if (!Number.isNaN(localMean)) {
       surprise = Math.max(
         surprise,
-        m.localMean.surprise(localMean, localMeanSd(m, this.options.localWindow)),
+        m.localMean.surprise(localMean, windowedSd(m.localMean, this.options.localWindow)),
       );
     }
     // A view counts in the correction once it can judge (a grown seasonal view waits for a cycle of residuals).
     if (m.seasonal && m.seasonal.size >= MIN_DISTRIBUTION_SIZE) {
-      views = 3;
+      views++;
       if (!Number.isNaN(expected)) surprise = Math.max(surprise, m.seasonal.surprise(value - expected));
+    }
+    const jump = jumpOf(m, value, expected);
+    const jumpSurprise = jumpSurpriseOf(m, jump);
+    if (m.jump.size >= MIN_DISTRIBUTION_SIZE) {
+      views++;
+      surprise = Math.max(surprise, jumpSurprise);
+    }
+    const stillness = stillnessOf(m, value);
+    if (m.stillness && m.stillness.size >= MIN_DISTRIBUTION_SIZE) {
+      views++;
+      // Judged on its low side only: more movement than usual is the other views' to see.
+      if (stillness < m.stillness.mean) {
+        surprise = Math.max(
+          surprise,
+          m.stillness.surprise(stillness, windowedSd(m.stillness, this.options.localWindow)),
+        );
+      }
     }
     // Bonferroni over the views: p = min(1, views · min p).
     const raw = Math.max(0, surprise - Math.log10(views));
     const score = 1 - 10 ** -raw;
     const opens = m.gate.admit(score >= this.options.threshold);
-    learn(m, t, value, { forMean, localMean, expected });
+    learn(m, t, value, { forMean, localMean, expected, jump, jumpSurprise, stillness });
     if (this.options.seasonality === 'auto' && !m.reference && ++m.sinceCycleCheck >= DAY_MS / m.step) {
       this.#lookForCycle(m);
     }
@@ -260,6 +314,16 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
         localMean: distributionToJSON(m.localMean),
         seasonal: m.seasonal ? distributionToJSON(m.seasonal) : null,
         recent: encodeFloat64(m.recent.toArray()),
+        jump: distributionToJSON(m.jump),
+        jumpBase: encodeFloat64(m.jumpBase.toArray()),
+        jumpHeld: m.jumpHeld,
+        ...(m.stillness
+          ? {
+              stillness: distributionToJSON(m.stillness),
+              changes: encodeFloat64(m.changes.toArray()),
+              lastValue: Number.isFinite(m.lastValue) ? m.lastValue : null,
+            }
+          : {}),
         reference: reference
           ? { timestamps: encodeFloat64(reference.timestamps), values: encodeFloat64(reference.values) }
           : null,
@@ -338,6 +402,14 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
       localMean: dist(st?.localMean),
       seasonal: period !== null ? dist(st?.seasonal) : null,
       recent: new LocalMean(o.localWindow, st ? decodeFloat64(st.recent) : []),
+      jump: dist(st?.jump),
+      jumpBase: new RollingWindow(Math.max(1, o.jumpWindow), st?.jumpBase ? decodeFloat64(st.jumpBase) : []),
+      jumpScratch: new Float64Array(Math.max(1, o.jumpWindow)),
+      jumpWindow: o.jumpWindow,
+      jumpHeld: typeof st?.jumpHeld === 'number' && st.jumpHeld >= 0 ? st.jumpHeld : 0,
+      stillness: o.stillness ? dist(st?.stillness) : null,
+      changes: new LocalMean(o.localWindow, st?.changes ? decodeFloat64(st.changes) : []),
+      lastValue: typeof st?.lastValue === 'number' ? st.lastValue : Number.NaN,
       reference,
       gate: new EventGate(o.quietPoints),
       guard: new StreamGuard(this.kind),
@@ -346,7 +418,7 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
       bandAt: -1,
       clip: [Number.NaN, Number.NaN],
       clipAt: -1,
-      alarmSurprise: -Math.log10((1 - o.threshold) / (period !== null ? 3 : 2)),
+      alarmSurprise: -Math.log10((1 - o.threshold) / viewCount(o, period !== null)),
     };
   }
 
@@ -357,7 +429,9 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
   #band(m: Model, expected: number): [number, number] {
     const view = m.seasonal ?? m.level;
     if (m.bandAt !== view.refreshes) {
-      const surprise = -Math.log10((1 - this.options.threshold) / (m.seasonal ? 3 : 2));
+      const surprise = -Math.log10(
+        (1 - this.options.threshold) / viewCount(this.options, m.seasonal !== null),
+      );
       m.band = view.band(surprise);
       m.bandAt = view.refreshes;
     }
@@ -372,18 +446,25 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
   #lookForCycle(m: Model): void {
     m.sinceCycleCheck = 0;
     const values = m.level.toJSON().values;
-    const period = periodAtStep(
+    const daily = periodAtStep(
       values,
       m.step,
       values.length * m.step,
       undefined,
       this.options.minAutocorrelation,
     );
+    // A shorter search than fit's: it runs once a day's worth of points, and the day itself is periodAtStep's.
+    const lag = daily === null ? findCycle(values, GROWN_CYCLE_LAG) : null;
+    const period = daily ?? (lag === null ? null : lag * m.step);
     if (period === null) return;
     const grown = this.#newModel(period, m.step);
     m.period = period;
     m.reference = grown.reference;
     m.seasonal = grown.seasonal;
+    // The jump view measures from the deseasonalised value from now on: what it learnt of raw jumps no longer applies.
+    m.jump = grown.jump;
+    m.jumpBase = grown.jumpBase;
+    m.jumpHeld = 0;
     m.alarmSurprise = grown.alarmSurprise;
     m.bandAt = -1;
   }
@@ -397,13 +478,13 @@ export class AdaptiveEnsemble implements Detector<SeriesLike> {
 }
 
 /**
- * Spread the local-mean view judges with: its distribution's standard deviation raised to the upper one-sigma bound of
- * an estimate from n / localWindow independent values (the local means overlap), so that a short history of them does
- * not understate it.
+ * Spread a view of overlapping windows (the local mean, the stillness) judges with: its distribution's standard
+ * deviation raised to the upper one-sigma bound of an estimate from n / localWindow independent values, so that a
+ * short history of them does not understate it.
  */
-function localMeanSd(m: Model, localWindow: number): number {
-  const independent = Math.max(1, m.localMean.size / localWindow);
-  return m.localMean.sd * (1 + 1 / Math.sqrt(2 * independent));
+function windowedSd(d: RecentDistribution, localWindow: number): number {
+  const independent = Math.max(1, d.size / localWindow);
+  return d.sd * (1 + 1 / Math.sqrt(2 * independent));
 }
 
 /** What the caller of {@link learn} already knows about the point (from scoring it). */
@@ -414,6 +495,49 @@ interface Known {
   readonly localMean: number;
   /** The seasonal expectation (NaN without one). */
   readonly expected: number;
+  /** The jump view's value (NaN when it cannot judge the point) and its surprise (0 then). */
+  readonly jump: number;
+  readonly jumpSurprise: number;
+  /** The stillness view's value (NaN when it cannot judge the point). */
+  readonly stillness: number;
+}
+
+/** Views of a model: value, local mean, jump and stillness when on, the seasonal view with a cycle. */
+function viewCount(o: ResolvedAdaptiveEnsembleOptions, seasonal: boolean): number {
+  return 2 + (o.jumpWindow > 0 ? 1 : 0) + (o.stillness ? 1 : 0) + (seasonal ? 1 : 0);
+}
+
+/** The value the jump view judges from: the residual from the seasonal expectation with a cycle, else the value. */
+function deseasonalised(m: Model, x: number, expected: number): number {
+  return m.reference ? x - expected : x;
+}
+
+/**
+ * The stillness view's value for a point: the mean absolute change between successive values over the last
+ * `localWindow` points, this one's included. Near zero when a sensor or an exporter is stuck on one value (a flat line
+ * the other views find unremarkable, since the value itself is ordinary). NaN until the window is full.
+ */
+function stillnessOf(m: Model, x: number): number {
+  if (!m.stillness || Number.isNaN(m.lastValue) || !m.changes.ready) return Number.NaN;
+  return m.changes.with(Math.abs(x - m.lastValue));
+}
+
+/**
+ * The jump view's value for a point: how far its deseasonalised value lies from the median of the last `jumpWindow`
+ * ones — a sudden move against the immediate past, whatever the slow structure around it (a weekend's lower cycle,
+ * a level the series has drifted to). NaN until the window is full or without a seasonal expectation.
+ */
+/** The jump view's surprise at `jump` (0 when it cannot judge yet). */
+function jumpSurpriseOf(m: Model, jump: number): number {
+  return m.jump.size >= MIN_DISTRIBUTION_SIZE && !Number.isNaN(jump) ? m.jump.surprise(jump) : 0;
+}
+
+function jumpOf(m: Model, x: number, expected: number): number {
+  if (m.jumpWindow === 0) return Number.NaN;
+  const d = deseasonalised(m, x, expected);
+  if (Number.isNaN(d) || m.jumpBase.size < m.jumpBase.capacity) return Number.NaN;
+  const n = m.jumpBase.copyTo(m.jumpScratch);
+  return d - medianInPlace(m.jumpScratch, n);
 }
 
 /**
@@ -439,8 +563,29 @@ function learn(m: Model, t: number, x: number, known?: Known): void {
     m.localMean.push(known && !Number.isNaN(known.localMean) ? known.localMean : m.recent.with(forMean));
   }
   m.recent.push(forMean);
+  const e = known ? known.expected : m.reference ? m.reference.expected(t) : Number.NaN;
+  if (m.jumpWindow > 0) {
+    const jump = known ? known.jump : jumpOf(m, x, e);
+    const extreme = (known ? known.jumpSurprise : jumpSurpriseOf(m, jump)) >= m.alarmSurprise;
+    if (!Number.isNaN(jump)) m.jump.push(jump);
+    // A point the jump view alone alarms on stays out of the base it measures from, for up to jumpWindow points in a
+    // row: the return from a short spike is then no jump of its own (it would lengthen the event), while after a
+    // lasting shift the base follows the new level once the window's worth of points has passed.
+    if (extreme && m.jumpHeld < m.jumpWindow) {
+      m.jumpHeld++;
+    } else {
+      if (!extreme) m.jumpHeld = 0;
+      const d = deseasonalised(m, x, e);
+      if (!Number.isNaN(d)) m.jumpBase.push(d);
+    }
+  }
+  if (m.stillness) {
+    const still = known ? known.stillness : stillnessOf(m, x);
+    if (!Number.isNaN(still)) m.stillness.push(still);
+    if (!Number.isNaN(m.lastValue)) m.changes.push(Math.abs(x - m.lastValue));
+    m.lastValue = x;
+  }
   if (m.reference && m.seasonal) {
-    const e = known ? known.expected : m.reference.expected(t);
     if (!Number.isNaN(e)) m.seasonal.push(x - e);
     m.reference.push(t, x);
   }

@@ -13,6 +13,16 @@ export interface AdaptiveEnsembleOptions {
   /** Points averaged by the local-mean view (sustained shifts, bursts). Default 30. */
   localWindow?: number;
   /**
+   * Points whose median the jump view measures a point's (deseasonalised) value from: sudden moves against the
+   * immediate past. 0 turns the view off. Default 5.
+   */
+  jumpWindow?: number;
+  /**
+   * The stillness view: the mean absolute change between successive values over the last `localWindow` points,
+   * judged on its low side — a sensor or exporter stuck on one value. Default true.
+   */
+  stillness?: boolean;
+  /**
    * The seasonal view: `'auto'` finds a daily or weekly cycle in the training data by autocorrelation (it must cover
    * the period twice), `'none'` turns the view off, a number fixes the period in ms. Default `'auto'`.
    */
@@ -34,6 +44,8 @@ export interface ResolvedAdaptiveEnsembleOptions {
   readonly memory: number;
   readonly refreshEvery: number;
   readonly localWindow: number;
+  readonly jumpWindow: number;
+  readonly stillness: boolean;
   readonly seasonality: 'auto' | 'none' | number;
   readonly minAutocorrelation: number;
   readonly cycles: number;
@@ -75,6 +87,12 @@ export function resolveAdaptiveOptions(o: AdaptiveEnsembleOptions = {}): Resolve
       max: memory,
       integer: true,
     }),
+    jumpWindow: checkNumberOption('options.jumpWindow', o.jumpWindow ?? 5, {
+      min: 0,
+      max: memory,
+      integer: true,
+    }),
+    stillness: checkBoolean(o.stillness ?? true, 'options.stillness'),
     seasonality,
     minAutocorrelation: checkNumberOption('options.minAutocorrelation', o.minAutocorrelation ?? 0.3, {
       min: 0,
@@ -88,4 +106,11 @@ export function resolveAdaptiveOptions(o: AdaptiveEnsembleOptions = {}): Resolve
     }),
     threshold: resolveThreshold(o),
   };
+}
+
+function checkBoolean(v: unknown, field: string): boolean {
+  if (typeof v !== 'boolean') {
+    throw new VigilInputError('INVALID_OPTION', `${field} must be true or false; got ${String(v)}.`, field);
+  }
+  return v;
 }

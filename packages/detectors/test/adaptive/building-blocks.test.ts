@@ -1,7 +1,13 @@
 import { createRng } from '@vigil/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { autocorrelation, DAY_MS, detectPeriod, typicalStep } from '../../src/adaptive/detect-period.js';
+import {
+  autocorrelation,
+  DAY_MS,
+  detectPeriod,
+  findCycle,
+  typicalStep,
+} from '../../src/adaptive/detect-period.js';
 import { EventGate } from '../../src/adaptive/event-gate.js';
 import { LocalMean } from '../../src/adaptive/local-mean.js';
 import { RecentDistribution } from '../../src/adaptive/recent-distribution.js';
@@ -167,5 +173,25 @@ describe('SeasonalReference and period detection', () => {
     expect(detectPeriod(t, noise)).toBeNull();
     expect(detectPeriod(t.subarray(0, 400), daily.subarray(0, 400))).toBeNull();
     expect(autocorrelation([1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2], 2)).toBeCloseTo(10 / 12, 12);
+  });
+});
+
+describe('findCycle', () => {
+  it('finds a cycle of any length that clearly repeats, and none in noise, a trend or a random walk', () => {
+    const rng = createRng(41);
+    const cycle = (p: number, n: number) =>
+      Float64Array.from({ length: n }, (_, i) => 10 * Math.sin((2 * Math.PI * i) / p) + rng.normal());
+    expect(findCycle(cycle(5, 200))).toBe(5);
+    expect(findCycle(cycle(12, 300))).toBe(12);
+    expect(findCycle(cycle(37, 500))).toBe(37);
+    // A GC sawtooth: grows for 20 steps, drops back.
+    expect(findCycle(Float64Array.from({ length: 400 }, (_, i) => 3 * (i % 20) + rng.normal()))).toBe(20);
+    expect(findCycle(Float64Array.from({ length: 1000 }, () => rng.normal()))).toBeNull();
+    expect(findCycle(Float64Array.from({ length: 1000 }, (_, i) => i + rng.normal()))).toBeNull();
+    let walk = 0;
+    expect(findCycle(Float64Array.from({ length: 2000 }, () => (walk += rng.normal())))).toBeNull();
+    // Needs the cycle twice.
+    expect(findCycle(cycle(60, 100))).toBeNull();
+    expect(findCycle([1, 2, 3])).toBeNull();
   });
 });
