@@ -983,6 +983,13 @@ __noinline int h2_walk_segment(__u64 base, __u32 seg)
 	s->walk.seg = seg;
 	s->walk.pos = 0;
 	s->walk.windowed = 0;
+	/* A segment that lies wholly inside a skipped payload (a DATA frame's message, often an iovec of its own)
+	 * is stepped over without reading it. */
+	if (!s->walk.d.preface && !s->walk.d.keep && s->walk.d.remaining >= seg) {
+		s->walk.d.remaining -= seg;
+		s->walk.pos = seg;
+		return 1;
+	}
 	/* A small segment holding several frames (or a header and its block) costs one read, not one per frame. */
 	if (seg <= H2_WIN && seg > H2_FRAME_HEADER) {
 		__u32 n = seg;
