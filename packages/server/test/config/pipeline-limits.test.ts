@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
+import { pipelineOptions } from '../../src/serve/pipeline-options.js';
 import { serviceMetrics } from '../../src/serve/service-metrics.js';
 
 describe('pipeline limits in vigil.yaml', () => {
@@ -30,6 +31,9 @@ describe('pipeline limits in vigil.yaml', () => {
     ]);
     expect(wrong({ fitThreads: 65 })[0]).toBe('pipeline.fitThreads');
     expect(wrong({ fitNiceness: 20 })[0]).toBe('pipeline.fitNiceness');
+    // The fit threads' settings reach the Pipeline's pool.
+    const fits = pipelineOptions(parseConfig({ pipeline: { fitThreads: 2, fitNiceness: 7 } })).detectors;
+    expect(fits).toMatchObject({ module: '@vigil/detectors', threads: 2, niceness: 7 });
     expect(wrong({ maxSeriesPerMetric: 0 })[0]).toBe('pipeline.maxSeriesPerMetric');
     expect(wrong({ fitTimeoutMs: 'soon' })).toEqual([
       'pipeline.fitTimeoutMs',
