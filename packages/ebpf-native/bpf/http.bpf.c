@@ -1380,12 +1380,16 @@ static __always_inline void on_data(struct conn_value *conn, struct sock *sk, lo
 		iovcnt = (__u32)msg.msg_iovlen;
 	}
 	__u32 len = ret > 0x7fffffff ? 0x7fffffff : (__u32)ret;
-	/* The first segment: the buffer, or the first iovec. */
+	/* The first segment: the buffer, or the first iovec — read only where its first bytes are looked at
+	 * (HTTP/1.x, or the protocol still unknown; an HTTP/2 walk reads the iovecs itself). */
+	bool need_head = conn->proto == PROTO_UNKNOWN || (!cfg->capture && conn->proto == PROTO_H1);
 	__u64 seg = buf;
 	__u32 seg_len = len;
-	if (kind != BUF_PLAIN) {
+	if (kind != BUF_PLAIN && !iovcnt)
+		return;
+	if (kind != BUF_PLAIN && need_head) {
 		struct iovec v;
-		if (!iovcnt || bpf_probe_read_user(&v, sizeof(v), (void *)buf))
+		if (bpf_probe_read_user(&v, sizeof(v), (void *)buf))
 			return;
 		seg = (__u64)v.iov_base;
 		seg_len = v.iov_len < len ? (__u32)v.iov_len : len;
