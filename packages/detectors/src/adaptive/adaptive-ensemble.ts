@@ -110,7 +110,7 @@ interface Model {
 }
 
 /**
- * Vigil's default detector: how far beyond its own recent history a point is, seen three ways, with one threshold
+ * Vigil's default detector: how far beyond its own recent history a point is, seen up to five ways, with one threshold
  * that means the same on every series.
  *
  * Views: the value itself (spikes, dips, new levels); the mean of the last `localWindow` points (sustained shifts,
@@ -120,9 +120,9 @@ interface Model {
  * successive values over the last `localWindow` points, judged on its low side (a sensor or exporter stuck on an
  * ordinary value); and, when the training data shows a cycle — the day or the week, else any lag whose
  * autocorrelation clearly peaks (`findCycle`) — the residual from the same phase of the previous cycles (contextual
- * anomalies: a missing peak, a flat stretch, a cycle of the wrong height). Each view keeps the recent distribution of its values (`RecentDistribution`: the last
- * `memory` points) and rates a point by its two-sided tail probability there — rare by count among what really
- * happened, and far by spread. The point's p is the smallest view p times the number of views (Bonferroni), and
+ * anomalies: a missing peak, a flat stretch, a cycle of the wrong height). Each view keeps the recent distribution of
+ * its values (`RecentDistribution`: the last `memory` points) and rates a point by its two-sided tail probability
+ * there (the stillness, its low tail) — rare by count among what really happened, and far by spread. The point's p is the smallest view p times the number of views (Bonferroni), and
  * `score = 1 − p`, so alerting at `1 − α` means the same on a count series, a latency series and after a regime
  * change.
  *
@@ -522,16 +522,17 @@ function stillnessOf(m: Model, x: number): number {
   return m.changes.with(Math.abs(x - m.lastValue));
 }
 
-/**
- * The jump view's value for a point: how far its deseasonalised value lies from the median of the last `jumpWindow`
- * ones — a sudden move against the immediate past, whatever the slow structure around it (a weekend's lower cycle,
- * a level the series has drifted to). NaN until the window is full or without a seasonal expectation.
- */
 /** The jump view's surprise at `jump` (0 when it cannot judge yet). */
 function jumpSurpriseOf(m: Model, jump: number): number {
   return m.jump.size >= MIN_DISTRIBUTION_SIZE && !Number.isNaN(jump) ? m.jump.surprise(jump) : 0;
 }
 
+/**
+ * The jump view's value for a point: how far its deseasonalised value lies from the median of the last `jumpWindow`
+ * ones — a sudden move against the immediate past, whatever the slow structure around it (a weekend's lower cycle,
+ * a level the series has drifted to). NaN while the view is off, until the window is full, or when the seasonal
+ * expectation is missing.
+ */
 function jumpOf(m: Model, x: number, expected: number): number {
   if (m.jumpWindow === 0) return Number.NaN;
   const d = deseasonalised(m, x, expected);

@@ -3,6 +3,17 @@ import { logNormalTail } from '../stats/log-normal-tail.js';
 
 const LN2 = Math.LN2;
 
+/**
+ * Work buffers every distribution's refresh borrows (one thread runs a refresh at a time, start to end): the window
+ * copied out, and the merge's output. Grown on demand, never shrunk.
+ */
+let scratch: Float64Array = new Float64Array(0);
+let mergeOut: Float64Array = new Float64Array(0);
+
+function borrow(buffer: Float64Array, size: number): Float64Array {
+  return buffer.length >= size ? buffer : new Float64Array(Math.max(size, 2 * buffer.length));
+}
+
 /** Fewest values before a distribution judges anything (surprise 0 before). */
 export const MIN_DISTRIBUTION_SIZE = 10;
 
@@ -39,10 +50,8 @@ export class RecentDistribution {
   readonly #refreshEvery: number;
   /** The last memory + refreshEvery values: the distribution of the latest refresh, and what left it since. */
   readonly #window: RollingWindow;
-  readonly #scratch: Float64Array;
-  #sorted: Float64Array;
-  /** The other buffer of the merge. */
-  #spare: Float64Array;
+  /** The distribution's values, sorted, in the first #n places; grows as the distribution does, up to memory. */
+  #sorted: Float64Array = new Float64Array(0);
   /** Ring positions [start, end) of the distribution's values at the last refresh, and the ring's slide since. */
   #start = 0;
   #end = 0;
@@ -63,9 +72,6 @@ export class RecentDistribution {
     this.#memory = memory;
     this.#refreshEvery = refreshEvery;
     this.#window = new RollingWindow(memory + refreshEvery, state?.values ?? []);
-    this.#scratch = new Float64Array(this.#window.capacity);
-    this.#sorted = new Float64Array(memory);
-    this.#spare = new Float64Array(memory);
     const since = state?.sinceRefresh ?? 0;
     if (!Number.isInteger(since) || since < 0 || since >= refreshEvery || since > this.#window.size) {
       throw new RangeError(
@@ -163,16 +169,18 @@ export class RecentDistribution {
    * pushed since the last refresh go in, O(memory) instead of a sort.
    */
   #refresh(skipNewest: number): void {
-    const total = this.#window.copyTo(this.#scratch);
+    scratch = borrow(scratch, this.#window.size);
+    const total = this.#window.copyTo(scratch);
     const end = total - skipNewest;
     const start = Math.max(0, end - this.#memory);
     // Positions count from the oldest value held; the ring has slid by #slid values since the last refresh.
     const oldStart = this.#start - this.#slid;
     const oldEnd = this.#end - this.#slid;
     if (this.#n > 0 && oldStart >= 0 && oldStart <= start && oldEnd <= end) {
-      this.#merge(this.#scratch.slice(oldStart, start).sort(), this.#scratch.slice(oldEnd, end).sort());
+      this.#merge(scratch.slice(oldStart, start).sort(), scratch.slice(oldEnd, end).sort());
     } else {
-      this.#sorted.set(this.#scratch.subarray(start, end));
+      this.#room(end - start);
+      this.#sorted.set(scratch.subarray(start, end));
       this.#sorted.subarray(0, end - start).sort();
       this.#n = end - start;
     }
@@ -193,10 +201,19 @@ export class RecentDistribution {
     this.#refreshes++;
   }
 
+  /** Makes room in #sorted for `size` values (growing by doubling, up to memory), keeping the #n held. */
+  #room(size: number): void {
+    if (this.#sorted.length >= size) return;
+    const grown = new Float64Array(Math.min(this.#memory, Math.max(size, 2 * this.#sorted.length)));
+    grown.set(this.#sorted.subarray(0, this.#n));
+    this.#sorted = grown;
+  }
+
   /** Takes the sorted `out` values out of the sorted distribution and merges the sorted `into` values in. */
   #merge(out: Float64Array, into: Float64Array): void {
     const s = this.#sorted;
-    const next = this.#spare;
+    mergeOut = borrow(mergeOut, this.#n + into.length);
+    const next = mergeOut;
     let i = 0;
     let o = 0;
     let a = 0;
@@ -211,8 +228,8 @@ export class RecentDistribution {
         next[k++] = into[a++];
       }
     }
-    this.#spare = s;
-    this.#sorted = next;
+    this.#room(k);
+    this.#sorted.set(next.subarray(0, k));
     this.#n = k;
   }
 }

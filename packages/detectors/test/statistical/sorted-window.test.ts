@@ -56,3 +56,25 @@ describe('SortedWindow', () => {
     expect(new SortedWindow(4).median()).toBeNaN();
   });
 });
+
+describe('RollingWindow', () => {
+  it('holds the last `capacity` values in order while its buffer grows from a little room to the capacity', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3000 }),
+        fc.array(fc.double({ noNaN: true }), { maxLength: 5000 }),
+        fc.array(fc.double({ noNaN: true }), { maxLength: 600 }),
+        (capacity, pushed, initial) => {
+          const w = new RollingWindow(capacity, initial);
+          for (const x of pushed) w.push(x);
+          const all = [...initial, ...pushed];
+          const expected = all.slice(Math.max(0, all.length - capacity));
+          expect(w.size).toBe(expected.length);
+          expect(w.toArray()).toEqual(expected);
+          expect(w.oldest).toBe(expected.length > 0 ? expected[0] : Number.NaN);
+        },
+      ),
+      { seed: 11, numRuns: 200 },
+    );
+  });
+});
