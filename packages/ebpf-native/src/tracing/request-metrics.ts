@@ -75,14 +75,7 @@ export class RequestMetrics {
   recordAggregate(a: RequestAggregate): void {
     const { counts } = a.histogram;
     if (a.grpc) {
-      const attrs: Attributes = {
-        'rpc.system': 'grpc',
-        'rpc.service': a.grpc.service,
-        'rpc.method': a.grpc.method,
-        'rpc.grpc.status_code': a.grpc.statusCode,
-        'server.port': a.port,
-        'network.transport': 'tcp',
-      };
+      const attrs = rpcAttributes(a.grpc, a.port);
       const histogram = a.side === 'server' ? this.#rpcServer : this.#rpcClient;
       for (let slot = 0; slot < counts.length; slot++) {
         const ms = (1.5 * 2 ** slot) / 1e6;
@@ -90,15 +83,7 @@ export class RequestMetrics {
       }
       return;
     }
-    const attrs: Attributes = {
-      'http.request.method': a.method,
-      'server.port': a.port,
-      'network.protocol.name': 'http',
-      'network.protocol.version': a.protocolVersion,
-      'url.scheme': 'http',
-    };
-    if (a.status > 0) attrs['http.response.status_code'] = a.status;
-    if (isError(a)) attrs['error.type'] = a.status > 0 ? String(a.status) : '_OTHER';
+    const attrs = httpAttributes(a, a.method, a.port);
     if (a.side === 'server') attrs['http.route'] = a.route;
     const histogram = a.side === 'server' ? this.#server : this.#client;
     for (let slot = 0; slot < counts.length; slot++) {
@@ -110,27 +95,12 @@ export class RequestMetrics {
   record(r: HttpRequest): void {
     const serverPort = r.side === 'server' ? r.localPort : r.remotePort;
     if (r.grpc) {
-      const attrs: Attributes = {
-        'rpc.system': 'grpc',
-        'rpc.service': r.grpc.service,
-        'rpc.method': r.grpc.method,
-        'rpc.grpc.status_code': r.grpc.statusCode,
-        'server.port': serverPort,
-        'network.transport': 'tcp',
-      };
+      const attrs = rpcAttributes(r.grpc, serverPort);
       if (r.side === 'client') attrs['server.address'] = r.remoteAddress;
       (r.side === 'server' ? this.#rpcServer : this.#rpcClient).record(r.durationMs, attrs);
       return;
     }
-    const attrs: Attributes = {
-      'http.request.method': semconvMethod(r.method),
-      'server.port': serverPort,
-      'network.protocol.name': 'http',
-      'network.protocol.version': r.protocolVersion,
-      'url.scheme': 'http',
-    };
-    if (r.status > 0) attrs['http.response.status_code'] = r.status;
-    if (isError(r)) attrs['error.type'] = r.status > 0 ? String(r.status) : '_OTHER';
+    const attrs = httpAttributes(r, semconvMethod(r.method), serverPort);
     if (r.side === 'server') {
       attrs['http.route'] = r.route;
       this.#server.record(r.durationMs / 1000, attrs);
@@ -139,4 +109,37 @@ export class RequestMetrics {
       this.#client.record(r.durationMs / 1000, attrs);
     }
   }
+}
+
+/** Semantic-convention attributes of a gRPC call (`rpc.*.duration`), shared by single and kernel-counted calls. */
+function rpcAttributes(
+  grpc: { readonly service: string; readonly method: string; readonly statusCode: number },
+  port: number,
+): Attributes {
+  return {
+    'rpc.system': 'grpc',
+    'rpc.service': grpc.service,
+    'rpc.method': grpc.method,
+    'rpc.grpc.status_code': grpc.statusCode,
+    'server.port': port,
+    'network.transport': 'tcp',
+  };
+}
+
+/** Semantic-convention attributes of an HTTP request, before the side-specific route or server address. */
+function httpAttributes(
+  r: Pick<HttpRequest, 'side' | 'status' | 'grpc' | 'protocolVersion'>,
+  method: string,
+  port: number,
+): Attributes {
+  const attrs: Attributes = {
+    'http.request.method': method,
+    'server.port': port,
+    'network.protocol.name': 'http',
+    'network.protocol.version': r.protocolVersion,
+    'url.scheme': 'http',
+  };
+  if (r.status > 0) attrs['http.response.status_code'] = r.status;
+  if (isError(r)) attrs['error.type'] = r.status > 0 ? String(r.status) : '_OTHER';
+  return attrs;
 }
