@@ -31,3 +31,17 @@ export function readMaps(pid: number): Mapping[] {
     return [];
   }
 }
+
+/**
+ * When `pid` started (clock ticks after boot, /proc/PID/stat field 22), to tell a reused pid from the process
+ * that had it; undefined when the process has exited.
+ */
+export function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // The command name (field 2) is in parentheses and may hold spaces or ')': count from the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
