@@ -1,7 +1,7 @@
 /** CPU profiling: user and kernel stacks sampled by a perf event, counted in the kernel. */
 import { requireInput } from '../errors.js';
 import { STACK_KEY } from '../generated/layouts.js';
-import { type Mapping, processStart, readMaps } from '../profiling/proc-maps.js';
+import { type Mapping, mappingAt, processStart, readMaps } from '../profiling/proc-maps.js';
 import { AggregateProbe, type AggregateProbeOptions, validateAggregateOptions } from './aggregate-probe.js';
 import { cString } from './clock.js';
 import { startProbe } from './event-probe.js';
@@ -110,11 +110,11 @@ export function sampleStacks(options: StackProbeOptions = {}): AggregateProbe<St
       // Another process has the pid now; an exited process keeps the mappings it had.
       if (started !== undefined && started !== known.started) known = undefined;
     }
-    let m = known?.list.find((x) => ip >= x.start && ip < x.end);
+    let m = known && mappingAt(known.list, ip);
     if (!m && !checked.has(pid)) {
       const list = readMaps(pid);
       if (list.length > 0 || !known) mappings.set(pid, (known = { started: processStart(pid), list }));
-      m = known?.list.find((x) => ip >= x.start && ip < x.end);
+      m = known && mappingAt(known.list, ip);
     }
     checked.add(pid);
     return m;
@@ -125,7 +125,9 @@ export function sampleStacks(options: StackProbeOptions = {}): AggregateProbe<St
     const user = frames(key.readInt32LE(STACK_KEY.user_stack_id)).map((ip): UserFrame => {
       const m = mappingOf(pid, ip, checked);
       const address = `0x${ip.toString(16)}`;
-      return m ? { address, module: m.path, offset: `0x${(ip - m.start + m.offset).toString(16)}` } : { address };
+      return m
+        ? { address, module: m.path, offset: `0x${(ip - m.start + m.offset).toString(16)}` }
+        : { address };
     });
     return {
       pid,

@@ -45,3 +45,17 @@ export function processStart(pid: number): string | undefined {
     return undefined;
   }
 }
+
+/** The mapping of `maps` (address order, as {@link readMaps} returns them) that holds `address`, by binary search. */
+export function mappingAt(maps: readonly Mapping[], address: bigint): Mapping | undefined {
+  let lo = 0;
+  let hi = maps.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const m = maps[mid];
+    if (address < m.start) hi = mid - 1;
+    else if (address >= m.end) lo = mid + 1;
+    else return m;
+  }
+  return undefined;
+}
