@@ -14,6 +14,7 @@ import {
   emptyLog2Histogram,
   type Log2Histogram,
   log2Quantile,
+  sameHistogram,
   subtractHistograms,
 } from './log2-histogram.js';
 
@@ -61,6 +62,9 @@ export function watchRunQueueLatency(options: RunQueueProbeOptions = {}): RunQue
     (o) => setPidFilter(o, options.pid),
   );
   const hist = object.map('hist');
+  // Snapshots are kept (maxHistory, an hour at 1 s): a process whose histogram did not change since the last
+  // snapshot shares the last one's, so what is kept grows with what happened, not with every process every second.
+  let last: RunQueueSnapshot | undefined;
   const snapshot = (): RunQueueSnapshot => {
     const all = emptyLog2Histogram();
     const byPid = new Map<number, Log2Histogram>();
@@ -76,7 +80,14 @@ export function watchRunQueueLatency(options: RunQueueProbeOptions = {}): RunQue
         addToSlot(h, slot, n);
       }
     }
-    return { time: Date.now(), all, byPid };
+    if (last) {
+      for (const [id, h] of byPid) {
+        const before = last.byPid.get(id);
+        if (before && sameHistogram(h, before)) byPid.set(id, before);
+      }
+    }
+    last = { time: Date.now(), all: last && sameHistogram(all, last.all) ? last.all : all, byPid };
+    return last;
   };
   const probe = new AggregateProbe(object, snapshot, options);
   if (options.meter) {

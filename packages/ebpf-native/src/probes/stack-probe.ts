@@ -19,8 +19,9 @@ export interface UserFrame {
 }
 
 /**
- * One distinct (process, user stack, kernel stack) and how often it was sampled. Its frame arrays are resolved
- * once and shared by every later snapshot that has the same stack: read them, do not change them.
+ * One distinct (process, user stack, kernel stack) and how often it was sampled. Its frames are resolved once and
+ * shared by every later snapshot with the same stack, and a later snapshot in which its count has not moved holds
+ * this very object: read samples, do not change them.
  */
 export interface StackSample {
   pid: number;
@@ -97,7 +98,9 @@ export function sampleStacks(options: StackProbeOptions = {}): AggregateProbe<St
   // (process, stacks, comm) key is resolved once, when it first appears, and later snapshots only take the new
   // counts: a snapshot costs one batch read plus the keys it has not seen, not every frame ever sampled.
   // Resolving at first sight also keeps the frames of a process that has since exited mapped to its files.
-  const resolved = new Map<string, Omit<StackSample, 'count'>>();
+  // The sample each key had in the last snapshot: kept when its count has not moved (most stacks of a
+  // cumulative profile stand still, and snapshots are kept), so what is kept grows with new samples only.
+  const resolved = new Map<string, StackSample>();
   /**
    * Each process's mappings as last read, with the process's start time (a reused pid is another process).
    * Read again when a new frame falls outside them (new JIT code, a library loaded since), once per snapshot.
@@ -149,8 +152,10 @@ export function sampleStacks(options: StackProbeOptions = {}): AggregateProbe<St
       const id = key.toString('latin1');
       seen.add(id);
       let stack = resolved.get(id);
-      if (!stack) resolved.set(id, (stack = resolve(key, pid, checked)));
-      out.push({ ...stack, count });
+      if (!stack) stack = { ...resolve(key, pid, checked), count };
+      else if (stack.count !== count) stack = { ...stack, count };
+      resolved.set(id, stack);
+      out.push(stack);
     }
     if (seen.size < resolved.size) for (const id of resolved.keys()) if (!seen.has(id)) resolved.delete(id);
     return { time: Date.now(), total, stacks: out };

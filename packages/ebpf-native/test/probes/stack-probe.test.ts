@@ -56,6 +56,10 @@ describeEbpf('sampleStacks', () => {
       expect(same?.kernel).toBe(s.kernel);
       expect(same!.count).toBeGreaterThanOrEqual(s.count);
     }
+    // Nothing samples the shell any more: the next snapshot keeps every sample object as it was.
+    const still = probe.read();
+    expect(still.stacks).toEqual(after.stacks);
+    for (let i = 0; i < still.stacks.length; i++) expect(after.stacks).toContain(still.stacks[i]);
   });
 
   it('rejects a frequency outside 1–10000 Hz', () => {
