@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { type Mapping, mappingAt, processStart, readMaps } from '../../src/profiling/proc-maps.js';
 
@@ -18,9 +19,13 @@ it('finds the mapping holding an address by binary search, with half-open bounds
   expect(mappingAt([], 0x1000n)).toBeUndefined();
 });
 
-it("agrees with a linear scan on this process's own mappings", () => {
+it("reads this process's executable mappings, node's own code among them, and agrees with a linear scan", () => {
   const own = readMaps(process.pid);
-  expect(own.length).toBeGreaterThan(10);
+  expect(own.length).toBeGreaterThan(3);
+  expect(own.some((m) => m.path === process.execPath || m.path.endsWith('/node'))).toBe(true);
+  const text = readFileSync('/proc/self/maps', 'utf8').trim().split('\n');
+  expect(own.length).toBe(text.filter((l) => l.split(' ')[1][2] === 'x').length);
+  for (let i = 1; i < own.length; i++) expect(own[i].start).toBeGreaterThanOrEqual(own[i - 1].end);
   for (const m of own) {
     for (const a of [m.start, m.end - 1n, (m.start + m.end) / 2n]) {
       expect(mappingAt(own, a)).toBe(own.find((x) => a >= x.start && a < x.end));
