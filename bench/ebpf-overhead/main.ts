@@ -49,8 +49,12 @@ const RUNS = Number(process.env.VIGIL_BENCH_RUNS ?? 7);
 const SECONDS = Number(process.env.VIGIL_BENCH_SECONDS ?? 6);
 const WARMUP_SECONDS = Number(process.env.VIGIL_BENCH_WARMUP_SECONDS ?? 3);
 const IDLE_SECONDS = Number(process.env.VIGIL_BENCH_IDLE_SECONDS ?? 3);
-const MODES = ['none', 'control', 'tracer', 'profiler', 'all'] as const;
-type Mode = (typeof MODES)[number];
+const ALL_MODES = ['none', 'control', 'tracer', 'profiler', 'all'] as const;
+type Mode = (typeof ALL_MODES)[number];
+/** VIGIL_BENCH_MODES=none,all measures only those, while iterating ('none' is always measured: the baseline). */
+const MODES = ALL_MODES.filter(
+  (m) => m === 'none' || (process.env.VIGIL_BENCH_MODES ?? ALL_MODES.join(',')).split(',').includes(m),
+);
 /** VIGIL_BENCH_SERVICES=grpc (or http) measures one service only, while iterating; the results file wants both. */
 const SERVICES = (
   [
