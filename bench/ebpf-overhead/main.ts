@@ -9,9 +9,12 @@
  * One agent process serves every run of a service and switches its probes between runs, so that its
  * JavaScript stays compiled by the optimizing tier (a fresh agent's gRPC path cost ~90 µs per call 3 s after
  * start and ~17 µs after 12 s: a probe runs for days, its start-up is not its cost per request). Each run starts
- * the mode's probes, sends VIGIL_BENCH_WARMUP_SECONDS (default 3) of load on fresh connections, unmeasured, waits
+ * the mode's probes, sends VIGIL_BENCH_WARMUP_SECONDS (default 8) of load on fresh connections, unmeasured, waits
  * VIGIL_BENCH_IDLE_SECONDS (default 3) with no load — the probes' fixed cost per second — then measures
- * VIGIL_BENCH_SECONDS (default 6) of load on fresh connections. A probe's cost is a fixed rate (the agent's snapshots,
+ * VIGIL_BENCH_SECONDS (default 10) of load on fresh connections. A probe's first seconds are not its steady state
+ * (the profiler's first snapshots resolve every stack seen so far: 70 ms at 10 s, then 7–36 ms every 10 s, measured
+ * here), so a measured window starts 11 s after the probes and holds one profiler snapshot, as every 10 s of a
+ * long run does; the fixed-cost window usually holds none, so the profiler's snapshots count as per-request cost. A probe's cost is a fixed rate (the agent's snapshots,
  * the scheduler and profiler programs running for every process) plus a cost per request; the split tells what the
  * overhead is at another request rate than the bench's.
  *
@@ -45,10 +48,12 @@ if (env.problems.length > 0) {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const RUNS = Number(process.env.VIGIL_BENCH_RUNS ?? 7);
-const SECONDS = Number(process.env.VIGIL_BENCH_SECONDS ?? 6);
-const WARMUP_SECONDS = Number(process.env.VIGIL_BENCH_WARMUP_SECONDS ?? 3);
+const RUNS = Number(process.env.VIGIL_BENCH_RUNS ?? 5);
+const SECONDS = Number(process.env.VIGIL_BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.VIGIL_BENCH_WARMUP_SECONDS ?? 8);
 const IDLE_SECONDS = Number(process.env.VIGIL_BENCH_IDLE_SECONDS ?? 3);
+/** The unmeasured first round's runs: enough to compile the agent's and the service's hot paths. */
+const WARM_ROUND = { warmup: 2, idle: 0.5, seconds: 2 };
 const ALL_MODES = ['none', 'control', 'tracer', 'profiler', 'all'] as const;
 type Mode = (typeof ALL_MODES)[number];
 /** VIGIL_BENCH_MODES=none,all measures only those, while iterating ('none' is always measured: the baseline). */
@@ -216,6 +221,7 @@ async function measure(
   agent: Agent,
   mode: Mode,
   round: number,
+  { warmup, idle, seconds } = { warmup: WARMUP_SECONDS, idle: IDLE_SECONDS, seconds: SECONDS },
 ): Promise<Run> {
   const before = new Set(bpfPrograms().keys());
   const ready = await agent.say(`mode ${mode}`);
@@ -223,13 +229,13 @@ async function measure(
   const ids = [...bpfPrograms().keys()].filter((id) => !before.has(id));
   // Fresh connections for the warm-up and again for the measured load: the tracer follows a connection
   // from its first bytes, as it does for every connection made after it started.
-  await once('load.ts', [kind, String(port), String(rate), String(WARMUP_SECONDS)]);
+  await once('load.ts', [kind, String(port), String(rate), String(warmup)]);
   // The probes' fixed cost: the agent's CPU and the programs' run time with no load, per second.
   const i0 = bpfPrograms();
   const ia0 = cpuMs(agent.process.pid!);
-  await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
-  const idleAgentMsPerS = (cpuMs(agent.process.pid!) - ia0) / IDLE_SECONDS;
-  const idleBpfMsPerS = programTime(ids, i0, bpfPrograms()).ns / 1e6 / IDLE_SECONDS;
+  await new Promise((resolve) => setTimeout(resolve, idle * 1000));
+  const idleAgentMsPerS = (cpuMs(agent.process.pid!) - ia0) / idle;
+  const idleBpfMsPerS = programTime(ids, i0, bpfPrograms()).ns / 1e6 / idle;
   const measuring = await agent.say('measure');
   if (measuring !== 'measuring') throw new Error(`agent said ${measuring}`);
   const load1 = loadavg()[0];
@@ -237,7 +243,7 @@ async function measure(
   const s0 = cpuMs(servicePid);
   const a0 = cpuMs(agent.process.pid!);
   const result = JSON.parse(
-    await once('load.ts', [kind, String(port), String(rate), String(SECONDS)]),
+    await once('load.ts', [kind, String(port), String(rate), String(seconds)]),
   ) as Load;
   const serviceCpuMs = cpuMs(servicePid) - s0;
   const agentCpuMs = cpuMs(agent.process.pid!) - a0;
@@ -310,7 +316,7 @@ try {
       `${kind} service pid ${service.pid} on :${port}, ${rate} req/s, runs of ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured, ${RUNS} rounds of ${MODES.join(', ')}`,
     );
     // A first round unmeasured: JIT tiers of service and agent, GC heap sizing, the probe objects in the page cache.
-    for (const mode of MODES) await measure(kind, rate, port, service.pid!, agent, mode, -1);
+    for (const mode of MODES) await measure(kind, rate, port, service.pid!, agent, mode, -1, WARM_ROUND);
     for (let round = 0; round < RUNS; round++) {
       for (let i = 0; i < MODES.length; i++) {
         const mode = MODES[(i + round) % MODES.length];
