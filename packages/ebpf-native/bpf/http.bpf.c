@@ -765,7 +765,9 @@ struct hpack_walk {
 	const __u8 *b;
 };
 
-/* One field representation of a header block (RFC 7541 §6) per step: an indexed field (§6.1) is its index;
+#define HPACK_FIELDS_PER_STEP 8
+
+/* Field representations of a header block (RFC 7541 §6), up to HPACK_FIELDS_PER_STEP per step: an indexed field (§6.1) is its index;
  * a literal without indexing or never indexed (§6.2.2, §6.2.3) its name index (0: a literal name string)
  * and its value string, stepped over by their lengths; a literal with incremental indexing (§6.2.1) or a
  * dynamic table size update (§6.3) changes the table, and so does a block that is malformed or ends inside
@@ -776,21 +778,26 @@ static long hpack_step(__u64 i, void *ctx)
 	struct scratch *s = w->s;
 	__u32 p = s->walk.hpos;
 	__u32 n = s->walk.hn;
-	if (p >= n)
-		return 1;
 	const __u8 *b = w->b;
-	__u8 c = b[p & (VIGIL_H2_BLOCK - 1)];
-	if (c & 0x80) {
-		if (hpack_int(b, &p, n, 0x7f) < 0)
+	/* Several fields per call: a call and its return cost more here than a field's walk. */
+	for (int f = 0; f < HPACK_FIELDS_PER_STEP; f++) {
+		if (p >= n)
+			return 1;
+		__u8 c = b[p & (VIGIL_H2_BLOCK - 1)];
+		if (c & 0x80) {
+			if (hpack_int(b, &p, n, 0x7f) < 0)
+				goto changes;
+		} else if (c & 0x60) {
 			goto changes;
-	} else if (c & 0x60) {
-		goto changes;
-	} else {
-		long index = hpack_int(b, &p, n, 0x0f);
-		if (index < 0 || (!index && !hpack_skip_string(b, &p, n)) || !hpack_skip_string(b, &p, n))
-			goto changes;
+		} else {
+			long index = hpack_int(b, &p, n, 0x0f);
+			if (index < 0 || (!index && !hpack_skip_string(b, &p, n)) || !hpack_skip_string(b, &p, n))
+				goto changes;
+		}
+		/* Through memory, so that the verifier checks the next field once, not once per way this one ended. */
+		*(volatile __u32 *)&s->walk.hpos = p;
+		p = *(volatile __u32 *)&s->walk.hpos;
 	}
-	s->walk.hpos = p;
 	return 0;
 changes:
 	s->walk.hchanges = 1;
@@ -881,8 +888,8 @@ __noinline int h2_block(__u32 stream_id, __u32 flags, __u32 length)
 	s->walk.hn = n;
 	s->walk.hchanges = 0;
 	struct hpack_walk hw = { .s = s, .b = b };
-	bpf_loop(VIGIL_H2_BLOCK, hpack_step, &hw, 0);
-	__u8 changes = s->walk.hchanges;
+	bpf_loop(VIGIL_H2_BLOCK / HPACK_FIELDS_PER_STEP, hpack_step, &hw, 0); /* a field is at least a byte */
+	__u8 changes = s->walk.hchanges || s->walk.hpos < n;
 	struct h2_ref ref = { .hash = hash, .version = s->walk.d.version };
 	bool known = false;
 	if (!changes) {
@@ -924,6 +931,19 @@ __noinline int h2_block(__u32 stream_id, __u32 flags, __u32 length)
 	return 1;
 }
 
+/* After a frame header, in the same step: its payload, unless kept, stepped over as far as this segment
+ * holds it (a step is a call, which costs more here than the skip). 1 when the segment is done. */
+static __always_inline long h2_skip_payload(struct scratch *s)
+{
+	__u32 left = s->walk.seg - s->walk.pos;
+	if (!s->walk.d.keep && s->walk.d.remaining && left) {
+		__u32 n = s->walk.d.remaining < left ? s->walk.d.remaining : left;
+		s->walk.d.remaining -= n;
+		s->walk.pos += n;
+	}
+	return s->walk.pos >= s->walk.seg;
+}
+
 /* One step of the walk over a segment: skip preface bytes, or skip (or copy, for kept frames) up to a
  * COPY_CHUNK of payload, or read (the rest of) a frame header and decide whether its frame is kept. */
 static long h2_step(__u64 i, void *ctx)
@@ -939,7 +959,7 @@ static long h2_step(__u64 i, void *ctx)
 		__u32 n = s->walk.d.preface < left ? s->walk.d.preface : left;
 		s->walk.d.preface -= n;
 		s->walk.pos += n;
-		return 0;
+		return s->walk.pos >= s->walk.seg;
 	}
 	if (s->walk.d.remaining) {
 		__u32 n = s->walk.d.remaining < left ? s->walk.d.remaining : left;
@@ -961,7 +981,7 @@ static long h2_step(__u64 i, void *ctx)
 		s->walk.pos += n;
 		if (s->walk.d.keep && !s->walk.d.remaining && s->walk.d.end_headers)
 			h2_slow_done(s);
-		return 0;
+		return s->walk.pos >= s->walk.seg;
 	}
 	__u32 have = s->walk.d.have;
 	__u32 n = H2_FRAME_HEADER - have;
@@ -994,14 +1014,14 @@ static long h2_step(__u64 i, void *ctx)
 	s->walk.d.keep = 0;
 	s->walk.d.end_headers = 0;
 	if (!s->walk.emit)
-		return 0; /* the protocol is not known yet: follow the frames only */
+		return h2_skip_payload(s); /* the protocol is not known yet: follow the frames only */
 	if (type == H2_HEADERS) {
 		/* The common case — a whole block in one frame, all of it in this segment — is keyed and counted
 		 * here; any other block goes to user space as frames. */
 		if ((flags & (H2_END_HEADERS | H2_PADDED | H2_PRIORITY)) == H2_END_HEADERS && length <= VIGIL_H2_BLOCK &&
 		    length <= s->walk.seg - s->walk.pos) {
 			if (h2_block(stream, flags, length))
-				return 0;
+				return h2_skip_payload(s);
 			s->walk.lost = 1;
 			return 1;
 		}
@@ -1021,7 +1041,7 @@ static long h2_step(__u64 i, void *ctx)
 	}
 	if (s->walk.d.keep && !length && s->walk.d.end_headers)
 		h2_slow_done(s);
-	return 0;
+	return h2_skip_payload(s);
 }
 
 /* Walks the frames in one buffer segment of the transfer. A global function: verified once. */
