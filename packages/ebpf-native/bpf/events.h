@@ -246,7 +246,7 @@ struct http_agg_value {
 };
 
 /* gRPC (HTTP/2) calls counted in the kernel. Every header block of a traced HTTP/2 connection is keyed by
- * (connection, direction, HPACK table version, FNV-1a hash of its bytes): the direction's version moves on
+ * (connection, direction, HPACK table version, a hash of its bytes by 8-byte words): the direction's version moves on
  * with every block that inserts into the dynamic table or resizes it (the kernel tells by walking the
  * block's field representations, without Huffman decoding), so a block that does neither decodes to the
  * same fields every time it recurs at that version. User space decodes a block the first time it is seen at
@@ -257,7 +257,7 @@ struct http_agg_value {
 
 /* VIGIL_HTTP_H2_BLOCK: follows the header; head_len bytes of the block follow it. 24 bytes. */
 struct h2_block_info {
-	__u64 hash;      /* FNV-1a of the block's bytes */
+	__u64 hash;      /* of the block's bytes, by 8-byte words (only keys blocks that recur byte for byte) */
 	__u32 version;   /* the direction's table version before the block */
 	__u32 stream_id;
 	__u8 flags;      /* the HEADERS frame's flags */

@@ -251,18 +251,6 @@ const struct http_agg_value zero_aggregate;
 
 /* The record is assembled here (too big for the stack), then copied out with its real length. */
 struct scratch {
-	struct http_event h;
-	union {
-		struct http_conn_info info;    /* open records */
-		struct http_request_info req;  /* request records */
-		/* head (up to VIGIL_HTTP2_HEAD), then the tail; slack keeps the verifier's bounds simple */
-		__u8 data[VIGIL_HTTP2_HEAD + 2048 + 2 * VIGIL_HTTP_TAIL];
-		struct {
-			struct h2_block_info info;
-			__u8 bytes[2 * VIGIL_H2_BLOCK]; /* slack for the verifier's bounds */
-		} blk;                           /* header block records */
-		struct h2_call_info call;        /* call records */
-	};
 	/* A request's first LINE_BYTES bytes (one user-memory read, ~170 ns here, instead of two); slack for bounds. */
 	__u64 line[2 * LINE_WORDS];
 	/* The HTTP/2 frame walk of the transfer at hand (bpf_loop callbacks reach it through get_scratch). */
@@ -276,18 +264,12 @@ struct scratch {
 		__u8 emit;    /* 0 while the protocol is not known: follow the frames, send nothing */
 		__u8 windowed; /* the segment is in win[] (one user-memory read for all its frames) */
 		__u8 lost;     /* a header block could not be read: the connection's frame walk stops */
-		__u64 now;
-		/* The walk over a header block's field representations (block_step). */
-		__u64 bhash;
-		__u32 bn;
-		__u32 bacc;
-		__u32 bleft;
-		__u8 bstate;
-		__u8 bthen;
-		__u8 bstrings;
-		__u8 bchanges;
-		__u8 bshift;
 		__u8 slots_changed;
+		__u64 now;
+		/* The walk over a header block's field representations (hpack_step). */
+		__u32 hpos;
+		__u32 hn;
+		__u8 hchanges;
 		/* The connection's stream slots during the walk (copied in and back: callbacks cannot reach it). */
 		struct h2_stream slots[H2_SLOTS];
 	} walk;
@@ -295,7 +277,25 @@ struct scratch {
 	__u8 win[H2_WIN + 2 * COPY_CHUNK];
 	/* The transfer's iovecs, read H2_IOV_BATCH at a time. */
 	struct iovec iovs[H2_IOV_BATCH];
+	/* The record, sent from here: its header, then what follows it. After the fields above, which every
+	 * transfer touches, so that a transfer's steady state stays within a page or two of this record (each
+	 * page is a TLB miss here, in a guest). */
+	struct http_event h;
+	union {
+		struct http_conn_info info;    /* open records */
+		struct http_request_info req;  /* request records */
+		/* head (up to VIGIL_HTTP2_HEAD), then the tail; slack keeps the verifier's bounds simple */
+		__u8 data[VIGIL_HTTP2_HEAD + 2048 + 2 * VIGIL_HTTP_TAIL];
+		struct {
+			struct h2_block_info info;
+			__u8 bytes[2 * VIGIL_H2_BLOCK]; /* slack for the verifier's bounds */
+		} blk;                           /* header block records */
+		struct h2_call_info call;        /* call records */
+	};
 };
+
+/* A record starts at the scratch record's header; this is the most it can hold. */
+#define RECORD_MAX (sizeof(struct scratch) - __builtin_offsetof(struct scratch, h))
 
 /* One per CPU, indexed by CPU (user space sizes it to the possible CPUs before load): a per-CPU array
  * cannot hold values above 32 KiB. The program runs with migration disabled and does not nest. */
@@ -355,7 +355,7 @@ static __always_inline void open_record(struct conn_value *v, struct sock *sk)
 		BPF_CORE_READ_INTO(info->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
 	}
 	bpf_get_current_comm(info->comm, sizeof(info->comm));
-	output(s, sizeof(s->h) + sizeof(*info), sizeof(*s));
+	output(&s->h, sizeof(s->h) + sizeof(*info), RECORD_MAX);
 }
 
 
@@ -490,9 +490,9 @@ static __always_inline void capture(struct conn_value *conn, __u32 tgid, __u64 b
 		}
 	}
 	__u64 size = sizeof(s->h) + (__u64)head_len + tail_len; /* 64-bit: no zero-extension for the verifier to lose the bound in */
-	if (size > sizeof(*s))
+	if (size > RECORD_MAX)
 		return;
-	output(s, size, sizeof(*s));
+	output(&s->h, size, RECORD_MAX);
 }
 
 #define H2_DATA 0
@@ -519,7 +519,7 @@ static __always_inline void h2_flush(struct scratch *s)
 	s->h.head_len = out;
 	s->h.tail_len = 0;
 	__u64 size = sizeof(s->h) + (__u64)(out & (2 * H2_OUT - 1));
-	output(s, size, sizeof(*s));
+	output(&s->h, size, RECORD_MAX);
 }
 
 /* Appends the frame header in walk.d.hdr with its length field set to `length`. */
@@ -599,7 +599,7 @@ static __always_inline void h2_complete(struct scratch *s, struct h2_stream *st,
 	s->h.len = 0;
 	s->h.head_len = 0;
 	s->h.tail_len = 0;
-	output(s, sizeof(s->h) + sizeof(s->call), sizeof(*s));
+	output(&s->h, sizeof(s->h) + sizeof(s->call), RECORD_MAX);
 }
 
 /* The slot of `stream_id` (0: a free one) among the connection's, or -1. */
@@ -715,120 +715,182 @@ static __always_inline void h2_slow_done(struct scratch *s)
 	h2_stream_block(s, s->walk.d.blk_stream, s->walk.d.blk_flags & H2_END_STREAM, &ref);
 }
 
-enum { BS_REP, BS_INT, BS_STRLEN, BS_STRLEN_CONT, BS_STR, BS_DONE };
-
-static __always_inline void block_string_done(struct scratch *s)
+/* An HPACK integer (RFC 7541 §5.1) with a prefix of `mask` (2^N - 1) at b[*p], the block being n bytes long:
+ * its value, with *p moved past it; -1 when the block ends inside it, or when it has more continuation bytes
+ * (up to 4: values below 2^28 + mask) than any index or string length of a block can need (malformed). */
+static __always_inline long hpack_int(const __u8 *b, __u32 *p, __u32 n, __u32 mask)
 {
-	s->walk.bstrings--;
-	s->walk.bstate = s->walk.bstrings ? BS_STRLEN : BS_REP;
+	__u32 at = *p;
+	if (at >= n)
+		return -1;
+	__u32 v = b[at & (VIGIL_H2_BLOCK - 1)] & mask;
+	at++;
+	if (v == mask) {
+		bool ended = false;
+#pragma unroll
+		for (int k = 0; k < 4; k++) {
+			if (!ended) {
+				if (at >= n)
+					return -1;
+				__u8 c = b[at & (VIGIL_H2_BLOCK - 1)];
+				at++;
+				v += (__u32)(c & 0x7f) << (7 * k);
+				ended = !(c & 0x80);
+			}
+		}
+		if (!ended)
+			return -1;
+	}
+	*p = at;
+	return v;
 }
 
-/* One byte of a header block: FNV-1a, and a step of the walk over its field representations (RFC 7541
- * §6) that finds whether it inserts into the dynamic table (§6.2.1) or resizes it (§6.3). Strings are
- * skipped by their length, never Huffman-decoded. */
-static long block_step(__u64 i, void *ctx)
+/* Steps over a string literal (RFC 7541 §5.2: H bit, 7-bit prefix length, that many bytes, Huffman-coded
+ * or not) without reading its body; false when the block ends inside it. */
+static __always_inline bool hpack_skip_string(const __u8 *b, __u32 *p, __u32 n)
 {
-	struct scratch *s = get_scratch();
-	if (!s || i >= s->walk.bn)
-		return 1;
-	__u8 c = s->blk.bytes[i & (VIGIL_H2_BLOCK - 1)];
-	s->walk.bhash = (s->walk.bhash ^ c) * FNV_PRIME;
-	switch (s->walk.bstate) {
-	case BS_REP:
-		if (c & 0x80) { /* indexed field: a 7-bit prefix index */
-			if ((c & 0x7f) == 0x7f) {
-				s->walk.bstate = BS_INT;
-				s->walk.bthen = BS_REP;
-			}
-		} else if (c & 0x60) { /* literal with incremental indexing, or a table size update */
-			s->walk.bchanges = 1;
-			s->walk.bstate = BS_DONE;
-		} else { /* literal without indexing / never indexed: a 4-bit prefix name index, 0 for a literal name */
-			__u8 index = c & 0x0f;
-			s->walk.bstrings = index ? 1 : 2;
-			if (index == 0x0f) {
-				s->walk.bstate = BS_INT;
-				s->walk.bthen = BS_STRLEN;
-			} else {
-				s->walk.bstate = BS_STRLEN;
-			}
-		}
-		break;
-	case BS_INT:
-		if (!(c & 0x80))
-			s->walk.bstate = s->walk.bthen;
-		break;
-	case BS_STRLEN:
-		if ((c & 0x7f) == 0x7f) {
-			s->walk.bacc = 0x7f;
-			s->walk.bshift = 0;
-			s->walk.bstate = BS_STRLEN_CONT;
-		} else if (c & 0x7f) {
-			s->walk.bleft = c & 0x7f;
-			s->walk.bstate = BS_STR;
+	long len = hpack_int(b, p, n, 0x7f);
+	if (len < 0 || (__u32)len > n - *p)
+		return false;
+	*p += (__u32)len;
+	return true;
+}
+
+/* bpf_loop's context for the walk over a header block's field representations: the block (in the segment
+ * window or in blk.bytes) and the scratch record, whose walk.hpos, walk.hn and walk.hchanges hold where the
+ * walk stands. Kept in the map, not here on the stack, because the verifier would follow a position it knows
+ * through every iteration instead of checking the callback once. */
+struct hpack_walk {
+	struct scratch *s;
+	const __u8 *b;
+};
+
+#define HPACK_FIELDS_PER_STEP 8
+
+/* Field representations of a header block (RFC 7541 §6), up to HPACK_FIELDS_PER_STEP per step: an indexed field (§6.1) is its index;
+ * a literal without indexing or never indexed (§6.2.2, §6.2.3) its name index (0: a literal name string)
+ * and its value string, stepped over by their lengths; a literal with incremental indexing (§6.2.1) or a
+ * dynamic table size update (§6.3) changes the table, and so does a block that is malformed or ends inside
+ * a representation (the decoder in user space will find out; the version moves on either way). */
+static long hpack_step(__u64 i, void *ctx)
+{
+	struct hpack_walk *w = ctx;
+	struct scratch *s = w->s;
+	__u32 p = s->walk.hpos;
+	__u32 n = s->walk.hn;
+	const __u8 *b = w->b;
+	/* Several fields per call: a call and its return cost more here than a field's walk. */
+	for (int f = 0; f < HPACK_FIELDS_PER_STEP; f++) {
+		if (p >= n)
+			return 1;
+		__u8 c = b[p & (VIGIL_H2_BLOCK - 1)];
+		if (c & 0x80) {
+			if (hpack_int(b, &p, n, 0x7f) < 0)
+				goto changes;
+		} else if (c & 0x60) {
+			goto changes;
 		} else {
-			block_string_done(s);
+			long index = hpack_int(b, &p, n, 0x0f);
+			if (index < 0 || (!index && !hpack_skip_string(b, &p, n)) || !hpack_skip_string(b, &p, n))
+				goto changes;
 		}
-		break;
-	case BS_STRLEN_CONT:
-		if (s->walk.bshift > 21) { /* longer than any block: malformed */
-			s->walk.bchanges = 1;
-			s->walk.bstate = BS_DONE;
+		/* Through memory, so that the verifier checks the next field once, not once per way this one ended. */
+		*(volatile __u32 *)&s->walk.hpos = p;
+		p = *(volatile __u32 *)&s->walk.hpos;
+	}
+	return 0;
+changes:
+	s->walk.hchanges = 1;
+	return 1;
+}
+
+#define BLOCK_MIX 29
+
+/* A hash of a header block's n bytes by 8-byte words (FNV-1a's multiply, with a shift that folds the high
+ * bits back down, seeded with the length): it only keys blocks that recur byte for byte, and is computed
+ * nowhere else. Never 0 (0 names a block sent as frames). */
+static __always_inline __u64 block_hash(const __u8 *b, __u32 n)
+{
+	__u64 h = FNV_OFFSET ^ n;
+	for (__u32 k = 0; k < VIGIL_H2_BLOCK / 8; k++) {
+		__u32 at = k * 8;
+		if (at >= n)
 			break;
-		}
-		s->walk.bacc += (__u32)(c & 0x7f) << (s->walk.bshift & 31);
-		s->walk.bshift += 7;
-		if (!(c & 0x80)) {
-			s->walk.bleft = s->walk.bacc;
-			s->walk.bstate = BS_STR;
-		}
-		break;
-	case BS_STR:
-		if (s->walk.bleft <= 1)
-			block_string_done(s);
-		else
-			s->walk.bleft--;
-		break;
+		__u64 word = *(const __u64 *)&b[at & (VIGIL_H2_BLOCK - 1)];
+		if (n - at < 8)
+			word &= (1ULL << ((n - at) * 8)) - 1; /* little-endian: the block's bytes are the low ones */
+		h = (h ^ word) * FNV_PRIME;
+		h ^= h >> BLOCK_MIX;
+	}
+	return h ? h : 1;
+}
+
+/* Sends a header block user space has not named (it changes the table, or was not seen at this version) as a
+ * block record, and marks it sent in h2_labels (label 0) so that it is not sent again. Returns nonzero when
+ * its bytes cannot be copied. */
+static __always_inline int h2_send_block(struct scratch *s, struct h2_label_key *lk, __u32 stream_id, __u32 flags,
+					 __u32 n, __u8 changes)
+{
+	n &= 2 * VIGIL_H2_BLOCK - 1;
+	if (n > VIGIL_H2_BLOCK)
+		n = VIGIL_H2_BLOCK;
+	if (s->walk.windowed) {
+		h2_flush(s); /* blk shares the record area with the frames collected so far */
+		if (bpf_probe_read_kernel(s->blk.bytes, n, &s->win[s->walk.pos & (H2_WIN - 1)]))
+			return -1;
+	}
+	s->blk.info.hash = lk->hash;
+	s->blk.info.version = lk->version;
+	s->blk.info.stream_id = stream_id;
+	s->blk.info.flags = flags;
+	s->blk.info.from_server = s->walk.from_server;
+	s->blk.info.changes = changes;
+	__builtin_memset(s->blk.info.pad, 0, sizeof(s->blk.info.pad));
+	s->h.kind = VIGIL_HTTP_H2_BLOCK;
+	s->h.start_ns = s->walk.now;
+	s->h.end_ns = s->walk.now;
+	s->h.len = n;
+	s->h.head_len = n;
+	s->h.tail_len = 0;
+	__u64 size = sizeof(s->h) + sizeof(s->blk.info) + (__u64)n;
+	if (!output(&s->h, size, RECORD_MAX) && !changes) {
+		__u32 pending = 0;
+		bpf_map_update_elem(&h2_labels, lk, &pending, BPF_NOEXIST);
 	}
 	return 0;
 }
 
 /* A whole header block of `length` bytes (≤ VIGIL_H2_BLOCK) at the walk's position, in one HEADERS frame:
- * hashed and walked here; sent to user space only when it changes the table or was not seen at this table
- * version. Returns 0 when its bytes cannot be read. A global function: verified once. */
+ * hashed and walked here — where the segment was read whole, straight from that copy; sent to user space
+ * only when it changes the table or was not seen at this table version. Returns 0 when its bytes cannot be
+ * read. A global function: verified once. */
 __noinline int h2_block(__u32 stream_id, __u32 flags, __u32 length)
 {
 	struct scratch *s = get_scratch();
 	if (!s)
 		return 0;
-	h2_flush(s); /* blk shares the record area with the frames collected so far */
 	__u32 n = length;
 	barrier_var(n);
 	n &= 2 * VIGIL_H2_BLOCK - 1;
 	if (n > VIGIL_H2_BLOCK)
 		n = VIGIL_H2_BLOCK;
+	const __u8 *b;
 	if (s->walk.windowed) {
-		if (bpf_probe_read_kernel(s->blk.bytes, n, &s->win[s->walk.pos & (H2_WIN - 1)]))
+		b = &s->win[s->walk.pos & (H2_WIN - 1)];
+	} else {
+		h2_flush(s); /* blk shares the record area with the frames collected so far */
+		if (bpf_probe_read_user(s->blk.bytes, n, (void *)(s->walk.base + s->walk.pos)))
 			return 0;
-	} else if (bpf_probe_read_user(s->blk.bytes, n, (void *)(s->walk.base + s->walk.pos))) {
-		return 0;
+		b = s->blk.bytes;
 	}
-	s->walk.bhash = FNV_OFFSET;
-	s->walk.bn = n;
-	s->walk.bstate = BS_REP;
-	s->walk.bchanges = 0;
-	bpf_loop(VIGIL_H2_BLOCK, block_step, NULL, 0);
-	if (s->walk.bstate != BS_REP && s->walk.bstate != BS_DONE)
-		s->walk.bchanges = 1; /* truncated: user space will find out; the version moves on */
-	__u64 hash = s->walk.bhash ? s->walk.bhash : 1;
-	__u8 changes = s->walk.bchanges;
+	__u64 hash = block_hash(b, n);
+	s->walk.hpos = 0;
+	s->walk.hn = n;
+	s->walk.hchanges = 0;
+	struct hpack_walk hw = { .s = s, .b = b };
+	bpf_loop(VIGIL_H2_BLOCK / HPACK_FIELDS_PER_STEP, hpack_step, &hw, 0); /* a field is at least a byte */
+	__u8 changes = s->walk.hchanges || s->walk.hpos < n;
 	struct h2_ref ref = { .hash = hash, .version = s->walk.d.version };
-	struct h2_label_key lk = {
-		.conn_id = s->h.conn_id,
-		.hash = hash,
-		.version = s->walk.d.version,
-		.from_server = s->walk.from_server,
-	};
 	bool known = false;
 	if (!changes) {
 #pragma unroll
@@ -838,7 +900,15 @@ __noinline int h2_block(__u32 stream_id, __u32 flags, __u32 length)
 				ref.label = c->label;
 		}
 		known = ref.label != 0;
-		if (!known) {
+	}
+	if (!known) {
+		struct h2_label_key lk = {
+			.conn_id = s->h.conn_id,
+			.hash = hash,
+			.version = s->walk.d.version,
+			.from_server = s->walk.from_server,
+		};
+		if (!changes) {
 			__u32 *label = bpf_map_lookup_elem(&h2_labels, &lk);
 			if (label) {
 				known = true;
@@ -852,31 +922,26 @@ __noinline int h2_block(__u32 stream_id, __u32 flags, __u32 length)
 				}
 			}
 		}
-	}
-	if (!known) {
-		s->blk.info.hash = hash;
-		s->blk.info.version = s->walk.d.version;
-		s->blk.info.stream_id = stream_id;
-		s->blk.info.flags = flags;
-		s->blk.info.from_server = s->walk.from_server;
-		s->blk.info.changes = changes;
-		__builtin_memset(s->blk.info.pad, 0, sizeof(s->blk.info.pad));
-		s->h.kind = VIGIL_HTTP_H2_BLOCK;
-		s->h.start_ns = s->walk.now;
-		s->h.end_ns = s->walk.now;
-		s->h.len = n;
-		s->h.head_len = n;
-		s->h.tail_len = 0;
-		__u64 size = sizeof(s->h) + sizeof(s->blk.info) + (__u64)(n & (2 * VIGIL_H2_BLOCK - 1));
-		if (!output(s, size, sizeof(*s)) && !changes) {
-			__u32 pending = 0;
-			bpf_map_update_elem(&h2_labels, &lk, &pending, BPF_NOEXIST);
-		}
+		if (!known && h2_send_block(s, &lk, stream_id, flags, n, changes))
+			return 0;
 	}
 	if (changes)
 		s->walk.d.version++;
 	h2_stream_block(s, stream_id, flags & H2_END_STREAM, &ref);
 	return 1;
+}
+
+/* After a frame header, in the same step: its payload, unless kept, stepped over as far as this segment
+ * holds it (a step is a call, which costs more here than the skip). 1 when the segment is done. */
+static __always_inline long h2_skip_payload(struct scratch *s)
+{
+	__u32 left = s->walk.seg - s->walk.pos;
+	if (!s->walk.d.keep && s->walk.d.remaining && left) {
+		__u32 n = s->walk.d.remaining < left ? s->walk.d.remaining : left;
+		s->walk.d.remaining -= n;
+		s->walk.pos += n;
+	}
+	return s->walk.pos >= s->walk.seg;
 }
 
 /* One step of the walk over a segment: skip preface bytes, or skip (or copy, for kept frames) up to a
@@ -894,7 +959,7 @@ static long h2_step(__u64 i, void *ctx)
 		__u32 n = s->walk.d.preface < left ? s->walk.d.preface : left;
 		s->walk.d.preface -= n;
 		s->walk.pos += n;
-		return 0;
+		return s->walk.pos >= s->walk.seg;
 	}
 	if (s->walk.d.remaining) {
 		__u32 n = s->walk.d.remaining < left ? s->walk.d.remaining : left;
@@ -916,7 +981,7 @@ static long h2_step(__u64 i, void *ctx)
 		s->walk.pos += n;
 		if (s->walk.d.keep && !s->walk.d.remaining && s->walk.d.end_headers)
 			h2_slow_done(s);
-		return 0;
+		return s->walk.pos >= s->walk.seg;
 	}
 	__u32 have = s->walk.d.have;
 	__u32 n = H2_FRAME_HEADER - have;
@@ -924,10 +989,16 @@ static long h2_step(__u64 i, void *ctx)
 		n = left;
 	barrier_var(n);
 	n &= 15;
-	if (s->walk.windowed)
-		bpf_probe_read_kernel(&s->walk.d.hdr[have & 15], n, &s->win[s->walk.pos & (H2_WIN - 1)]);
-	else
+	if (s->walk.windowed) {
+		/* Direct loads from the window: a helper call per frame header costs more than nine loads. */
+		const __u8 *w = &s->win[s->walk.pos & (H2_WIN - 1)];
+#pragma unroll
+		for (int k = 0; k < H2_FRAME_HEADER; k++)
+			if (k < n)
+				s->walk.d.hdr[(have + k) & 15] = w[k];
+	} else {
 		bpf_probe_read_user(&s->walk.d.hdr[have & 15], n, (void *)at);
+	}
 	s->walk.pos += n;
 	if (have + n < H2_FRAME_HEADER) {
 		s->walk.d.have = have + n;
@@ -943,14 +1014,14 @@ static long h2_step(__u64 i, void *ctx)
 	s->walk.d.keep = 0;
 	s->walk.d.end_headers = 0;
 	if (!s->walk.emit)
-		return 0; /* the protocol is not known yet: follow the frames only */
+		return h2_skip_payload(s); /* the protocol is not known yet: follow the frames only */
 	if (type == H2_HEADERS) {
 		/* The common case — a whole block in one frame, all of it in this segment — is keyed and counted
 		 * here; any other block goes to user space as frames. */
 		if ((flags & (H2_END_HEADERS | H2_PADDED | H2_PRIORITY)) == H2_END_HEADERS && length <= VIGIL_H2_BLOCK &&
 		    length <= s->walk.seg - s->walk.pos) {
 			if (h2_block(stream, flags, length))
-				return 0;
+				return h2_skip_payload(s);
 			s->walk.lost = 1;
 			return 1;
 		}
@@ -970,7 +1041,7 @@ static long h2_step(__u64 i, void *ctx)
 	}
 	if (s->walk.d.keep && !length && s->walk.d.end_headers)
 		h2_slow_done(s);
-	return 0;
+	return h2_skip_payload(s);
 }
 
 /* Walks the frames in one buffer segment of the transfer. A global function: verified once. */
@@ -1323,7 +1394,7 @@ static __always_inline void parse_h1(struct http_config *cfg, struct conn_value 
 				s->h.lport = conn->lport;
 				s->h.rport = conn->rport;
 				__u64 route = p.route;
-				if (!output(s, sizeof(s->h) + sizeof(s->req), sizeof(*s))) {
+				if (!output(&s->h, sizeof(s->h) + sizeof(s->req), RECORD_MAX)) {
 					__u8 one = 1;
 					bpf_map_update_elem(&known_routes, &route, &one, BPF_ANY);
 				}

@@ -1,0 +1,274 @@
+/**
+ * What the request tracer's BPF programs themselves cost per request, from the kernel's own accounting
+ * (kernel.bpf_stats_enabled: run count and run time of every program), which is far less noisy on a shared
+ * machine than CPU time read from /proc. The HTTP service (node:http, 1500 req/s) and the gRPC service
+ * (@grpc/grpc-js unary Greeter, 300 calls/s) of `main.ts` run under the same fixed-rate load (`services.ts`,
+ * `load.ts`), traced by the same agent (`agent.ts tracer`: traceHttp on the service port, side server);
+ * after a warm-up, WINDOWS measured windows each turn the statistics on, run the load, and read them.
+ * Per program and in total: runs per request, ns per run, ns per request — the median over the windows — and
+ * the agent process's CPU µs per request (its user-space parsing), from /proc/PID/task/.../schedstat.
+ *
+ * Run: `npx tsx bench/ebpf-overhead/bpf-cost.ts [--write]` as root (`--write` replaces
+ * `bench/results/ebpf-bpf-cost.json`). VIGIL_BENCH_WINDOWS (default 5), VIGIL_BENCH_SECONDS (5),
+ * VIGIL_BENCH_WARMUP_SECONDS (10), VIGIL_BENCH_SERVICES (http,grpc). Without root it says why and exits 0.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { checkEnvironment } from '@vigil/ebpf-native/environment';
+import { progress, type Row, writeResult } from '../lib/report.ts';
+
+const env = checkEnvironment();
+if (env.problems.length > 0) {
+  console.log(`bench/ebpf-overhead/bpf-cost skipped: ${env.problems.join(' ')}`);
+  process.exit(0);
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const WINDOWS = Number(process.env.VIGIL_BENCH_WINDOWS ?? 5);
+const SECONDS = Number(process.env.VIGIL_BENCH_SECONDS ?? 5);
+const WARMUP_SECONDS = Number(process.env.VIGIL_BENCH_WARMUP_SECONDS ?? 10);
+/** Seconds of each window's idle part, before its load: the programs' runs for others' transfers. */
+const IDLE_SECONDS = 2;
+const SERVICES = (
+  [
+    { kind: 'http', rate: 1500 },
+    { kind: 'grpc', rate: 300 },
+  ] as const
+).filter(({ kind }) => (process.env.VIGIL_BENCH_SERVICES ?? 'http,grpc').split(',').includes(kind));
+/** The tracer's programs (bpf/http.bpf.c). */
+const PROGRAMS = ['http_sock_state', 'http_sock_recv', 'http_sock_send'] as const;
+
+/** A TypeScript child as one process (not a tsx wrapper), so its pid is the one whose CPU we read. */
+function child(script: string, args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', join(here, script), ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+}
+
+/** The next line the child prints. */
+function nextLine(c: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: c.stdout! });
+    lines.once('line', (line) => {
+      lines.close();
+      resolve(line);
+    });
+    c.once('exit', (code) => reject(new Error(`child exited with ${code} before printing`)));
+  });
+}
+
+/** CPU time of every thread of `pid`, in µs (schedstat: ns on CPU). */
+function cpuUs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return ns / 1e3;
+}
+
+function statsEnabled(): boolean {
+  return readFileSync('/proc/sys/kernel/bpf_stats_enabled', 'utf8').trim() === '1';
+}
+
+interface ProgramTotals {
+  ns: number;
+  runs: number;
+}
+
+/** Ids of the BPF programs process `pid` holds (prog and link fds name them in /proc/PID/fdinfo). */
+function programIds(pid: number): Set<number> {
+  const ids = new Set<number>();
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    try {
+      const m = /^prog_id:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+      if (m) ids.add(Number(m[1]));
+    } catch {
+      // the fd was closed between the listing and the read
+    }
+  }
+  return ids;
+}
+
+/**
+ * Run time and run count of the tracer's programs loaded by process `owner`, summed by name: only its own
+ * (by id), not those of other tracers on the same machine, which see the same transfers.
+ */
+function programTotals(owner: number): Map<string, ProgramTotals> {
+  const ids = programIds(owner);
+  const r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
+  const out = new Map<string, ProgramTotals>(PROGRAMS.map((n) => [n, { ns: 0, runs: 0 }]));
+  for (const p of JSON.parse(r.stdout || '[]') as Array<{
+    id: number;
+    name: string;
+    run_time_ns?: number;
+    run_cnt?: number;
+  }>) {
+    const own = out.get(p.name);
+    if (!own || !ids.has(p.id)) continue;
+    own.ns += p.run_time_ns ?? 0;
+    own.runs += p.run_cnt ?? 0;
+  }
+  return out;
+}
+
+interface Window {
+  requests: number;
+  /** The same programs with the service idle, just before (others' socket transfers on the shared machine), per second. */
+  idleRunsPerSecond: number;
+  idleNsPerSecond: number;
+  /** BPF ns per request less what the idle rate would have cost over the loaded window. */
+  netNsPerRequest: number;
+  programs: Record<string, { runsPerRequest: number; nsPerRun: number; nsPerRequest: number }>;
+  runsPerRequest: number;
+  nsPerRequest: number;
+  agentCpuUsPerRequest: number;
+  loadAverage1m: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** One measured window: statistics on, the load, statistics read and off again. */
+async function measureWindow(
+  kind: string,
+  port: number,
+  rate: number,
+  agent: ChildProcess,
+): Promise<Window | null> {
+  const loadAverage1m = loadavg()[0];
+  spawnSync('sysctl', ['-q', 'kernel.bpf_stats_enabled=1']);
+  try {
+    const sum = (m: Map<string, ProgramTotals>) =>
+      [...m.values()].reduce((a, p) => ({ ns: a.ns + p.ns, runs: a.runs + p.runs }), { ns: 0, runs: 0 });
+    const idle0 = sum(programTotals(agent.pid!));
+    const i0 = performance.now();
+    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+    const idle1 = sum(programTotals(agent.pid!));
+    const idleSeconds = (performance.now() - i0) / 1000;
+    const before = programTotals(agent.pid!);
+    const a0 = cpuUs(agent.pid!);
+    const t0 = performance.now();
+    const load = child('load.ts', [kind, String(port), String(rate), String(SECONDS)]);
+    const { requests } = JSON.parse(await nextLine(load)) as { requests: number };
+    const loadSeconds = (performance.now() - t0) / 1000;
+    const agentUs = cpuUs(agent.pid!) - a0;
+    const after = programTotals(agent.pid!);
+    if (!statsEnabled()) {
+      progress(
+        `  ${kind}: bpf_stats_enabled was turned off during the window (someone else's run); window dropped`,
+      );
+      return null;
+    }
+    const programs: Window['programs'] = {};
+    let ns = 0;
+    let runs = 0;
+    for (const name of PROGRAMS) {
+      const a = after.get(name)!;
+      const b = before.get(name)!;
+      ns += a.ns - b.ns;
+      runs += a.runs - b.runs;
+      programs[name] = {
+        runsPerRequest: (a.runs - b.runs) / requests,
+        nsPerRun: (a.ns - b.ns) / Math.max(1, a.runs - b.runs),
+        nsPerRequest: (a.ns - b.ns) / requests,
+      };
+    }
+    const idleNsPerSecond = (idle1.ns - idle0.ns) / idleSeconds;
+    return {
+      requests,
+      idleRunsPerSecond: (idle1.runs - idle0.runs) / idleSeconds,
+      idleNsPerSecond,
+      netNsPerRequest: (ns - idleNsPerSecond * loadSeconds) / requests,
+      programs,
+      runsPerRequest: runs / requests,
+      nsPerRequest: ns / requests,
+      agentCpuUsPerRequest: agentUs / requests,
+      loadAverage1m,
+    };
+  } finally {
+    spawnSync('sysctl', ['-q', 'kernel.bpf_stats_enabled=0']);
+  }
+}
+
+const rows: Row[] = [];
+const windows: Array<Window & { service: string }> = [];
+const seen: Record<
+  string,
+  { requests: number; requestsSeen: number; lostSync: number; kernelDrops: number }
+> = {};
+for (const { kind, rate } of SERVICES) {
+  const service = child('services.ts', [kind]);
+  try {
+    const { port } = JSON.parse(await nextLine(service)) as { port: number };
+    const agent = child('agent.ts', ['tracer', String(port)]);
+    try {
+      if ((await nextLine(agent)) !== 'ready') throw new Error('agent did not start');
+      progress(`${kind} service pid ${service.pid} on :${port}, agent pid ${agent.pid}, ${rate} req/s`);
+      const warmup = child('load.ts', [kind, String(port), String(rate), String(WARMUP_SECONDS)]);
+      await nextLine(warmup);
+      agent.stdin!.write('measure\n');
+      if ((await nextLine(agent)) !== 'measuring') throw new Error('agent did not start measuring');
+      let requests = 0;
+      for (let w = 0; w < WINDOWS; w++) {
+        const win = await measureWindow(kind, port, rate, agent);
+        if (!win) continue;
+        requests += win.requests;
+        windows.push({ service: kind, ...win });
+        progress(
+          `  ${kind} window ${w + 1}/${WINDOWS}: ${win.nsPerRequest.toFixed(0)} BPF ns/req (${win.netNsPerRequest.toFixed(0)} net of idle ${(win.idleNsPerSecond / 1000).toFixed(0)} µs/s in ${win.idleRunsPerSecond.toFixed(0)} runs/s), ${win.runsPerRequest.toFixed(2)} runs/req, agent ${win.agentCpuUsPerRequest.toFixed(1)} µs/req (load ${win.loadAverage1m})`,
+        );
+      }
+      agent.stdin!.end();
+      const stats = JSON.parse(await nextLine(agent)) as {
+        requestsSeen: number;
+        lostSync: number;
+        kernelDrops: number;
+      };
+      seen[kind] = { requests, ...stats };
+    } finally {
+      agent.kill();
+    }
+  } finally {
+    service.stdin!.end();
+  }
+  const own = windows.filter((w) => w.service === kind);
+  if (own.length === 0) continue;
+  for (const name of PROGRAMS) {
+    rows.push({
+      service: kind,
+      program: name,
+      runsPerReq: median(own.map((w) => w.programs[name].runsPerRequest)),
+      nsPerRun: median(own.map((w) => w.programs[name].nsPerRun)),
+      nsPerReq: median(own.map((w) => w.programs[name].nsPerRequest)),
+      netNsPerReq: null,
+      agentCpuUsPerReq: null,
+    });
+  }
+  rows.push({
+    service: kind,
+    program: 'total',
+    runsPerReq: median(own.map((w) => w.runsPerRequest)),
+    nsPerRun: median(own.map((w) => w.nsPerRequest / w.runsPerRequest)),
+    nsPerReq: median(own.map((w) => w.nsPerRequest)),
+    netNsPerReq: median(own.map((w) => w.netNsPerRequest)),
+    agentCpuUsPerReq: median(own.map((w) => w.agentCpuUsPerRequest)),
+  });
+}
+
+writeResult('ebpf-bpf-cost', rows, {
+  config: { windows: WINDOWS, secondsPerWindow: SECONDS, warmupSeconds: WARMUP_SECONDS, services: SERVICES },
+  method:
+    'kernel.bpf_stats_enabled on during each measured window only; run_cnt and run_time_ns of the programs of the agent process (bpftool prog show) before and after a fixed-rate load; medians over windows. Runs count every socket transfer of the machine (the programs see all of them and leave early for untracked sockets), so runs per request include other processes; netNsPerReq subtracts the rate measured in an idle 2 s just before each window (noisy: the traffic of others varies). Agent CPU from /proc/PID/task/*/schedstat.',
+  tracerSaw: seen,
+  windows,
+});
