@@ -28,7 +28,7 @@ export interface RunQueueSnapshot {
   /** Every task's wait from becoming runnable to running. */
   all: Log2Histogram;
   /**
-   * The same per process (thread group id): every process alive, and the last {@link RETIRED_PROCESSES} that
+   * The same per process (thread group id): every process alive, and the last 1 024 that
    * exited since the probe started, each with its histogram as of the last snapshot before it exited (the
    * kernel forgets a process when its last thread exits; the waits of its last interval are only in `all`).
    */
