@@ -2,6 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { lastAtOrBelow } from '../profiling/last-at-or-below.js';
 
+/** The process-wide table {@link KernelSymbols.shared} hands out, and when it was read. */
+let shared: { table: KernelSymbols; at: number } | undefined;
+
 /** A sorted symbol table that resolves an address to `name+0xoffset`. */
 export class KernelSymbols {
   readonly #addresses: BigUint64Array;
@@ -31,6 +34,17 @@ export class KernelSymbols {
       BigUint64Array.from(entries.map((e) => e[0])),
       entries.map((e) => e[1]),
     );
+  }
+
+  /**
+   * The /proc/kallsyms table shared by every profiler of this process, read again when older than `maxAgeMs`
+   * (modules and BPF programs come and go; the kernel's own text does not move). Reading and sorting it costs
+   * 0.2–0.4 s and tens of MB, which each profiler (and each `profileCpu` call) paid before.
+   */
+  static shared(maxAgeMs = 10 * 60_000): KernelSymbols {
+    const now = Date.now();
+    if (!shared || now - shared.at > maxAgeMs) shared = { table: KernelSymbols.load(), at: now };
+    return shared.table;
   }
 
   /** Symbols loaded. */

@@ -124,7 +124,7 @@ export function sampleStacks(options: StackProbeOptions = {}): AggregateProbe<St
   };
   const resolve = (key: Buffer, pid: number, checked: Set<number>): Omit<StackSample, 'count'> => {
     const kernelAddresses = frames(key.readInt32LE(STACK_KEY.kernel_stack_id));
-    if (kernelAddresses.length > 0 && !symbols) symbols = KernelSymbols.load();
+    if (kernelAddresses.length > 0 && !symbols) symbols = KernelSymbols.shared();
     const user = frames(key.readInt32LE(STACK_KEY.user_stack_id)).map((ip): UserFrame => {
       const m = mappingOf(pid, ip, checked);
       const address = `0x${ip.toString(16)}`;

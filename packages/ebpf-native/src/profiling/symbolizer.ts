@@ -37,7 +37,7 @@ export class Symbolizer {
 
   /** A kernel frame: `name` without the `+0x…` offset. */
   kernel(address: bigint): ProfileFrame {
-    this.#kernel ??= KernelSymbols.load();
+    this.#kernel ??= KernelSymbols.shared();
     const resolved = this.#kernel.resolve(address);
     const name = resolved.startsWith('0x') ? '[unknown]' : resolved.replace(/\+0x[0-9a-f]+$/, '');
     return { name, module: '[kernel]', address, kernel: true };

@@ -5,6 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { KernelSymbols } from '../../src/probes/kernel-symbols.js';
 
 describe('KernelSymbols', () => {
+  it('shares one table per process, read again once it is older than the given age', async () => {
+    const a = KernelSymbols.shared();
+    expect(KernelSymbols.shared()).toBe(a);
+    await new Promise((r) => setTimeout(r, 5));
+    const b = KernelSymbols.shared(1);
+    expect(b).not.toBe(a);
+    expect(b.size).toBe(a.size);
+    expect(KernelSymbols.shared()).toBe(b);
+  });
+
   it('resolves to the nearest text symbol below, with the offset', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-kallsyms-'));
     try {
