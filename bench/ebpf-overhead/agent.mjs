@@ -87,8 +87,10 @@ lines.on('line', (line) => {
   if (command === 'mode') {
     current.close();
     current = start(arg);
-    // What the last mode left behind (a closed profiler's kallsyms table, say) is collected now, not in the
-    // next measured window: a probe in production has no previous mode. (The bench runs us with --expose-gc.)
+    // What the last mode left behind is collected now, 11 s before the next measured window, not in it: a probe
+    // in production has no previous mode. (Not at 'measure': a full collection's sweeping goes on in V8's
+    // helper threads after gc() returns — 61 ms inside a no-probe window, measured.) The bench runs us with
+    // --expose-gc.
     globalThis.gc?.();
     console.log('ready');
   } else if (command === 'measure') {
@@ -98,7 +100,6 @@ lines.on('line', (line) => {
     samples0 = current.samples?.() ?? 0;
     lostSync0 = current.tracerStats?.().lostSync ?? 0;
     drops0 = current.tracerStats?.().kernelDrops ?? 0;
-    globalThis.gc?.();
     console.log('measuring');
   } else if (command === 'report') {
     const stats = current.tracerStats?.();

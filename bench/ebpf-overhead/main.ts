@@ -9,12 +9,13 @@
  * One agent process serves every run of a service and switches its probes between runs, so that its
  * JavaScript stays compiled by the optimizing tier (a fresh agent's gRPC path cost ~90 µs per call 3 s after
  * start and ~17 µs after 12 s: a probe runs for days, its start-up is not its cost per request). Each run starts
- * the mode's probes, sends VIGIL_BENCH_WARMUP_SECONDS (default 8) of load on fresh connections, unmeasured, waits
+ * the mode's probes, sends VIGIL_BENCH_WARMUP_SECONDS (default 11) of load on fresh connections, unmeasured, waits
  * VIGIL_BENCH_IDLE_SECONDS (default 3) with no load — the probes' fixed cost per second — then measures
  * VIGIL_BENCH_SECONDS (default 10) of load on fresh connections. A probe's first seconds are not its steady state
  * (the profiler's first snapshots resolve every stack seen so far: 70 ms at 10 s, then 7–36 ms every 10 s, measured
- * here), so a measured window starts 11 s after the probes and holds one profiler snapshot, as every 10 s of a
- * long run does; the fixed-cost window usually holds none, so the profiler's snapshots count as per-request cost. A probe's cost is a fixed rate (the agent's snapshots,
+ * here; kallsyms is read once per agent), so the first snapshot (at 10 s) falls in the warm-up, the no-load window
+ * (11–14 s) holds none and the measured window (14–24 s) holds one, as every 10 s of a long run does: the
+ * profiler's snapshots count as cost per request, not as fixed cost. A probe's cost is a fixed rate (the agent's snapshots,
  * the scheduler and profiler programs running for every process) plus a cost per request; the split tells what the
  * overhead is at another request rate than the bench's.
  *
@@ -50,7 +51,7 @@ if (env.problems.length > 0) {
 const here = dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env.VIGIL_BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.VIGIL_BENCH_SECONDS ?? 10);
-const WARMUP_SECONDS = Number(process.env.VIGIL_BENCH_WARMUP_SECONDS ?? 8);
+const WARMUP_SECONDS = Number(process.env.VIGIL_BENCH_WARMUP_SECONDS ?? 11);
 const IDLE_SECONDS = Number(process.env.VIGIL_BENCH_IDLE_SECONDS ?? 3);
 /** The unmeasured first round's runs: enough to compile the agent's and the service's hot paths. */
 const WARM_ROUND = { warmup: 2, idle: 0.5, seconds: 2 };
