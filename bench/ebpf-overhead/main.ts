@@ -9,15 +9,13 @@
  * One agent process serves every run of a service and switches its probes between runs, so that its
  * JavaScript stays compiled by the optimizing tier (a fresh agent's gRPC path cost ~90 µs per call 3 s after
  * start and ~17 µs after 12 s: a probe runs for days, its start-up is not its cost per request). Each run starts
- * the mode's probes, sends VIGIL_BENCH_WARMUP_SECONDS (default 11) of load on fresh connections, unmeasured, waits
- * VIGIL_BENCH_IDLE_SECONDS (default 3) with no load — the probes' fixed cost per second — then measures
- * VIGIL_BENCH_SECONDS (default 10) of load on fresh connections. A probe's first seconds are not its steady state
- * (the profiler's first snapshots resolve every stack seen so far: 70 ms at 10 s, then 7–36 ms every 10 s, measured
- * here; kallsyms is read once per agent), so the first snapshot (at 10 s) falls in the warm-up, the no-load window
- * (11–14 s) holds none and the measured window (14–24 s) holds one, as every 10 s of a long run does: the
- * profiler's snapshots count as cost per request, not as fixed cost. A probe's cost is a fixed rate (the agent's snapshots,
- * the scheduler and profiler programs running for every process) plus a cost per request; the split tells what the
- * overhead is at another request rate than the bench's.
+ * the mode's probes, sends VIGIL_BENCH_WARMUP_SECONDS (default 11) of load on fresh connections, unmeasured, then
+ * measures VIGIL_BENCH_SECONDS (default 10) of load on fresh connections. A probe's first seconds are not its steady
+ * state (the profiler's first snapshots resolve every stack seen so far: 70 ms at 10 s, then 7–36 ms every 10 s,
+ * measured here; kallsyms is read once per agent), so the first snapshot (at 10 s) falls in the warm-up and the
+ * measured window (~12–22 s) holds one, as every 10 s of a long run does. Much of what the probes cost is work per
+ * second (the agent's snapshots; the scheduler and profiler programs run for every process's switches and
+ * samples), so the overhead per request depends on the rate: the accounted cost is also given as a share of one core.
  *
  * Two measures of the cost, side by side:
  * - **direct**: CPU per request — the service's CPU time (every thread's /proc/PID/task/TID/schedstat, ns)
@@ -52,9 +50,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env.VIGIL_BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.VIGIL_BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.VIGIL_BENCH_WARMUP_SECONDS ?? 11);
-const IDLE_SECONDS = Number(process.env.VIGIL_BENCH_IDLE_SECONDS ?? 3);
 /** The unmeasured first round's runs: enough to compile the agent's and the service's hot paths. */
-const WARM_ROUND = { warmup: 2, idle: 0.5, seconds: 2 };
+const WARM_ROUND = { warmup: 2, seconds: 2 };
 const ALL_MODES = ['none', 'control', 'tracer', 'profiler', 'all'] as const;
 type Mode = (typeof ALL_MODES)[number];
 /** VIGIL_BENCH_MODES=none,all measures only those, while iterating ('none' is always measured: the baseline). */
@@ -178,9 +175,8 @@ interface Run extends Load {
   bpfRuns: number;
   /** The same per program name. */
   programs: Record<string, { ns: number; runs: number }>;
-  /** The fixed cost: the agent's CPU and the programs' run time per second of no load, just before the run. */
-  idleAgentMsPerS: number;
-  idleBpfMsPerS: number;
+  /** Length of the measured window, s. */
+  seconds: number;
   requestsSeen: number;
   profileSamples: number;
   lostSync: number;
@@ -222,7 +218,7 @@ async function measure(
   agent: Agent,
   mode: Mode,
   round: number,
-  { warmup, idle, seconds } = { warmup: WARMUP_SECONDS, idle: IDLE_SECONDS, seconds: SECONDS },
+  { warmup, seconds } = { warmup: WARMUP_SECONDS, seconds: SECONDS },
 ): Promise<Run> {
   const before = new Set(bpfPrograms().keys());
   const ready = await agent.say(`mode ${mode}`);
@@ -231,12 +227,6 @@ async function measure(
   // Fresh connections for the warm-up and again for the measured load: the tracer follows a connection
   // from its first bytes, as it does for every connection made after it started.
   await once('load.ts', [kind, String(port), String(rate), String(warmup)]);
-  // The probes' fixed cost: the agent's CPU and the programs' run time with no load, per second.
-  const i0 = bpfPrograms();
-  const ia0 = cpuMs(agent.process.pid!);
-  await new Promise((resolve) => setTimeout(resolve, idle * 1000));
-  const idleAgentMsPerS = (cpuMs(agent.process.pid!) - ia0) / idle;
-  const idleBpfMsPerS = programTime(ids, i0, bpfPrograms()).ns / 1e6 / idle;
   const measuring = await agent.say('measure');
   if (measuring !== 'measuring') throw new Error(`agent said ${measuring}`);
   const load1 = loadavg()[0];
@@ -264,11 +254,10 @@ async function measure(
     serviceCpuMs,
     agentCpuMs,
     cpuUsPerRequest: ((serviceCpuMs + agentCpuMs) * 1000) / result.requests,
-    idleAgentMsPerS,
-    idleBpfMsPerS,
     bpfNs,
     bpfRuns,
     programs,
+    seconds,
     ...seen,
   };
 }
@@ -363,14 +352,7 @@ for (const { kind, rate } of SERVICES) {
       bpfUsPerReq: bpfUs,
       bpfRunsPerReq: median(own.map((r) => (r.bpfRuns ?? 0) / r.requests)),
       accountedOverheadPct: mode === 'none' ? null : ((bpfUs + agentUs) / baseCpu) * 100,
-      fixedAgentMsPerS: median(own.map((r) => r.idleAgentMsPerS ?? Number.NaN)),
-      fixedBpfMsPerS: median(own.map((r) => r.idleBpfMsPerS ?? Number.NaN)),
-      perRequestAgentUs: median(
-        own.map((r) => (r.agentCpuMs - (r.idleAgentMsPerS ?? Number.NaN) * SECONDS) * (1000 / r.requests)),
-      ),
-      perRequestBpfUs: median(
-        own.map((r) => (r.bpfNs / 1e6 - (r.idleBpfMsPerS ?? Number.NaN) * SECONDS) * (1000 / r.requests)),
-      ),
+      accountedCorePct: median(own.map((r) => (r.bpfNs / 1e6 + r.agentCpuMs) / (r.seconds ?? SECONDS) / 10)),
       cpuOverheadPctMin: mode === 'none' ? null : Math.min(...cpuOver),
       cpuOverheadPctMedian: mode === 'none' ? null : median(cpuOver),
       cpuOverheadPctMax: mode === 'none' ? null : Math.max(...cpuOver),
@@ -416,7 +398,6 @@ writeResult('ebpf-overhead', rows, {
     rounds: RUNS,
     secondsPerRun: SECONDS,
     warmupSecondsPerRun: WARMUP_SECONDS,
-    idleSecondsPerRun: IDLE_SECONDS,
     services: SERVICES,
     modes: MODES,
   },
@@ -426,7 +407,7 @@ writeResult('ebpf-overhead', rows, {
     max: Math.max(...runs.map((r) => r.loadAverage1m ?? Number.NaN)),
   },
   breakdown,
-  method: `${RUNS} rounds of alternating runs, mode order rotated per round, one agent per service switching probes between runs; each run ${WARMUP_SECONDS} s of unmeasured warm-up load, ${IDLE_SECONDS} s without load (the fixed cost: agent CPU and BPF run time per second), then ${SECONDS} s measured, each load on fresh connections; per-request cost = (measured - fixed rate x ${SECONDS} s) / requests; direct: CPU (service + agent, all threads, /proc/PID/task/*/schedstat) per request vs the no-probe run of the same round, median over rounds with a 95 % bootstrap interval, and a second no-probe run (control) for the noise floor; accounted: the mode's BPF programs' run time (kernel.bpf_stats_enabled=1 throughout, every process's runs) plus the agent's CPU, per request, over the no-probe CPU per request`,
+  method: `${RUNS} rounds of alternating runs, mode order rotated per round, one agent per service switching probes between runs; each run ${WARMUP_SECONDS} s of unmeasured warm-up load then ${SECONDS} s measured, each on fresh connections; direct: CPU (service + agent, all threads, /proc/PID/task/*/schedstat) per request vs the no-probe run of the same round, median over rounds with a 95 % bootstrap interval, and a second no-probe run (control) for the noise floor; accounted: the mode's BPF programs' run time (kernel.bpf_stats_enabled=1 throughout, every process's runs) plus the agent's CPU, per request, over the no-probe CPU per request, and as a share of one core (accountedCorePct)`,
   published: {
     beyla:
       'Grafana Beyla docs, "Performance overhead": 0.5% CPU, 75 MB, instrumenting the OpenTelemetry demo at about 75 requests/s',
