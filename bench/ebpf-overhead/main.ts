@@ -1,19 +1,33 @@
 /**
  * What the eBPF probes cost a service, measured as the issue asks: a Node HTTP service and a @grpc/grpc-js
  * service, each under fixed-rate load from a separate process on 127.0.0.1 (autocannon; a paced grpc-js
- * client), in alternating runs of four modes — no probes, the request tracer, the profiler at 19 Hz, and
- * all probes (tracer + profiler + TCP and process summaries + run-queue latency) — RUNS rounds each, the order of the
- * modes rotated every round.
+ * client), in alternating runs of five modes — no probes, a second no-probe run (the control: its
+ * difference from the first is this machine's noise, so every overhead below has its floor beside it), the
+ * request tracer, the profiler at 19 Hz, and all probes (tracer + profiler + TCP and process summaries +
+ * run-queue latency) — RUNS rounds, the order of the modes rotated every round.
  *
- * Each run first sends VIGIL_BENCH_WARMUP_SECONDS (default 10) of the same load, unmeasured, so that the
- * agent's JavaScript is compiled by the optimizing tier and its start-up garbage is collected (with 1–3 s,
- * V8 was still optimizing the gRPC path inside the measured window: an agent's gRPC cost per call measured
- * ~90 µs 3 s after start and ~17 µs after 12 s) and the profiler has parsed kallsyms (a probe runs for days;
- * the one-off start-up of a fresh process is not its cost per request), then measures.
- * CPU per request is the service's CPU time (every thread's /proc/PID/task/TID/schedstat, ns) plus the
- * observing agent's (its own process, the same way), over the requests completed. A probe's in-kernel work
- * runs in the service's syscalls, so it lands in the service's CPU; parsing lands in the agent's. Overhead
- * of a mode in a round is relative to the no-probe run of the same round; min/median/max over rounds.
+ * One agent process serves every run of a service and switches its probes between runs, so that its
+ * JavaScript stays compiled by the optimizing tier (a fresh agent's gRPC path cost ~90 µs per call 3 s after
+ * start and ~17 µs after 12 s: a probe runs for days, its start-up is not its cost per request). Each run starts
+ * the mode's probes, sends VIGIL_BENCH_WARMUP_SECONDS (default 8) of load on fresh connections, unmeasured, waits
+ * VIGIL_BENCH_IDLE_SECONDS (default 3) with no load — the probes' fixed cost per second — then measures
+ * VIGIL_BENCH_SECONDS (default 10) of load on fresh connections. A probe's first seconds are not its steady state
+ * (the profiler's first snapshots resolve every stack seen so far: 70 ms at 10 s, then 7–36 ms every 10 s, measured
+ * here), so a measured window starts 11 s after the probes and holds one profiler snapshot, as every 10 s of a
+ * long run does; the fixed-cost window usually holds none, so the profiler's snapshots count as per-request cost. A probe's cost is a fixed rate (the agent's snapshots,
+ * the scheduler and profiler programs running for every process) plus a cost per request; the split tells what the
+ * overhead is at another request rate than the bench's.
+ *
+ * Two measures of the cost, side by side:
+ * - **direct**: CPU per request — the service's CPU time (every thread's /proc/PID/task/TID/schedstat, ns)
+ *   plus the agent's, over the requests completed — against the no-probe run of the same round. It holds
+ *   everything (cache effects, tracepoint dispatch), but on this shared 2-core VM one run's CPU per request
+ *   moves by ±10–20 % with no probe at all (memory-bound work slows with the neighbours' cache use), so its
+ *   median over a few rounds resolves some percent, not 2 % — the control row says how much;
+ * - **accounted**: the probes' BPF programs' own run time (kernel.bpf_stats_enabled, on for the whole bench,
+ *   run_time_ns of each program the mode loaded — every process's runs, not only the service's) plus the
+ *   agent's CPU, per request, over the no-probe CPU per request. Precise, but it leaves out what the kernel
+ *   spends dispatching to the programs (tens of ns per run) and any cache effects on the service.
  *
  * Needs root (or CAP_BPF + CAP_PERFMON); without it prints why and exits 0 without a result.
  */
@@ -23,8 +37,9 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { createRng } from '@vigil/core';
 import { checkEnvironment } from '@vigil/ebpf-native/environment';
-import { type Row, writeResult } from '../lib/report.ts';
+import { progress, type Row, writeResult } from '../lib/report.ts';
 
 const env = checkEnvironment();
 if (env.problems.length > 0) {
@@ -34,10 +49,17 @@ if (env.problems.length > 0) {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env.VIGIL_BENCH_RUNS ?? 5);
-const SECONDS = Number(process.env.VIGIL_BENCH_SECONDS ?? 5);
-const WARMUP_SECONDS = Number(process.env.VIGIL_BENCH_WARMUP_SECONDS ?? 10);
-const MODES = ['none', 'tracer', 'profiler', 'all'] as const;
-type Mode = (typeof MODES)[number];
+const SECONDS = Number(process.env.VIGIL_BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.VIGIL_BENCH_WARMUP_SECONDS ?? 8);
+const IDLE_SECONDS = Number(process.env.VIGIL_BENCH_IDLE_SECONDS ?? 3);
+/** The unmeasured first round's runs: enough to compile the agent's and the service's hot paths. */
+const WARM_ROUND = { warmup: 2, idle: 0.5, seconds: 2 };
+const ALL_MODES = ['none', 'control', 'tracer', 'profiler', 'all'] as const;
+type Mode = (typeof ALL_MODES)[number];
+/** VIGIL_BENCH_MODES=none,all measures only those, while iterating ('none' is always measured: the baseline). */
+const MODES = ALL_MODES.filter(
+  (m) => m === 'none' || (process.env.VIGIL_BENCH_MODES ?? ALL_MODES.join(',')).split(',').includes(m),
+);
 /** VIGIL_BENCH_SERVICES=grpc (or http) measures one service only, while iterating; the results file wants both. */
 const SERVICES = (
   [
@@ -47,22 +69,37 @@ const SERVICES = (
 ).filter(({ kind }) => (process.env.VIGIL_BENCH_SERVICES ?? 'http,grpc').split(',').includes(kind));
 
 /** A TypeScript child as one process (not a tsx wrapper), so its pid is the one whose CPU we read. */
-function child(script: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(here, script), ...args], {
+function child(script: string, args: string[], node: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...node, '--import', 'tsx', join(here, script), ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
 }
 
-/** The next line the child prints. */
-function nextLine(c: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: c.stdout! });
-    lines.once('line', (line) => {
-      lines.close();
-      resolve(line);
-    });
-    c.once('exit', (code) => reject(new Error(`child exited with ${code} before printing`)));
+/** The lines a child prints, one at a time, none lost between reads. */
+function lineReader(c: ChildProcess): () => Promise<string> {
+  const ready: string[] = [];
+  const waiting: Array<{ resolve: (line: string) => void; reject: (e: Error) => void }> = [];
+  createInterface({ input: c.stdout! }).on('line', (line) => {
+    const w = waiting.shift();
+    if (w) w.resolve(line);
+    else ready.push(line);
   });
+  c.once('exit', (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`child exited with ${code} before printing`));
+  });
+  return () => {
+    const line = ready.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    if (c.exitCode !== null) return Promise.reject(new Error(`child exited with ${c.exitCode}`));
+    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  };
+}
+
+/** Runs a child to its first line (the load generator's JSON result). */
+async function once(script: string, args: string[]): Promise<string> {
+  const c = child(script, args);
+  const line = await lineReader(c)();
+  return line;
 }
 
 /** CPU time of every thread of `pid`, in ms (schedstat: ns on CPU). */
@@ -76,6 +113,46 @@ function cpuMs(pid: number): number {
     }
   }
   return ns / 1e6;
+}
+
+/** Every loaded BPF program's name and, with kernel.bpf_stats_enabled, its total run time and runs. */
+function bpfPrograms(): Map<number, { name: string; ns: number; runs: number }> {
+  let r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
+  // A program unloading while bpftool walks the list makes it fail ("can't get prog by id"): ask again.
+  for (let attempt = 0; r.status !== 0 && attempt < 20; attempt++) {
+    r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
+  }
+  if (r.status !== 0) throw new Error(`bpftool prog show failed: ${r.stderr}`);
+  const out = new Map<number, { name: string; ns: number; runs: number }>();
+  for (const p of JSON.parse(r.stdout || '[]') as Array<{
+    id: number;
+    name: string;
+    run_time_ns?: number;
+    run_cnt?: number;
+  }>) {
+    out.set(p.id, { name: p.name, ns: p.run_time_ns ?? 0, runs: p.run_cnt ?? 0 });
+  }
+  return out;
+}
+
+type Programs = ReturnType<typeof bpfPrograms>;
+
+/** Run time and runs of the programs `ids` between two listings, in total and per program name. */
+function programTime(ids: number[], from: Programs, to: Programs) {
+  const programs: Record<string, { ns: number; runs: number }> = {};
+  let ns = 0;
+  let runs = 0;
+  for (const id of ids) {
+    const a = from.get(id);
+    const b = to.get(id);
+    if (!a || !b) continue;
+    const p = (programs[b.name] ??= { ns: 0, runs: 0 });
+    p.ns += b.ns - a.ns;
+    p.runs += b.runs - a.runs;
+    ns += b.ns - a.ns;
+    runs += b.runs - a.runs;
+  }
+  return { ns, runs, programs };
 }
 
 interface Load {
@@ -95,10 +172,45 @@ interface Run extends Load {
   serviceCpuMs: number;
   agentCpuMs: number;
   cpuUsPerRequest: number;
+  /** The mode's BPF programs' run time in the measured window (every process's runs), ns, and their runs. */
+  bpfNs: number;
+  bpfRuns: number;
+  /** The same per program name. */
+  programs: Record<string, { ns: number; runs: number }>;
+  /** The fixed cost: the agent's CPU and the programs' run time per second of no load, just before the run. */
+  idleAgentMsPerS: number;
+  idleBpfMsPerS: number;
   requestsSeen: number;
   profileSamples: number;
   lostSync: number;
   kernelDrops: number;
+}
+
+interface Agent {
+  process: ChildProcess;
+  say(command: string): Promise<string>;
+}
+
+function startAgent(port: number): Agent {
+  const c = spawn(process.execPath, ['--expose-gc', join(here, 'agent.mjs'), String(port)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const next = lineReader(c);
+  const first = next();
+  let queue = first.then((line) => {
+    if (line !== 'ready') throw new Error(`agent said ${line}`);
+    return line;
+  });
+  return {
+    process: c,
+    say(command: string) {
+      queue = queue.then(() => {
+        c.stdin!.write(`${command}\n`);
+        return next();
+      });
+      return queue;
+    },
+  };
 }
 
 async function measure(
@@ -106,26 +218,37 @@ async function measure(
   rate: number,
   port: number,
   servicePid: number,
+  agent: Agent,
   mode: Mode,
   round: number,
+  { warmup, idle, seconds } = { warmup: WARMUP_SECONDS, idle: IDLE_SECONDS, seconds: SECONDS },
 ): Promise<Run> {
-  const agent = child('agent.ts', [mode, String(port)]);
-  const ready = await nextLine(agent);
+  const before = new Set(bpfPrograms().keys());
+  const ready = await agent.say(`mode ${mode}`);
   if (ready !== 'ready') throw new Error(`agent said ${ready}`);
-  const warmup = child('load.ts', [kind, String(port), String(rate), String(WARMUP_SECONDS)]);
-  await nextLine(warmup);
-  agent.stdin!.write('measure\n');
-  const measuring = await nextLine(agent);
+  const ids = [...bpfPrograms().keys()].filter((id) => !before.has(id));
+  // Fresh connections for the warm-up and again for the measured load: the tracer follows a connection
+  // from its first bytes, as it does for every connection made after it started.
+  await once('load.ts', [kind, String(port), String(rate), String(warmup)]);
+  // The probes' fixed cost: the agent's CPU and the programs' run time with no load, per second.
+  const i0 = bpfPrograms();
+  const ia0 = cpuMs(agent.process.pid!);
+  await new Promise((resolve) => setTimeout(resolve, idle * 1000));
+  const idleAgentMsPerS = (cpuMs(agent.process.pid!) - ia0) / idle;
+  const idleBpfMsPerS = programTime(ids, i0, bpfPrograms()).ns / 1e6 / idle;
+  const measuring = await agent.say('measure');
   if (measuring !== 'measuring') throw new Error(`agent said ${measuring}`);
   const load1 = loadavg()[0];
+  const b0 = bpfPrograms();
   const s0 = cpuMs(servicePid);
-  const a0 = cpuMs(agent.pid!);
-  const load = child('load.ts', [kind, String(port), String(rate), String(SECONDS)]);
-  const result = JSON.parse(await nextLine(load)) as Load;
+  const a0 = cpuMs(agent.process.pid!);
+  const result = JSON.parse(
+    await once('load.ts', [kind, String(port), String(rate), String(seconds)]),
+  ) as Load;
   const serviceCpuMs = cpuMs(servicePid) - s0;
-  const agentCpuMs = cpuMs(agent.pid!) - a0;
-  agent.stdin!.end();
-  const seen = JSON.parse(await nextLine(agent)) as {
+  const agentCpuMs = cpuMs(agent.process.pid!) - a0;
+  const { ns: bpfNs, runs: bpfRuns, programs } = programTime(ids, b0, bpfPrograms());
+  const seen = JSON.parse(await agent.say('report')) as {
     requestsSeen: number;
     profileSamples: number;
     lostSync: number;
@@ -140,6 +263,11 @@ async function measure(
     serviceCpuMs,
     agentCpuMs,
     cpuUsPerRequest: ((serviceCpuMs + agentCpuMs) * 1000) / result.requests,
+    idleAgentMsPerS,
+    idleBpfMsPerS,
+    bpfNs,
+    bpfRuns,
+    programs,
     ...seen,
   };
 }
@@ -150,111 +278,78 @@ const median = (xs: number[]) => {
 };
 const pct = (x: number, base: number) => ((x - base) / base) * 100;
 
-/** Run time of each BPF program named in `names` (kernel.bpf_stats_enabled must be on): ns and runs. */
-function bpfRunTime(names: readonly string[]): Map<string, { ns: number; runs: number }> {
-  const r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
-  const out = new Map(names.map((n) => [n, { ns: 0, runs: 0 }]));
-  for (const p of JSON.parse(r.stdout || '[]') as Array<{
-    name: string;
-    run_time_ns?: number;
-    run_cnt?: number;
-  }>) {
-    const own = out.get(p.name);
-    if (!own) continue;
-    own.ns += p.run_time_ns ?? 0;
-    own.runs += p.run_cnt ?? 0;
-  }
-  return out;
+/** A 95 % interval of the median of `xs`: percentile bootstrap, 2 000 resamples, seeded. */
+function medianInterval(xs: number[]): [number, number] {
+  const rng = createRng(14);
+  const medians = Array.from({ length: 2000 }, () =>
+    median(Array.from({ length: xs.length }, () => xs[rng.int(xs.length)])),
+  ).sort((a, b) => a - b);
+  return [medians[Math.floor(0.025 * medians.length)], medians[Math.ceil(0.975 * medians.length) - 1]];
 }
-
-interface Breakdown {
-  service: string;
-  requests: number;
-  /** The tracer's BPF program, per request: its run time (every process's syscalls, not only the service's) and runs. */
-  bpfNsPerRequest: number;
-  bpfRunsPerRequest: number;
-  /** Of those, run time per run. */
-  bpfNsPerRun: number;
-  /** The same per program: runs per request and ns per run (every run of the machine, not only the service's). */
-  programs: Record<string, { runsPerRequest: number; nsPerRun: number }>;
-  agentCpuUsPerRequest: number;
-}
-
-/**
- * Where the tracer's cost goes, measured apart from the overhead rounds (kernel.bpf_stats_enabled adds two
- * clock reads to every program run, so it is on only here): one tracer run with the BPF programs' run time.
- */
-async function breakdown(kind: string, rate: number, port: number, servicePid: number): Promise<Breakdown> {
-  spawnSync('sysctl', ['-q', 'kernel.bpf_stats_enabled=1']);
-  try {
-    const names = ['http_sock_state', 'http_sock_recv', 'http_sock_send'];
-    const before = bpfRunTime(names);
-    const run = await measure(kind, rate, port, servicePid, 'tracer', -2);
-    const after = bpfRunTime(names);
-    let ns = 0;
-    let runs = 0;
-    const programs: Breakdown['programs'] = {};
-    for (const name of names) {
-      const a = after.get(name)!;
-      const b = before.get(name)!;
-      ns += a.ns - b.ns;
-      runs += a.runs - b.runs;
-      programs[name] = {
-        runsPerRequest: (a.runs - b.runs) / run.requests,
-        nsPerRun: (a.ns - b.ns) / Math.max(1, a.runs - b.runs),
-      };
-    }
-    return {
-      service: kind,
-      requests: run.requests,
-      bpfNsPerRequest: ns / run.requests,
-      bpfRunsPerRequest: runs / run.requests,
-      bpfNsPerRun: ns / Math.max(1, runs),
-      programs,
-      agentCpuUsPerRequest: (run.agentCpuMs * 1000) / run.requests,
-    };
-  } finally {
-    spawnSync('sysctl', ['-q', 'kernel.bpf_stats_enabled=0']);
-  }
-}
-
-const breakdowns: Breakdown[] = [];
 
 /** VIGIL_BENCH_RESUMMARIZE=1 recomputes the table from the runs of the last results file, measuring nothing. */
 const resummarize = process.env.VIGIL_BENCH_RESUMMARIZE === '1';
 const runs: Run[] = resummarize
   ? (JSON.parse(readFileSync(join(here, '..', 'results', 'ebpf-overhead.json'), 'utf8')).runs as Run[])
   : [];
-for (const { kind, rate } of resummarize ? [] : SERVICES) {
-  const service = child('services.ts', [kind]);
-  const { port } = JSON.parse(await nextLine(service)) as { port: number };
-  console.log(`${kind} service pid ${service.pid} on :${port}, ${rate} req/s for ${SECONDS} s per run`);
-  // Warm-up: JIT tiers, GC heap sizing, the probe objects in the page cache.
-  for (const mode of MODES) await measure(kind, rate, port, service.pid!, mode, -1);
-  for (let round = 0; round < RUNS; round++) {
-    for (let i = 0; i < MODES.length; i++) {
-      const mode = MODES[(i + round) % MODES.length];
-      const run = await measure(kind, rate, port, service.pid!, mode, round);
-      runs.push(run);
-      console.log(
-        `  ${kind} round ${round + 1}/${RUNS} ${mode.padEnd(8)} ${run.throughput.toFixed(0)} req/s, p99 ${run.p99.toFixed(2)} ms, ${run.cpuUsPerRequest.toFixed(1)} µs CPU/req (agent ${run.agentCpuMs.toFixed(0)} ms), tracer saw ${run.requestsSeen}`,
-      );
+
+const statsWas = resummarize ? '' : readFileSync('/proc/sys/kernel/bpf_stats_enabled', 'utf8').trim();
+const children = new Set<ChildProcess>();
+function stop(): void {
+  for (const c of children) c.kill();
+  if (statsWas !== '') spawnSync('sysctl', ['-q', `kernel.bpf_stats_enabled=${statsWas}`]);
+}
+process.once('SIGINT', () => {
+  console.log('\nstopped: no results written');
+  stop();
+  process.exit(130);
+});
+if (!resummarize) spawnSync('sysctl', ['-q', 'kernel.bpf_stats_enabled=1']);
+try {
+  for (const { kind, rate } of resummarize ? [] : SERVICES) {
+    const service = child('services.ts', [kind]);
+    children.add(service);
+    const { port } = JSON.parse(await lineReader(service)()) as { port: number };
+    const agent = startAgent(port);
+    children.add(agent.process);
+    progress(
+      `${kind} service pid ${service.pid} on :${port}, ${rate} req/s, runs of ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured, ${RUNS} rounds of ${MODES.join(', ')}`,
+    );
+    // A first round unmeasured: JIT tiers of service and agent, GC heap sizing, the probe objects in the page cache.
+    for (const mode of MODES) await measure(kind, rate, port, service.pid!, agent, mode, -1, WARM_ROUND);
+    for (let round = 0; round < RUNS; round++) {
+      for (let i = 0; i < MODES.length; i++) {
+        const mode = MODES[(i + round) % MODES.length];
+        const run = await measure(kind, rate, port, service.pid!, agent, mode, round);
+        runs.push(run);
+        progress(
+          `${kind} round ${round + 1}/${RUNS} ${mode.padEnd(8)} ${run.throughput.toFixed(0)} req/s, p99 ${run.p99.toFixed(2)} ms, ${run.cpuUsPerRequest.toFixed(1)} µs CPU/req (agent ${run.agentCpuMs.toFixed(0)} ms, BPF ${(run.bpfNs / 1e3 / run.requests).toFixed(2)} µs/req), tracer saw ${run.requestsSeen}`,
+        );
+      }
     }
+    agent.process.stdin!.end();
+    service.stdin!.end();
+    children.delete(agent.process);
+    children.delete(service);
   }
-  breakdowns.push(await breakdown(kind, rate, port, service.pid!));
-  service.stdin!.end();
+} finally {
+  stop();
 }
 
 const rows: Row[] = [];
+const breakdown: Array<Record<string, unknown>> = [];
 for (const { kind, rate } of SERVICES) {
+  const base = runs.filter((r) => r.service === kind && r.mode === 'none').sort((a, b) => a.round - b.round);
+  if (base.length === 0) continue;
+  const baseCpu = median(base.map((r) => r.cpuUsPerRequest));
   for (const mode of MODES) {
     const own = runs.filter((r) => r.service === kind && r.mode === mode).sort((a, b) => a.round - b.round);
-    const base = runs
-      .filter((r) => r.service === kind && r.mode === 'none')
-      .sort((a, b) => a.round - b.round);
     const cpuOver = own.map((r, i) => pct(r.cpuUsPerRequest, base[i].cpuUsPerRequest));
     const p99Over = own.map((r, i) => pct(r.p99, base[i].p99));
-    const row: Row = {
+    const [lo, hi] = mode === 'none' ? [null, null] : medianInterval(cpuOver);
+    const bpfUs = median(own.map((r) => (r.bpfNs ?? 0) / 1e3 / r.requests));
+    const agentUs = median(own.map((r) => (r.agentCpuMs * 1000) / r.requests));
+    rows.push({
       service: kind,
       mode,
       rateTarget: rate,
@@ -263,10 +358,23 @@ for (const { kind, rate } of SERVICES) {
       p99Ms: median(own.map((r) => r.p99)),
       cpuUsPerReq: median(own.map((r) => r.cpuUsPerRequest)),
       serviceCpuUsPerReq: median(own.map((r) => (r.serviceCpuMs * 1000) / r.requests)),
-      agentCpuUsPerReq: median(own.map((r) => (r.agentCpuMs * 1000) / r.requests)),
+      agentCpuUsPerReq: agentUs,
+      bpfUsPerReq: bpfUs,
+      bpfRunsPerReq: median(own.map((r) => (r.bpfRuns ?? 0) / r.requests)),
+      accountedOverheadPct: mode === 'none' ? null : ((bpfUs + agentUs) / baseCpu) * 100,
+      fixedAgentMsPerS: median(own.map((r) => r.idleAgentMsPerS ?? Number.NaN)),
+      fixedBpfMsPerS: median(own.map((r) => r.idleBpfMsPerS ?? Number.NaN)),
+      perRequestAgentUs: median(
+        own.map((r) => (r.agentCpuMs - (r.idleAgentMsPerS ?? Number.NaN) * SECONDS) * (1000 / r.requests)),
+      ),
+      perRequestBpfUs: median(
+        own.map((r) => (r.bpfNs / 1e6 - (r.idleBpfMsPerS ?? Number.NaN) * SECONDS) * (1000 / r.requests)),
+      ),
       cpuOverheadPctMin: mode === 'none' ? null : Math.min(...cpuOver),
       cpuOverheadPctMedian: mode === 'none' ? null : median(cpuOver),
       cpuOverheadPctMax: mode === 'none' ? null : Math.max(...cpuOver),
+      cpuOverheadPctMedianCi95Low: lo,
+      cpuOverheadPctMedianCi95High: hi,
       serviceCpuOverheadPctMedian:
         mode === 'none'
           ? null
@@ -278,16 +386,36 @@ for (const { kind, rate } of SERVICES) {
         mode === 'tracer' || mode === 'all'
           ? median(own.map((r) => (100 * r.requestsSeen) / r.requests))
           : null,
-    };
-    rows.push(row);
+    });
+    const names = [...new Set(own.flatMap((r) => Object.keys(r.programs ?? {})))].sort();
+    if (names.length > 0) {
+      breakdown.push({
+        service: kind,
+        mode,
+        programs: Object.fromEntries(
+          names.map((name) => {
+            const per = own.map((r) => r.programs?.[name] ?? { ns: 0, runs: 0 });
+            return [
+              name,
+              {
+                runsPerRequest: median(per.map((p, i) => p.runs / own[i].requests)),
+                nsPerRun: median(per.map((p) => p.ns / Math.max(1, p.runs))),
+                usPerRequest: median(per.map((p, i) => p.ns / 1e3 / own[i].requests)),
+              },
+            ];
+          }),
+        ),
+      });
+    }
   }
 }
 
 writeResult('ebpf-overhead', rows, {
   config: {
-    runsPerMode: RUNS,
+    rounds: RUNS,
     secondsPerRun: SECONDS,
     warmupSecondsPerRun: WARMUP_SECONDS,
+    idleSecondsPerRun: IDLE_SECONDS,
     services: SERVICES,
     modes: MODES,
   },
@@ -296,8 +424,8 @@ writeResult('ebpf-overhead', rows, {
     median: median(runs.map((r) => r.loadAverage1m ?? Number.NaN)),
     max: Math.max(...runs.map((r) => r.loadAverage1m ?? Number.NaN)),
   },
-  breakdown: breakdowns,
-  method: `alternating runs, mode order rotated per round; each run after ${WARMUP_SECONDS} s of unmeasured warm-up load; overhead of a mode in a round vs the no-probe run of that round; CPU = service + agent, all threads, from /proc/PID/task/*/schedstat`,
+  breakdown,
+  method: `${RUNS} rounds of alternating runs, mode order rotated per round, one agent per service switching probes between runs; each run ${WARMUP_SECONDS} s of unmeasured warm-up load, ${IDLE_SECONDS} s without load (the fixed cost: agent CPU and BPF run time per second), then ${SECONDS} s measured, each load on fresh connections; per-request cost = (measured - fixed rate x ${SECONDS} s) / requests; direct: CPU (service + agent, all threads, /proc/PID/task/*/schedstat) per request vs the no-probe run of the same round, median over rounds with a 95 % bootstrap interval, and a second no-probe run (control) for the noise floor; accounted: the mode's BPF programs' run time (kernel.bpf_stats_enabled=1 throughout, every process's runs) plus the agent's CPU, per request, over the no-probe CPU per request`,
   published: {
     beyla:
       'Grafana Beyla docs, "Performance overhead": 0.5% CPU, 75 MB, instrumenting the OpenTelemetry demo at about 75 requests/s',

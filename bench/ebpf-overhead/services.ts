@@ -7,6 +7,7 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { greeterService, type HelloReply, type HelloRequest } from './greeter.ts';
 
 const kind = process.argv[2];
+let served = 0;
 
 /** A little CPU per request, as a real handler would spend (and so that overhead is a fraction of real work). */
 function work(seed: string): number {
@@ -17,6 +18,7 @@ function work(seed: string): number {
 
 if (kind === 'http') {
   const server = createServer((req, res) => {
+    served++;
     const body = JSON.stringify({ path: req.url, hash: work(req.url ?? '/') });
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
@@ -31,7 +33,10 @@ if (kind === 'http') {
     SayHello: (
       call: { request: HelloRequest },
       callback: (error: Error | null, reply?: HelloReply) => void,
-    ) => callback(null, { message: `hello ${call.request.name} ${work(call.request.name)}` }),
+    ) => {
+      served++;
+      callback(null, { message: `hello ${call.request.name} ${work(call.request.name)}` });
+    },
   });
   server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, port) => {
     if (error) throw error;
@@ -42,4 +47,7 @@ if (kind === 'http') {
   process.exit(2);
 }
 process.stdin.on('end', () => process.exit(0));
+process.stdin.on('data', (chunk: Buffer) => {
+  for (const c of chunk.toString()) if (c === '?') console.log(served);
+});
 process.stdin.resume();

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Run-queue latency: time from wakeup (or preemption) until the task runs, as log2 nanosecond histograms,
- * globally (id 0) and per process, from tp_btf/sched_wakeup, sched_wakeup_new and sched_switch. */
+ * globally (hist_all) and per process (hist), from tp_btf/sched_wakeup, sched_wakeup_new and sched_switch. */
 #include "vigil.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -18,12 +18,21 @@ struct {
 	__type(value, __u64);
 } enqueued SEC(".maps");
 
+/* Per process: (tgid, slot) -> count. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 32768);
 	__type(key, struct hist_key);
 	__type(value, __u64);
 } hist SEC(".maps");
+
+/* Every task: slot -> count. An array, whose lookup the kernel inlines: no helper call on the switch path. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u64);
+} hist_all SEC(".maps");
 
 static __always_inline void enqueue(struct task_struct *p)
 {
@@ -66,6 +75,9 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev, struct task_
 	/* A preempted task goes straight back on the run queue. */
 	if (prev->__state == TASK_RUNNING)
 		enqueue(prev);
+	/* The idle task never waits in a run queue: no storage lookup for it (half the switches of a calm CPU). */
+	if (!next->pid)
+		return 0;
 
 	__u64 *ts = bpf_task_storage_get(&enqueued, next, 0, 0);
 	if (!ts || !*ts)
@@ -73,7 +85,9 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev, struct task_
 	__u64 delta = bpf_ktime_get_ns() - *ts;
 	*ts = 0;
 	__u32 slot = log2_slot(delta);
-	add(0, slot);
+	__u64 *all = bpf_map_lookup_elem(&hist_all, &slot);
+	if (all)
+		*all += 1;
 	add(next->tgid, slot);
 	return 0;
 }

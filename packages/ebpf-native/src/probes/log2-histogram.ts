@@ -23,6 +23,13 @@ export function addToSlot(h: Log2Histogram, slot: number, n: number): void {
   h.total += n;
 }
 
+/** Whether `a` and `b` hold the same counts (a snapshot keeps the last one's histogram when nothing changed). */
+export function sameHistogram(a: Log2Histogram, b: Log2Histogram | undefined): boolean {
+  if (!b || a.total !== b.total) return false;
+  for (let i = 0; i < LOG2_SLOTS; i++) if (a.counts[i] !== b.counts[i]) return false;
+  return true;
+}
+
 /** `a - b` slot by slot: the samples of an interval from two cumulative snapshots. */
 export function subtractHistograms(a: Log2Histogram, b: Log2Histogram | undefined): Log2Histogram {
   const out = emptyLog2Histogram();

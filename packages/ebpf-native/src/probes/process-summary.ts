@@ -10,7 +10,7 @@ import { PROCESS_CONFIG, PROCESS_SUMMARY, PROCESS_SUMMARY_KEY } from '../generat
 import { AggregateProbe, type AggregateProbeOptions, validateAggregateOptions } from './aggregate-probe.js';
 import { cString } from './clock.js';
 import { startProbe } from './event-probe.js';
-import { addToSlot, emptyLog2Histogram, type Log2Histogram } from './log2-histogram.js';
+import { addToSlot, emptyLog2Histogram, type Log2Histogram, sameHistogram } from './log2-histogram.js';
 
 /** Processes of one kind since the probe started. */
 export interface ProcessCount {
@@ -73,8 +73,12 @@ export function summarizeProcesses(options: ProcessSummaryOptions = {}): Aggrega
   const map = object.map('summary');
   const K = PROCESS_SUMMARY_KEY;
   const V = PROCESS_SUMMARY;
+  // A count that did not change since the last snapshot is the last one's object (snapshots are kept, and
+  // most executables' counts stand still between two of them).
+  let last = new Map<string, ProcessCount>();
   const snapshot = (): ProcessSummary => {
     const out: ProcessSummary = { time: Date.now(), execs: 0, exits: 0, failures: 0, counts: [] };
+    const now = new Map<string, ProcessCount>();
     for (const [key, raw] of map.entries()) {
       const exec = key.readUInt32LE(K.kind) === EXEC;
       const status = key.readInt32LE(K.exit_status);
@@ -92,13 +96,19 @@ export function summarizeProcesses(options: ProcessSummaryOptions = {}): Aggrega
         for (let slot = 0; slot < (V.size - V.slots) / 8; slot++)
           addToSlot(c.lifetime, slot, Number(v.readBigUInt64LE(V.slots + 8 * slot)));
       }
-      out.counts.push(c);
+      const id = key.toString('latin1');
+      const before = last.get(id);
+      const kept =
+        before && before.count === c.count && sameHistogram(c.lifetime, before.lifetime) ? before : c;
+      now.set(id, kept);
+      out.counts.push(kept);
       if (exec) out.execs += c.count;
       else {
         out.exits += c.count;
         if (c.exitCode !== 0 || c.signal !== 0) out.failures += c.count;
       }
     }
+    last = now;
     return out;
   };
   let probe: AggregateProbe<ProcessSummary>;

@@ -14,6 +14,7 @@ import {
   emptyLog2Histogram,
   type Log2Histogram,
   log2Quantile,
+  sameHistogram,
   subtractHistograms,
 } from './log2-histogram.js';
 
@@ -61,22 +62,34 @@ export function watchRunQueueLatency(options: RunQueueProbeOptions = {}): RunQue
     (o) => setPidFilter(o, options.pid),
   );
   const hist = object.map('hist');
+  const histAll = object.map('hist_all');
+  // Snapshots are kept (maxHistory, an hour at 1 s): a process whose histogram did not change since the last
+  // snapshot shares the last one's, so what is kept grows with what happened, not with every process every second.
+  let last: RunQueueSnapshot | undefined;
   const snapshot = (): RunQueueSnapshot => {
     const all = emptyLog2Histogram();
     const byPid = new Map<number, Log2Histogram>();
+    for (const [key, raw] of histAll.entries()) {
+      let n = 0;
+      for (const v of histAll.splitPerCpu(raw)) n += Number(v.readBigUInt64LE(0));
+      addToSlot(all, key.readUInt32LE(0), n);
+    }
     for (const [key, raw] of hist.entries()) {
       let n = 0;
       for (const v of hist.splitPerCpu(raw)) n += Number(v.readBigUInt64LE(0));
       const id = key.readUInt32LE(HIST_KEY.id);
-      const slot = key.readUInt32LE(HIST_KEY.slot);
-      if (id === 0) addToSlot(all, slot, n);
-      else {
-        let h = byPid.get(id);
-        if (!h) byPid.set(id, (h = emptyLog2Histogram()));
-        addToSlot(h, slot, n);
+      let h = byPid.get(id);
+      if (!h) byPid.set(id, (h = emptyLog2Histogram()));
+      addToSlot(h, key.readUInt32LE(HIST_KEY.slot), n);
+    }
+    if (last) {
+      for (const [id, h] of byPid) {
+        const before = last.byPid.get(id);
+        if (before && sameHistogram(h, before)) byPid.set(id, before);
       }
     }
-    return { time: Date.now(), all, byPid };
+    last = { time: Date.now(), all: last && sameHistogram(all, last.all) ? last.all : all, byPid };
+    return last;
   };
   const probe = new AggregateProbe(object, snapshot, options);
   if (options.meter) {

@@ -1,7 +1,7 @@
 /** CPU profiling: user and kernel stacks sampled by a perf event, counted in the kernel. */
 import { requireInput } from '../errors.js';
 import { STACK_KEY } from '../generated/layouts.js';
-import { type Mapping, readMaps } from '../profiling/proc-maps.js';
+import { type Mapping, mappingAt, processStart, readMaps } from '../profiling/proc-maps.js';
 import { AggregateProbe, type AggregateProbeOptions, validateAggregateOptions } from './aggregate-probe.js';
 import { cString } from './clock.js';
 import { startProbe } from './event-probe.js';
@@ -18,7 +18,11 @@ export interface UserFrame {
   offset?: string;
 }
 
-/** One distinct (process, user stack, kernel stack) and how often it was sampled. */
+/**
+ * One distinct (process, user stack, kernel stack) and how often it was sampled. Its frames are resolved once and
+ * shared by every later snapshot with the same stack, and a later snapshot in which its count has not moved holds
+ * this very object: read samples, do not change them.
+ */
 export interface StackSample {
   pid: number;
   comm: string;
@@ -90,34 +94,70 @@ export function sampleStacks(options: StackProbeOptions = {}): AggregateProbe<St
     }
     return out;
   };
+  // A stack id names the same frames for the map's life (no BPF_F_REUSE_STACKID), so each distinct
+  // (process, stacks, comm) key is resolved once, when it first appears, and later snapshots only take the new
+  // counts: a snapshot costs one batch read plus the keys it has not seen, not every frame ever sampled.
+  // Resolving at first sight also keeps the frames of a process that has since exited mapped to its files.
+  // The sample each key had in the last snapshot: kept when its count has not moved (most stacks of a
+  // cumulative profile stand still, and snapshots are kept), so what is kept grows with new samples only.
+  const resolved = new Map<string, StackSample>();
+  /**
+   * Each process's mappings as last read, with the process's start time (a reused pid is another process).
+   * Read again when a new frame falls outside them (new JIT code, a library loaded since), once per snapshot.
+   */
+  const mappings = new Map<number, { started: string | undefined; list: Mapping[] }>();
+  const mappingOf = (pid: number, ip: bigint, checked: Set<number>): Mapping | undefined => {
+    let known = mappings.get(pid);
+    if (known && !checked.has(pid)) {
+      const started = processStart(pid);
+      // Another process has the pid now; an exited process keeps the mappings it had.
+      if (started !== undefined && started !== known.started) known = undefined;
+    }
+    let m = known && mappingAt(known.list, ip);
+    if (!m && !checked.has(pid)) {
+      const list = readMaps(pid);
+      if (list.length > 0 || !known) mappings.set(pid, (known = { started: processStart(pid), list }));
+      m = known && mappingAt(known.list, ip);
+    }
+    checked.add(pid);
+    return m;
+  };
+  const resolve = (key: Buffer, pid: number, checked: Set<number>): Omit<StackSample, 'count'> => {
+    const kernelAddresses = frames(key.readInt32LE(STACK_KEY.kernel_stack_id));
+    if (kernelAddresses.length > 0 && !symbols) symbols = KernelSymbols.load();
+    const user = frames(key.readInt32LE(STACK_KEY.user_stack_id)).map((ip): UserFrame => {
+      const m = mappingOf(pid, ip, checked);
+      const address = `0x${ip.toString(16)}`;
+      return m
+        ? { address, module: m.path, offset: `0x${(ip - m.start + m.offset).toString(16)}` }
+        : { address };
+    });
+    return {
+      pid,
+      comm: cString(key, STACK_KEY.comm, STACK_KEY.size),
+      kernel: kernelAddresses.map((ip) => symbols!.resolve(ip)),
+      kernelAddresses,
+      user,
+    };
+  };
   const snapshot = (): StackSnapshot => {
-    const maps = new Map<number, Mapping[]>();
     const out: StackSample[] = [];
+    const seen = new Set<string>();
+    const checked = new Set<number>();
     let total = 0;
     for (const [key, value] of counts.entries()) {
       const pid = key.readUInt32LE(STACK_KEY.pid);
       const count = Number(value.readBigUInt64LE(0));
       total += count;
-      const kernelIps = frames(key.readInt32LE(STACK_KEY.kernel_stack_id));
-      if (kernelIps.length > 0 && !symbols) symbols = KernelSymbols.load();
-      let mapping = maps.get(pid);
-      if (!mapping) maps.set(pid, (mapping = readMaps(pid)));
-      const user = frames(key.readInt32LE(STACK_KEY.user_stack_id)).map((ip): UserFrame => {
-        const m = mapping.find((x) => ip >= x.start && ip < x.end);
-        const address = `0x${ip.toString(16)}`;
-        return m
-          ? { address, module: m.path, offset: `0x${(ip - m.start + m.offset).toString(16)}` }
-          : { address };
-      });
-      out.push({
-        pid,
-        comm: cString(key, STACK_KEY.comm, STACK_KEY.size),
-        count,
-        kernel: kernelIps.map((ip) => symbols!.resolve(ip)),
-        kernelAddresses: kernelIps,
-        user,
-      });
+      const id = key.toString('latin1');
+      seen.add(id);
+      let stack = resolved.get(id);
+      if (!stack) stack = { ...resolve(key, pid, checked), count };
+      else if (stack.count !== count) stack = { ...stack, count };
+      resolved.set(id, stack);
+      out.push(stack);
     }
+    if (seen.size < resolved.size) for (const id of resolved.keys()) if (!seen.has(id)) resolved.delete(id);
     return { time: Date.now(), total, stacks: out };
   };
   return new AggregateProbe(object, snapshot, options);

@@ -6,7 +6,7 @@
 import { KernelSymbols } from '../probes/kernel-symbols.js';
 import { ElfSymbols } from './elf-symbols.js';
 import { PerfMap } from './perf-map.js';
-import { type Mapping, readMaps } from './proc-maps.js';
+import { type Mapping, mappingAt, readMaps } from './proc-maps.js';
 
 /** A symbolized frame. */
 export interface ProfileFrame {
@@ -51,7 +51,7 @@ export class Symbolizer {
       tables.perfMap.refresh();
       this.#processes.set(pid, tables);
     }
-    const mapping = tables.maps.find((m) => address >= m.start && address < m.end);
+    const mapping = mappingAt(tables.maps, address);
     if (mapping?.path.startsWith('/')) {
       let elf = this.#elf.get(mapping.path);
       if (!this.#elf.has(mapping.path)) {

@@ -5,10 +5,25 @@ import {
   countAtLeast,
   emptyLog2Histogram,
   log2Quantile,
+  sameHistogram,
   subtractHistograms,
 } from '../../src/probes/log2-histogram.js';
 
 describe('log2 histograms', () => {
+  it('tells equal histograms from ones that differ in any slot', () => {
+    const a = emptyLog2Histogram();
+    const b = emptyLog2Histogram();
+    expect(sameHistogram(a, b)).toBe(true);
+    expect(sameHistogram(a, undefined)).toBe(false);
+    addToSlot(a, 63, 1);
+    expect(sameHistogram(a, b)).toBe(false);
+    addToSlot(b, 62, 1);
+    expect(sameHistogram(a, b)).toBe(false); // same total, another slot
+    addToSlot(a, 62, 1);
+    addToSlot(b, 63, 1);
+    expect(sameHistogram(a, b)).toBe(true);
+  });
+
   it('interpolates quantiles inside a power-of-two slot (checkable by hand)', () => {
     const h = emptyLog2Histogram();
     addToSlot(h, 10, 4); // four samples in [1024, 2048)

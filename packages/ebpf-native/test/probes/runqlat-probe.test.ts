@@ -34,6 +34,9 @@ describeEbpf('watchRunQueueLatency', () => {
     // Waits of 2^20 ns (~1 ms) or more happen only under contention, and here they must be common.
     expect(countAtLeast(workers, 2 ** 20)).toBeGreaterThanOrEqual(20);
     expect(snap.all.total).toBeGreaterThanOrEqual(workers.total);
+    // The workers have exited: their histograms stand still, and the next snapshot keeps the same objects.
+    const next = probe.read();
+    for (const pid of pids) expect(next.byPid.get(pid)).toBe(snap.byPid.get(pid));
     const p99 = probe.quantileSeries(0.99);
     expect(p99.timestamps.length).toBe(p99.values.length);
     expect(p99.timestamps.length).toBeGreaterThanOrEqual(5);

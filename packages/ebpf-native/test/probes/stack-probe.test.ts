@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, it } from 'vitest';
 import type { AggregateProbe } from '../../src/probes/aggregate-probe.js';
 import { type StackSnapshot, sampleStacks } from '../../src/probes/stack-probe.js';
@@ -31,6 +34,32 @@ describeEbpf('sampleStacks', () => {
     // User frames, where unwound, are mapped to files (node itself, libc) or anonymous JIT memory.
     const mapped = snap.stacks.flatMap((s) => s.user).filter((f) => f.module);
     expect(mapped.length).toBeGreaterThan(0);
+  });
+
+  it("keeps an exited process's frames mapped to its files, resolving each stack once", async () => {
+    const child = spawn('sh', ['-c', 'i=0; while [ $i -lt 20000000 ]; do i=$((i+1)); done']);
+    probe = sampleStacks({ pid: child.pid, frequency: 999, intervalMs: 60_000 });
+    await sleep(400);
+    const alive = probe.read();
+    child.kill();
+    await once(child, 'exit');
+    const after = probe.read();
+    expect(alive.total).toBeGreaterThan(50);
+    expect(after.total).toBeGreaterThanOrEqual(alive.total);
+    const mapped = (s: StackSnapshot) => s.stacks.flatMap((x) => x.user).filter((f) => f.module).length;
+    expect(mapped(alive)).toBeGreaterThan(0);
+    // The shell is gone (its /proc/PID/maps with it), yet every stack it had keeps its files and offsets:
+    // the same frames, resolved when first seen and not again.
+    expect(mapped(after)).toBeGreaterThanOrEqual(mapped(alive));
+    for (const s of alive.stacks) {
+      const same = after.stacks.find((t) => t.user === s.user);
+      expect(same?.kernel).toBe(s.kernel);
+      expect(same!.count).toBeGreaterThanOrEqual(s.count);
+    }
+    // Nothing samples the shell any more: the next snapshot keeps every sample object as it was.
+    const still = probe.read();
+    expect(still.stacks).toEqual(after.stacks);
+    for (let i = 0; i < still.stacks.length; i++) expect(after.stacks).toContain(still.stacks[i]);
   });
 
   it('rejects a frequency outside 1–10000 Hz', () => {

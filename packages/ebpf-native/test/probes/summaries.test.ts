@@ -93,6 +93,10 @@ describeEbpf('summary mode', () => {
       const exits = mine().filter((c) => c.type === 'exit');
       expect(exits.reduce((a, c) => a + c.lifetime.total, 0)).toBe(10);
       expect(procs.read().failures).toBeGreaterThanOrEqual(4);
+      // Counts that stand still are the same objects from one snapshot to the next (snapshots are kept).
+      const again = procs.read().counts.filter((c) => c.comm.startsWith(tag));
+      expect(again.length).toBe(4);
+      for (const c of again) expect(mine()).toContain(c);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
