@@ -3,7 +3,7 @@
  * (kernel.bpf_stats_enabled: run count and run time of every program), which is far less noisy on a shared
  * machine than CPU time read from /proc. The HTTP service (node:http, 1500 req/s) and the gRPC service
  * (@grpc/grpc-js unary Greeter, 300 calls/s) of `main.ts` run under the same fixed-rate load (`services.ts`,
- * `load.ts`), traced by the same agent (`agent.ts tracer`: traceHttp on the service port, side server);
+ * `load.ts`), traced by the same agent (`agent.mjs`, mode `tracer`: traceHttp on the service port, side server);
  * after a warm-up, WINDOWS measured windows each turn the statistics on, run the load, and read them.
  * Per program and in total: runs per request, ns per run, ns per request — the median over the windows — and
  * the agent process's CPU µs per request (its user-space parsing), from /proc/PID/task/.../schedstat.
@@ -218,11 +218,23 @@ async function measureWindow(
   }
 }
 
+/** Sends the agent one command (agent.mjs) and returns the line it answers. */
+async function say(agent: ChildProcess, command: string): Promise<string> {
+  const answer = nextLine(agent);
+  agent.stdin!.write(`${command}\n`);
+  return answer;
+}
+
 /**
- * An agent tracing `port`; with `object`, one whose tracer loads that compiled http.bpf.o (an earlier version
- * of the programs) instead of the package's: put in the package's place for the agent's start only.
+ * An agent (`agent.mjs`, as main.ts runs it) tracing `port`; with `object`, one whose tracer loads that compiled
+ * http.bpf.o (an earlier version of the programs) instead of the package's: put in the package's place while
+ * the agent starts its tracer only.
  */
 async function startAgent(port: number, object?: string): Promise<ChildProcess> {
+  const agent = spawn(process.execPath, ['--expose-gc', join(here, 'agent.mjs'), String(port)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  if ((await nextLine(agent)) !== 'ready') throw new Error('agent did not start');
   const live = join(here, '..', '..', 'packages', 'ebpf-native', 'build', 'bpf', 'http.bpf.o');
   const saved = `${live}.bpf-cost-saved`;
   if (object) {
@@ -230,8 +242,7 @@ async function startAgent(port: number, object?: string): Promise<ChildProcess> 
     copyFileSync(object, live);
   }
   try {
-    const agent = child('agent.ts', ['tracer', String(port)]);
-    if ((await nextLine(agent)) !== 'ready') throw new Error('agent did not start');
+    if ((await say(agent, 'mode tracer')) !== 'ready') throw new Error('agent did not start its tracer');
     return agent;
   } finally {
     if (object) renameSync(saved, live);
@@ -260,8 +271,7 @@ for (const { kind, rate } of SERVICES) {
       const warmup = child('load.ts', [kind, String(port), String(rate), String(WARMUP_SECONDS)]);
       await nextLine(warmup);
       for (const t of tracers) {
-        t.agent.stdin!.write('measure\n');
-        if ((await nextLine(t.agent)) !== 'measuring') throw new Error('agent did not start measuring');
+        if ((await say(t.agent, 'measure')) !== 'measuring') throw new Error('agent did not start measuring');
       }
       let requests = 0;
       for (let w = 0; w < WINDOWS; w++) {
@@ -276,8 +286,11 @@ for (const { kind, rate } of SERVICES) {
         });
       }
       for (const t of tracers) {
+        seen[`${kind} ${t.label} pass ${order + 1}`] = {
+          requests,
+          ...JSON.parse(await say(t.agent, 'report')),
+        };
         t.agent.stdin!.end();
-        seen[`${kind} ${t.label} pass ${order + 1}`] = { requests, ...JSON.parse(await nextLine(t.agent)) };
       }
     } finally {
       for (const t of tracers) t.agent.kill();
