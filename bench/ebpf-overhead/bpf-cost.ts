@@ -110,7 +110,12 @@ function programIds(pid: number): Set<number> {
  */
 function programTotals(owner: number): Map<string, ProgramTotals> {
   const ids = programIds(owner);
-  const r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
+  let r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
+  // A program unloading while bpftool walks the list makes it fail ("can't get prog by id"): ask again.
+  for (let attempt = 0; r.status !== 0 && attempt < 20; attempt++) {
+    r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
+  }
+  if (r.status !== 0) throw new Error(`bpftool prog show failed: ${r.stderr}`);
   const out = new Map<string, ProgramTotals>(PROGRAMS.map((n) => [n, { ns: 0, runs: 0 }]));
   for (const p of JSON.parse(r.stdout || '[]') as Array<{
     id: number;
