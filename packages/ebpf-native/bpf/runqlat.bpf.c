@@ -6,6 +6,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define TASK_RUNNING 0
+#define PF_EXITING 0x00000004
 
 VIGIL_FILTER_CONFIG
 
@@ -18,7 +19,7 @@ struct {
 	__type(value, __u64);
 } enqueued SEC(".maps");
 
-/* Per process: (tgid, slot) -> count. */
+/* Per process: (tgid, slot) -> count; a process's entries go when its last thread exits (handle_exit). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 32768);
@@ -75,8 +76,9 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev, struct task_
 	/* A preempted task goes straight back on the run queue. */
 	if (prev->__state == TASK_RUNNING)
 		enqueue(prev);
-	/* The idle task never waits in a run queue: no storage lookup for it (half the switches of a calm CPU). */
-	if (!next->pid)
+	/* The idle task never waits in a run queue: no storage lookup for it (half the switches of a calm CPU). A
+	 * thread already in do_exit is not counted either: its process may have been forgotten (handle_exit). */
+	if (!next->pid || (next->flags & PF_EXITING))
 		return 0;
 
 	__u64 *ts = bpf_task_storage_get(&enqueued, next, 0, 0);
@@ -89,5 +91,21 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev, struct task_
 	if (all)
 		*all += 1;
 	add(next->tgid, slot);
+	return 0;
+}
+
+/* The last thread of a process is exiting (signal->live has dropped to 0 before this tracepoint): its entries
+ * go, so the map holds the processes alive, not every process since the probe started (it would fill up and
+ * count no new process after ~2 000 of them). User space keeps the last histogram it read of each. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct *p)
+{
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0;
+	struct hist_key key = { .id = p->tgid };
+	for (__u32 slot = 0; slot < 64; slot++) {
+		key.slot = slot;
+		bpf_map_delete_elem(&hist, &key);
+	}
 	return 0;
 }

@@ -18,13 +18,20 @@ import {
   subtractHistograms,
 } from './log2-histogram.js';
 
+/** How many exited processes a run-queue snapshot keeps (their last histogram), the most recent ones. */
+export const RETIRED_PROCESSES = 1024;
+
 /** A snapshot of {@link watchRunQueueLatency}: cumulative histograms since start. */
 export interface RunQueueSnapshot {
   /** Unix epoch milliseconds. */
   time: number;
   /** Every task's wait from becoming runnable to running. */
   all: Log2Histogram;
-  /** The same per process (thread group id). */
+  /**
+   * The same per process (thread group id): every process alive, and the last 1 024 that
+   * exited since the probe started, each with its histogram as of the last snapshot before it exited (the
+   * kernel forgets a process when its last thread exits; the waits of its last interval are only in `all`).
+   */
   byPid: Map<number, Log2Histogram>;
 }
 
@@ -56,7 +63,12 @@ export function watchRunQueueLatency(options: RunQueueProbeOptions = {}): RunQue
   validatePid(options.pid);
   const { object } = startProbe(
     'runqlat',
-    [{ name: 'handle_wakeup' }, { name: 'handle_wakeup_new' }, { name: 'handle_switch' }],
+    [
+      { name: 'handle_wakeup' },
+      { name: 'handle_wakeup_new' },
+      { name: 'handle_switch' },
+      { name: 'handle_exit' },
+    ],
     {},
     undefined,
     (o) => setPidFilter(o, options.pid),
@@ -66,6 +78,8 @@ export function watchRunQueueLatency(options: RunQueueProbeOptions = {}): RunQue
   // Snapshots are kept (maxHistory, an hour at 1 s): a process whose histogram did not change since the last
   // snapshot shares the last one's, so what is kept grows with what happened, not with every process every second.
   let last: RunQueueSnapshot | undefined;
+  /** Exited processes' last histograms, oldest first, at most RETIRED_PROCESSES. */
+  const retired = new Map<number, Log2Histogram>();
   const snapshot = (): RunQueueSnapshot => {
     const all = emptyLog2Histogram();
     const byPid = new Map<number, Log2Histogram>();
@@ -87,6 +101,16 @@ export function watchRunQueueLatency(options: RunQueueProbeOptions = {}): RunQue
         const before = last.byPid.get(id);
         if (before && sameHistogram(h, before)) byPid.set(id, before);
       }
+      for (const [id, h] of last.byPid) {
+        if (byPid.has(id) || retired.has(id)) continue;
+        retired.set(id, h);
+        if (retired.size > RETIRED_PROCESSES) retired.delete(retired.keys().next().value!);
+      }
+    }
+    for (const [id, h] of retired) {
+      if (byPid.has(id))
+        retired.delete(id); // the pid belongs to a new process now
+      else byPid.set(id, h);
     }
     last = { time: Date.now(), all: last && sameHistogram(all, last.all) ? last.all : all, byPid };
     return last;

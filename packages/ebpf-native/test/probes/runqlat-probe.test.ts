@@ -37,6 +37,16 @@ describeEbpf('watchRunQueueLatency', () => {
     // The workers have exited: their histograms stand still, and the next snapshot keeps the same objects.
     const next = probe.read();
     for (const pid of pids) expect(next.byPid.get(pid)).toBe(snap.byPid.get(pid));
+    // The kernel forgot them when their last thread exited (its map holds live processes, so it never fills up
+    // with dead ones); the snapshots keep the histograms they had.
+    const inKernel = new Set(
+      probe.object
+        .map('hist')
+        .entries()
+        .map(([key]) => key.readUInt32LE(0)),
+    );
+    for (const pid of pids) expect(inKernel.has(pid)).toBe(false);
+    expect(inKernel.has(process.pid)).toBe(true);
     const p99 = probe.quantileSeries(0.99);
     expect(p99.timestamps.length).toBe(p99.values.length);
     expect(p99.timestamps.length).toBeGreaterThanOrEqual(5);
