@@ -3,17 +3,19 @@
  * (kernel.bpf_stats_enabled: run count and run time of every program), which is far less noisy on a shared
  * machine than CPU time read from /proc. The HTTP service (node:http, 1500 req/s) and the gRPC service
  * (@grpc/grpc-js unary Greeter, 300 calls/s) of `main.ts` run under the same fixed-rate load (`services.ts`,
- * `load.ts`), traced by the same agent (`agent.ts tracer`: traceHttp on the service port, side server);
+ * `load.ts`), traced by the same agent (`agent.mjs`, mode `tracer`: traceHttp on the service port, side server);
  * after a warm-up, WINDOWS measured windows each turn the statistics on, run the load, and read them.
  * Per program and in total: runs per request, ns per run, ns per request — the median over the windows — and
  * the agent process's CPU µs per request (its user-space parsing), from /proc/PID/task/.../schedstat.
  *
  * Run: `npx tsx bench/ebpf-overhead/bpf-cost.ts [--write]` as root (`--write` replaces
  * `bench/results/ebpf-bpf-cost.json`). VIGIL_BENCH_WINDOWS (default 5), VIGIL_BENCH_SECONDS (5),
- * VIGIL_BENCH_WARMUP_SECONDS (10), VIGIL_BENCH_SERVICES (http,grpc). Without root it says why and exits 0.
+ * VIGIL_BENCH_WARMUP_SECONDS (10), VIGIL_BENCH_SERVICES (http,grpc); VIGIL_BENCH_BASELINE_OBJECT (a compiled http.bpf.o
+ * of earlier programs, traced alongside on the same transfers: the `baseline` rows) and VIGIL_BENCH_BASELINE_SOURCE
+ * (what it was built from). Without root it says why and exits 0.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -39,6 +41,11 @@ const SERVICES = (
     { kind: 'grpc', rate: 300 },
   ] as const
 ).filter(({ kind }) => (process.env.VIGIL_BENCH_SERVICES ?? 'http,grpc').split(',').includes(kind));
+/**
+ * A compiled http.bpf.o of an earlier version of the programs (e.g. built from `git show REV:…/http.bpf.c`):
+ * traced alongside the current ones, on the same transfers in the same windows, as the `baseline` rows.
+ */
+const BASELINE = process.env.VIGIL_BENCH_BASELINE_OBJECT;
 /** The tracer's programs (bpf/http.bpf.c). */
 const PROGRAMS = ['http_sock_state', 'http_sock_recv', 'http_sock_send'] as const;
 
@@ -103,7 +110,12 @@ function programIds(pid: number): Set<number> {
  */
 function programTotals(owner: number): Map<string, ProgramTotals> {
   const ids = programIds(owner);
-  const r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
+  let r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
+  // A program unloading while bpftool walks the list makes it fail ("can't get prog by id"): ask again.
+  for (let attempt = 0; r.status !== 0 && attempt < 20; attempt++) {
+    r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
+  }
+  if (r.status !== 0) throw new Error(`bpftool prog show failed: ${r.stderr}`);
   const out = new Map<string, ProgramTotals>(PROGRAMS.map((n) => [n, { ns: 0, runs: 0 }]));
   for (const p of JSON.parse(r.stdout || '[]') as Array<{
     id: number;
@@ -138,137 +150,199 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** One measured window: statistics on, the load, statistics read and off again. */
+/** A running agent whose programs are measured, labelled `current` or `baseline`. */
+interface Tracer {
+  label: string;
+  agent: ChildProcess;
+}
+
+/**
+ * One measured window: statistics on; an idle part, then the load; each tracer's programs read; statistics
+ * off again. Tracers measured together see the same transfers in the same conditions.
+ */
 async function measureWindow(
   kind: string,
   port: number,
   rate: number,
-  agent: ChildProcess,
-): Promise<Window | null> {
+  tracers: Tracer[],
+): Promise<Window[] | null> {
   const loadAverage1m = loadavg()[0];
   spawnSync('sysctl', ['-q', 'kernel.bpf_stats_enabled=1']);
   try {
     const sum = (m: Map<string, ProgramTotals>) =>
       [...m.values()].reduce((a, p) => ({ ns: a.ns + p.ns, runs: a.runs + p.runs }), { ns: 0, runs: 0 });
-    const idle0 = sum(programTotals(agent.pid!));
+    const idle0 = tracers.map((t) => sum(programTotals(t.agent.pid!)));
     const i0 = performance.now();
     await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
-    const idle1 = sum(programTotals(agent.pid!));
+    const idle1 = tracers.map((t) => sum(programTotals(t.agent.pid!)));
     const idleSeconds = (performance.now() - i0) / 1000;
-    const before = programTotals(agent.pid!);
-    const a0 = cpuUs(agent.pid!);
+    const before = tracers.map((t) => programTotals(t.agent.pid!));
+    const a0 = tracers.map((t) => cpuUs(t.agent.pid!));
     const t0 = performance.now();
     const load = child('load.ts', [kind, String(port), String(rate), String(SECONDS)]);
     const { requests } = JSON.parse(await nextLine(load)) as { requests: number };
     const loadSeconds = (performance.now() - t0) / 1000;
-    const agentUs = cpuUs(agent.pid!) - a0;
-    const after = programTotals(agent.pid!);
+    const agentUs = tracers.map((t, i) => cpuUs(t.agent.pid!) - a0[i]);
+    const after = tracers.map((t) => programTotals(t.agent.pid!));
     if (!statsEnabled()) {
       progress(
         `  ${kind}: bpf_stats_enabled was turned off during the window (someone else's run); window dropped`,
       );
       return null;
     }
-    const programs: Window['programs'] = {};
-    let ns = 0;
-    let runs = 0;
-    for (const name of PROGRAMS) {
-      const a = after.get(name)!;
-      const b = before.get(name)!;
-      ns += a.ns - b.ns;
-      runs += a.runs - b.runs;
-      programs[name] = {
-        runsPerRequest: (a.runs - b.runs) / requests,
-        nsPerRun: (a.ns - b.ns) / Math.max(1, a.runs - b.runs),
-        nsPerRequest: (a.ns - b.ns) / requests,
+    return tracers.map((_, i) => {
+      const programs: Window['programs'] = {};
+      let ns = 0;
+      let runs = 0;
+      for (const name of PROGRAMS) {
+        const x = after[i].get(name)!;
+        const y = before[i].get(name)!;
+        ns += x.ns - y.ns;
+        runs += x.runs - y.runs;
+        programs[name] = {
+          runsPerRequest: (x.runs - y.runs) / requests,
+          nsPerRun: (x.ns - y.ns) / Math.max(1, x.runs - y.runs),
+          nsPerRequest: (x.ns - y.ns) / requests,
+        };
+      }
+      const idleNsPerSecond = (idle1[i].ns - idle0[i].ns) / idleSeconds;
+      return {
+        requests,
+        idleRunsPerSecond: (idle1[i].runs - idle0[i].runs) / idleSeconds,
+        idleNsPerSecond,
+        netNsPerRequest: (ns - idleNsPerSecond * loadSeconds) / requests,
+        programs,
+        runsPerRequest: runs / requests,
+        nsPerRequest: ns / requests,
+        agentCpuUsPerRequest: agentUs[i] / requests,
+        loadAverage1m,
       };
-    }
-    const idleNsPerSecond = (idle1.ns - idle0.ns) / idleSeconds;
-    return {
-      requests,
-      idleRunsPerSecond: (idle1.runs - idle0.runs) / idleSeconds,
-      idleNsPerSecond,
-      netNsPerRequest: (ns - idleNsPerSecond * loadSeconds) / requests,
-      programs,
-      runsPerRequest: runs / requests,
-      nsPerRequest: ns / requests,
-      agentCpuUsPerRequest: agentUs / requests,
-      loadAverage1m,
-    };
+    });
   } finally {
     spawnSync('sysctl', ['-q', 'kernel.bpf_stats_enabled=0']);
   }
 }
 
-const rows: Row[] = [];
-const windows: Array<Window & { service: string }> = [];
-const seen: Record<
-  string,
-  { requests: number; requestsSeen: number; lostSync: number; kernelDrops: number }
-> = {};
-for (const { kind, rate } of SERVICES) {
-  const service = child('services.ts', [kind]);
+/** Sends the agent one command (agent.mjs) and returns the line it answers. */
+async function say(agent: ChildProcess, command: string): Promise<string> {
+  const answer = nextLine(agent);
+  agent.stdin!.write(`${command}\n`);
+  return answer;
+}
+
+/**
+ * An agent (`agent.mjs`, as main.ts runs it) tracing `port`; with `object`, one whose tracer loads that compiled
+ * http.bpf.o (an earlier version of the programs) instead of the package's: put in the package's place while
+ * the agent starts its tracer only.
+ */
+async function startAgent(port: number, object?: string): Promise<ChildProcess> {
+  const agent = spawn(process.execPath, ['--expose-gc', join(here, 'agent.mjs'), String(port)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  if ((await nextLine(agent)) !== 'ready') throw new Error('agent did not start');
+  const live = join(here, '..', '..', 'packages', 'ebpf-native', 'build', 'bpf', 'http.bpf.o');
+  const saved = `${live}.bpf-cost-saved`;
+  if (object) {
+    copyFileSync(live, saved);
+    copyFileSync(object, live);
+  }
   try {
-    const { port } = JSON.parse(await nextLine(service)) as { port: number };
-    const agent = child('agent.ts', ['tracer', String(port)]);
+    if ((await say(agent, 'mode tracer')) !== 'ready') throw new Error('agent did not start its tracer');
+    return agent;
+  } finally {
+    if (object) renameSync(saved, live);
+  }
+}
+
+const rows: Row[] = [];
+const windows: Array<Window & { service: string; tracer: string; attachedAs: number }> = [];
+const seen: Record<string, Record<string, unknown>> = {};
+for (const { kind, rate } of SERVICES) {
+  // With a baseline, two passes: the programs attached second run on caches the first warmed (worth a few
+  // µs per gRPC call here), so each tracer goes first in one pass and second in the other.
+  for (const order of BASELINE ? [0, 1] : [0]) {
+    const service = child('services.ts', [kind]);
+    const tracers: Tracer[] = [];
     try {
-      if ((await nextLine(agent)) !== 'ready') throw new Error('agent did not start');
-      progress(`${kind} service pid ${service.pid} on :${port}, agent pid ${agent.pid}, ${rate} req/s`);
+      const { port } = JSON.parse(await nextLine(service)) as { port: number };
+      const labels = order === 0 ? ['current', 'baseline'] : ['baseline', 'current'];
+      for (const label of labels) {
+        if (label === 'baseline' && !BASELINE) continue;
+        tracers.push({ label, agent: await startAgent(port, label === 'baseline' ? BASELINE : undefined) });
+      }
+      progress(
+        `${kind} service pid ${service.pid} on :${port}, ${rate} req/s; agents in attach order: ${tracers.map((t) => `${t.label} ${t.agent.pid}`).join(', ')}`,
+      );
       const warmup = child('load.ts', [kind, String(port), String(rate), String(WARMUP_SECONDS)]);
       await nextLine(warmup);
-      agent.stdin!.write('measure\n');
-      if ((await nextLine(agent)) !== 'measuring') throw new Error('agent did not start measuring');
+      for (const t of tracers) {
+        if ((await say(t.agent, 'measure')) !== 'measuring') throw new Error('agent did not start measuring');
+      }
       let requests = 0;
       for (let w = 0; w < WINDOWS; w++) {
-        const win = await measureWindow(kind, port, rate, agent);
-        if (!win) continue;
-        requests += win.requests;
-        windows.push({ service: kind, ...win });
-        progress(
-          `  ${kind} window ${w + 1}/${WINDOWS}: ${win.nsPerRequest.toFixed(0)} BPF ns/req (${win.netNsPerRequest.toFixed(0)} net of idle ${(win.idleNsPerSecond / 1000).toFixed(0)} µs/s in ${win.idleRunsPerSecond.toFixed(0)} runs/s), ${win.runsPerRequest.toFixed(2)} runs/req, agent ${win.agentCpuUsPerRequest.toFixed(1)} µs/req (load ${win.loadAverage1m})`,
-        );
+        const wins = await measureWindow(kind, port, rate, tracers);
+        if (!wins) continue;
+        requests += wins[0].requests;
+        wins.forEach((win, i) => {
+          windows.push({ service: kind, tracer: tracers[i].label, attachedAs: i + 1, ...win });
+          progress(
+            `  ${kind} window ${w + 1}/${WINDOWS} ${tracers[i].label}: ${win.nsPerRequest.toFixed(0)} BPF ns/req (${win.netNsPerRequest.toFixed(0)} net of idle ${(win.idleNsPerSecond / 1000).toFixed(0)} µs/s in ${win.idleRunsPerSecond.toFixed(0)} runs/s), ${win.runsPerRequest.toFixed(2)} runs/req, agent ${win.agentCpuUsPerRequest.toFixed(1)} µs/req (load ${win.loadAverage1m})`,
+          );
+        });
       }
-      agent.stdin!.end();
-      const stats = JSON.parse(await nextLine(agent)) as {
-        requestsSeen: number;
-        lostSync: number;
-        kernelDrops: number;
-      };
-      seen[kind] = { requests, ...stats };
+      for (const t of tracers) {
+        seen[`${kind} ${t.label} pass ${order + 1}`] = {
+          requests,
+          ...JSON.parse(await say(t.agent, 'report')),
+        };
+        t.agent.stdin!.end();
+      }
     } finally {
-      agent.kill();
+      for (const t of tracers) t.agent.kill();
+      service.stdin!.end();
     }
-  } finally {
-    service.stdin!.end();
   }
-  const own = windows.filter((w) => w.service === kind);
-  if (own.length === 0) continue;
-  for (const name of PROGRAMS) {
+  const tracers = BASELINE ? [{ label: 'current' }, { label: 'baseline' }] : [{ label: 'current' }];
+  for (const { label } of tracers) {
+    const own = windows.filter((w) => w.service === kind && w.tracer === label);
+    if (own.length === 0) continue;
+    for (const name of PROGRAMS) {
+      rows.push({
+        service: kind,
+        tracer: label,
+        program: name,
+        runsPerReq: median(own.map((w) => w.programs[name].runsPerRequest)),
+        nsPerRun: median(own.map((w) => w.programs[name].nsPerRun)),
+        nsPerReq: median(own.map((w) => w.programs[name].nsPerRequest)),
+        netNsPerReq: null,
+        agentCpuUsPerReq: null,
+      });
+    }
     rows.push({
       service: kind,
-      program: name,
-      runsPerReq: median(own.map((w) => w.programs[name].runsPerRequest)),
-      nsPerRun: median(own.map((w) => w.programs[name].nsPerRun)),
-      nsPerReq: median(own.map((w) => w.programs[name].nsPerRequest)),
-      netNsPerReq: null,
-      agentCpuUsPerReq: null,
+      tracer: label,
+      program: 'total',
+      runsPerReq: median(own.map((w) => w.runsPerRequest)),
+      nsPerRun: median(own.map((w) => w.nsPerRequest / w.runsPerRequest)),
+      nsPerReq: median(own.map((w) => w.nsPerRequest)),
+      netNsPerReq: median(own.map((w) => w.netNsPerRequest)),
+      agentCpuUsPerReq: median(own.map((w) => w.agentCpuUsPerRequest)),
     });
   }
-  rows.push({
-    service: kind,
-    program: 'total',
-    runsPerReq: median(own.map((w) => w.runsPerRequest)),
-    nsPerRun: median(own.map((w) => w.nsPerRequest / w.runsPerRequest)),
-    nsPerReq: median(own.map((w) => w.nsPerRequest)),
-    netNsPerReq: median(own.map((w) => w.netNsPerRequest)),
-    agentCpuUsPerReq: median(own.map((w) => w.agentCpuUsPerRequest)),
-  });
 }
 
 writeResult('ebpf-bpf-cost', rows, {
-  config: { windows: WINDOWS, secondsPerWindow: SECONDS, warmupSeconds: WARMUP_SECONDS, services: SERVICES },
+  config: {
+    windows: WINDOWS,
+    secondsPerWindow: SECONDS,
+    warmupSeconds: WARMUP_SECONDS,
+    services: SERVICES,
+    baselineObject: BASELINE ?? null,
+    /** What the baseline object was built from, as the runner says (VIGIL_BENCH_BASELINE_SOURCE). */
+    baselineSource: process.env.VIGIL_BENCH_BASELINE_SOURCE ?? null,
+  },
   method:
-    'kernel.bpf_stats_enabled on during each measured window only; run_cnt and run_time_ns of the programs of the agent process (bpftool prog show) before and after a fixed-rate load; medians over windows. Runs count every socket transfer of the machine (the programs see all of them and leave early for untracked sockets), so runs per request include other processes; netNsPerReq subtracts the rate measured in an idle 2 s just before each window (noisy: the traffic of others varies). Agent CPU from /proc/PID/task/*/schedstat.',
+    'kernel.bpf_stats_enabled on during each measured window only; run_cnt and run_time_ns of the programs of the agent process (bpftool prog show) before and after a fixed-rate load; medians over windows. With a baseline object, both tracers run on the same transfers, in two passes (each attached first in one, second in the other: the second runs on warmer caches), and the medians are over both passes. Runs count every socket transfer of the machine (the programs see all of them and leave early for untracked sockets), so runs per request include other processes; netNsPerReq subtracts the rate measured in an idle 2 s just before each window (noisy: the traffic of others varies). Agent CPU from /proc/PID/task/*/schedstat.',
   tracerSaw: seen,
   windows,
 });

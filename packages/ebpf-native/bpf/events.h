@@ -197,7 +197,7 @@ struct http_event {
 	__u64 end_ns;   /* data: syscall exit; request: exit of the transfer carrying the response's status line */
 	__u32 kind;
 	__u32 pid;
-	__u32 len;      /* data: bytes the syscall transferred */
+	__u32 len;      /* data: bytes the syscall transferred; close: HTTP/2 streams it may have left in h2_streams */
 	__u32 head_len; /* data: head bytes; request: path bytes */
 	__u16 tail_len;
 	__u8 direction;
@@ -300,6 +300,14 @@ struct h2_label_key {
 	__u32 version;
 	__u8 from_server;
 	__u8 pad[3];
+};
+
+/* Key of the HTTP/2 streams the kernel keeps in its h2_streams map when more are open on a connection
+ * than its slots hold (user space deletes those of a closed connection). */
+struct h2_stream_key {
+	__u64 conn_id;
+	__u32 stream_id;
+	__u32 pad;
 };
 
 /* Which connections the HTTP probe captures and how. */

@@ -156,7 +156,7 @@ struct conn_value {
 	__u8 ignored; /* a process not wanted: its transfers are skipped */
 	__u8 role;
 	__u8 proto; /* decided at the client's first transfer */
-	__u8 pad;
+	__u8 spilled; /* its streams put in h2_streams and not taken out yet (at most: LRU evictions are not seen) */
 	__u16 family;
 	__u16 lport;
 	__u16 rport;
@@ -199,12 +199,6 @@ struct {
 	__type(key, struct h2_label_key);
 	__type(value, __u32);
 } h2_labels SEC(".maps");
-
-struct h2_stream_key {
-	__u64 conn_id;
-	__u32 stream_id;
-	__u32 pad;
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -265,6 +259,7 @@ struct scratch {
 		__u8 windowed; /* the segment is in win[] (one user-memory read for all its frames) */
 		__u8 lost;     /* a header block could not be read: the connection's frame walk stops */
 		__u8 slots_changed;
+		__s16 spilled; /* streams put in h2_streams less those taken out, during the walk */
 		__u64 now;
 		/* The walk over a header block's field representations (hpack_step). */
 		__u32 hpos;
@@ -613,6 +608,13 @@ static __always_inline int h2_slot(struct scratch *s, __u32 stream_id)
 	return found;
 }
 
+/* Takes a stream out of h2_streams, counting it for the connection (see struct conn_value, spilled). */
+static __always_inline void h2_unspill(struct scratch *s, struct h2_stream_key *k)
+{
+	if (!bpf_map_delete_elem(&h2_streams, k))
+		s->walk.spilled--;
+}
+
 static __always_inline void h2_stream_end(struct scratch *s, __u32 stream_id)
 {
 	int i = h2_slot(s, stream_id);
@@ -628,7 +630,7 @@ static __always_inline void h2_stream_end(struct scratch *s, __u32 stream_id)
 	if (!st)
 		return;
 	h2_complete(s, st, stream_id);
-	bpf_map_delete_elem(&h2_streams, &k);
+	h2_unspill(s, &k);
 }
 
 static __always_inline void h2_stream_reset(struct scratch *s, __u32 stream_id)
@@ -640,7 +642,7 @@ static __always_inline void h2_stream_reset(struct scratch *s, __u32 stream_id)
 		return;
 	}
 	struct h2_stream_key k = { .conn_id = s->h.conn_id, .stream_id = stream_id };
-	bpf_map_delete_elem(&h2_streams, &k);
+	h2_unspill(s, &k);
 }
 
 /* A block of the server's side of a stream: its response headers, then its trailers. */
@@ -691,7 +693,8 @@ static __always_inline void h2_stream_block(struct scratch *s, __u32 stream_id, 
 		}
 		struct h2_stream fresh = { .start_ns = s->walk.now, .parts = 1, .stream_id = stream_id };
 		fresh.part[0] = *ref;
-		bpf_map_update_elem(&h2_streams, &k, &fresh, BPF_ANY);
+		if (!bpf_map_update_elem(&h2_streams, &k, &fresh, BPF_ANY))
+			s->walk.spilled++;
 		return;
 	}
 	if (!st)
@@ -699,7 +702,7 @@ static __always_inline void h2_stream_block(struct scratch *s, __u32 stream_id, 
 	h2_stream_part(st, ref);
 	if (end_stream) {
 		h2_complete(s, st, stream_id);
-		bpf_map_delete_elem(&h2_streams, &k);
+		h2_unspill(s, &k);
 	}
 }
 
@@ -1140,6 +1143,7 @@ static __always_inline void h2_transfer(struct conn_value *conn, __u32 tgid, __u
 	s->walk.now = now;
 	s->walk.lost = 0;
 	s->walk.slots_changed = 0;
+	s->walk.spilled = 0;
 	copy_words(s->walk.slots, conn->slots);
 	__builtin_memset(&s->h, 0, sizeof(s->h));
 	s->h.conn_id = conn->id;
@@ -1165,6 +1169,10 @@ static __always_inline void h2_transfer(struct conn_value *conn, __u32 tgid, __u
 	conn->h2[d] = s->walk.d;
 	if (s->walk.slots_changed)
 		copy_words(conn->slots, s->walk.slots);
+	if (s->walk.spilled) {
+		int spilled = (int)conn->spilled + s->walk.spilled;
+		conn->spilled = spilled < 0 ? 0 : spilled > 255 ? 255 : spilled;
+	}
 	if (!ok)
 		conn->proto = PROTO_OTHER;
 }
@@ -1573,6 +1581,7 @@ int BPF_PROG(http_sock_state, struct sock *sk, int oldstate, int newstate)
 				.start_ns = bpf_ktime_get_ns(),
 				.kind = VIGIL_HTTP_CLOSE,
 				.pid = conn->tgid,
+				.len = conn->spilled, /* user space deletes them */
 				.role = conn->role,
 				.family = conn->family,
 				.lport = conn->lport,

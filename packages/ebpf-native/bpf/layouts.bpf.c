@@ -28,6 +28,7 @@ struct h2_ref layout_h2_ref;
 struct h2_call_info layout_h2_call_info;
 struct h2_agg_key layout_h2_agg_key;
 struct h2_label_key layout_h2_label_key;
+struct h2_stream_key layout_h2_stream_key;
 struct tcp_summary layout_tcp_summary;
 struct tcp_config layout_tcp_config;
 struct process_summary_key layout_process_summary_key;

@@ -39,6 +39,7 @@ const STRUCTS = [
   'h2_call_info',
   'h2_agg_key',
   'h2_label_key',
+  'h2_stream_key',
   'tcp_summary',
   'tcp_config',
   'process_summary_key',

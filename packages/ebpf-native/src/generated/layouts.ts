@@ -241,6 +241,14 @@ export const H2_LABEL_KEY = {
   pad: 21,
 } as const;
 
+/** struct h2_stream_key */
+export const H2_STREAM_KEY = {
+  size: 16,
+  conn_id: 0,
+  stream_id: 8,
+  pad: 12,
+} as const;
+
 /** struct tcp_summary */
 export const TCP_SUMMARY = {
   size: 408,

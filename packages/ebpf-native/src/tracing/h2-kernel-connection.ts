@@ -107,6 +107,13 @@ export class H2KernelConnection implements ConnectionParser {
   readonly #frames: [H2FrameStream, H2FrameStream];
   readonly #assemblers = [new HeaderBlockAssembler(), new HeaderBlockAssembler()];
   readonly #blocks = new Map<string, BlockFacts>();
+  /**
+   * [client, server]: keys this connection has in the kernel's `h2_labels` at the direction's current
+   * version — every block the kernel sent that left the table alone (it marked each sent), named or not.
+   * Deleted when the version moves on (the kernel looks up only the current one) and at close, so that a
+   * closed connection's labels do not wait for the map's LRU eviction.
+   */
+  readonly #labelKeys: [Buffer[], Buffer[]] = [[], []];
   readonly #broken = [false, false];
   #unresolved = 0;
 
@@ -150,6 +157,8 @@ export class H2KernelConnection implements ConnectionParser {
 
   close(): void {
     this.#blocks.clear();
+    this.#forgetLabels(0);
+    this.#forgetLabels(1);
   }
 
   /** A block the kernel keyed: decoded, remembered and, when it leaves the table unchanged, named. */
@@ -157,17 +166,24 @@ export class H2KernelConnection implements ConnectionParser {
     const d = r.fromServer ? 1 : 0;
     const fields = this.#decode(d, r.block, r.changes);
     this.#versions[d] = r.version + (r.changes ? 1 : 0);
+    let key: Buffer | undefined;
+    if (r.changes) this.#forgetLabels(d);
+    else if (this.#labelMap) {
+      key = Buffer.alloc(H2_LABEL_KEY.size);
+      key.writeBigUInt64LE(BigInt(this.#connId), H2_LABEL_KEY.conn_id);
+      key.writeBigUInt64LE(r.hash, H2_LABEL_KEY.hash);
+      key.writeUInt32LE(r.version, H2_LABEL_KEY.version);
+      key[H2_LABEL_KEY.from_server] = d;
+      const keys = this.#labelKeys[d];
+      if (keys.length >= MAX_BLOCKS) keys.shift(); // left to the map's LRU eviction
+      keys.push(key);
+    }
     if (!fields) return;
     const facts = factsOf(fields, r.fromServer);
     this.#remember(d, r.version, r.hash, facts);
-    if (r.changes || !this.#labelMap) return;
+    if (!key || !this.#labelMap) return;
     const label = this.#labels.label(facts);
     if (label === 0) return;
-    const key = Buffer.alloc(H2_LABEL_KEY.size);
-    key.writeBigUInt64LE(BigInt(this.#connId), H2_LABEL_KEY.conn_id);
-    key.writeBigUInt64LE(r.hash, H2_LABEL_KEY.hash);
-    key.writeUInt32LE(r.version, H2_LABEL_KEY.version);
-    key[H2_LABEL_KEY.from_server] = d;
     const value = Buffer.alloc(4);
     value.writeUInt32LE(label, 0);
     this.#labelMap.update(key, value);
@@ -195,6 +211,13 @@ export class H2KernelConnection implements ConnectionParser {
     this.#blocks.set(`${d}:${version}:${hash}`, facts);
   }
 
+  /** Deletes the direction's keys from the kernel's `h2_labels`: their version is over, or the connection. */
+  #forgetLabels(d: number): void {
+    const keys = this.#labelKeys[d];
+    if (this.#labelMap) for (const key of keys) this.#labelMap.delete(key);
+    keys.length = 0;
+  }
+
   #decode(d: number, block: Buffer, mayChange: boolean): Array<[string, string]> | undefined {
     if (this.#broken[d]) return undefined;
     const decoder = this.#decoders[d];
@@ -217,6 +240,7 @@ export class H2KernelConnection implements ConnectionParser {
     const done = this.#assemblers[d].push(frame);
     if (!done) return;
     const version = this.#versions[d]++;
+    this.#forgetLabels(d);
     const fields = this.#decode(d, done.block, true);
     if (fields) this.#remember(d, version, 0n, factsOf(fields, d === 1));
   }

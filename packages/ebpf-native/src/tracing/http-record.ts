@@ -66,7 +66,14 @@ export type HttpRecord =
       framed: boolean;
       capture: Capture;
     }
-  | { kind: 'close'; connId: number; timeNs: number; pid: number }
+  | {
+      kind: 'close';
+      connId: number;
+      timeNs: number;
+      pid: number;
+      /** HTTP/2 streams the kernel may have left in its `h2_streams` map for this connection (0: none). */
+      streamsLeft: number;
+    }
   | {
       /** An HTTP/1.x request parsed in the kernel, reported because its path was new or it was sampled. */
       kind: 'request';
@@ -179,7 +186,15 @@ export function decodeHttpRecord(b: Buffer, s: number, e: number): HttpRecord | 
       comm: cString(b, info + HTTP_CONN_INFO.comm, info + HTTP_CONN_INFO.comm + 16),
     };
   }
-  if (kind === 3) return { kind: 'close', connId, timeNs: u64(b, s + L.start_ns), pid };
+  if (kind === 3) {
+    return {
+      kind: 'close',
+      connId,
+      timeNs: u64(b, s + L.start_ns),
+      pid,
+      streamsLeft: b.readUInt32LE(s + L.len),
+    };
+  }
   if (kind === 4) {
     const R = HTTP_REQUEST_INFO;
     if (e - s < L.size + R.size) return undefined;

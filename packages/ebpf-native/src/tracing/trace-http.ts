@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { Meter } from '@opentelemetry/api';
 import { requireInput } from '../errors.js';
-import { HTTP_CONFIG } from '../generated/layouts.js';
+import { H2_STREAM_KEY, HTTP_CONFIG } from '../generated/layouts.js';
 import type { BpfObject } from '../object/bpf-object.js';
 import type { RecordBatch } from '../object/ring-buffer.js';
 import { validateAggregateOptions } from '../probes/aggregate-probe.js';
@@ -302,6 +302,15 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
     h2Key(key, labels, (path) => routes.route(path)),
   );
   const labelMap = object.map('h2_labels');
+  const streamMap = object.map('h2_streams');
+  // Streams a closed connection left open in the kernel's h2_streams (more than its slots at once): found by
+  // a walk over the map's keys, which is rare (the kernel says how many it may have left), not left to LRU.
+  const forgetStreams = (connId: number) => {
+    const id = BigInt(connId);
+    for (const key of streamMap.keys()) {
+      if (key.readBigUInt64LE(H2_STREAM_KEY.conn_id) === id) streamMap.delete(key);
+    }
+  };
   const comms = new Map<number, string>();
   const commOf = (pid: number): string => {
     let comm = comms.get(pid);
@@ -391,6 +400,7 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
       stats.connections++;
       return;
     }
+    if (record.kind === 'close' && record.streamsLeft > 0) forgetStreams(record.connId);
     const conn = connections.get(record.connId);
     if (!conn) {
       if (record.kind === 'data') stats.orphanTransfers++;

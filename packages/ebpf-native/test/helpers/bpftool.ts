@@ -58,3 +58,33 @@ export function linksOf(name: string, since = 0): number {
   }
   return count;
 }
+
+const mapNames = new Map<number, string>();
+
+/**
+ * Entries of the newest map named `name` this process holds (map descriptors in /proc/self/fdinfo, named and
+ * dumped by bpftool): a probe's own map, not a same-named one of another process or an earlier object.
+ */
+export function ownMapEntries(name: string): number {
+  let newest = 0;
+  for (const fd of readdirSync('/proc/self/fdinfo')) {
+    let info: string;
+    try {
+      info = readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
+    } catch {
+      continue; // closed meanwhile
+    }
+    const id = Number(/^map_id:\s*(\d+)/m.exec(info)?.[1] ?? 0);
+    if (id <= newest) continue;
+    let known = mapNames.get(id);
+    if (known === undefined) {
+      const show = spawnSync('bpftool', ['-j', 'map', 'show', 'id', String(id)], { encoding: 'utf8' }).stdout;
+      known = (JSON.parse(show || '{}') as { name?: string }).name ?? '';
+      mapNames.set(id, known); // ids are not reused while we hold the map
+    }
+    if (known === name) newest = id;
+  }
+  if (!newest) throw new Error(`this process holds no map named ${name}`);
+  const dump = spawnSync('bpftool', ['-j', 'map', 'dump', 'id', String(newest)], { encoding: 'utf8' }).stdout;
+  return (JSON.parse(dump) as unknown[]).length;
+}

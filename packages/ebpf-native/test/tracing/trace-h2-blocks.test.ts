@@ -9,70 +9,24 @@
  * one read from user memory at the block (a write over 512 bytes).
  */
 import { once } from 'node:events';
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import hpack from 'hpack.js';
+import { connect, type Socket } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { type HttpTracer, traceHttp } from '../../src/tracing/trace-http.js';
+import {
+  END_HEADERS,
+  frame,
+  HEADERS,
+  indexed,
+  integer,
+  literal,
+  PREFACE,
+  type ReadingServer,
+  readingServer,
+  SETTINGS,
+  string,
+  until,
+} from '../helpers/raw-h2.js';
 import { describeEbpf } from '../helpers/require-ebpf.js';
-
-const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
-const HEADERS = 1;
-const SETTINGS = 4;
-const END_HEADERS = 0x4;
-
-function frame(type: number, flags: number, stream: number, payload: Buffer): Buffer {
-  const h = Buffer.alloc(9);
-  h.writeUIntBE(payload.length, 0, 3);
-  h[3] = type;
-  h[4] = flags;
-  h.writeUInt32BE(stream, 5);
-  return Buffer.concat([h, payload]);
-}
-
-/** RFC 7541 §5.1: `value` with an N-bit prefix, the bits above it `first`. */
-function integer(value: number, prefixBits: number, first = 0): number[] {
-  const max = (1 << prefixBits) - 1;
-  if (value < max) return [first | value];
-  const out = [first | max];
-  let rest = value - max;
-  while (rest >= 128) {
-    out.push((rest & 0x7f) | 0x80);
-    rest >>>= 7;
-  }
-  out.push(rest);
-  return out;
-}
-
-/** RFC 7541 §5.2: a string literal, raw or Huffman-coded with the code of Appendix B. */
-function string(text: string, huffman = false): Buffer {
-  const raw = Buffer.from(text, 'latin1');
-  if (!huffman) return Buffer.concat([Buffer.from(integer(raw.length, 7)), raw]);
-  const bytes: number[] = [];
-  let acc = 0;
-  let bits = 0;
-  for (const c of raw) {
-    const [n, code] = hpack.huffman.encode[c];
-    for (let i = n - 1; i >= 0; i--) {
-      acc = (acc << 1) | ((code >>> i) & 1);
-      if (++bits === 8) {
-        bytes.push(acc);
-        acc = 0;
-        bits = 0;
-      }
-    }
-  }
-  if (bits > 0) bytes.push(((acc << (8 - bits)) | ((1 << (8 - bits)) - 1)) & 0xff); // EOS padding
-  return Buffer.concat([Buffer.from(integer(bytes.length, 7, 0x80)), Buffer.from(bytes)]);
-}
-
-const indexed = (i: number) => Buffer.from(integer(i, 7, 0x80));
-/** §6.2.2 literal without indexing (never indexed, §6.2.3, with `never`); name by static index, or a literal name. */
-function literal(name: number | string, value: Buffer, never = false): Buffer {
-  const first = never ? 0x10 : 0x00;
-  return typeof name === 'number'
-    ? Buffer.concat([Buffer.from(integer(name, 4, first)), value])
-    : Buffer.concat([Buffer.from([first]), string(name), value]);
-}
 
 // :method GET, :scheme http, :path / — all static.
 const GET = Buffer.concat([indexed(2), indexed(6), indexed(4)]);
@@ -94,27 +48,13 @@ const changing = {
 };
 
 let tracer: HttpTracer | undefined;
-let server: Server | undefined;
+let server: ReadingServer | undefined;
 afterEach(() => {
   tracer?.close();
   tracer = undefined;
   server?.close();
   server = undefined;
 });
-
-/** A server that reads everything and answers nothing; resolves with the port and a byte counter. */
-async function readingServer(): Promise<{ port: number; received: () => number }> {
-  let received = 0;
-  server = createServer((s) => s.on('data', (d) => (received += d.length)));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { port: (server.address() as { port: number }).port, received: () => received };
-}
-
-async function until(ok: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-}
 
 /**
  * Sends `blocks` as HEADERS frames (END_HEADERS, streams 1, 3, …) on a fresh connection: one write each
@@ -123,7 +63,7 @@ async function until(ok: () => boolean, ms = 5000): Promise<void> {
  */
 async function send(
   t: HttpTracer,
-  at: { port: number; received: () => number },
+  at: ReadingServer,
   blocks: Buffer[],
   together: boolean,
 ): Promise<{ blocks: number; lostSync: number }> {
@@ -152,6 +92,7 @@ describeEbpf('traceHttp HTTP/2 header blocks (kernel classification)', () => {
     const how = together ? 'one write of all frames' : 'a write per frame';
     it(`sends a block that leaves the table alone once, however often it recurs (${how})`, async () => {
       const at = await readingServer();
+      server = at;
       tracer = traceHttp({ pid: process.pid, ports: [at.port], side: 'server' });
       for (const block of Object.values(unchanging)) {
         const r = await send(tracer, at, [block, block, block], together);
@@ -169,6 +110,7 @@ describeEbpf('traceHttp HTTP/2 header blocks (kernel classification)', () => {
 
     it(`sends every copy of a block that changes the table or ends inside a field (${how})`, async () => {
       const at = await readingServer();
+      server = at;
       tracer = traceHttp({ pid: process.pid, ports: [at.port], side: 'server' });
       for (const block of Object.values(changing)) {
         const r = await send(tracer, at, [block, block, block], together);
