@@ -22,6 +22,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { checkEnvironment } from '@vigil/ebpf-native/environment';
 import { progress, type Row, writeResult } from '../lib/report.ts';
+import { threadsCpuNs } from './cpu.ts';
 
 const env = checkEnvironment();
 if (env.problems.length > 0) {
@@ -68,18 +69,8 @@ function nextLine(c: ChildProcess): Promise<string> {
   });
 }
 
-/** CPU time of every thread of `pid`, in µs (schedstat: ns on CPU). */
-function cpuUs(pid: number): number {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // the thread ended between the listing and the read
-    }
-  }
-  return ns / 1e3;
-}
+/** CPU time of every thread of `pid`, in µs. */
+const cpuUs = (pid: number): number => threadsCpuNs(pid) / 1e3;
 
 function statsEnabled(): boolean {
   return readFileSync('/proc/sys/kernel/bpf_stats_enabled', 'utf8').trim() === '1';

@@ -31,7 +31,7 @@
  * Needs root (or CAP_BPF + CAP_PERFMON); without it prints why and exits 0 without a result.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -39,6 +39,7 @@ import { fileURLToPath } from 'node:url';
 import { createRng } from '@vigil/core';
 import { checkEnvironment } from '@vigil/ebpf-native/environment';
 import { progress, type Row, writeResult } from '../lib/report.ts';
+import { threadsCpuNs } from './cpu.ts';
 
 const env = checkEnvironment();
 if (env.problems.length > 0) {
@@ -100,18 +101,8 @@ async function once(script: string, args: string[]): Promise<string> {
   return line;
 }
 
-/** CPU time of every thread of `pid`, in ms (schedstat: ns on CPU). */
-function cpuMs(pid: number): number {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // the thread ended between the listing and the read
-    }
-  }
-  return ns / 1e6;
-}
+/** CPU time of every thread of `pid`, in ms. */
+const cpuMs = (pid: number): number => threadsCpuNs(pid) / 1e6;
 
 /** Every loaded BPF program's name and, with kernel.bpf_stats_enabled, its total run time and runs. */
 function bpfPrograms(): Map<number, { name: string; ns: number; runs: number }> {
