@@ -22,7 +22,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { checkEnvironment } from '@vigil/ebpf-native/environment';
 import { progress, type Row, writeResult } from '../lib/report.ts';
-import { threadsCpuNs } from './cpu.ts';
+import { bpfPrograms, threadsCpuNs } from './cpu.ts';
 
 const env = checkEnvironment();
 if (env.problems.length > 0) {
@@ -101,23 +101,12 @@ function programIds(pid: number): Set<number> {
  */
 function programTotals(owner: number): Map<string, ProgramTotals> {
   const ids = programIds(owner);
-  let r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
-  // A program unloading while bpftool walks the list makes it fail ("can't get prog by id"): ask again.
-  for (let attempt = 0; r.status !== 0 && attempt < 20; attempt++) {
-    r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
-  }
-  if (r.status !== 0) throw new Error(`bpftool prog show failed: ${r.stderr}`);
   const out = new Map<string, ProgramTotals>(PROGRAMS.map((n) => [n, { ns: 0, runs: 0 }]));
-  for (const p of JSON.parse(r.stdout || '[]') as Array<{
-    id: number;
-    name: string;
-    run_time_ns?: number;
-    run_cnt?: number;
-  }>) {
+  for (const [id, p] of bpfPrograms()) {
     const own = out.get(p.name);
-    if (!own || !ids.has(p.id)) continue;
-    own.ns += p.run_time_ns ?? 0;
-    own.runs += p.run_cnt ?? 0;
+    if (!own || !ids.has(id)) continue;
+    own.ns += p.ns;
+    own.runs += p.runs;
   }
   return out;
 }

@@ -39,7 +39,7 @@ import { fileURLToPath } from 'node:url';
 import { createRng } from '@vigil/core';
 import { checkEnvironment } from '@vigil/ebpf-native/environment';
 import { progress, type Row, writeResult } from '../lib/report.ts';
-import { threadsCpuNs } from './cpu.ts';
+import { bpfPrograms, threadsCpuNs } from './cpu.ts';
 
 const env = checkEnvironment();
 if (env.problems.length > 0) {
@@ -103,26 +103,6 @@ async function once(script: string, args: string[]): Promise<string> {
 
 /** CPU time of every thread of `pid`, in ms. */
 const cpuMs = (pid: number): number => threadsCpuNs(pid) / 1e6;
-
-/** Every loaded BPF program's name and, with kernel.bpf_stats_enabled, its total run time and runs. */
-function bpfPrograms(): Map<number, { name: string; ns: number; runs: number }> {
-  let r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
-  // A program unloading while bpftool walks the list makes it fail ("can't get prog by id"): ask again.
-  for (let attempt = 0; r.status !== 0 && attempt < 20; attempt++) {
-    r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
-  }
-  if (r.status !== 0) throw new Error(`bpftool prog show failed: ${r.stderr}`);
-  const out = new Map<number, { name: string; ns: number; runs: number }>();
-  for (const p of JSON.parse(r.stdout || '[]') as Array<{
-    id: number;
-    name: string;
-    run_time_ns?: number;
-    run_cnt?: number;
-  }>) {
-    out.set(p.id, { name: p.name, ns: p.run_time_ns ?? 0, runs: p.run_cnt ?? 0 });
-  }
-  return out;
-}
 
 type Programs = ReturnType<typeof bpfPrograms>;
 
