@@ -7,11 +7,12 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import hpack from 'hpack.js';
 
-export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+export { H2_PREFACE as PREFACE } from '../../src/tracing/h2-frames.js';
 export const HEADERS = 1;
 export const SETTINGS = 4;
 export const END_HEADERS = 0x4;
 
+/** One frame (RFC 7540 §4.1): 9-byte header, then `payload`. */
 export function frame(type: number, flags: number, stream: number, payload: Buffer): Buffer {
   const h = Buffer.alloc(9);
   h.writeUIntBE(payload.length, 0, 3);

@@ -5,15 +5,7 @@ import { Capture } from '../../src/tracing/capture.js';
 import { H2Connection } from '../../src/tracing/h2-connection.js';
 import { H2_PREFACE } from '../../src/tracing/h2-frames.js';
 import type { ParsedExchange } from '../../src/tracing/http-request.js';
-
-function frame(type: number, flags: number, stream: number, payload: Buffer): Buffer {
-  const header = Buffer.alloc(9);
-  header.writeUIntBE(payload.length, 0, 3);
-  header[3] = type;
-  header[4] = flags;
-  header.writeUInt32BE(stream, 5);
-  return Buffer.concat([header, payload]);
-}
+import { frame } from '../helpers/raw-h2.js';
 
 /** An encoder per direction, as a real peer keeps (its dynamic table persists across blocks). */
 function encoder() {
