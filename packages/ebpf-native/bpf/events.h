@@ -120,8 +120,15 @@ struct syscall_stats {
 };
 
 struct hist_key {
-	__u32 id; /* runqlat: tgid (0 when not per process); block I/O: dev */
+	__u32 id; /* block I/O: dev */
 	__u32 slot;
+};
+
+/* Run-queue latency of one process: waits per log2 nanosecond slot. */
+#define RUNQLAT_SLOTS 64
+#define RUNQLAT_MAX_PROCESSES 8192
+struct runqlat_hist {
+	__u64 slots[RUNQLAT_SLOTS];
 };
 
 /* 72 bytes */

@@ -16,7 +16,7 @@ export { VigilEbpfError } from './errors.js';
 export { APT_INSTALL } from './native/load-addon.js';
 export { bpfObjectPath } from './native/package-paths.js';
 export { BpfLink } from './object/bpf-link.js';
-export type { MapUpdateMode } from './object/bpf-map.js';
+export type { MapContents, MapUpdateMode } from './object/bpf-map.js';
 export { BpfMap } from './object/bpf-map.js';
 export type {
   MapInfo,
@@ -27,7 +27,7 @@ export type {
 } from './object/bpf-object.js';
 export { BpfObject } from './object/bpf-object.js';
 export type { LaneReduction } from './object/per-cpu.js';
-export { aggregatePerCpuU64, splitPerCpu } from './object/per-cpu.js';
+export { aggregatePerCpuU64, splitPerCpu, sumPerCpuU64, u64At } from './object/per-cpu.js';
 export type { RecordBatch, RingBufferOptions, RingBufferStats } from './object/ring-buffer.js';
 export { RingBuffer } from './object/ring-buffer.js';
 export type { AggregateProbeOptions, Series } from './probes/aggregate-probe.js';

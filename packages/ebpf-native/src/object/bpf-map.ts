@@ -10,6 +10,19 @@ const PER_CPU_TYPES = new Set(['percpu_hash', 'percpu_array', 'lru_percpu_hash',
 export type MapUpdateMode = 'any' | 'noexist' | 'exist';
 const UPDATE_FLAGS: Record<MapUpdateMode, number> = { any: 0, noexist: 1, exist: 2 };
 
+/** A whole map read at once by {@link BpfMap.readAll}. */
+export interface MapContents {
+  /** `count` keys back to back. */
+  keys: Buffer;
+  /** `count` values back to back, `valueStride` bytes each. */
+  values: Buffer;
+  count: number;
+  /** Bytes per value: the value size, or every CPU's slot for per-CPU maps. */
+  valueStride: number;
+  /** Bytes per CPU inside a per-CPU value (the value size rounded up to 8). */
+  perCpuStride: number;
+}
+
 /**
  * One map of a loaded {@link BpfObject}. Keys and values are raw bytes laid out as the BPF program
  * declares them; per-CPU maps return one value per possible CPU, or an aggregate.
@@ -127,23 +140,44 @@ export class BpfMap {
    * this map type and key by key otherwise. Per-CPU values are the raw per-CPU slots; see {@link splitPerCpu}.
    */
   entries(): Array<[Buffer, Buffer]> {
-    const batch = native(`batch read of map '${this.name}'`, () => this.#object.mapLookupBatch(this.name));
+    const all = this.readAll();
     const out: Array<[Buffer, Buffer]> = [];
-    if (batch) {
-      const stride = batch.count > 0 ? batch.values.length / batch.count : 0;
-      for (let i = 0; i < batch.count; i++) {
-        out.push([
-          batch.keys.subarray(i * this.keySize, (i + 1) * this.keySize),
-          batch.values.subarray(i * stride, (i + 1) * stride),
-        ]);
-      }
-      return out;
-    }
-    for (const key of this.keys()) {
-      const value = this.lookup(key);
-      if (value) out.push([key, value]);
+    for (let i = 0; i < all.count; i++) {
+      out.push([
+        all.keys.subarray(i * this.keySize, (i + 1) * this.keySize),
+        all.values.subarray(i * all.valueStride, (i + 1) * all.valueStride),
+      ]);
     }
     return out;
+  }
+
+  /**
+   * Every entry, back to back in two buffers (entry i's key at `i * keySize`, its value at `i * valueStride`),
+   * without a Buffer per entry: for snapshots read every second, where per-entry objects would be most of the
+   * cost. One BPF_MAP_LOOKUP_BATCH pass where the kernel supports it for this map type, key by key otherwise.
+   * A per-CPU value is every CPU's 8-byte-aligned slot in turn (`perCpuStride` bytes each).
+   */
+  readAll(): MapContents {
+    const perCpuStride = Math.ceil(this.valueSize / 8) * 8;
+    const valueStride = this.perCpu ? perCpuStride * this.#cpus : this.valueSize;
+    const batch = native(`batch read of map '${this.name}'`, () => this.#object.mapLookupBatch(this.name));
+    if (batch) return { ...batch, valueStride, perCpuStride };
+    const keys = this.keys();
+    const values: Buffer[] = [];
+    const found: Buffer[] = [];
+    for (const key of keys) {
+      const value = this.lookup(key);
+      if (!value) continue; // deleted since listed
+      found.push(key);
+      values.push(value);
+    }
+    return {
+      keys: Buffer.concat(found),
+      values: Buffer.concat(values),
+      count: found.length,
+      valueStride,
+      perCpuStride,
+    };
   }
 
   /** Splits a raw per-CPU value from {@link entries} into one view per CPU. */

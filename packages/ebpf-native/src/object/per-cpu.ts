@@ -41,3 +41,26 @@ export function aggregatePerCpuU64(
   }
   return out;
 }
+
+/**
+ * The u64 at `offset` as a number, without a BigInt (exact below 2^53, which a counter of events reaches after
+ * 285 years at a million a second).
+ */
+export function u64At(buf: Buffer, offset: number): number {
+  return buf.readUInt32LE(offset) + buf.readUInt32LE(offset + 4) * 2 ** 32;
+}
+
+/**
+ * The sum over CPUs of the u64 at `offset` in entry `entry` of a per-CPU {@link MapContents}-style buffer.
+ */
+export function sumPerCpuU64(
+  values: Buffer,
+  entry: number,
+  offset: number,
+  layout: { valueStride: number; perCpuStride: number },
+): number {
+  let n = 0;
+  const start = entry * layout.valueStride + offset;
+  for (let at = start; at < start + layout.valueStride; at += layout.perCpuStride) n += u64At(values, at);
+  return n;
+}

@@ -1,6 +1,6 @@
-/** Run-queue latency histograms from tp_btf/sched_wakeup, sched_wakeup_new and sched_switch. */
+/** Run-queue latency histograms from tp_btf/sched_switch and the scheduler's own run-queue stamps. */
 import type { Meter } from '@opentelemetry/api';
-import { HIST_KEY } from '../generated/layouts.js';
+import { sumPerCpuU64, u64At } from '../object/per-cpu.js';
 import {
   AggregateProbe,
   type AggregateProbeOptions,
@@ -12,6 +12,7 @@ import { setPidFilter, validatePid } from './filter.js';
 import {
   addToSlot,
   emptyLog2Histogram,
+  LOG2_SLOTS,
   type Log2Histogram,
   log2Quantile,
   sameHistogram,
@@ -33,6 +34,11 @@ export interface RunQueueSnapshot {
    * kernel forgets a process when its last thread exits; the waits of its last interval are only in `all`).
    */
   byPid: Map<number, Log2Histogram>;
+  /**
+   * Waits in `all` but in no process's histogram because the kernel's per-process table was full (8 192
+   * processes alive at once).
+   */
+  unattributed: number;
 }
 
 /** Options of {@link watchRunQueueLatency}. */
@@ -51,7 +57,9 @@ export type RunQueueProbe = AggregateProbe<RunQueueSnapshot> & {
 
 /**
  * Starts measuring run-queue (scheduler) latency: how long runnable tasks wait for a CPU. Like BCC's
- * runqlat, a preempted task counts from its preemption.
+ * runqlat, a preempted task counts from its preemption. The wait is read from the scheduler's own stamp
+ * (`sched_info.last_queued`, CONFIG_SCHED_INFO, which /proc/PID/schedstat reports from) at the switch that runs
+ * the task, so only `sched_switch` is probed; a task moved to another CPU while waiting counts from the move.
  *
  * @throws {VigilEbpfError} the usual load errors; `EBPF_FEATURE_MISSING` on kernels without tp_btf (before 5.5).
  * @example
@@ -63,44 +71,44 @@ export function watchRunQueueLatency(options: RunQueueProbeOptions = {}): RunQue
   validatePid(options.pid);
   const { object } = startProbe(
     'runqlat',
-    [
-      { name: 'handle_wakeup' },
-      { name: 'handle_wakeup_new' },
-      { name: 'handle_switch' },
-      { name: 'handle_exit' },
-    ],
+    [{ name: 'handle_switch' }, { name: 'handle_exit' }],
     {},
     undefined,
     (o) => setPidFilter(o, options.pid),
   );
   const hist = object.map('hist');
   const histAll = object.map('hist_all');
+  const overflow = object.map('overflow');
   // Snapshots are kept (maxHistory, an hour at 1 s): a process whose histogram did not change since the last
   // snapshot shares the last one's, so what is kept grows with what happened, not with every process every second.
+  // Read every second, so nothing is allocated per process unless its histogram changed.
   let last: RunQueueSnapshot | undefined;
   /** Exited processes' last histograms, oldest first, at most RETIRED_PROCESSES. */
   const retired = new Map<number, Log2Histogram>();
   const snapshot = (): RunQueueSnapshot => {
-    const all = emptyLog2Histogram();
+    const rows = histAll.readAll();
+    let all = emptyLog2Histogram();
+    for (let i = 0; i < rows.count; i++)
+      addToSlot(all, rows.keys.readUInt32LE(i * 4), sumPerCpuU64(rows.values, i, 0, rows));
+    if (last && sameHistogram(all, last.all)) all = last.all;
     const byPid = new Map<number, Log2Histogram>();
-    for (const [key, raw] of histAll.entries()) {
-      let n = 0;
-      for (const v of histAll.splitPerCpu(raw)) n += Number(v.readBigUInt64LE(0));
-      addToSlot(all, key.readUInt32LE(0), n);
-    }
-    for (const [key, raw] of hist.entries()) {
-      let n = 0;
-      for (const v of hist.splitPerCpu(raw)) n += Number(v.readBigUInt64LE(0));
-      const id = key.readUInt32LE(HIST_KEY.id);
-      let h = byPid.get(id);
-      if (!h) byPid.set(id, (h = emptyLog2Histogram()));
-      addToSlot(h, key.readUInt32LE(HIST_KEY.slot), n);
+    const procs = hist.readAll();
+    for (let i = 0; i < procs.count; i++) {
+      const id = procs.keys.readUInt32LE(i * 4);
+      const base = i * procs.valueStride;
+      const before = last?.byPid.get(id);
+      let same = before !== undefined;
+      for (let slot = 0; same && slot < LOG2_SLOTS; slot++)
+        same = u64At(procs.values, base + slot * 8) === before!.counts[slot];
+      if (same) {
+        byPid.set(id, before!);
+        continue;
+      }
+      const h = emptyLog2Histogram();
+      for (let slot = 0; slot < LOG2_SLOTS; slot++) addToSlot(h, slot, u64At(procs.values, base + slot * 8));
+      byPid.set(id, h);
     }
     if (last) {
-      for (const [id, h] of byPid) {
-        const before = last.byPid.get(id);
-        if (before && sameHistogram(h, before)) byPid.set(id, before);
-      }
       for (const [id, h] of last.byPid) {
         if (byPid.has(id) || retired.has(id)) continue;
         retired.set(id, h);
@@ -112,7 +120,13 @@ export function watchRunQueueLatency(options: RunQueueProbeOptions = {}): RunQue
         retired.delete(id); // the pid belongs to a new process now
       else byPid.set(id, h);
     }
-    last = { time: Date.now(), all: last && sameHistogram(all, last.all) ? last.all : all, byPid };
+    const lost = overflow.readAll();
+    last = {
+      time: Date.now(),
+      all,
+      byPid,
+      unattributed: lost.count ? sumPerCpuU64(lost.values, 0, 0, lost) : 0,
+    };
     return last;
   };
   const probe = new AggregateProbe(object, snapshot, options);

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VigilEbpfError } from '../../src/errors.js';
 import { bpfObjectPath } from '../../src/native/package-paths.js';
 import { BpfObject } from '../../src/object/bpf-object.js';
+import { sumPerCpuU64 } from '../../src/object/per-cpu.js';
 import { addonMissing, describeEbpf, skipUnlessRequired } from '../helpers/require-ebpf.js';
 
 const testProbes = bpfObjectPath('test-probes');
@@ -108,6 +109,13 @@ describeEbpf('BpfObject loaded', () => {
       Array.from({ length: cpus }, (_, i) => BigInt(10 * (i + 1))),
     );
     expect(perCpu.lookupAggregated(1)).toEqual([BigInt((10 * cpus * (cpus + 1)) / 2)]);
+    // The whole map in two buffers, per-CPU slots summed without BigInts.
+    const all = perCpu.readAll();
+    expect(all.count).toBe(perCpu.maxEntries);
+    expect(all.perCpuStride).toBe(8);
+    expect(all.valueStride).toBe(8 * cpus);
+    const one = [...Array(all.count).keys()].find((i) => all.keys.readUInt32LE(i * 4) === 1)!;
+    expect(sumPerCpuU64(all.values, one, 0, all)).toBe((10 * cpus * (cpus + 1)) / 2);
     expect(perCpu.lookupAggregated(1, ['max'])).toEqual([BigInt(10 * cpus)]);
 
     const stacks = obj.map('stacks');
