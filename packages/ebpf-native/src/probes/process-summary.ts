@@ -7,10 +7,11 @@
  */
 import type { Meter } from '@opentelemetry/api';
 import { PROCESS_CONFIG, PROCESS_SUMMARY, PROCESS_SUMMARY_KEY } from '../generated/layouts.js';
+import { sumPerCpuU64 } from '../object/per-cpu.js';
 import { AggregateProbe, type AggregateProbeOptions, validateAggregateOptions } from './aggregate-probe.js';
 import { cString } from './clock.js';
 import { startProbe } from './event-probe.js';
-import { addToSlot, emptyLog2Histogram, type Log2Histogram, sameHistogram } from './log2-histogram.js';
+import { addToSlot, emptyLog2Histogram, type Log2Histogram } from './log2-histogram.js';
 
 /** Processes of one kind since the probe started. */
 export interface ProcessCount {
@@ -79,33 +80,39 @@ export function summarizeProcesses(options: ProcessSummaryOptions = {}): Aggrega
   const snapshot = (): ProcessSummary => {
     const out: ProcessSummary = { time: Date.now(), execs: 0, exits: 0, failures: 0, counts: [] };
     const now = new Map<string, ProcessCount>();
-    for (const [key, raw] of map.entries()) {
-      const exec = key.readUInt32LE(K.kind) === EXEC;
-      const status = key.readInt32LE(K.exit_status);
-      const c: ProcessCount = {
-        type: exec ? 'exec' : 'exit',
-        comm: cString(key, K.comm, K.comm + 16) || '_OTHER',
-        exitCode: (status >> 8) & 0xff,
-        signal: status & 0x7f,
-        count: 0,
-        lifetime: emptyLog2Histogram(),
-      };
-      for (const v of map.splitPerCpu(raw)) {
-        c.count += Number(v.readBigUInt64LE(V.count));
-        if (exec) continue;
-        for (let slot = 0; slot < (V.size - V.slots) / 8; slot++)
-          addToSlot(c.lifetime, slot, Number(v.readBigUInt64LE(V.slots + 8 * slot)));
-      }
-      const id = key.toString('latin1');
+    // Read whole and every second: a count that stands still costs no object at all.
+    const rows = map.readAll();
+    const keys = rows.keys;
+    const lifetimeSlots = (V.size - V.slots) / 8;
+    for (let i = 0; i < rows.count; i++) {
+      const at = i * map.keySize;
+      const exec = keys.readUInt32LE(at + K.kind) === EXEC;
+      const id = keys.toString('latin1', at, at + map.keySize);
+      const count = sumPerCpuU64(rows.values, i, V.count, rows);
       const before = last.get(id);
-      const kept =
-        before && before.count === c.count && sameHistogram(c.lifetime, before.lifetime) ? before : c;
+      let same = before !== undefined && before.count === count;
+      for (let slot = 0; same && !exec && slot < lifetimeSlots; slot++)
+        same = sumPerCpuU64(rows.values, i, V.slots + 8 * slot, rows) === before!.lifetime.counts[slot];
+      let kept = before!;
+      if (!same) {
+        const status = keys.readInt32LE(at + K.exit_status);
+        kept = {
+          type: exec ? 'exec' : 'exit',
+          comm: cString(keys.subarray(at, at + map.keySize), K.comm, K.comm + 16) || '_OTHER',
+          exitCode: (status >> 8) & 0xff,
+          signal: status & 0x7f,
+          count,
+          lifetime: emptyLog2Histogram(),
+        };
+        for (let slot = 0; !exec && slot < lifetimeSlots; slot++)
+          addToSlot(kept.lifetime, slot, sumPerCpuU64(rows.values, i, V.slots + 8 * slot, rows));
+      }
       now.set(id, kept);
       out.counts.push(kept);
-      if (exec) out.execs += c.count;
+      if (exec) out.execs += count;
       else {
-        out.exits += c.count;
-        if (c.exitCode !== 0 || c.signal !== 0) out.failures += c.count;
+        out.exits += count;
+        if (kept.exitCode !== 0 || kept.signal !== 0) out.failures += count;
       }
     }
     last = now;

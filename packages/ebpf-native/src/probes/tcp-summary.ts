@@ -9,6 +9,7 @@ import type { Meter } from '@opentelemetry/api';
 import { requireInput } from '../errors.js';
 import { TCP_CONFIG, TCP_SUMMARY } from '../generated/layouts.js';
 import type { BpfObject } from '../object/bpf-object.js';
+import { sumPerCpuU64 } from '../object/per-cpu.js';
 import {
   AggregateProbe,
   type AggregateProbeOptions,
@@ -142,18 +143,20 @@ export function summarizeTcp(options: TcpSummaryOptions = {}): TcpSummaryProbe {
   const S = TCP_SUMMARY;
   const snapshot = (): TcpSummary => {
     const out: TcpSummary = { time: Date.now(), ipv4: emptyFamily(), ipv6: emptyFamily() };
-    for (let i = 0; i < 2 * KINDS.length; i++) {
+    // The whole (8-entry, per-CPU) array in one read; every second, so no Buffer or BigInt per value.
+    const rows = map.readAll();
+    for (let row = 0; row < rows.count; row++) {
+      const i = rows.keys.readUInt32LE(row * 4);
+      if (i >= 2 * KINDS.length) continue;
       const kind = KINDS[i >> 1];
       const family = out[i & 1 ? 'ipv6' : 'ipv4'];
+      family[kind] += sumPerCpuU64(rows.values, row, S.count, rows);
+      family.bytesSent += sumPerCpuU64(rows.values, row, S.bytes_sent, rows);
+      family.bytesReceived += sumPerCpuU64(rows.values, row, S.bytes_received, rows);
+      if (kind === 'retransmits') continue;
       const histogram = kind === 'closes' ? family.lifetime : family.handshake;
-      for (const v of map.lookupPerCpu(i) ?? []) {
-        family[kind] += Number(v.readBigUInt64LE(S.count));
-        family.bytesSent += Number(v.readBigUInt64LE(S.bytes_sent));
-        family.bytesReceived += Number(v.readBigUInt64LE(S.bytes_received));
-        if (kind === 'retransmits') continue;
-        for (let slot = 0; slot < (S.size - S.slots) / 8; slot++)
-          addToSlot(histogram, slot, Number(v.readBigUInt64LE(S.slots + 8 * slot)));
-      }
+      for (let slot = 0; slot < (S.size - S.slots) / 8; slot++)
+        addToSlot(histogram, slot, sumPerCpuU64(rows.values, row, S.slots + 8 * slot, rows));
     }
     return out;
   };
