@@ -414,9 +414,15 @@ Napi::Value BpfObjectWrap::MapLookupBatch(const Napi::CallbackInfo &info) {
   bpf_map *m = FindMap(env, info[0]);
   size_t ks = bpf_map__key_size(m);
   size_t vs = MapValueBytes(m);
-  uint32_t chunk = 256;
-  std::vector<uint8_t> keys, values;
-  std::vector<uint8_t> kbuf(ks * chunk), vbuf(vs * chunk);
+  // Called every second per aggregating probe: the chunk fits the map (a small array needs no 256-entry
+  // buffers) and the buffers are kept between calls, so a read allocates nothing but its result (a fresh
+  // 128 KiB buffer per call went to mmap and came back as page faults). Per thread: workers have their own.
+  uint32_t chunk = std::max<uint32_t>(1, std::min<uint32_t>(256, bpf_map__max_entries(m)));
+  thread_local std::vector<uint8_t> keys, values, kbuf, vbuf;
+  keys.clear();
+  values.clear();
+  kbuf.resize(ks * chunk);
+  vbuf.resize(vs * chunk);
   // The batch cursor is opaque; 8 bytes is enough for every map type (it holds a bucket index or key).
   std::vector<uint8_t> in_batch(std::max<size_t>(ks, 8)), out_batch(std::max<size_t>(ks, 8));
   bool first = true;
