@@ -1,6 +1,7 @@
 /** CPU profiling: user and kernel stacks sampled by a perf event, counted in the kernel. */
 import { requireInput } from '../errors.js';
 import { STACK_KEY } from '../generated/layouts.js';
+import { u64At } from '../object/per-cpu.js';
 import { type Mapping, mappingAt, processStart, readMaps } from '../profiling/proc-maps.js';
 import { AggregateProbe, type AggregateProbeOptions, validateAggregateOptions } from './aggregate-probe.js';
 import { cString } from './clock.js';
@@ -145,15 +146,20 @@ export function sampleStacks(options: StackProbeOptions = {}): AggregateProbe<St
     const seen = new Set<string>();
     const checked = new Set<number>();
     let total = 0;
-    for (const [key, value] of counts.entries()) {
-      const pid = key.readUInt32LE(STACK_KEY.pid);
-      const count = Number(value.readBigUInt64LE(0));
+    // The whole map in one read, and no object per stack unless it is new or its count moved: the map holds
+    // every distinct stack since start, so this loop grows with the profile.
+    const rows = counts.readAll();
+    for (let i = 0; i < rows.count; i++) {
+      const at = i * STACK_KEY.size;
+      const count = u64At(rows.values, i * rows.valueStride);
       total += count;
-      const id = key.toString('latin1');
+      const id = rows.keys.toString('latin1', at, at + STACK_KEY.size);
       seen.add(id);
       let stack = resolved.get(id);
-      if (!stack) stack = { ...resolve(key, pid, checked), count };
-      else if (stack.count !== count) stack = { ...stack, count };
+      if (!stack) {
+        const key = rows.keys.subarray(at, at + STACK_KEY.size);
+        stack = { ...resolve(key, key.readUInt32LE(STACK_KEY.pid), checked), count };
+      } else if (stack.count !== count) stack = { ...stack, count };
       resolved.set(id, stack);
       out.push(stack);
     }
