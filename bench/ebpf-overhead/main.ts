@@ -8,7 +8,9 @@
  *
  * One agent process serves every run of a service and switches its probes between runs, so that its
  * JavaScript stays compiled by the optimizing tier (a fresh agent's gRPC path cost ~90 µs per call 3 s after
- * start and ~17 µs after 12 s: a probe runs for days, its start-up is not its cost per request). Each run starts
+ * start and ~17 µs after 12 s: a probe runs for days, its start-up is not its cost per request), runs with
+ * --no-flush-bytecode (so that code idle through other modes' runs stays compiled) and first runs `all` for
+ * VIGIL_BENCH_AGENT_WARMUP_SECONDS (default 100) unmeasured, until V8 has finished optimizing it. Each run starts
  * the mode's probes, sends VIGIL_BENCH_WARMUP_SECONDS (default 11) of load on fresh connections, unmeasured, then
  * measures VIGIL_BENCH_SECONDS (default 10) of load on fresh connections. A probe's first seconds are not its steady
  * state (the profiler's first snapshots resolve every stack seen so far: 70 ms at 10 s, then 7–36 ms every 10 s,
@@ -53,6 +55,12 @@ const SECONDS = Number(process.env.VIGIL_BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.VIGIL_BENCH_WARMUP_SECONDS ?? 11);
 /** The unmeasured first round's runs: enough to compile the agent's and the service's hot paths. */
 const WARM_ROUND = { warmup: 2, seconds: 2 };
+/**
+ * The unmeasured first round runs `all` this long (VIGIL_BENCH_AGENT_WARMUP_SECONDS): an agent keeps compiling
+ * its per-second code with V8's optimizing tier for its first minute or two (~10 compilations of 2–34 ms each
+ * per 30 s at 30–90 s, ~1 per 30 s after 90 s, traced with --trace-opt), a one-off cost of starting it.
+ */
+const AGENT_WARMUP_SECONDS = Number(process.env.VIGIL_BENCH_AGENT_WARMUP_SECONDS ?? 100);
 const ALL_MODES = ['none', 'control', 'tracer', 'profiler', 'all'] as const;
 type Mode = (typeof ALL_MODES)[number];
 /** VIGIL_BENCH_MODES=none,all measures only those, while iterating ('none' is always measured: the baseline). */
@@ -160,9 +168,16 @@ interface Agent {
 }
 
 function startAgent(port: number): Agent {
-  const c = spawn(process.execPath, ['--expose-gc', join(here, 'agent.mjs'), String(port)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  // --no-flush-bytecode: V8 would otherwise drop the bytecode (and with it the optimized code) of functions not
+  // run for a while, so the code of a mode's probes, idle through the other modes' runs, would be compiled again
+  // in every round — a cost an agent that keeps its probes on never pays.
+  const c = spawn(
+    process.execPath,
+    ['--expose-gc', '--no-flush-bytecode', join(here, 'agent.mjs'), String(port)],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const next = lineReader(c);
   const first = next();
   let queue = first.then((line) => {
@@ -277,7 +292,12 @@ try {
       `${kind} service pid ${service.pid} on :${port}, ${rate} req/s, runs of ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured, ${RUNS} rounds of ${MODES.join(', ')}`,
     );
     // A first round unmeasured: JIT tiers of service and agent, GC heap sizing, the probe objects in the page cache.
-    for (const mode of MODES) await measure(kind, rate, port, service.pid!, agent, mode, -1, WARM_ROUND);
+    // `all` holds every probe's code, and runs long enough for the agent's compilation to settle.
+    for (const mode of MODES)
+      await measure(kind, rate, port, service.pid!, agent, mode, -1, {
+        ...WARM_ROUND,
+        warmup: mode === 'all' ? AGENT_WARMUP_SECONDS : WARM_ROUND.warmup,
+      });
     for (let round = 0; round < RUNS; round++) {
       for (let i = 0; i < MODES.length; i++) {
         const mode = MODES[(i + round) % MODES.length];
@@ -369,6 +389,7 @@ writeResult('ebpf-overhead', rows, {
     rounds: RUNS,
     secondsPerRun: SECONDS,
     warmupSecondsPerRun: WARMUP_SECONDS,
+    agentWarmupSeconds: AGENT_WARMUP_SECONDS,
     services: SERVICES,
     modes: MODES,
   },
@@ -378,7 +399,7 @@ writeResult('ebpf-overhead', rows, {
     max: Math.max(...runs.map((r) => r.loadAverage1m ?? Number.NaN)),
   },
   breakdown,
-  method: `${RUNS} rounds of alternating runs, mode order rotated per round, one agent per service switching probes between runs; each run ${WARMUP_SECONDS} s of unmeasured warm-up load then ${SECONDS} s measured, each on fresh connections; direct: CPU (service + agent, all threads, /proc/PID/task/*/schedstat) per request vs the no-probe run of the same round, median over rounds with a 95 % bootstrap interval, and a second no-probe run (control) for the noise floor; accounted: the mode's BPF programs' run time (kernel.bpf_stats_enabled=1 throughout, every process's runs) plus the agent's CPU, per request, over the no-probe CPU per request, and as a share of one core (accountedCorePct)`,
+  method: `${RUNS} rounds of alternating runs, mode order rotated per round, one agent per service (node --no-flush-bytecode) switching probes between runs, warmed by ${AGENT_WARMUP_SECONDS} s of all probes before the first round; each run ${WARMUP_SECONDS} s of unmeasured warm-up load then ${SECONDS} s measured, each on fresh connections; direct: CPU (service + agent, all threads, /proc/PID/task/*/schedstat) per request vs the no-probe run of the same round, median over rounds with a 95 % bootstrap interval, and a second no-probe run (control) for the noise floor; accounted: the mode's BPF programs' run time (kernel.bpf_stats_enabled=1 throughout, every process's runs) plus the agent's CPU, per request, over the no-probe CPU per request, and as a share of one core (accountedCorePct)`,
   published: {
     beyla:
       'Grafana Beyla docs, "Performance overhead": 0.5% CPU, 75 MB, instrumenting the OpenTelemetry demo at about 75 requests/s',

@@ -1,5 +1,6 @@
 /** Run-queue latency histograms from tp_btf/sched_switch and the scheduler's own run-queue stamps. */
 import type { Meter } from '@opentelemetry/api';
+import type { MapContents } from '../object/bpf-map.js';
 import { sumPerCpuU64, u64At } from '../object/per-cpu.js';
 import {
   AggregateProbe,
@@ -85,6 +86,9 @@ export function watchRunQueueLatency(options: RunQueueProbeOptions = {}): RunQue
   let last: RunQueueSnapshot | undefined;
   /** Exited processes' last histograms, oldest first, at most RETIRED_PROCESSES. */
   const retired = new Map<number, Log2Histogram>();
+  /** The last read of the per-process map, and each process's row in it. */
+  let lastProcs: MapContents | undefined;
+  let lastRowOf = new Map<number, number>();
   const snapshot = (): RunQueueSnapshot => {
     const rows = histAll.readAll();
     let all = emptyLog2Histogram();
@@ -93,21 +97,35 @@ export function watchRunQueueLatency(options: RunQueueProbeOptions = {}): RunQue
     if (last && sameHistogram(all, last.all)) all = last.all;
     const byPid = new Map<number, Log2Histogram>();
     const procs = hist.readAll();
+    const stride = procs.valueStride;
+    const rowOf = new Map<number, number>();
     for (let i = 0; i < procs.count; i++) {
       const id = procs.keys.readUInt32LE(i * 4);
-      const base = i * procs.valueStride;
+      rowOf.set(id, i);
+      // Unchanged since the last read (same bytes: one memcmp): the last snapshot's histogram.
+      const j = lastRowOf.get(id);
       const before = last?.byPid.get(id);
-      let same = before !== undefined;
-      for (let slot = 0; same && slot < LOG2_SLOTS; slot++)
-        same = u64At(procs.values, base + slot * 8) === before!.counts[slot];
-      if (same) {
-        byPid.set(id, before!);
+      if (
+        before &&
+        j !== undefined &&
+        procs.values.compare(
+          lastProcs!.values,
+          j * stride,
+          (j + 1) * stride,
+          i * stride,
+          (i + 1) * stride,
+        ) === 0
+      ) {
+        byPid.set(id, before);
         continue;
       }
       const h = emptyLog2Histogram();
-      for (let slot = 0; slot < LOG2_SLOTS; slot++) addToSlot(h, slot, u64At(procs.values, base + slot * 8));
+      for (let slot = 0; slot < LOG2_SLOTS; slot++)
+        addToSlot(h, slot, u64At(procs.values, i * stride + slot * 8));
       byPid.set(id, h);
     }
+    lastProcs = procs;
+    lastRowOf = rowOf;
     if (last) {
       for (const [id, h] of last.byPid) {
         if (byPid.has(id) || retired.has(id)) continue;
