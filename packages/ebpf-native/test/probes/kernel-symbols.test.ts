@@ -11,7 +11,8 @@ describe('KernelSymbols', () => {
     await new Promise((r) => setTimeout(r, 5));
     const b = KernelSymbols.shared(1);
     expect(b).not.toBe(a);
-    expect(b.size).toBe(a.size);
+    // The same kernel, read again; BPF programs loaded or unloaded meanwhile (other tests) add or remove a few.
+    expect(Math.abs(b.size - a.size)).toBeLessThan(a.size / 100 + 10);
     expect(KernelSymbols.shared()).toBe(b);
   });
 
