@@ -3,6 +3,7 @@ import type { BatchObservableResult, Meter, Observable } from '@opentelemetry/ap
 import { requireInput } from '../errors.js';
 import type { BpfObject } from '../object/bpf-object.js';
 import { closedByOwner, closeWhenCollected } from './close-when-collected.js';
+import { onEveryInterval } from './ticker.js';
 
 /** A Vigil series: `timestamps` in Unix epoch ms, `values` aligned with them (core's `Series` shape). */
 export interface Series {
@@ -48,7 +49,7 @@ export class AggregateProbe<S extends { time: number }> implements AsyncIterable
   readonly #object: BpfObject;
   readonly #snapshot: () => S;
   readonly #maxHistory: number;
-  readonly #timer: NodeJS.Timeout;
+  readonly #stopTicking: () => void;
   #history: S[] = [];
   #waiters: Array<() => void> = [];
   #closed = false;
@@ -60,16 +61,16 @@ export class AggregateProbe<S extends { time: number }> implements AsyncIterable
     this.#snapshot = snapshot;
     this.#maxHistory = options.maxHistory ?? 3600;
     this.#history.push(snapshot());
-    // The timer reaches the probe only weakly, so a dropped probe can be collected (and closed).
+    // The timer (shared by every probe of this interval) reaches the probe only weakly, so a dropped probe can be
+    // collected (and closed).
     const self = new WeakRef(this);
-    const timer = setInterval(() => {
+    const stopTicking = onEveryInterval(options.intervalMs ?? 1000, () => {
       const probe = self.deref();
       if (probe) probe.#tick();
-    }, options.intervalMs ?? 1000);
-    timer.unref();
-    this.#timer = timer;
+    });
+    this.#stopTicking = stopTicking;
     closeWhenCollected(this, () => {
-      clearInterval(timer);
+      stopTicking();
       object.close();
     });
   }
@@ -143,7 +144,7 @@ export class AggregateProbe<S extends { time: number }> implements AsyncIterable
     if (this.#closed) return;
     this.#closed = true;
     closedByOwner(this);
-    clearInterval(this.#timer);
+    this.#stopTicking();
     this.#object.close();
     const waiters = this.#waiters;
     this.#waiters = [];
