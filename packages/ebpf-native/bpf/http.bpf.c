@@ -163,6 +163,10 @@ struct conn_value {
 	__u16 rport;
 	__u32 head; /* requests [head, tail) of `queue` await their responses, in order */
 	__u32 tail;
+	/* The path hash of its last request that user space had named (found in known_routes): a request on the
+	 * same path — a keep-alive client's usual case — is counted without that map lookup (user space never
+	 * forgets a name it learnt, so a hash found once stays named even when known_routes evicts it). */
+	__u64 known_route;
 	struct pending queue[VIGIL_HTTP_QUEUE];
 	struct h2_dir h2[2]; /* [0]: the client's bytes, [1]: the server's */
 	struct h2_stream slots[H2_SLOTS];
@@ -191,6 +195,25 @@ struct {
 	__type(key, struct h2_agg_key);
 	__type(value, struct http_agg_value);
 } h2_aggregates SEC(".maps");
+
+/* Keys added so far to [0] aggregates, [1] h2_aggregates (neither ever loses one). While these stay put, user
+ * space reads the keys it knows one by one instead of walking every bucket of the maps (20480 buckets, a few
+ * hundred µs of cache misses every interval, however few keys there are). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} agg_keys_added SEC(".maps");
+
+/* Counts a key added to aggregates (which 0) or h2_aggregates (1): after the insert, and a full barrier, so
+ * that user space, which reads this before it walks the map, never sees the count without the key. */
+static __always_inline void count_key_added(__u32 which)
+{
+	__u64 *n = bpf_map_lookup_elem(&agg_keys_added, &which);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
 
 /* Labels of header blocks by (connection, direction, table version, hash), written by user space once it
  * has decoded a block; 0 while the block is on its way (it is not sent again). */
@@ -576,7 +599,8 @@ static __always_inline void h2_complete(struct scratch *s, struct h2_stream *st,
 			k.label[i] = (st->parts & (1 << i)) ? st->part[i].label : 0;
 		struct http_agg_value *v = bpf_map_lookup_elem(&h2_aggregates, &k);
 		if (!v) {
-			bpf_map_update_elem(&h2_aggregates, &k, &zero_aggregate, BPF_NOEXIST);
+			if (!bpf_map_update_elem(&h2_aggregates, &k, &zero_aggregate, BPF_NOEXIST))
+				count_key_added(1);
 			v = bpf_map_lookup_elem(&h2_aggregates, &k);
 		}
 		if (v) {
@@ -1330,7 +1354,8 @@ static __always_inline void aggregate(struct conn_value *conn, __u32 tgid, __u8 
 	};
 	struct http_agg_value *v = bpf_map_lookup_elem(&aggregates, &k);
 	if (!v) {
-		bpf_map_update_elem(&aggregates, &k, &zero_aggregate, BPF_NOEXIST);
+		if (!bpf_map_update_elem(&aggregates, &k, &zero_aggregate, BPF_NOEXIST))
+			count_key_added(0);
 		v = bpf_map_lookup_elem(&aggregates, &k);
 		if (!v) {
 			count_stat(0);
@@ -1374,7 +1399,12 @@ static __always_inline void parse_h1(struct http_config *cfg, struct conn_value 
 			__u64 k = __sync_fetch_and_add(&sample_counter, 1);
 			sampled = k % cfg->sample_every == 0;
 		}
-		if (sampled || !bpf_map_lookup_elem(&known_routes, &route)) {
+		bool known = route == conn->known_route;
+		if (!known && !sampled && bpf_map_lookup_elem(&known_routes, &route)) {
+			known = true;
+			conn->known_route = route;
+		}
+		if (sampled || !known) {
 			/* Rare (a new path, or a sample): its path goes to user space with the response. */
 			bpf_probe_read_kernel(s->req.path, VIGIL_HTTP_PATH, (__u8 *)s->line + (skip & 15));
 			s->req.route = route;
