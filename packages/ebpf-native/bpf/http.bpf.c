@@ -156,12 +156,17 @@ struct conn_value {
 	__u8 ignored; /* a process not wanted: its transfers are skipped */
 	__u8 role;
 	__u8 proto; /* decided at the client's first transfer */
-	__u8 spilled; /* its streams put in h2_streams and not taken out yet (at most: LRU evictions are not seen) */
+	__u8 spilled; /* its streams put in h2_streams and not taken out yet (at most: LRU evictions are not seen;
+		       * sticks at 255); 0: it has none there */
 	__u16 family;
 	__u16 lport;
 	__u16 rport;
 	__u32 head; /* requests [head, tail) of `queue` await their responses, in order */
 	__u32 tail;
+	/* The path hash of its last request that user space had named (found in known_routes): a request on the
+	 * same path — a keep-alive client's usual case — is counted without that map lookup (user space never
+	 * forgets a name it learnt, so a hash found once stays named even when known_routes evicts it). */
+	__u64 known_route;
 	struct pending queue[VIGIL_HTTP_QUEUE];
 	struct h2_dir h2[2]; /* [0]: the client's bytes, [1]: the server's */
 	struct h2_stream slots[H2_SLOTS];
@@ -190,6 +195,25 @@ struct {
 	__type(key, struct h2_agg_key);
 	__type(value, struct http_agg_value);
 } h2_aggregates SEC(".maps");
+
+/* Keys added so far to [0] aggregates, [1] h2_aggregates (neither ever loses one). While these stay put, user
+ * space reads the keys it knows one by one instead of walking every bucket of the maps (20480 buckets, a few
+ * hundred µs of cache misses every interval, however few keys there are). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} agg_keys_added SEC(".maps");
+
+/* Counts a key added to aggregates (which 0) or h2_aggregates (1): after the insert, and a full barrier, so
+ * that user space, which reads this before it walks the map, never sees the count without the key. */
+static __always_inline void count_key_added(__u32 which)
+{
+	__u64 *n = bpf_map_lookup_elem(&agg_keys_added, &which);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
 
 /* Labels of header blocks by (connection, direction, table version, hash), written by user space once it
  * has decoded a block; 0 while the block is on its way (it is not sent again). */
@@ -260,6 +284,7 @@ struct scratch {
 		__u8 lost;     /* a header block could not be read: the connection's frame walk stops */
 		__u8 slots_changed;
 		__s16 spilled; /* streams put in h2_streams less those taken out, during the walk */
+		__u8 spilled_before; /* the connection's count of them (struct conn_value, spilled) before the walk */
 		__u64 now;
 		/* The walk over a header block's field representations (hpack_step). */
 		__u32 hpos;
@@ -574,7 +599,8 @@ static __always_inline void h2_complete(struct scratch *s, struct h2_stream *st,
 			k.label[i] = (st->parts & (1 << i)) ? st->part[i].label : 0;
 		struct http_agg_value *v = bpf_map_lookup_elem(&h2_aggregates, &k);
 		if (!v) {
-			bpf_map_update_elem(&h2_aggregates, &k, &zero_aggregate, BPF_NOEXIST);
+			if (!bpf_map_update_elem(&h2_aggregates, &k, &zero_aggregate, BPF_NOEXIST))
+				count_key_added(1);
 			v = bpf_map_lookup_elem(&h2_aggregates, &k);
 		}
 		if (v) {
@@ -608,6 +634,15 @@ static __always_inline int h2_slot(struct scratch *s, __u32 stream_id)
 	return found;
 }
 
+/* Whether the connection may have streams in h2_streams: when it has none (the common case: no more than
+ * H2_SLOTS streams open at once), a stream not in its slots is in no map, and a lookup (a cache miss or two
+ * in a large hash map, the dearest step of a call here) is saved. */
+static __always_inline bool h2_may_be_spilled(struct scratch *s)
+{
+	/* 255: the count stuck there, the connection may have any number of them. */
+	return s->walk.spilled_before == 255 || (int)s->walk.spilled_before + s->walk.spilled > 0;
+}
+
 /* Takes a stream out of h2_streams, counting it for the connection (see struct conn_value, spilled). */
 static __always_inline void h2_unspill(struct scratch *s, struct h2_stream_key *k)
 {
@@ -625,6 +660,8 @@ static __always_inline void h2_stream_end(struct scratch *s, __u32 stream_id)
 		s->walk.slots_changed = 1;
 		return;
 	}
+	if (!h2_may_be_spilled(s))
+		return;
 	struct h2_stream_key k = { .conn_id = s->h.conn_id, .stream_id = stream_id };
 	struct h2_stream *st = bpf_map_lookup_elem(&h2_streams, &k);
 	if (!st)
@@ -641,6 +678,8 @@ static __always_inline void h2_stream_reset(struct scratch *s, __u32 stream_id)
 		s->walk.slots_changed = 1;
 		return;
 	}
+	if (!h2_may_be_spilled(s))
+		return;
 	struct h2_stream_key k = { .conn_id = s->h.conn_id, .stream_id = stream_id };
 	h2_unspill(s, &k);
 }
@@ -677,7 +716,7 @@ static __always_inline void h2_stream_block(struct scratch *s, __u32 stream_id, 
 		return;
 	}
 	struct h2_stream_key k = { .conn_id = s->h.conn_id, .stream_id = stream_id };
-	struct h2_stream *st = bpf_map_lookup_elem(&h2_streams, &k);
+	struct h2_stream *st = h2_may_be_spilled(s) ? bpf_map_lookup_elem(&h2_streams, &k) : NULL;
 	if (!s->walk.from_server) {
 		if (st)
 			return; /* the client's trailers */
@@ -1144,6 +1183,7 @@ static __always_inline void h2_transfer(struct conn_value *conn, __u32 tgid, __u
 	s->walk.lost = 0;
 	s->walk.slots_changed = 0;
 	s->walk.spilled = 0;
+	s->walk.spilled_before = conn->spilled;
 	copy_words(s->walk.slots, conn->slots);
 	__builtin_memset(&s->h, 0, sizeof(s->h));
 	s->h.conn_id = conn->id;
@@ -1169,7 +1209,8 @@ static __always_inline void h2_transfer(struct conn_value *conn, __u32 tgid, __u
 	conn->h2[d] = s->walk.d;
 	if (s->walk.slots_changed)
 		copy_words(conn->slots, s->walk.slots);
-	if (s->walk.spilled) {
+	/* At 255 the count sticks: the connection may then have streams in the map for good. */
+	if (s->walk.spilled && conn->spilled != 255) {
 		int spilled = (int)conn->spilled + s->walk.spilled;
 		conn->spilled = spilled < 0 ? 0 : spilled > 255 ? 255 : spilled;
 	}
@@ -1236,7 +1277,7 @@ static __always_inline __u8 parse_method(const __u8 *b, __u32 *skip)
 }
 
 
-/* One step of path_hash, per byte: bpf_loop runs it, so the verifier checks it once. */
+/* The walk of path_hash: bpf_loop runs its step, so the verifier checks it once. */
 struct hash_walk {
 	__u64 h;
 	__u64 seg_start;
@@ -1247,35 +1288,41 @@ struct hash_walk {
 	__u32 len;
 };
 
+#define HASH_BYTES_PER_STEP 8
+
+/* Bytes [i * HASH_BYTES_PER_STEP, +HASH_BYTES_PER_STEP) of the path: several per call, because a call and its
+ * return cost more here than hashing a byte (a path of /items/42 took ten calls, one per byte and its end). */
 static long hash_step(__u64 i, void *ctx)
 {
 	struct hash_walk *w = ctx;
-	__u8 c = ' ';
-	if (i < w->n && i < VIGIL_HTTP_PATH) {
-		/* A direct load from the scratch record (a helper call per byte cost ~40 ns here). */
-		struct scratch *s = get_scratch();
-		if (!s)
-			return 1;
-		c = ((__u8 *)s->line)[(w->skip + i) & (LINE_MASK)];
-	}
-	bool end = c == ' ' || c == '?' || c == '#' || c == '\r' || c == '\n';
-	if (end || c == '/') {
-		if (w->digits && !w->others)
-			w->h = (w->seg_start ^ '#') * FNV_PRIME;
-		if (end) {
-			w->len = (__u32)i;
-			return 1;
+	/* Direct loads from the scratch record (a helper call per byte cost ~40 ns here). */
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 1;
+	for (int k = 0; k < HASH_BYTES_PER_STEP; k++) {
+		__u32 at = (__u32)i * HASH_BYTES_PER_STEP + k;
+		__u8 c = ' ';
+		if (at < w->n && at < VIGIL_HTTP_PATH)
+			c = ((__u8 *)s->line)[(w->skip + at) & (LINE_MASK)];
+		bool end = c == ' ' || c == '?' || c == '#' || c == '\r' || c == '\n';
+		if (end || c == '/') {
+			if (w->digits && !w->others)
+				w->h = (w->seg_start ^ '#') * FNV_PRIME;
+			if (end) {
+				w->len = at;
+				return 1;
+			}
+			w->h = (w->h ^ c) * FNV_PRIME;
+			w->seg_start = w->h;
+			w->digits = w->others = 0;
+			continue;
 		}
 		w->h = (w->h ^ c) * FNV_PRIME;
-		w->seg_start = w->h;
-		w->digits = w->others = 0;
-		return 0;
+		if (c >= '0' && c <= '9')
+			w->digits++;
+		else
+			w->others++;
 	}
-	w->h = (w->h ^ c) * FNV_PRIME;
-	if (c >= '0' && c <= '9')
-		w->digits++;
-	else
-		w->others++;
 	return 0;
 }
 
@@ -1286,7 +1333,8 @@ static long hash_step(__u64 i, void *ctx)
 static __always_inline __u64 path_hash(struct scratch *s, __u32 skip, __u32 n)
 {
 	struct hash_walk w = { .h = FNV_OFFSET, .seg_start = FNV_OFFSET, .skip = skip, .n = n, .len = VIGIL_HTTP_PATH };
-	bpf_loop(VIGIL_HTTP_PATH + 1, hash_step, &w, 0);
+	/* Up to and including byte VIGIL_HTTP_PATH, which ends every path. */
+	bpf_loop(VIGIL_HTTP_PATH / HASH_BYTES_PER_STEP + 1, hash_step, &w, 0);
 	s->h.head_len = w.len > VIGIL_HTTP_PATH ? VIGIL_HTTP_PATH : w.len;
 	return w.h ? w.h : 1;
 }
@@ -1306,7 +1354,8 @@ static __always_inline void aggregate(struct conn_value *conn, __u32 tgid, __u8 
 	};
 	struct http_agg_value *v = bpf_map_lookup_elem(&aggregates, &k);
 	if (!v) {
-		bpf_map_update_elem(&aggregates, &k, &zero_aggregate, BPF_NOEXIST);
+		if (!bpf_map_update_elem(&aggregates, &k, &zero_aggregate, BPF_NOEXIST))
+			count_key_added(0);
 		v = bpf_map_lookup_elem(&aggregates, &k);
 		if (!v) {
 			count_stat(0);
@@ -1350,7 +1399,12 @@ static __always_inline void parse_h1(struct http_config *cfg, struct conn_value 
 			__u64 k = __sync_fetch_and_add(&sample_counter, 1);
 			sampled = k % cfg->sample_every == 0;
 		}
-		if (sampled || !bpf_map_lookup_elem(&known_routes, &route)) {
+		bool known = route == conn->known_route;
+		if (!known && !sampled && bpf_map_lookup_elem(&known_routes, &route)) {
+			known = true;
+			conn->known_route = route;
+		}
+		if (sampled || !known) {
 			/* Rare (a new path, or a sample): its path goes to user space with the response. */
 			bpf_probe_read_kernel(s->req.path, VIGIL_HTTP_PATH, (__u8 *)s->line + (skip & 15));
 			s->req.route = route;
@@ -1532,12 +1586,20 @@ static __always_inline void on_data(struct conn_value *conn, struct sock *sk, lo
 
 #define MSG_PEEK 2
 
+/* Whether `sk` may be tracked: a socket without any BPF storage (most of them: the load client's, other
+ * processes', every socket of an untraced port) is not, and telling so is one load, where the storage
+ * lookup is a helper call (~150 ns here). */
+static __always_inline bool tracked_maybe(struct sock *sk)
+{
+	return sk && sk->sk_bpf_storage;
+}
+
 /* Every socket read of the machine (sock_recvmsg), but only after a socket-storage lookup finds the
  * socket tracked does it cost more than a pointer test. */
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(http_sock_recv, struct sock *sk, int ret, int flags)
 {
-	if (ret <= 0 || (flags & MSG_PEEK) || !sk)
+	if (ret <= 0 || (flags & MSG_PEEK) || !tracked_maybe(sk))
 		return 0;
 	struct conn_value *conn = bpf_sk_storage_get(&conns, sk, 0, 0);
 	if (conn && !conn->ignored)
@@ -1549,7 +1611,7 @@ int BPF_PROG(http_sock_recv, struct sock *sk, int ret, int flags)
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(http_sock_send, struct sock *sk, int ret, int flags)
 {
-	if (ret <= 0 || !sk)
+	if (ret <= 0 || !tracked_maybe(sk))
 		return 0;
 	struct conn_value *conn = bpf_sk_storage_get(&conns, sk, 0, 0);
 	if (conn && !conn->ignored)

@@ -12,7 +12,8 @@ import {
   MeterProvider,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { BpfMap } from '../../src/object/bpf-map.js';
 import type { HttpRequest } from '../../src/tracing/http-request.js';
 import type { RequestAggregate } from '../../src/tracing/request-aggregates.js';
 import { type HttpTracer, traceHttp } from '../../src/tracing/trace-http.js';
@@ -169,6 +170,45 @@ describeEbpf('traceHttp', () => {
       expect(r.durationMs).toBeLessThan(elapsed + 1);
     }
     expect(tracer.stats()).toMatchObject({ kernelDrops: 0 });
+  });
+
+  it('reads the counts of keys it knows one by one, and walks the map again only when the kernel added a key', async () => {
+    tracer = traceHttp({ pid: process.pid, ports: [port] });
+    const walks: string[] = [];
+    const entries = BpfMap.prototype.entries;
+    const spy = vi.spyOn(BpfMap.prototype, 'entries').mockImplementation(function (this: BpfMap) {
+      walks.push(this.name);
+      return entries.call(this);
+    });
+    try {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const round = async (paths: string[], total: number) => {
+        for (const p of paths) await send(agent, 'GET', p);
+        walks.length = 0;
+        return countSummary(await counted(tracer!, total));
+      };
+      expect(await round(['/users/1', '/users/2', '/users/3'], 6)).toEqual([
+        '3 × client GET /users/{id} 200',
+        '3 × server GET /users/{id} 200',
+      ]);
+      // Same keys (the ids fold into one route): read by lookups, no walk.
+      expect(await round(['/users/4', '/users/5'], 10)).toEqual([
+        '5 × client GET /users/{id} 200',
+        '5 × server GET /users/{id} 200',
+      ]);
+      expect(walks.filter((m) => m === 'aggregates')).toEqual([]);
+      // A new key (another status): the next read walks, and finds it.
+      expect(await round(['/missing/1', '/users/6'], 14)).toEqual([
+        '1 × client GET /missing/{id} 404',
+        '1 × server GET /missing/{id} 404',
+        '6 × client GET /users/{id} 200',
+        '6 × server GET /users/{id} 200',
+      ]);
+      expect(walks.filter((m) => m === 'aggregates').length).toBeGreaterThan(0);
+      agent.destroy();
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('sees every request of a keep-alive connection in user space with events: true, from both sides, with chunked and large bodies', async () => {
