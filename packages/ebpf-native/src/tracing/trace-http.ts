@@ -15,6 +15,7 @@ import { validateAggregateOptions } from '../probes/aggregate-probe.js';
 import { monotonicToEpochMs } from '../probes/clock.js';
 import { closeWhenCollected } from '../probes/close-when-collected.js';
 import { EventProbe, type EventProbeOptions, startProbe } from '../probes/event-probe.js';
+import { onEveryInterval } from '../probes/ticker.js';
 import { H2Connection } from './h2-connection.js';
 import { H2_PREFACE } from './h2-frames.js';
 import { H2KernelConnection, H2Labels } from './h2-kernel-connection.js';
@@ -100,7 +101,7 @@ interface Connection {
 /** A running request tracer: an {@link EventProbe} of {@link HttpRequest}s with series and parser counters. */
 export class HttpTracer extends EventProbe<HttpRequest> {
   readonly #series: RequestSeries;
-  readonly #timer: NodeJS.Timeout;
+  readonly #stopTicking: () => void;
   readonly #parserStats: () => HttpTracerStats;
   readonly #aggregates: RequestAggregates[];
   readonly #onAggregates: (deltas: RequestAggregate[]) => void;
@@ -121,16 +122,16 @@ export class HttpTracer extends EventProbe<HttpRequest> {
     this.#parserStats = parserStats;
     this.#aggregates = aggregates;
     this.#onAggregates = onAggregates;
-    // Reaches the tracer weakly, so a dropped tracer can be collected (and closed).
+    // Reaches the tracer weakly, so a dropped tracer can be collected (and closed). The timer is the one every
+    // probe of this interval shares (a wake-up costs the agent more than the work it does).
     const self = new WeakRef(this);
-    const timer = setInterval(() => {
+    const stopTicking = onEveryInterval(options.intervalMs ?? 1000, () => {
       const tracer = self.deref();
       if (tracer) tracer.#poll();
       series.tick(Date.now());
-    }, options.intervalMs ?? 1000);
-    timer.unref();
-    this.#timer = timer;
-    closeWhenCollected(this, () => clearInterval(timer));
+    });
+    this.#stopTicking = stopTicking;
+    closeWhenCollected(this, stopTicking);
   }
 
   #poll(): RequestAggregate[] {
@@ -167,7 +168,7 @@ export class HttpTracer extends EventProbe<HttpRequest> {
 
   override close(): void {
     if (this.#closed) return;
-    clearInterval(this.#timer);
+    this.#stopTicking();
     this.#poll(); // the last requests, before the maps go
     this.#closed = true;
     super.close();
