@@ -196,25 +196,6 @@ struct {
 	__type(value, struct http_agg_value);
 } h2_aggregates SEC(".maps");
 
-/* Keys added so far to [0] aggregates, [1] h2_aggregates (neither ever loses one). While these stay put, user
- * space reads the keys it knows one by one instead of walking every bucket of the maps (20480 buckets, a few
- * hundred µs of cache misses every interval, however few keys there are). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
-	__type(key, __u32);
-	__type(value, __u64);
-} agg_keys_added SEC(".maps");
-
-/* Counts a key added to aggregates (which 0) or h2_aggregates (1): after the insert, and a full barrier, so
- * that user space, which reads this before it walks the map, never sees the count without the key. */
-static __always_inline void count_key_added(__u32 which)
-{
-	__u64 *n = bpf_map_lookup_elem(&agg_keys_added, &which);
-	if (n)
-		__sync_fetch_and_add(n, 1);
-}
-
 /* Labels of header blocks by (connection, direction, table version, hash), written by user space once it
  * has decoded a block; 0 while the block is on its way (it is not sent again). */
 struct {
@@ -599,8 +580,7 @@ static __always_inline void h2_complete(struct scratch *s, struct h2_stream *st,
 			k.label[i] = (st->parts & (1 << i)) ? st->part[i].label : 0;
 		struct http_agg_value *v = bpf_map_lookup_elem(&h2_aggregates, &k);
 		if (!v) {
-			if (!bpf_map_update_elem(&h2_aggregates, &k, &zero_aggregate, BPF_NOEXIST))
-				count_key_added(1);
+			bpf_map_update_elem(&h2_aggregates, &k, &zero_aggregate, BPF_NOEXIST);
 			v = bpf_map_lookup_elem(&h2_aggregates, &k);
 		}
 		if (v) {
@@ -1146,6 +1126,13 @@ static long h2_iov_step(__u64 i, void *ctx)
 	}
 	struct iovec v = s->iovs[i & (H2_IOV_BATCH - 1)];
 	__u32 seg = v.iov_len > w->len - w->pos ? w->len - w->pos : (__u32)v.iov_len;
+	/* An iovec wholly inside a skipped payload — a gRPC message, which grpc-js writes in an iovec of its own
+	 * after its DATA frame's header — is stepped over here, without a call to the segment walk. */
+	if (!s->walk.d.preface && !s->walk.d.keep && s->walk.d.remaining >= seg) {
+		s->walk.d.remaining -= seg;
+		w->pos += seg;
+		return 0;
+	}
 	if (!h2_walk_segment((__u64)v.iov_base, seg)) {
 		w->ok = 0;
 		return 1;
@@ -1354,8 +1341,7 @@ static __always_inline void aggregate(struct conn_value *conn, __u32 tgid, __u8 
 	};
 	struct http_agg_value *v = bpf_map_lookup_elem(&aggregates, &k);
 	if (!v) {
-		if (!bpf_map_update_elem(&aggregates, &k, &zero_aggregate, BPF_NOEXIST))
-			count_key_added(0);
+		bpf_map_update_elem(&aggregates, &k, &zero_aggregate, BPF_NOEXIST);
 		v = bpf_map_lookup_elem(&aggregates, &k);
 		if (!v) {
 			count_stat(0);

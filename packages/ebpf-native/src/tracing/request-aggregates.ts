@@ -37,12 +37,6 @@ export interface RequestAggregate {
   histogram: Log2Histogram;
 }
 
-/**
- * Keys read one by one (a lookup each) rather than by a walk of the whole map, while no key was added since
- * the last walk: a walk visits every bucket (16384 of `aggregates`) however few keys there are.
- */
-const MAX_KEYED_READS = 64;
-
 /** How long a path's requests wait for its name (its record may still be in the ring) before they count under `_OTHER`. */
 const MAX_WAIT_MS = 2000;
 /** Kernel slot s counts durations in [2^s, 2^(s+1)) µs-ish units of 1024 ns: ns slot s + 10. */
@@ -107,31 +101,18 @@ export function h2Key(
   return a;
 }
 
-/**
- * Turns a cumulative kernel map into per-read deltas and running totals with routes resolved. The kernel
- * never deletes a key, and counts the keys it adds (`keysAdded`): while that count stays as it was at the
- * last walk over the map, the keys seen then are all there are, and each is read by a lookup.
- */
+/** Turns a cumulative kernel map into per-read deltas and running totals with routes resolved. */
 export class RequestAggregates {
   readonly #map: BpfMap;
-  readonly #keysAdded: (() => number) | undefined;
-  /** keysAdded() as of the last walk (-1: none yet), and the keys that walk found. */
-  #addedAtWalk = -1;
-  #keys: Buffer[] = [];
   readonly #routes = new Map<bigint, string>();
   readonly #describe: (key: Buffer) => AggregateKey | undefined;
   readonly #seen = new Map<string, Seen>();
   readonly #totals = new Map<string, RequestAggregate>();
   #kernelCount = 0;
 
-  /**
-   * @param describe what a key counts (default: HTTP/1.x keys); undefined skips the key
-   * @param keysAdded how many keys the kernel has added to the map so far, read before the map (without it,
-   *   every read walks the map)
-   */
-  constructor(map: BpfMap, describe?: (key: Buffer) => AggregateKey | undefined, keysAdded?: () => number) {
+  /** @param describe what a key counts (default: HTTP/1.x keys); undefined skips the key */
+  constructor(map: BpfMap, describe?: (key: Buffer) => AggregateKey | undefined) {
     this.#map = map;
-    this.#keysAdded = keysAdded;
     this.#describe = describe ?? ((key) => http1Key(key, this.#routes));
   }
 
@@ -152,7 +133,7 @@ export class RequestAggregates {
    */
   poll(): RequestAggregate[] {
     const out: RequestAggregate[] = [];
-    for (const [key, value] of this.#read()) {
+    for (const [key, value] of this.#map.entries()) {
       const id = key.toString('hex');
       let seen = this.#seen.get(id);
       const count = u64(value, V.count);
@@ -192,24 +173,6 @@ export class RequestAggregates {
       this.#add(delta);
     }
     return out;
-  }
-
-  /** Every entry of the map: by a walk when a key may have been added since the last one, else key by key. */
-  #read(): Array<[Buffer, Buffer]> {
-    // Read first: a key the kernel adds after this is found by the next read's walk.
-    const added = this.#keysAdded?.() ?? -1;
-    if (added < 0 || added !== this.#addedAtWalk || this.#keys.length > MAX_KEYED_READS) {
-      const entries = this.#map.entries();
-      this.#addedAtWalk = added;
-      this.#keys = entries.map(([key]) => Buffer.from(key));
-      return entries;
-    }
-    const entries: Array<[Buffer, Buffer]> = [];
-    for (const key of this.#keys) {
-      const value = this.#map.lookup(key);
-      if (value) entries.push([key, value]);
-    }
-    return entries;
   }
 
   /** Adds a request parsed in user space to the totals (its metrics and series are recorded by the tracer). */

@@ -296,19 +296,11 @@ export function traceHttp(options: HttpTracerOptions = {}): HttpTracer {
     (o) => o.resizeMap('scratch_buf', o.possibleCpus),
     (o) => configure(o, pids, ports, roles, capture, options.sampleEvery ?? 0),
   );
-  // Keys the kernel added to each aggregate map (an object built before it counted them has no such map).
-  const keysAdded = object.maps.some((m) => m.name === 'agg_keys_added')
-    ? object.map('agg_keys_added')
-    : undefined;
-  const added = (which: number) =>
-    keysAdded ? () => Number(keysAdded.lookup(which)?.readBigUInt64LE(0) ?? -1n) : undefined;
-  const aggregates = new RequestAggregates(object.map('aggregates'), undefined, added(0));
+  const aggregates = new RequestAggregates(object.map('aggregates'));
   // Labels of HTTP/2 header blocks, written to the kernel's h2_labels so that it counts their calls.
   const labels = new H2Labels();
-  const h2Aggregates = new RequestAggregates(
-    object.map('h2_aggregates'),
-    (key) => h2Key(key, labels, (path) => routes.route(path)),
-    added(1),
+  const h2Aggregates = new RequestAggregates(object.map('h2_aggregates'), (key) =>
+    h2Key(key, labels, (path) => routes.route(path)),
   );
   const labelMap = object.map('h2_labels');
   const streamMap = object.map('h2_streams');
