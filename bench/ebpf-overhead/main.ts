@@ -3,8 +3,10 @@
  * service, each under fixed-rate load from a separate process on 127.0.0.1 (autocannon; a paced grpc-js
  * client), in alternating runs of five modes — no probes, a second no-probe run (the control: its
  * difference from the first is this machine's noise, so every overhead below has its floor beside it), the
- * request tracer, the profiler at 19 Hz, and all probes (tracer + profiler + TCP and process summaries +
- * run-queue latency) — RUNS rounds, the order of the modes rotated every round.
+ * request tracer, the profiler at 19 Hz, all probes (tracer + profiler + TCP and process summaries +
+ * run-queue latency) read every second, and all probes read every 10 s (`all-10s`: the same kernel work, a tenth
+ * of the agent's wake-ups — what the agent's per-second part costs) — RUNS rounds, the order of the modes rotated
+ * every round.
  *
  * One agent process serves every run of a service and switches its probes between runs, so that its
  * JavaScript stays compiled by the optimizing tier (a fresh agent's gRPC path cost ~90 µs per call 3 s after
@@ -61,7 +63,7 @@ const WARM_ROUND = { warmup: 2, seconds: 2 };
  * per 30 s at 30–90 s, ~1 per 30 s after 90 s, traced with --trace-opt), a one-off cost of starting it.
  */
 const AGENT_WARMUP_SECONDS = Number(process.env.VIGIL_BENCH_AGENT_WARMUP_SECONDS ?? 100);
-const ALL_MODES = ['none', 'control', 'tracer', 'profiler', 'all'] as const;
+const ALL_MODES = ['none', 'control', 'tracer', 'profiler', 'all', 'all-10s'] as const;
 type Mode = (typeof ALL_MODES)[number];
 /** VIGIL_BENCH_MODES=none,all measures only those, while iterating ('none' is always measured: the baseline). */
 const MODES = ALL_MODES.filter(
@@ -357,7 +359,7 @@ for (const { kind, rate } of SERVICES) {
             ),
       p99OverheadPctMedian: mode === 'none' ? null : median(p99Over),
       tracerSawPct:
-        mode === 'tracer' || mode === 'all'
+        mode === 'tracer' || mode === 'all' || mode === 'all-10s'
           ? median(own.map((r) => (100 * r.requestsSeen) / r.requests))
           : null,
     });
