@@ -216,7 +216,7 @@ async function say(agent: ChildProcess, command: string): Promise<string> {
  * the agent starts its tracer only.
  */
 async function startAgent(port: number, object?: string): Promise<ChildProcess> {
-  const agent = spawn(process.execPath, ['--expose-gc', join(here, 'agent.mjs'), String(port)], {
+  const agent = spawn(process.execPath, [join(here, 'agent.mjs'), String(port)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   if ((await nextLine(agent)) !== 'ready') throw new Error('agent did not start');

@@ -173,13 +173,9 @@ function startAgent(port: number): Agent {
   // --no-flush-bytecode: V8 would otherwise drop the bytecode (and with it the optimized code) of functions not
   // run for a while, so the code of a mode's probes, idle through the other modes' runs, would be compiled again
   // in every round — a cost an agent that keeps its probes on never pays.
-  const c = spawn(
-    process.execPath,
-    ['--expose-gc', '--no-flush-bytecode', join(here, 'agent.mjs'), String(port)],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
+  const c = spawn(process.execPath, ['--no-flush-bytecode', join(here, 'agent.mjs'), String(port)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const next = lineReader(c);
   const first = next();
   let queue = first.then((line) => {
