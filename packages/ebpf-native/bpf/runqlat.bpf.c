@@ -7,8 +7,9 @@
  * runs, just after this tracepoint. So the wait is the run queue's clock now minus that stamp: no wakeup
  * probes and no per-thread state of our own. A task moved to another CPU while waiting is re-stamped there:
  * its wait counts from the move (the kernel's own run_delay adds both parts), and a wakeup that preempts the
- * CPU's task at once counts as 0 ns (the scheduler does not read its clock between the two). Needs CONFIG_SCHED_INFO and
- * CONFIG_FAIR_GROUP_SCHED (both on wherever the cgroup CPU controller is, e.g. systemd and Kubernetes hosts). */
+ * CPU's task at once counts as 0 ns (the scheduler does not read its clock between the two). Needs
+ * CONFIG_SCHED_INFO and CONFIG_FAIR_GROUP_SCHED (both on wherever the cgroup CPU controller is, e.g. systemd and
+ * Kubernetes hosts). */
 #include "vigil.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -73,8 +74,9 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev, struct task_
 	if (!queued || !wanted_tgid(next->tgid))
 		return 0;
 	/* This CPU's run queue, as the task's CFS queue knows it (CONFIG_FAIR_GROUP_SCHED; the `runqueues`
-	 * per-CPU symbol is not resolvable without CONFIG_KALLSYMS_ALL). Its clock was brought up to date at the
-	 * start of this schedule() and is what the kernel subtracts the stamp from. Plain BTF loads: no helper. */
+	 * per-CPU symbol is not resolvable without CONFIG_KALLSYMS_ALL). Its clock is what the kernel subtracts the
+	 * stamp from: updated at the start of this schedule() unless a wakeup asked to skip that (below). Plain BTF
+	 * loads: no helper. */
 	__u64 now = next->se.cfs_rq->rq->clock;
 	/* Equal when the wakeup preempted the CPU's task straight away: the kernel skips the clock update between
 	 * the two and counts no wait (0 ns, slot 0), as we do. Older would be a stamp from another CPU's clock

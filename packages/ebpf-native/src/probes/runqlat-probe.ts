@@ -62,7 +62,9 @@ export type RunQueueProbe = AggregateProbe<RunQueueSnapshot> & {
  * (`sched_info.last_queued`, CONFIG_SCHED_INFO, which /proc/PID/schedstat reports from) at the switch that runs
  * the task, so only `sched_switch` is probed; a task moved to another CPU while waiting counts from the move.
  *
- * @throws {VigilEbpfError} the usual load errors; `EBPF_FEATURE_MISSING` on kernels without tp_btf (before 5.5).
+ * @throws {VigilEbpfError} the usual load errors; `EBPF_FEATURE_MISSING` on kernels without tp_btf (before 5.5);
+ *   a load error naming `sched_info` or `cfs_rq` on a kernel built without CONFIG_SCHED_INFO or
+ *   CONFIG_FAIR_GROUP_SCHED.
  * @example
  * const rq = watchRunQueueLatency({ intervalMs: 1000 });
  * setTimeout(() => console.log('p99 ms', rq.quantileSeries(0.99).values), 10_000);
