@@ -12,11 +12,13 @@
  * `bench/results/ebpf-bpf-cost.json`). VIGIL_BENCH_WINDOWS (default 5), VIGIL_BENCH_SECONDS (5),
  * VIGIL_BENCH_WARMUP_SECONDS (10), VIGIL_BENCH_SERVICES (http,grpc); VIGIL_BENCH_BASELINE_OBJECT (a compiled http.bpf.o
  * of earlier programs, traced alongside on the same transfers: the `baseline` rows) and VIGIL_BENCH_BASELINE_SOURCE
- * (what it was built from). Without root it says why and exits 0.
+ * (what it was built from). VIGIL_BENCH_FLOOR=1 instead traces alongside http.bpf.c built with VIGIL_HTTP_FLOOR (the
+ * least an exact HTTP/1.x tracer does per transfer, see buildFloor) and writes `ebpf-bpf-floor.json`; set
+ * VIGIL_BENCH_SERVICES=http with it (the floor parses no HTTP/2). Without root it says why and exits 0.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync, renameSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +48,41 @@ const SERVICES = (
  * A compiled http.bpf.o of an earlier version of the programs (e.g. built from `git show REV:…/http.bpf.c`):
  * traced alongside the current ones, on the same transfers in the same windows, as the `baseline` rows.
  */
-const BASELINE = process.env.VIGIL_BENCH_BASELINE_OBJECT;
+const FLOOR = process.env.VIGIL_BENCH_FLOOR === '1';
+const BASELINE = FLOOR ? buildFloor() : process.env.VIGIL_BENCH_BASELINE_OBJECT;
+/** The label of the programs traced alongside the current ones. */
+const OTHER = FLOOR ? 'floor' : 'baseline';
+/**
+ * http.bpf.c built with VIGIL_HTTP_FLOOR: the least any tracer that counts every HTTP/1.x request exactly must
+ * do per transfer (the syscall's buffer, the time, the first bytes, a request's start queued or a response's
+ * duration counted by status), on the same hooks and connection tracking. Its cost per request is the floor
+ * of this design on this machine, whatever the parsing costs.
+ */
+function buildFloor(): string {
+  const native = join(here, '..', '..', 'packages', 'ebpf-native');
+  const out = join(mkdtempSync(join(tmpdir(), 'vigil-floor-')), 'http-floor.bpf.o');
+  const arch = process.arch === 'arm64' ? 'arm64' : 'x86';
+  const flags = [
+    '-g',
+    '-O2',
+    '-target',
+    'bpf',
+    `-D__TARGET_ARCH_${arch}`,
+    '-DVIGIL_HTTP_FLOOR',
+    '-Wno-unused-function',
+  ];
+  const paths = [
+    '-I',
+    join(native, 'build'),
+    '-I',
+    join(native, 'bpf'),
+    '-c',
+    join(native, 'bpf', 'http.bpf.c'),
+  ];
+  const cc = spawnSync('clang', [...flags, ...paths, '-o', out], { encoding: 'utf8' });
+  if (cc.status !== 0) throw new Error(`clang could not build the floor object: ${cc.stderr}`);
+  return out;
+}
 /** The tracer's programs (bpf/http.bpf.c). */
 const PROGRAMS = ['http_sock_state', 'http_sock_recv', 'http_sock_send'] as const;
 
@@ -245,10 +281,10 @@ for (const { kind, rate } of SERVICES) {
     const tracers: Tracer[] = [];
     try {
       const { port } = JSON.parse(await nextLine(service)) as { port: number };
-      const labels = order === 0 ? ['current', 'baseline'] : ['baseline', 'current'];
+      const labels = order === 0 ? ['current', OTHER] : [OTHER, 'current'];
       for (const label of labels) {
-        if (label === 'baseline' && !BASELINE) continue;
-        tracers.push({ label, agent: await startAgent(port, label === 'baseline' ? BASELINE : undefined) });
+        if (label === OTHER && !BASELINE) continue;
+        tracers.push({ label, agent: await startAgent(port, label === OTHER ? BASELINE : undefined) });
       }
       progress(
         `${kind} service pid ${service.pid} on :${port}, ${rate} req/s; agents in attach order: ${tracers.map((t) => `${t.label} ${t.agent.pid}`).join(', ')}`,
@@ -282,7 +318,7 @@ for (const { kind, rate } of SERVICES) {
       service.stdin!.end();
     }
   }
-  const tracers = BASELINE ? [{ label: 'current' }, { label: 'baseline' }] : [{ label: 'current' }];
+  const tracers = BASELINE ? [{ label: 'current' }, { label: OTHER }] : [{ label: 'current' }];
   for (const { label } of tracers) {
     const own = windows.filter((w) => w.service === kind && w.tracer === label);
     if (own.length === 0) continue;
@@ -311,13 +347,13 @@ for (const { kind, rate } of SERVICES) {
   }
 }
 
-writeResult('ebpf-bpf-cost', rows, {
+writeResult(FLOOR ? 'ebpf-bpf-floor' : 'ebpf-bpf-cost', rows, {
   config: {
     windows: WINDOWS,
     secondsPerWindow: SECONDS,
     warmupSeconds: WARMUP_SECONDS,
     services: SERVICES,
-    baselineObject: BASELINE ?? null,
+    baselineObject: FLOOR ? 'http.bpf.c built with -DVIGIL_HTTP_FLOOR' : (BASELINE ?? null),
     /** What the baseline object was built from, as the runner says (VIGIL_BENCH_BASELINE_SOURCE). */
     baselineSource: process.env.VIGIL_BENCH_BASELINE_SOURCE ?? null,
   },

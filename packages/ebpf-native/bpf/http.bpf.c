@@ -299,7 +299,10 @@ struct scratch {
 #define RECORD_MAX (sizeof(struct scratch) - __builtin_offsetof(struct scratch, h))
 
 /* One per CPU, indexed by CPU (user space sizes it to the possible CPUs before load): a per-CPU array
- * cannot hold values above 32 KiB. The program runs with migration disabled and does not nest. */
+ * cannot hold values above 32 KiB. No two users of one CPU's record overlap: the tracepoints call their
+ * programs with preemption disabled (except on PREEMPT_RT kernels, where they only disable migration), the
+ * kernel skips a program that would re-enter itself on a CPU, and the socket transfers traced here happen
+ * in process context, so no interrupt runs another of these programs in the middle of one. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -1456,6 +1459,7 @@ static __always_inline void parse_h1(struct http_config *cfg, struct conn_value 
 	aggregate(conn, tgid, p.method, status, version, p.route, now - p.start_ns);
 }
 
+#ifndef VIGIL_HTTP_FLOOR
 /* A socket transfer of `ret` > 0 bytes on a tracked connection, by the syscall whose saved user registers
  * are `regs` (its buffer and iovec arguments are still there). */
 static __always_inline void on_data(struct conn_value *conn, struct sock *sk, long ret, __u8 direction)
@@ -1569,6 +1573,47 @@ static __always_inline void on_data(struct conn_value *conn, struct sock *sk, lo
 	}
 	capture(conn, conn->tgid, buf, iovcnt, kind != BUF_PLAIN, len, direction, now);
 }
+
+#else
+/* The bench's floor (bench/ebpf-overhead/bpf-cost.ts, VIGIL_BENCH_FLOOR; never in the shipped object): what
+ * any tracer that counts every HTTP/1.x request exactly must do per transfer of a tracked connection, and
+ * nothing more: find the syscall's buffer, take the time, read the first bytes, and queue a request's start
+ * or count a response's duration by status. No path, no method, no pipelining, no HTTP/2. */
+static __always_inline void on_data(struct conn_value *conn, struct sock *sk, long ret, __u8 direction)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	__u64 nr = SYSCALL_NR(regs);
+	__u64 buf = PT_REGS_PARM2_SYSCALL(regs);
+	if (nr == NR_READV || nr == NR_WRITEV) {
+		struct iovec v;
+		if (bpf_probe_read_user(&v, sizeof(v), (void *)buf))
+			return;
+		buf = (__u64)v.iov_base;
+	} else if (nr != NR_READ && nr != NR_WRITE && nr != NR_RECVFROM && nr != NR_SENDTO) {
+		return;
+	}
+	__u64 now = bpf_ktime_get_ns();
+	__u8 b[16] = {};
+	if (bpf_probe_read_user(b, sizeof(b), (void *)buf))
+		return;
+	if (!conn->tgid)
+		conn->tgid = bpf_get_current_pid_tgid() >> 32;
+	bool from_client = (direction == VIGIL_HTTP_INGRESS) == (conn->role == VIGIL_HTTP_SERVER);
+	if (from_client) {
+		if (b[0] >= 'A' && b[0] <= 'Z') {
+			conn->queue[conn->tail & (VIGIL_HTTP_QUEUE - 1)].start_ns = now;
+			conn->tail++;
+		}
+		return;
+	}
+	if (b[0] != 'H' || conn->head == conn->tail)
+		return;
+	__u64 start = conn->queue[conn->head & (VIGIL_HTTP_QUEUE - 1)].start_ns;
+	conn->head++;
+	__u16 status = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
+	aggregate(conn, conn->tgid, 0, status, 1, 1, now - start);
+}
+#endif
 
 #define MSG_PEEK 2
 
