@@ -7,7 +7,7 @@
  */
 import type { Meter } from '@opentelemetry/api';
 import { PROCESS_CONFIG, PROCESS_SUMMARY, PROCESS_SUMMARY_KEY } from '../generated/layouts.js';
-import type { MapContents } from '../object/bpf-map.js';
+import { ChangedRows } from '../object/changed-rows.js';
 import { sumPerCpuU64 } from '../object/per-cpu.js';
 import { AggregateProbe, type AggregateProbeOptions, validateAggregateOptions } from './aggregate-probe.js';
 import { cString } from './clock.js';
@@ -78,15 +78,14 @@ export function summarizeProcesses(options: ProcessSummaryOptions = {}): Aggrega
   // A count that did not change since the last snapshot is the last one's object (snapshots are kept, and
   // most executables' counts stand still between two of them).
   let last = new Map<string, ProcessCount>();
-  /** The last read of the map, and each key's row in it. */
-  let lastRows: MapContents | undefined;
-  let lastRowOf = new Map<string, number>();
+  /** Which keys' rows changed since the last read. */
+  const changed = new ChangedRows<string>();
   const snapshot = (): ProcessSummary => {
     const out: ProcessSummary = { time: Date.now(), execs: 0, exits: 0, failures: 0, counts: [] };
     const now = new Map<string, ProcessCount>();
     // Read whole and every second: a count that stands still costs no object at all.
     const rows = map.readAll();
-    const rowOf = new Map<string, number>();
+    changed.begin(rows);
     const keys = rows.keys;
     const lifetimeSlots = (V.size - V.slots) / 8;
     for (let i = 0; i < rows.count; i++) {
@@ -95,15 +94,8 @@ export function summarizeProcesses(options: ProcessSummaryOptions = {}): Aggrega
       const id = keys.toString('latin1', at, at + map.keySize);
       const count = sumPerCpuU64(rows.values, i, V.count, rows);
       const before = last.get(id);
-      // Unchanged since the last read (same bytes: one memcmp): the last snapshot's object.
-      const j = lastRowOf.get(id);
-      const stride = rows.valueStride;
-      rowOf.set(id, i);
-      const same =
-        before !== undefined &&
-        j !== undefined &&
-        rows.values.compare(lastRows!.values, j * stride, (j + 1) * stride, i * stride, (i + 1) * stride) ===
-          0;
+      // Unchanged since the last read (same bytes): the last snapshot's object.
+      const same = changed.unchanged(id, i) && before !== undefined;
       let kept = before!;
       if (!same) {
         const status = keys.readInt32LE(at + K.exit_status);
@@ -127,8 +119,7 @@ export function summarizeProcesses(options: ProcessSummaryOptions = {}): Aggrega
       }
     }
     last = now;
-    lastRows = rows;
-    lastRowOf = rowOf;
+    changed.end();
     return out;
   };
   let probe: AggregateProbe<ProcessSummary>;

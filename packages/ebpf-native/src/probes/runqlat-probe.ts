@@ -1,6 +1,6 @@
 /** Run-queue latency histograms from tp_btf/sched_switch and the scheduler's own run-queue stamps. */
 import type { Meter } from '@opentelemetry/api';
-import type { MapContents } from '../object/bpf-map.js';
+import { ChangedRows } from '../object/changed-rows.js';
 import { sumPerCpuU64, u64At } from '../object/per-cpu.js';
 import {
   AggregateProbe,
@@ -88,9 +88,8 @@ export function watchRunQueueLatency(options: RunQueueProbeOptions = {}): RunQue
   let last: RunQueueSnapshot | undefined;
   /** Exited processes' last histograms, oldest first, at most RETIRED_PROCESSES. */
   const retired = new Map<number, Log2Histogram>();
-  /** The last read of the per-process map, and each process's row in it. */
-  let lastProcs: MapContents | undefined;
-  let lastRowOf = new Map<number, number>();
+  /** Which processes' rows changed since the last read of the per-process map. */
+  const changed = new ChangedRows<number>();
   const snapshot = (): RunQueueSnapshot => {
     const rows = histAll.readAll();
     let all = emptyLog2Histogram();
@@ -100,24 +99,12 @@ export function watchRunQueueLatency(options: RunQueueProbeOptions = {}): RunQue
     const byPid = new Map<number, Log2Histogram>();
     const procs = hist.readAll();
     const stride = procs.valueStride;
-    const rowOf = new Map<number, number>();
+    changed.begin(procs);
     for (let i = 0; i < procs.count; i++) {
       const id = procs.keys.readUInt32LE(i * 4);
-      rowOf.set(id, i);
-      // Unchanged since the last read (same bytes: one memcmp): the last snapshot's histogram.
-      const j = lastRowOf.get(id);
+      // Unchanged since the last read (same bytes): the last snapshot's histogram.
       const before = last?.byPid.get(id);
-      if (
-        before &&
-        j !== undefined &&
-        procs.values.compare(
-          lastProcs!.values,
-          j * stride,
-          (j + 1) * stride,
-          i * stride,
-          (i + 1) * stride,
-        ) === 0
-      ) {
+      if (changed.unchanged(id, i) && before) {
         byPid.set(id, before);
         continue;
       }
@@ -126,8 +113,7 @@ export function watchRunQueueLatency(options: RunQueueProbeOptions = {}): RunQue
         addToSlot(h, slot, u64At(procs.values, i * stride + slot * 8));
       byPid.set(id, h);
     }
-    lastProcs = procs;
-    lastRowOf = rowOf;
+    changed.end();
     if (last) {
       for (const [id, h] of last.byPid) {
         if (byPid.has(id) || retired.has(id)) continue;
