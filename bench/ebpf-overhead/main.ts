@@ -12,7 +12,8 @@
  * JavaScript stays compiled by the optimizing tier (a fresh agent's gRPC path cost ~90 µs per call 3 s after
  * start and ~17 µs after 12 s: a probe runs for days, its start-up is not its cost per request), runs with
  * --no-flush-bytecode (so that code idle through other modes' runs stays compiled) and first runs `all` for
- * VIGIL_BENCH_AGENT_WARMUP_SECONDS (default 100) unmeasured, until V8 has finished optimizing it. Each run starts
+ * VIGIL_BENCH_AGENT_WARMUP_SECONDS (default 100) unmeasured, in 5 runs with new load processes and connections,
+ * until V8 has finished optimizing it. Each run starts
  * the mode's probes, sends VIGIL_BENCH_WARMUP_SECONDS (default 11) of load on fresh connections, unmeasured, then
  * measures VIGIL_BENCH_SECONDS (default 10) of load on fresh connections. A probe's first seconds are not its steady
  * state (the profiler's first snapshots resolve every stack seen so far: 70 ms at 10 s, then 7–36 ms every 10 s,
@@ -63,6 +64,14 @@ const WARM_ROUND = { warmup: 2, seconds: 2 };
  * per 30 s at 30–90 s, ~1 per 30 s after 90 s, traced with --trace-opt), a one-off cost of starting it.
  */
 const AGENT_WARMUP_SECONDS = Number(process.env.VIGIL_BENCH_AGENT_WARMUP_SECONDS ?? 100);
+/**
+ * ...in this many runs, each restarting the probes and sending its load from new processes on new connections, as
+ * the measured runs do. One long run was not enough: the first measured runs then took code paths the agent had
+ * not taken yet (a process that exits, a probe started again), V8 dropped a snapshot's optimized code for them
+ * ("insufficient type feedback") and compiled it again (24 ms on a background thread, traced with --trace-opt and
+ * --trace-deopt), which made the first rounds' `all` runs cost the agent twice what the later ones did.
+ */
+const AGENT_WARMUP_RUNS = 5;
 const ALL_MODES = ['none', 'control', 'tracer', 'profiler', 'all', 'all-10s'] as const;
 type Mode = (typeof ALL_MODES)[number];
 /** VIGIL_BENCH_MODES=none,all measures only those, while iterating ('none' is always measured: the baseline). */
@@ -291,11 +300,14 @@ try {
     );
     // A first round unmeasured: JIT tiers of service and agent, GC heap sizing, the probe objects in the page cache.
     // `all` holds every probe's code, and runs long enough for the agent's compilation to settle.
-    for (const mode of MODES)
-      await measure(kind, rate, port, service.pid!, agent, mode, -1, {
-        ...WARM_ROUND,
-        warmup: mode === 'all' ? AGENT_WARMUP_SECONDS : WARM_ROUND.warmup,
-      });
+    for (const mode of MODES) {
+      for (let i = 0; i < (mode === 'all' ? AGENT_WARMUP_RUNS : 1); i++) {
+        await measure(kind, rate, port, service.pid!, agent, mode, -1, {
+          ...WARM_ROUND,
+          warmup: mode === 'all' ? AGENT_WARMUP_SECONDS / AGENT_WARMUP_RUNS : WARM_ROUND.warmup,
+        });
+      }
+    }
     for (let round = 0; round < RUNS; round++) {
       for (let i = 0; i < MODES.length; i++) {
         const mode = MODES[(i + round) % MODES.length];
@@ -397,7 +409,7 @@ writeResult('ebpf-overhead', rows, {
     max: Math.max(...runs.map((r) => r.loadAverage1m ?? Number.NaN)),
   },
   breakdown,
-  method: `${RUNS} rounds of alternating runs, mode order rotated per round, one agent per service (node --no-flush-bytecode) switching probes between runs, warmed by ${AGENT_WARMUP_SECONDS} s of all probes before the first round; each run ${WARMUP_SECONDS} s of unmeasured warm-up load then ${SECONDS} s measured, each on fresh connections; direct: CPU (service + agent, all threads, /proc/PID/task/*/schedstat) per request vs the no-probe run of the same round, median over rounds with a 95 % bootstrap interval, and a second no-probe run (control) for the noise floor; accounted: the mode's BPF programs' run time (kernel.bpf_stats_enabled=1 throughout, every process's runs) plus the agent's CPU, per request, over the no-probe CPU per request, and as a share of one core (accountedCorePct)`,
+  method: `${RUNS} rounds of alternating runs, mode order rotated per round, one agent per service (node --no-flush-bytecode) switching probes between runs, warmed by ${AGENT_WARMUP_SECONDS} s of all probes in ${AGENT_WARMUP_RUNS} runs (new load processes and connections each) before the first round; each run ${WARMUP_SECONDS} s of unmeasured warm-up load then ${SECONDS} s measured, each on fresh connections; direct: CPU (service + agent, all threads, /proc/PID/task/*/schedstat) per request vs the no-probe run of the same round, median over rounds with a 95 % bootstrap interval, and a second no-probe run (control) for the noise floor; accounted: the mode's BPF programs' run time (kernel.bpf_stats_enabled=1 throughout, every process's runs) plus the agent's CPU, per request, over the no-probe CPU per request, and as a share of one core (accountedCorePct)`,
   published: {
     beyla:
       'Grafana Beyla docs, "Performance overhead": 0.5% CPU, 75 MB, instrumenting the OpenTelemetry demo at about 75 requests/s',
