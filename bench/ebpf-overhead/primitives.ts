@@ -68,7 +68,8 @@ for (const [id, p] of bpfPrograms()) {
   if (name) ids.set(name, id);
 }
 if (ids.size !== Object.keys(OPERATIONS).length) {
-  throw new Error(`found ${[...ids.keys()].join(", ")} of the programs loaded`);
+  obj.close();
+  throw new Error(`bpftool lists only ${[...ids.keys()].join(', ')} of the programs just loaded`);
 }
 const stats0 = readFileSync('/proc/sys/kernel/bpf_stats_enabled', 'utf8').trim();
 spawnSync('sysctl', ['-q', 'kernel.bpf_stats_enabled=1']);
