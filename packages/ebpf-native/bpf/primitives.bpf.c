@@ -37,27 +37,35 @@ int prim_empty(void *ctx)
 	return 0;
 }
 
-SEC("raw_tp")
-int prim_helper(void *ctx)
+/* A program that adds up REPS values of `op` (an expression, which may use the repetition's number i) in sink. */
+#define REPEATING(name, op)                                             \
+	SEC("raw_tp")                                                   \
+	int name(void *ctx)                                             \
+	{                                                               \
+		__u64 x = 0;                                            \
+		_Pragma("unroll") for (int i = 0; i < REPS; i++) x += (op); \
+		sink = x;                                               \
+		return 0;                                               \
+	}
+
+static __always_inline __u64 hash_lookup(void)
 {
-	__u64 x = 0;
-#pragma unroll
-	for (int i = 0; i < REPS; i++)
-		x += bpf_get_prandom_u32();
-	sink = x;
-	return 0;
+	struct prim_key k = { .a = 1, .b = 2, .c = 3 };
+	__u64 *v = bpf_map_lookup_elem(&prim_hash, &k);
+	return v ? *v : 0;
 }
 
-SEC("raw_tp")
-int prim_clock(void *ctx)
+static __always_inline __u64 array_lookup(void)
 {
-	__u64 x = 0;
-#pragma unroll
-	for (int i = 0; i < REPS; i++)
-		x += bpf_ktime_get_ns();
-	sink = x;
-	return 0;
+	__u32 k = 0;
+	__u64 *v = bpf_map_lookup_elem(&prim_array, &k);
+	return v ? *v : 0;
 }
+
+REPEATING(prim_helper, bpf_get_prandom_u32())
+REPEATING(prim_clock, bpf_ktime_get_ns())
+REPEATING(prim_hash_lookup, hash_lookup())
+REPEATING(prim_array_lookup, array_lookup() + i)
 
 /* 16 bytes of the caller's user stack per read (the test run's task is the process that asked for it). */
 SEC("raw_tp")
@@ -71,36 +79,6 @@ int prim_user_read(void *ctx)
 		__u64 b[2] = {};
 		bpf_probe_read_user(b, sizeof(b), (void *)(sp + i * 16));
 		x += b[0] ^ b[1];
-	}
-	sink = x;
-	return 0;
-}
-
-SEC("raw_tp")
-int prim_hash_lookup(void *ctx)
-{
-	__u64 x = 0;
-#pragma unroll
-	for (int i = 0; i < REPS; i++) {
-		struct prim_key k = { .a = 1, .b = 2, .c = 3 };
-		__u64 *v = bpf_map_lookup_elem(&prim_hash, &k);
-		if (v)
-			x += *v;
-	}
-	sink = x;
-	return 0;
-}
-
-SEC("raw_tp")
-int prim_array_lookup(void *ctx)
-{
-	__u64 x = 0;
-#pragma unroll
-	for (int i = 0; i < REPS; i++) {
-		__u32 k = 0;
-		__u64 *v = bpf_map_lookup_elem(&prim_array, &k);
-		if (v)
-			x += *v + i;
 	}
 	sink = x;
 	return 0;
