@@ -24,7 +24,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { checkEnvironment } from '@vigil/ebpf-native/environment';
 import { progress, type Row, writeResult } from '../lib/report.ts';
-import { bpfPrograms, threadsCpuNs } from './cpu.ts';
+import { bpfPrograms, median, threadsCpuNs } from './cpu.ts';
 
 const env = checkEnvironment();
 if (env.problems.length > 0) {
@@ -160,11 +160,6 @@ interface Window {
   agentCpuUsPerRequest: number;
   loadAverage1m: number;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** A running agent whose programs are measured, labelled `current` or `baseline`. */
 interface Tracer {

@@ -1,4 +1,4 @@
-/** CPU time of processes (from /proc) and of BPF programs (from bpftool), shared by the overhead benches. */
+/** CPU time of processes (from /proc) and of BPF programs (from bpftool), and the median, shared by the overhead benches. */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -36,4 +36,10 @@ export function bpfPrograms(): Map<number, { name: string; ns: number; runs: num
     out.set(p.id, { name: p.name, ns: p.run_time_ns ?? 0, runs: p.run_cnt ?? 0 });
   }
   return out;
+}
+
+/** The median of `xs` (the mean of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }

@@ -44,7 +44,7 @@ import { fileURLToPath } from 'node:url';
 import { createRng } from '@vigil/core';
 import { checkEnvironment } from '@vigil/ebpf-native/environment';
 import { progress, type Row, writeResult } from '../lib/report.ts';
-import { bpfPrograms, threadsCpuNs } from './cpu.ts';
+import { bpfPrograms, median, threadsCpuNs } from './cpu.ts';
 
 const env = checkEnvironment();
 if (env.problems.length > 0) {
@@ -255,10 +255,6 @@ async function measure(
   };
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const pct = (x: number, base: number) => ((x - base) / base) * 100;
 
 /** A 95 % interval of the median of `xs`: percentile bootstrap, 2 000 resamples, seeded. */

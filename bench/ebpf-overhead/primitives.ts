@@ -17,7 +17,7 @@ import { createRng } from '@vigil/core';
 import { BpfObject, bpfObjectPath } from '@vigil/ebpf-native';
 import { checkEnvironment } from '@vigil/ebpf-native/environment';
 import { progress, type Row, writeResult } from '../lib/report.ts';
-import { bpfPrograms } from './cpu.ts';
+import { bpfPrograms, median } from './cpu.ts';
 
 const env = checkEnvironment();
 if (env.problems.length > 0) {
@@ -37,11 +37,6 @@ const OPERATIONS: Record<string, string> = {
   prim_user_read: 'user-memory read, 16 bytes (bpf_probe_read_user)',
   prim_hash_lookup: 'hash-map lookup, 24-byte key, hit',
   prim_loop_step: 'bpf_loop step (an indirect call to its callback)',
-};
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
 /** The kernel's report of each speculative-execution issue and its mitigation. */
